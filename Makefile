@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Both set up
+# everything they need (system packages, virtual environment, translations)
+# and, with no DATABASE_URL, start and stop the embedded PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WITH_DB := $(PY) -m archive_site.devdb run --
+
+.PHONY: setup run test lint bench messages
+
+$(VENV)/.installed: requirements.txt scripts/setup-system.sh
+	./scripts/setup-system.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+	DEBUG=true DATABASE_URL=postgres://unused/unused $(PY) manage.py compilemessages -v 0 \
+		--ignore=.venv --ignore=.pgdata --ignore=media --ignore=staticfiles
+
+run: setup
+	DEBUG=true HTTPS=false $(WITH_DB) sh -c '\
+		$(PY) manage.py migrate --no-input -v 0 && \
+		$(PY) manage.py seed_demo && \
+		$(PY) manage.py runserver $${PORT:-8000}'
+
+test: setup
+	DEBUG=false HTTPS=false SECRET_KEY=test-only $(WITH_DB) sh -c '\
+		$(PY) manage.py makemigrations --check --dry-run -v 0 && \
+		$(PY) -m pytest $(PYTEST_ARGS)'
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	ARCHIVE_DB_NAME=archive_bench DEBUG=false HTTPS=false SECRET_KEY=bench-only $(WITH_DB) sh -c '\
+		$(PY) manage.py migrate --no-input -v 0 && $(PY) -m bench $(BENCH)'
+
+# Refresh the English catalogue after adding or changing Chinese source strings.
+messages: setup
+	DEBUG=true DATABASE_URL=postgres://unused/unused $(PY) manage.py makemessages -l en \
+		--ignore=.venv --ignore=.pgdata --ignore=tests --ignore=media --ignore=staticfiles

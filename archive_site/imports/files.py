@@ -1,0 +1,368 @@
+"""Reading uploaded .xlsx and .csv files, with hostile files refused before parsing.
+
+An .xlsx is a zip of XML. Before a cell is parsed:
+- the upload's size is capped (`IMPORT_MAX_BYTES`);
+- the zip's central directory is read: the sum of its members' uncompressed
+  sizes is capped (`IMPORT_MAX_UNCOMPRESSED_BYTES`; zipfile never inflates a
+  member past its declared size, so the sum is a true bound), and macros
+  (vbaProject.bin, macro-enabled content types) and external links are refused;
+- each worksheet's rows are counted in its raw bytes, never trusting the
+  sheet's own dimension claim, and capped (`IMPORT_MAX_ROWS`).
+XML is parsed by openpyxl through defusedxml (entity expansion refused).
+
+Messy files are read as a person would read them: trailing empty rows and
+columns are dropped, merged ranges carry their top-left value into every row
+of the data they cover, and hidden sheets are listed but marked hidden.
+"""
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import openpyxl.xml
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+MAX_COLUMNS = 200  # cells right of this column are ignored
+MAX_MEMBERS = 5000  # zip entries in a workbook
+MAX_MERGE_FILL = 5_000_000  # cells filled in from merged ranges
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected workbooks
+MACRO_TYPES = (b"macroEnabled", b"vbaProject")
+
+
+class FileRefused(Exception):
+    """The file cannot be imported; the message says why, in Chinese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Sheet:
+    name: str
+    hidden: bool = False
+    rows: list = field(default_factory=list)  # [(row number, tuple of values)], empty rows left out
+
+
+def max_bytes():
+    return settings.IMPORT_MAX_BYTES
+
+
+def max_uncompressed():
+    return settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+
+
+def max_rows():
+    return settings.IMPORT_MAX_ROWS
+
+
+def file_kind(fileobj, name):
+    """ "xlsx" or "csv", from the content and the name; refuses anything else."""
+    ext = PurePath(name or "").suffix.lower()
+    size = _size(fileobj)
+    if size == 0:
+        raise FileRefused(_("文件是空的（0 字节）。请选择填好数据的 .xlsx 或 .csv 文件。"))
+    if size > max_bytes():
+        raise FileRefused(
+            _("文件太大（%(size)s），导入文件的上限为 %(limit)s。请把数据分成几个文件导入。")
+            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes())}
+        )
+    if ext == ".xlsm":
+        raise FileRefused(_("不接受含宏的工作簿（.xlsm）。请在 Excel 中另存为 .xlsx 后再导入。"))
+    fileobj.seek(0)
+    head = fileobj.read(8)
+    fileobj.seek(0)
+    if head.startswith(OLE_MAGIC):
+        raise FileRefused(
+            _("这是旧版 .xls 或设置了密码的工作簿，无法读取。请在 Excel 中另存为 .xlsx（不设密码）后再导入。")
+        )
+    if ext not in (".xlsx", ".csv"):
+        raise FileRefused(_("只能导入 .xlsx 或 .csv 文件，“%(name)s”不是。") % {"name": name})
+    if head.startswith(XLSX_MAGIC):
+        return "xlsx"
+    if ext == ".xlsx":
+        message = _("“%(name)s”不是有效的 Excel 工作簿（.xlsx），可能已损坏或被改了扩展名。")
+        raise FileRefused(message % {"name": name})
+    return "csv"
+
+
+def inspect(fileobj, name):
+    """Every check that needs no cell parsing: size, type, zip directory, macros, links, row counts.
+
+    Cheap enough for the upload request, so a refused file is refused at once
+    and nothing is stored. Returns the kind ("xlsx" or "csv").
+    """
+    kind = file_kind(fileobj, name)
+    if kind == "xlsx":
+        _read_xlsx(fileobj, parse=False)
+    else:
+        _decode_csv(fileobj)
+    fileobj.seek(0)
+    return kind
+
+
+def read(fileobj, name):
+    """The file's sheets, each with its non-empty rows. Raises FileRefused."""
+    kind = file_kind(fileobj, name)
+    if kind == "xlsx":
+        return _read_xlsx(fileobj)
+    return [_read_csv(fileobj, name)]
+
+
+# .xlsx -----------------------------------------------------------------------
+
+
+def _size(fileobj):
+    size = getattr(fileobj, "size", None)
+    if size is None:
+        pos = fileobj.tell()
+        fileobj.seek(0, io.SEEK_END)
+        size = fileobj.tell()
+        fileobj.seek(pos)
+    return size
+
+
+def _open_zip(fileobj):
+    fileobj.seek(0)
+    try:
+        archive = zipfile.ZipFile(fileobj)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise FileRefused(_("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏。")) from e
+    if len(infos) > MAX_MEMBERS:
+        raise FileRefused(_("工作簿内部文件过多（%(n)d 个），不像正常的 Excel 文件。") % {"n": len(infos)})
+    names = {i.filename for i in infos}
+    lower = {n.lower() for n in names}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in lower:
+        raise FileRefused(_("文件不是 Excel 工作簿（.xlsx）：可能是 Word 等其他 Office 文件被改了扩展名。"))
+    if any(n.endswith("vbaproject.bin") for n in lower):
+        raise FileRefused(_("工作簿含有宏（VBA），出于安全考虑不予导入。请删除宏并另存为 .xlsx 后再导入。"))
+    if any(n.startswith("xl/externallinks/") for n in lower):
+        raise FileRefused(
+            _(
+                "工作簿含有指向其他文件的外部链接，不予导入。"
+                "请在 Excel 中“断开链接”（数据 → 编辑链接）后另存再导入。"
+            )
+        )
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise FileRefused(_("工作簿已加密，无法读取。请取消密码后再导入。"))
+    total = sum(i.file_size for i in infos)
+    if total > max_uncompressed():
+        raise FileRefused(
+            _("工作簿解压后有 %(size)s，超过上限 %(limit)s。请把数据分成几个文件导入。")
+            % {"size": filesizeformat(total), "limit": filesizeformat(max_uncompressed())}
+        )
+    content_types = _read_member(archive, "[Content_Types].xml", 1024 * 1024)
+    if any(t in content_types for t in MACRO_TYPES):
+        raise FileRefused(_("工作簿含有宏（VBA），出于安全考虑不予导入。请删除宏并另存为 .xlsx 后再导入。"))
+    return archive
+
+
+def _read_member(archive, member, limit):
+    with archive.open(member) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise FileRefused(_("工作簿的结构文件异常庞大，不像正常的 Excel 文件。"))
+    return data
+
+
+def _count_rows(archive, member, title=None):
+    """Rows in a worksheet, counted in its raw bytes: no XML parsing, no trust in `<dimension>`."""
+    count, tail = 0, b""
+    try:
+        with archive.open(member) as f:
+            while chunk := f.read(1024 * 1024):
+                data = tail + chunk
+                count += len(ROW_TAG.findall(data))
+                # Keep the end of the chunk for a tag cut in two; never count it twice.
+                cut = max(data.rfind(b"<"), len(data) - 64)
+                tail = data[cut:]
+                count -= len(ROW_TAG.findall(tail))
+                if count > max_rows():
+                    break
+            count += len(ROW_TAG.findall(tail))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise FileRefused(_("工作簿已损坏，无法读取（%(member)s）。") % {"member": member}) from e
+    if count > max_rows():
+        raise FileRefused(
+            _("工作表“%(sheet)s”超过 %(limit)s 行，超出单次导入的上限。请把数据分成几个文件导入。")
+            % {"sheet": title or PurePath(member).stem, "limit": f"{max_rows():,}"}
+        )
+    return count
+
+
+def _read_xlsx(fileobj, parse=True):
+    if not openpyxl.xml.DEFUSEDXML:
+        raise RuntimeError("defusedxml must be installed: openpyxl parses untrusted XML with it")
+    from openpyxl import load_workbook
+
+    _open_zip(fileobj)
+    fileobj.seek(0)
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True, keep_links=False)
+    except Exception as e:  # openpyxl's many ways of saying "not a workbook"
+        if _is_unsafe_xml(e):
+            raise FileRefused(_("工作簿含有不安全的 XML 内容（实体定义），不予导入。")) from e
+        raise FileRefused(_("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏。")) from e
+    try:
+        for ws in workbook.worksheets:
+            _count_rows(workbook._archive, ws._worksheet_path, ws.title)
+        if not parse:
+            return []
+        return [_read_worksheet(workbook, ws) for ws in workbook.worksheets]
+    finally:
+        workbook.close()
+
+
+def _is_unsafe_xml(error):
+    from defusedxml import DefusedXmlException
+
+    while error is not None:  # openpyxl wraps the parser's error in its own
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _read_worksheet(workbook, ws):
+    # openpyxl's own parser, used directly: it yields the rows the file really
+    # holds (ws.iter_rows would trust the <dimension> claim) and collects the
+    # merged ranges, which come after the data.
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    rows = {}
+    try:
+        with workbook._archive.open(ws._worksheet_path) as src:
+            parser = WorkSheetParser(
+                src,
+                ws._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                if len(rows) >= max_rows():
+                    raise FileRefused(
+                        _("工作表“%(sheet)s”超过 %(limit)s 行，超出单次导入的上限。")
+                        % {"sheet": ws.title, "limit": f"{max_rows():,}"}
+                    )
+                values = {}
+                for cell in cells:
+                    column, value = cell["column"], cell["value"]
+                    if column <= MAX_COLUMNS and value is not None and value != "":
+                        values[column] = value
+                if values:
+                    rows[number] = values
+            merged = parser.merged_cells.mergeCell if parser.merged_cells else []
+    except FileRefused:
+        raise
+    except Exception as e:
+        if _is_unsafe_xml(e):
+            raise FileRefused(_("工作簿含有不安全的 XML 内容（实体定义），不予导入。")) from e
+        raise FileRefused(_("工作表“%(sheet)s”已损坏，无法读取。") % {"sheet": ws.title}) from e
+    _fill_merged(rows, [m.ref for m in merged], ws.title)
+    hidden = ws.sheet_state != "visible"
+    return Sheet(ws.title, hidden, [(n, _as_tuple(v)) for n, v in sorted(rows.items()) if _has_text(v)])
+
+
+def _fill_merged(rows, refs, title):
+    """Give every cell of a merged range its top-left value, in the rows that hold data."""
+    from bisect import bisect_left, bisect_right
+
+    from openpyxl.utils.cell import range_boundaries
+
+    numbers = sorted(rows)
+    filled = 0
+    for ref in refs:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        top = rows.get(min_row, {}).get(min_col)
+        if top is None:
+            continue
+        max_col = min(max_col, MAX_COLUMNS)
+        for number in numbers[bisect_left(numbers, min_row) : bisect_right(numbers, max_row)]:
+            row = rows[number]
+            for column in range(min_col, max_col + 1):
+                if column not in row:
+                    row[column] = top
+                    filled += 1
+            if filled > MAX_MERGE_FILL:
+                raise FileRefused(_("工作表“%(sheet)s”的合并单元格过多，无法读取。") % {"sheet": title})
+
+
+def _as_tuple(values):
+    width = max(values)
+    return tuple(values.get(c) for c in range(1, width + 1))
+
+
+def _has_text(values):
+    return any(not (isinstance(v, str) and not v.strip()) for v in values.values())
+
+
+# .csv ------------------------------------------------------------------------
+
+
+def _decode_csv(fileobj):
+    fileobj.seek(0)
+    raw = fileobj.read(max_bytes() + 1)
+    fileobj.seek(0)
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", raw)]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", raw)]  # Excel's "Unicode text"
+    else:
+        candidates = [("utf-8", raw), ("gb18030", raw)]  # GB18030 reads every GBK file
+    for encoding, data in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        lines = text.count("\n") + 1
+        if lines > max_rows() + 20:
+            raise FileRefused(
+                _("CSV 文件超过 %(limit)s 行，超出单次导入的上限。请把数据分成几个文件导入。")
+                % {"limit": f"{max_rows():,}"}
+            )
+        return text
+    raise FileRefused(
+        _(
+            "文件不是文本格式的 CSV，或编码无法识别。"
+            "请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV，或直接上传 .xlsx。"
+        )
+    )
+
+
+def _read_csv(fileobj, name):
+    text = _decode_csv(fileobj)
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows = []
+    try:
+        for values in reader:
+            values = tuple(v if v.strip() else None for v in values[:MAX_COLUMNS])
+            if any(v is not None for v in values):
+                while values and values[-1] is None:
+                    values = values[:-1]
+                rows.append((reader.line_num, values))
+    except csv.Error as e:
+        message = _("CSV 文件格式错误（第 %(line)d 行）：引号不配对。")
+        raise FileRefused(message % {"line": reader.line_num}) from e
+    return Sheet(PurePath(name).stem, False, rows)

@@ -1,0 +1,154 @@
+"""Small server-side SVG charts: bars (with an optional cumulative line) and horizontal bars.
+
+Plain strings of SVG markup, no JavaScript and no style attributes (the CSP
+allows neither); every label is escaped. Readable at a glance and printable.
+"""
+
+from decimal import Decimal
+from html import escape
+
+BAR = "#1f4e79"
+LINE = "#b3261e"
+GRID = "#d8dee5"
+INK = "#1d2733"
+MUTED = "#5c6b7a"
+
+
+def _fmt(value):
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        if value >= 100 or value == int(value):
+            return f"{value:,.0f}"
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+def _nice_max(value):
+    """A round axis maximum at or above `value`."""
+    value = float(value or 0)
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 0.1
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _svg(width, height, title, body):
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{escape(title)}" class="chart">'
+        f"<title>{escape(title)}</title>{body}</svg>"
+    )
+
+
+def _text(x, y, text, *, size=11, anchor="start", fill=INK, extra=""):
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}"{extra}>'
+        f"{escape(str(text))}</text>"
+    )
+
+
+def _short(label, n):
+    label = str(label)
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+def bar_chart(items, *, title, unit="", cumulative=False, width=760, height=280):
+    """Vertical bars of (label, value) pairs, in the given order.
+
+    `cumulative=True` adds the Pareto line: cumulative share in % on a right axis.
+    """
+    items = [(str(label), float(value or 0)) for label, value in items]
+    if not items:
+        return ""
+    left, right, top, bottom = 56, 44 if cumulative else 16, 24, 64
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = _nice_max(max(v for _, v in items))
+    slot = plot_w / len(items)
+    bar_w = max(2.0, slot * 0.7)
+    parts = []
+    for i in range(5):  # grid lines and left axis labels
+        y = top + plot_h - plot_h * i / 4
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{MUTED}">'
+            f"{escape(_fmt(top_value * i / 4))}</text>"
+        )
+    if unit:
+        parts.append(_text(left - 6, top - 10, unit, anchor="end", fill=MUTED))
+    rotate = len(items) > 12
+    chars = 4 if rotate else max(2, int(slot / 12))
+    for i, (label, value) in enumerate(items):
+        h = plot_h * value / top_value
+        x = left + slot * i + (slot - bar_w) / 2
+        y = top + plot_h - h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
+            f"<title>{escape(label)}：{escape(_fmt(value))}{escape(unit)}</title></rect>"
+        )
+        if not rotate and value:
+            parts.append(_text(x + bar_w / 2, y - 4, _fmt(value), anchor="middle"))
+        cx, cy = left + slot * i + slot / 2, top + plot_h + 16
+        if rotate:
+            parts.append(
+                f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="end" fill="{INK}" '
+                f'transform="rotate(-45 {cx:.1f} {cy:.1f})">{escape(_short(label, 10))}</text>'
+            )
+        else:
+            parts.append(
+                f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="12" text-anchor="middle" fill="{INK}">'
+                f"{escape(_short(label, chars))}</text>"
+            )
+    if cumulative:
+        total = sum(v for _, v in items) or 1
+        running, points = 0.0, []
+        for i, (_, value) in enumerate(items):
+            running += value
+            share = running / total
+            points.append((left + slot * i + slot / 2, top + plot_h - plot_h * share))
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2"/>')
+        for x, y in points:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{LINE}"/>')
+        for i in range(5):
+            y = top + plot_h - plot_h * i / 4
+            parts.append(
+                f'<text x="{left + plot_w + 6}" y="{y + 4:.1f}" font-size="11" fill="{LINE}">{25 * i}%</text>'
+            )
+        y80 = top + plot_h * 0.2
+        parts.append(
+            f'<line x1="{left}" y1="{y80:.1f}" x2="{left + plot_w}" y2="{y80:.1f}" stroke="{LINE}" '
+            f'stroke-dasharray="4 4" stroke-width="1"/>'
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}"/>'
+    )
+    return _svg(width, height, title, "".join(parts))
+
+
+def hbar_chart(items, *, title, unit="", width=760, bar_height=22):
+    """Horizontal bars of (label, value) pairs, largest first as given (e.g. claims by customer)."""
+    items = [(str(label), float(value or 0)) for label, value in items]
+    if not items:
+        return ""
+    left, right, top = 200, 90, 8
+    height = top * 2 + bar_height * len(items)
+    plot_w = width - left - right
+    top_value = _nice_max(max(v for _, v in items))
+    parts = []
+    for i, (label, value) in enumerate(items):
+        y = top + bar_height * i
+        w = plot_w * value / top_value
+        parts.append(_text(left - 8, y + bar_height * 0.7, _short(label, 16), size=12, anchor="end"))
+        parts.append(
+            f'<rect x="{left}" y="{y + 3:.1f}" width="{w:.1f}" height="{bar_height - 6}" fill="{BAR}">'
+            f"<title>{escape(label)}：{escape(_fmt(value))}{escape(unit)}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{left + w + 6:.1f}" y="{y + bar_height * 0.7:.1f}" font-size="12" fill="{INK}">'
+            f"{escape(_fmt(value))}{escape(unit)}</text>"
+        )
+    return _svg(width, height, title, "".join(parts))

@@ -1,0 +1,197 @@
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.history import tracked
+
+
+@tracked(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A member of staff. Roles are Django groups; views check permissions."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        permissions = [("manage_accounts", _("可以管理账户和角色"))]
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.name or self.username
+
+
+class ArchiveModel(models.Model):
+    """Who created and last changed a record, and when; a version for edits.
+
+    The version number detects a stale edit form: a form submitted after
+    someone else saved the same record is refused instead of overwriting it.
+    """
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def stamp(self, user):
+        """Record `user` as the author of the change about to be saved."""
+        if self.pk is None:
+            self.created_by = user
+        else:
+            self.version += 1
+        self.updated_by = user
+
+
+class DictKind(models.TextChoices):
+    """The kinds of base dictionary entry (paper 3.9, plus what the modules need)."""
+
+    COLD_FORMING = "cold_forming", _("冷加工方式")
+    END_USE = "end_use", _("钢板最终用途")
+    FORMING_DIFFICULTY = "forming_difficulty", _("冷轧加工难度")
+    CAR_MODEL = "car_model", _("车型")
+    OIL_TYPE = "oil_type", _("涂油类型")
+    PACKAGING = "packaging", _("包装方式")
+    USAGE_LOCATION = "usage_location", _("使用部位")
+    PRODUCTION_GRADE = "production_grade", _("生产牌号")
+    EDGE_CONDITION = "edge_condition", _("边部状态")
+    DELIVERY_GRADE = "delivery_grade", _("交货牌号")
+    SURFACE_QUALITY = "surface_quality", _("表面质量")
+    SURFACE_STRUCTURE = "surface_structure", _("表面结构")
+    ROUGHNESS = "roughness", _("表面粗糙度")
+    WELDING = "welding", _("焊接法")
+    DEFECT_TYPE = "defect_type", _("缺陷类型")
+    ELEMENT = "element", _("化学元素")
+    MECHANICAL_PROPERTY = "mechanical_property", _("力学性能项目")
+    PROCESS_PARAMETER = "process_parameter", _("工艺参数")
+    PRODUCTION_LINE = "production_line", _("生产线")
+    CUSTOMER_CATEGORY = "customer_category", _("客户类别")
+
+
+class DictEntryQuerySet(models.QuerySet):
+    def of(self, kind):
+        return self.filter(kind=kind)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+@tracked()
+class DictEntry(models.Model):
+    """One entry of a base dictionary. Entries in use are deactivated, never deleted."""
+
+    kind = models.CharField(_("类别"), max_length=32, choices=DictKind)
+    code = models.CharField(_("代码"), max_length=32)
+    name = models.CharField(_("中文名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = DictEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("基础数据")
+        verbose_name_plural = _("基础数据")
+        ordering = ["kind", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="dictentry_kind_code_unique"),
+            models.UniqueConstraint(fields=["kind", "name"], name="dictentry_kind_name_unique"),
+        ]
+
+    def __str__(self):
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class DictionaryForeignKey(models.ForeignKey):
+    """A reference to a base dictionary entry of one kind.
+
+    Protected: an entry in use cannot be deleted. Forms built on
+    `archive_site.forms.ArchiveModelForm` offer only the active entries of the
+    kind, plus the one the record already holds.
+    """
+
+    def __init__(self, *args, kind=None, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("to", "archive_site.DictEntry")
+        kwargs.setdefault("on_delete", models.PROTECT)
+        kwargs.setdefault("related_name", "+")
+        if kind:
+            kwargs["limit_choices_to"] = {"kind": kind}
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("limit_choices_to", None)
+        kwargs["kind"] = self.kind
+        return name, path, args, kwargs
+
+
+class AccessLog(models.Model):
+    """Who viewed, exported, printed or downloaded which customer's archive, when, from where.
+
+    Append-only: a database trigger refuses updates and deletes. The customer is
+    kept as its id and a copy of its name, not a foreign key: the log outlives
+    the customer and never stands in the way of deleting one. Not tracked by
+    pghistory: every row is itself an event and never changes.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("查看")
+        EXPORT = "export", _("导出")
+        PRINT = "print", _("打印")
+        DOWNLOAD = "download", _("下载")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=16, choices=Action)
+    customer_id = models.BigIntegerField(_("客户ID"), null=True, blank=True)
+    customer_name = models.CharField(_("客户"), max_length=200, blank=True)
+    path = models.CharField(_("访问地址"), max_length=500)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("访问日志")
+        verbose_name_plural = _("访问日志")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # Access log page: one customer's accesses, newest first.
+            models.Index(fields=["customer_id", "-at"], name="accesslog_customer_at"),
+            # Access log page: one user's accesses, newest first.
+            models.Index(fields=["user", "-at"], name="accesslog_user_at"),
+            # Access log page unfiltered or by date range, newest first.
+            models.Index(fields=["-at"], name="accesslog_at"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="accesslog_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.customer_name}"

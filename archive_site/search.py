@@ -1,0 +1,67 @@
+"""Chinese substring search that stays fast for one- and two-character terms.
+
+pg_trgm cannot serve `LIKE '%辊印%'`: a two-character term has no trigram. We
+index every row's characters and character pairs instead (`archive_grams`, a
+SQL function created by migration archive_site 0002) in a GIN index; a search
+asks for rows whose grams contain all the term's pairs, and rechecks the few
+candidates with ILIKE. See `gram_index` for declaring the index on a model.
+"""
+
+import unicodedata
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Func, Q
+
+CREATE_FUNCTION_SQL = r"""
+CREATE OR REPLACE FUNCTION archive_grams(VARIADIC parts text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT g), '{}')
+  FROM (
+    SELECT lower(normalize(p, NFKC)) AS p FROM unnest(parts) AS p WHERE p <> ''
+  ) AS s,
+  LATERAL (
+    SELECT substr(s.p, i, 1) FROM generate_series(1, char_length(s.p)) AS i
+    UNION ALL
+    SELECT substr(s.p, i, 2) FROM generate_series(1, char_length(s.p) - 1) AS i
+  ) AS t(g)
+  WHERE g !~ '^\s+$'
+$$;
+"""
+DROP_FUNCTION_SQL = "DROP FUNCTION IF EXISTS archive_grams(VARIADIC text[]);"
+
+
+class Grams(Func):
+    """archive_grams(field, ...): the characters and character pairs of the fields."""
+
+    function = "archive_grams"
+    output_field = ArrayField(models.TextField())
+
+
+def gram_index(*fields, name):
+    """The GIN index that serves `gram_search` over these fields."""
+    return GinIndex(Grams(*fields), name=name)
+
+
+def normalize(term):
+    return unicodedata.normalize("NFKC", term or "").strip().lower()
+
+
+def query_grams(term):
+    """The grams every matching row must contain: the term's character pairs."""
+    chars = [c for c in normalize(term)]
+    if len(chars) == 1:
+        return chars
+    return sorted({a + b for a, b in zip(chars, chars[1:], strict=False) if not (a + b).isspace()})
+
+
+def gram_search(queryset, term, fields):
+    """Rows where any of `fields` contains `term` as a substring (case-insensitive)."""
+    term = normalize(term)
+    if not term:
+        return queryset
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__icontains": term})
+    return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
