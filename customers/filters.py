@@ -1,0 +1,68 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.models import DictEntry, DictKind
+from customers.forms import active_users
+from customers.models import Customer, Demand
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("查找"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
+    )
+    region = django_filters.CharFilter(lookup_expr="icontains", label=_("地区"))
+    status = django_filters.ChoiceFilter(choices=Customer.Status.choices, label=_("状态"))
+    sales_owner = django_filters.ModelChoiceFilter(queryset=active_users(), label=_("负责销售"))
+    o = django_filters.OrderingFilter(
+        fields=["code", "name", "region", "status", "updated_at", "annual_demand"],
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "category", "region", "status", "sales_owner"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+# Demands ---------------------------------------------------------------------
+
+
+def _entries(kind):
+    return DictEntry.objects.of(kind)
+
+
+class DemandFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=_("需求名称"))
+    production_grade = django_filters.ModelChoiceFilter(
+        queryset=_entries(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
+    )
+    delivery_grade = django_filters.ModelChoiceFilter(
+        queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号")
+    )
+    surface_quality = django_filters.ModelChoiceFilter(
+        queryset=_entries(DictKind.SURFACE_QUALITY), label=_("表面质量")
+    )
+    end_use = django_filters.ModelChoiceFilter(queryset=_entries(DictKind.END_USE), label=_("最终用途"))
+    thickness_min = django_filters.NumberFilter(
+        field_name="thickness", lookup_expr="gte", label=_("厚度 ≥ (mm)")
+    )
+    thickness_max = django_filters.NumberFilter(
+        field_name="thickness", lookup_expr="lte", label=_("厚度 ≤ (mm)")
+    )
+    width_min = django_filters.NumberFilter(field_name="width", lookup_expr="gte", label=_("宽度 ≥ (mm)"))
+    width_max = django_filters.NumberFilter(field_name="width", lookup_expr="lte", label=_("宽度 ≤ (mm)"))
+    o = django_filters.OrderingFilter(
+        fields=[("customer__name", "customer"), "name", "thickness", "width", "annual_volume", "updated_at"],
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Demand
+        fields = []
+
+    def search_customer(self, queryset, name, value):
+        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))

@@ -1,0 +1,244 @@
+from functools import partial
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.forms import ArchiveModelForm
+from customers.models import (
+    VIEW_ALL_CUSTOMERS,
+    Contact,
+    Customer,
+    CustomerDocument,
+    Demand,
+    DemandAttachment,
+    DemandElement,
+    DemandProperty,
+)
+
+
+def active_users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class CustomerForm(ArchiveModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "category",
+            "status",
+            "industry",
+            "credit_code",
+            "legal_representative",
+            "region",
+            "address",
+            "phone",
+            "website",
+            "annual_demand",
+            "relationship_start",
+            "sales_owner",
+            "shared_with",
+            "main_business",
+            "remarks",
+        ]
+        widgets = {
+            "relationship_start": forms.DateInput(attrs={"type": "date"}),
+            "main_business": forms.Textarea(attrs={"rows": 3}),
+            "remarks": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sales_owner"].queryset = active_users()
+        self.fields["shared_with"].queryset = active_users()
+        if not self.user.has_perm(VIEW_ALL_CUSTOMERS):
+            # A scoped sales user keeps the customers they create: handing one to
+            # someone else would hide it from them at once.
+            self.fields["sales_owner"].disabled = True
+            self.fields["sales_owner"].initial = self.instance.sales_owner_id or self.user.pk
+
+    def clean_credit_code(self):
+        return self.cleaned_data["credit_code"].strip().upper()
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
+class ContactForm(ArchiveModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "mobile", "email"]
+
+
+ContactFormSet = inlineformset_factory(
+    Customer, Contact, form=ContactForm, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class DocumentForm(ArchiveModelForm):
+    class Meta:
+        model = CustomerDocument
+        fields = ["kind", "title", "date", "file"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"file": _("PDF、图片、Office 文件或图纸，最大 10 MB")}
+
+
+# Demands ---------------------------------------------------------------------
+
+RANGE_ERROR = _("下限不能大于上限。")
+PERCENT_ERROR = _("百分比应在 0 到 100 之间。")
+
+
+def check_range(form, low, high, message=RANGE_ERROR):
+    """Add an error to `high` when both bounds are given and `low` > `high`."""
+    a, b = form.cleaned_data.get(low), form.cleaned_data.get(high)
+    if a is not None and b is not None and a > b:
+        form.add_error(high, forms.ValidationError(message, code="range"))
+
+
+class DemandForm(ArchiveModelForm):
+    class Meta:
+        model = Demand
+        fields = [
+            "customer",
+            "name",
+            "source",
+            "delivery_grade",
+            "production_grade",
+            "standard",
+            "thickness",
+            "thickness_tol_minus",
+            "thickness_tol_plus",
+            "width",
+            "width_tol_minus",
+            "width_tol_plus",
+            "length",
+            "length_tol_minus",
+            "length_tol_plus",
+            "surface_quality",
+            "surface_structure",
+            "roughness",
+            "ra_min",
+            "ra_max",
+            "oil_type",
+            "oil_min",
+            "oil_max",
+            "packaging",
+            "edge_condition",
+            "end_use",
+            "cold_forming",
+            "forming_difficulty",
+            "usage_location",
+            "welding",
+            "annual_volume",
+            "special_requirements",
+        ]
+        widgets = {
+            "customer": forms.HiddenInput(attrs={"data-customer-picker-value": ""}),
+            "special_requirements": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"customer": {"required": _("请用放大镜选择客户。")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
+        self.fields["customer"].error_messages["invalid_choice"] = _("所选客户不存在或您无权查看。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("thickness") is not None and cleaned["thickness"] <= 0:
+            self.add_error("thickness", _("厚度必须大于 0。"))
+        if cleaned.get("width") is not None and cleaned["width"] <= 0:
+            self.add_error("width", _("宽度必须大于 0。"))
+        check_range(self, "ra_min", "ra_max", _("Ra 下限不能大于上限。"))
+        check_range(self, "oil_min", "oil_max", _("涂油量下限不能大于上限。"))
+        tolerances = cleaned.get("length_tol_minus") or cleaned.get("length_tol_plus")
+        if cleaned.get("length") is None and tolerances:
+            self.add_error("length", _("填写了长度公差，请同时填写长度。"))
+        return cleaned
+
+
+class DemandElementForm(ArchiveModelForm):
+    class Meta:
+        model = DemandElement
+        fields = ["element", "min_pct", "max_pct"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("min_pct", "max_pct"):
+            value = cleaned.get(name)
+            if value is not None and not (0 <= value <= 100):
+                self.add_error(name, forms.ValidationError(PERCENT_ERROR, code="percent"))
+        if cleaned.get("element") and cleaned.get("min_pct") is None and cleaned.get("max_pct") is None:
+            self.add_error("max_pct", _("请至少填写下限或上限。"))
+        check_range(self, "min_pct", "max_pct", _("成分下限 %不能大于上限 %。"))
+        return cleaned
+
+
+class DemandPropertyForm(ArchiveModelForm):
+    class Meta:
+        model = DemandProperty
+        fields = ["property", "min_value", "max_value", "unit"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("property") and cleaned.get("min_value") is None and cleaned.get("max_value") is None:
+            self.add_error("max_value", _("请至少填写下限或上限。"))
+        check_range(self, "min_value", "max_value", _("性能下限不能大于上限。"))
+        return cleaned
+
+
+class RowFormSet(forms.BaseInlineFormSet):
+    """Inline rows whose dictionary choices are fetched once for all rows, not once per row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        share_choices(self.forms + [self.empty_form])
+
+
+def share_choices(forms_):
+    """Give every form the first form's evaluated choices of each select field."""
+    cache = {}
+    for form in forms_:
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and isinstance(field.widget, forms.Select):
+                if name not in cache:
+                    cache[name] = list(field.choices)
+                field.choices = cache[name]
+
+
+DemandElementFormSet = inlineformset_factory(
+    Demand,
+    DemandElement,
+    form=DemandElementForm,
+    formset=RowFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=40,
+    validate_max=True,
+)
+DemandPropertyFormSet = inlineformset_factory(
+    Demand,
+    DemandProperty,
+    form=DemandPropertyForm,
+    formset=RowFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=40,
+    validate_max=True,
+)
+
+
+class DemandAttachmentForm(ArchiveModelForm):
+    class Meta:
+        model = DemandAttachment
+        fields = ["title", "file"]
+        help_texts = {"file": _("PDF、图片、Office 文件或图纸，最大 10 MB")}

@@ -1,0 +1,548 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.history import tracked
+from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
+from archive_site.search import gram_index, gram_search
+from archive_site.uploads import validate_document
+from archive_site.validators import validate_credit_code, validate_mobile, validate_phone
+
+VIEW_ALL_CUSTOMERS = "customers.view_all_customers"
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The customers `user` may see: the one rule every list, search, export,
+        statistic, pop-up and print goes through.
+
+        Holders of "view all customers" see every customer; anyone else sees the
+        customers they are responsible for and those shared with them.
+        """
+        if user.has_perm(VIEW_ALL_CUSTOMERS):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        shared = CustomerShare.objects.filter(customer=OuterRef("pk"), user=user)
+        return self.filter(Q(sales_owner=user) | Exists(shared))
+
+    def search(self, term):
+        """Chinese substring search in name, short name, code and credit code."""
+        return gram_search(self, term, SEARCH_FIELDS)
+
+
+class CustomerScopedQuerySet(models.QuerySet):
+    """For records that belong to a customer: scoped by `Customer.visible_to`."""
+
+    customer_field = "customer"
+
+    def visible_to(self, user):
+        if user.has_perm(VIEW_ALL_CUSTOMERS):
+            return self
+        visible = Customer.objects.visible_to(user).values("pk")
+        return self.filter(**{f"{self.customer_field}__in": visible})
+
+
+SEARCH_FIELDS = ("name", "short_name", "code", "credit_code")
+
+
+@tracked()
+class Customer(ArchiveModel):
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("潜在客户")
+        ACTIVE = "active", _("合作中")
+        SUSPENDED = "suspended", _("暂停合作")
+        ENDED = "ended", _("终止合作")
+
+    code = models.CharField(_("客户代码"), max_length=32, unique=True)
+    name = models.CharField(_("客户名称"), max_length=200, unique=True)
+    short_name = models.CharField(_("简称"), max_length=100, blank=True)
+    category = DictionaryForeignKey(kind=DictKind.CUSTOMER_CATEGORY, verbose_name=_("客户类别"))
+    industry = models.CharField(_("所属行业"), max_length=100, blank=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18位，按 GB 32100 校验"),
+    )
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    region = models.CharField(_("地区"), max_length=50, blank=True, help_text=_("省/市，例如 北京、山东济南"))
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    phone = models.CharField(_("电话"), max_length=40, blank=True, validators=[validate_phone])
+    website = models.URLField(_("网址"), blank=True)
+    main_business = models.TextField(_("主营业务"), blank=True)
+    annual_demand = models.DecimalField(
+        _("年需求量"),
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("吨 (t)"),
+    )
+    relationship_start = models.DateField(_("建立合作日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.ACTIVE)
+    sales_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责销售"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_customers",
+    )
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("共享给"),
+        through="CustomerShare",
+        blank=True,
+        related_name="shared_customers",
+    )
+    remarks = models.TextField(_("备注"), blank=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["code"]
+        permissions = [
+            ("view_all_customers", _("可以查看所有客户")),
+            ("export_customer", _("可以导出客户数据")),
+            ("export_contacts", _("可以导出联系人数据")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="customers_customer_credit_code_unique",
+                violation_error_message=_("已有客户使用这个统一社会信用代码。"),
+            ),
+        ]
+        indexes = [
+            # Customer list search: substring of name/short name/code/credit code.
+            gram_index(*SEARCH_FIELDS, name="customers_customer_search"),
+            # Scope of sales users: "my customers".
+            models.Index(fields=["sales_owner", "code"], name="customers_customer_owner"),
+            models.Index(fields=["status", "code"], name="customers_customer_status"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("customers:customer-detail", args=[self.pk])
+
+
+@tracked()
+class CustomerShare(models.Model):
+    """A customer shared with a user who is not its sales owner."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("客户共享")
+        verbose_name_plural = _("客户共享")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "user"], name="customers_customershare_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "customer"], name="customers_share_user")]
+
+    def __str__(self):
+        return f"{self.customer} → {self.user}"
+
+
+@tracked()
+class Contact(ArchiveModel):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=40, blank=True, validators=[validate_phone])
+    mobile = models.CharField(_("手机"), max_length=20, blank=True, validators=[validate_mobile])
+    email = models.EmailField(_("电子邮箱"), blank=True)
+
+    objects = CustomerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["customer", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+def document_path(instance, filename):
+    return f"customers/{instance.customer_id}/documents/{filename}"
+
+
+@tracked()
+class CustomerDocument(ArchiveModel):
+    class Kind(models.TextChoices):
+        CONTRACT = "contract", _("合同")
+        CERTIFICATE = "certificate", _("其他钢厂质保书")
+        DRAWING = "drawing", _("图纸")
+        OTHER = "other", _("其他")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("文件类型"), max_length=16, choices=Kind, default=Kind.OTHER)
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=document_path, validators=[validate_document])
+    date = models.DateField(_("文件日期"), null=True, blank=True)
+
+    objects = CustomerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("客户文件")
+        verbose_name_plural = _("客户文件")
+        ordering = ["customer", "-date", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("customers:document-download", args=[self.pk])
+
+
+# Demands (paper 3.2) ---------------------------------------------------------
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+NOT_NEGATIVE = [MinValueValidator(0)]
+
+
+def _range_check(low, high, name):
+    """A named check constraint: `low` ≤ `high` whenever both are given."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{low}__isnull": True})
+        | Q(**{f"{high}__isnull": True})
+        | Q(**{f"{low}__lte": F(high)}),
+        name=name,
+    )
+
+
+@tracked()
+class Demand(ArchiveModel):
+    """What one customer demands of the steel: grade, size, surface, use, chemistry, properties."""
+
+    class Source(models.TextChoices):
+        SURVEY = "survey", _("走访调研")
+        ORDER = "order", _("订单")
+        CERTIFICATE = "certificate", _("其他钢厂质保书")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="demands"
+    )
+    name = models.CharField(_("需求名称"), max_length=200, help_text=_("例如 欧铃车门外板用 DC04"))
+    source = models.CharField(_("需求来源"), max_length=16, choices=Source, default=Source.ORDER)
+    delivery_grade = DictionaryForeignKey(
+        kind=DictKind.DELIVERY_GRADE, verbose_name=_("交货牌号"), null=True, blank=True
+    )
+    production_grade = DictionaryForeignKey(
+        kind=DictKind.PRODUCTION_GRADE, verbose_name=_("生产牌号"), null=True, blank=True
+    )
+    standard = models.CharField(_("执行标准"), max_length=100, blank=True, help_text=_("例如 GB/T 5213-2019"))
+    thickness = models.DecimalField(
+        _("厚度"), max_digits=6, decimal_places=3, validators=NOT_NEGATIVE, help_text=_("mm")
+    )
+    thickness_tol_minus = models.DecimalField(
+        _("厚度负公差"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("mm，填绝对值，例如 0.03 表示 −0.03"),
+    )
+    thickness_tol_plus = models.DecimalField(
+        _("厚度正公差"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("mm"),
+    )
+    width = models.DecimalField(
+        _("宽度"), max_digits=7, decimal_places=1, validators=NOT_NEGATIVE, help_text=_("mm")
+    )
+    width_tol_minus = models.DecimalField(
+        _("宽度负公差"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("mm，填绝对值"),
+    )
+    width_tol_plus = models.DecimalField(
+        _("宽度正公差"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("mm"),
+    )
+    length = models.DecimalField(
+        _("长度"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("mm；卷板留空"),
+    )
+    length_tol_minus = models.DecimalField(
+        _("长度负公差"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("mm，填绝对值"),
+    )
+    length_tol_plus = models.DecimalField(
+        _("长度正公差"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("mm"),
+    )
+    surface_quality = DictionaryForeignKey(
+        kind=DictKind.SURFACE_QUALITY, verbose_name=_("表面质量"), null=True, blank=True
+    )
+    surface_structure = DictionaryForeignKey(
+        kind=DictKind.SURFACE_STRUCTURE, verbose_name=_("表面结构"), null=True, blank=True
+    )
+    roughness = DictionaryForeignKey(
+        kind=DictKind.ROUGHNESS, verbose_name=_("表面粗糙度"), null=True, blank=True
+    )
+    ra_min = models.DecimalField(
+        _("Ra 下限"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("μm"),
+    )
+    ra_max = models.DecimalField(
+        _("Ra 上限"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("μm"),
+    )
+    oil_type = DictionaryForeignKey(kind=DictKind.OIL_TYPE, verbose_name=_("涂油类型"), null=True, blank=True)
+    oil_min = models.DecimalField(
+        _("涂油量下限"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("g/m²（单面）"),
+    )
+    oil_max = models.DecimalField(
+        _("涂油量上限"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("g/m²（单面）"),
+    )
+    packaging = DictionaryForeignKey(
+        kind=DictKind.PACKAGING, verbose_name=_("包装方式"), null=True, blank=True
+    )
+    edge_condition = DictionaryForeignKey(
+        kind=DictKind.EDGE_CONDITION, verbose_name=_("边部状态"), null=True, blank=True
+    )
+    end_use = DictionaryForeignKey(
+        kind=DictKind.END_USE, verbose_name=_("钢板最终用途"), null=True, blank=True
+    )
+    cold_forming = DictionaryForeignKey(
+        kind=DictKind.COLD_FORMING, verbose_name=_("冷加工方式"), null=True, blank=True
+    )
+    forming_difficulty = DictionaryForeignKey(
+        kind=DictKind.FORMING_DIFFICULTY, verbose_name=_("冷轧加工难度"), null=True, blank=True
+    )
+    usage_location = DictionaryForeignKey(
+        kind=DictKind.USAGE_LOCATION, verbose_name=_("使用部位"), null=True, blank=True
+    )
+    welding = DictionaryForeignKey(kind=DictKind.WELDING, verbose_name=_("焊接法"), null=True, blank=True)
+    annual_volume = models.DecimalField(
+        _("年用量"),
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text=_("吨 (t)"),
+    )
+    special_requirements = models.TextField(_("特殊要求"), blank=True)
+
+    objects = CustomerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("客户需求")
+        verbose_name_plural = _("客户需求")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            _range_check("ra_min", "ra_max", "customers_demand_ra_range"),
+            _range_check("oil_min", "oil_max", "customers_demand_oil_range"),
+            models.CheckConstraint(condition=Q(thickness__gt=0), name="customers_demand_thickness_positive"),
+            models.CheckConstraint(condition=Q(width__gt=0), name="customers_demand_width_positive"),
+        ]
+        indexes = [
+            # The customer archive page and the list filtered by customer: newest first.
+            models.Index(fields=["customer", "-updated_at"], name="customers_demand_customer"),
+            # List filter and plan reuse: demands of a grade within a thickness range.
+            models.Index(fields=["production_grade", "thickness"], name="customers_demand_grade"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("customers:demand-detail", args=[self.pk])
+
+    @property
+    def spec(self):
+        """Thickness × width (× length), mm, as the mill writes it."""
+        parts = [f"{self.thickness.normalize():f}", f"{self.width.normalize():f}"]
+        if self.length is not None:
+            parts.append(f"{self.length.normalize():f}")
+        return "×".join(parts)
+
+    def copy(self, by):
+        """A new demand with the same fields and rows (attachments stay with the original)."""
+        elements, properties = list(self.elements.all()), list(self.properties.all())
+        new = Demand.objects.get(pk=self.pk)
+        new.pk = new.id = None
+        new.version = 1
+        new.name = _("%(name)s（副本）") % {"name": self.name}
+        new.stamp(by)
+        new.save()
+        for row in elements + properties:
+            row.pk = row.id = None
+            row.demand, row.version, row.created_by = new, 1, None
+            row.stamp(by)
+        DemandElement.objects.bulk_create([r for r in elements])
+        DemandProperty.objects.bulk_create([r for r in properties])
+        return new
+
+
+class DemandRowQuerySet(CustomerScopedQuerySet):
+    customer_field = "demand__customer"
+
+
+@tracked()
+class DemandElement(ArchiveModel):
+    """A chemical-composition requirement: element content between min % and max %."""
+
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("客户需求"), on_delete=models.CASCADE, related_name="elements"
+    )
+    element = DictionaryForeignKey(kind=DictKind.ELEMENT, verbose_name=_("化学元素"))
+    min_pct = models.DecimalField(
+        _("下限 %"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+        help_text=_("质量分数 %，0–100"),
+    )
+    max_pct = models.DecimalField(
+        _("上限 %"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+        help_text=_("质量分数 %，0–100"),
+    )
+
+    objects = DemandRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("化学成分要求")
+        verbose_name_plural = _("化学成分要求")
+        ordering = ["demand", "element__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "element"], name="customers_demandelement_unique"),
+            _range_check("min_pct", "max_pct", "customers_demandelement_range"),
+            models.CheckConstraint(
+                condition=(Q(min_pct__isnull=True) | Q(min_pct__gte=0, min_pct__lte=100))
+                & (Q(max_pct__isnull=True) | Q(max_pct__gte=0, max_pct__lte=100)),
+                name="customers_demandelement_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.element)
+
+
+@tracked()
+class DemandProperty(ArchiveModel):
+    """A mechanical-property requirement (ReL/Rp0.2, Rm, A80, r90, n90, BH2 …): min, max, unit."""
+
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("客户需求"), on_delete=models.CASCADE, related_name="properties"
+    )
+    property = DictionaryForeignKey(kind=DictKind.MECHANICAL_PROPERTY, verbose_name=_("力学性能项目"))
+    min_value = models.DecimalField(_("下限"), max_digits=10, decimal_places=3, null=True, blank=True)
+    max_value = models.DecimalField(_("上限"), max_digits=10, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=16, blank=True, help_text=_("例如 MPa、%"))
+
+    objects = DemandRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("力学性能要求")
+        verbose_name_plural = _("力学性能要求")
+        ordering = ["demand", "property__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "property"], name="customers_demandproperty_unique"),
+            _range_check("min_value", "max_value", "customers_demandproperty_range"),
+        ]
+
+    def __str__(self):
+        return str(self.property)
+
+
+def demand_attachment_path(instance, filename):
+    return f"customers/{instance.demand.customer_id}/demands/{instance.demand_id}/{filename}"
+
+
+@tracked()
+class DemandAttachment(ArchiveModel):
+    """A file kept with a demand: drawing, other mill's certificate, order scan."""
+
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("客户需求"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=demand_attachment_path, validators=[validate_document])
+
+    objects = DemandRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("需求附件")
+        verbose_name_plural = _("需求附件")
+        ordering = ["demand", "-id"]
+
+    def __str__(self):
+        return self.title

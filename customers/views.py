@@ -1,0 +1,439 @@
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from archive_site.audit import log_access
+from archive_site.excel import Column, xlsx_response
+from archive_site.history import describe_events, events_for
+from customers.filters import CustomerFilter, DemandFilter
+from customers.forms import (
+    ContactFormSet,
+    CustomerForm,
+    DemandAttachmentForm,
+    DemandElementFormSet,
+    DemandForm,
+    DemandPropertyFormSet,
+    DocumentForm,
+)
+from customers.models import Customer, CustomerDocument, Demand, DemandAttachment
+
+PAGE_SIZE = 50
+HISTORY_SIZE = 30
+
+
+def get_customer_for_user(user, pk, perm="customers.view_customer"):
+    """The customer, if `user` holds `perm` (else 403) and may see it (else 404)."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(Customer.objects.visible_to(user), pk=pk)
+
+
+def _filtered_customers(request):
+    queryset = Customer.objects.visible_to(request.user).select_related("category", "sales_owner")
+    return CustomerFilter(request.GET, queryset=queryset)
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_list(request):
+    customer_filter = _filtered_customers(request)
+    page = Paginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "customers/customer_list.html", {"filter": customer_filter, "page_obj": page}
+    )
+
+
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("客户代码"), lambda c: c.code, 12),
+    Column(gettext_lazy("客户名称"), lambda c: c.name, 36),
+    Column(gettext_lazy("简称"), lambda c: c.short_name, 14),
+    Column(gettext_lazy("客户类别"), lambda c: c.category, 14),
+    Column(gettext_lazy("状态"), lambda c: c.get_status_display(), 10),
+    Column(gettext_lazy("所属行业"), lambda c: c.industry, 14),
+    Column(gettext_lazy("统一社会信用代码"), lambda c: c.credit_code, 22),
+    Column(gettext_lazy("法定代表人"), lambda c: c.legal_representative, 12),
+    Column(gettext_lazy("地区"), lambda c: c.region, 12),
+    Column(gettext_lazy("地址"), lambda c: c.address, 36),
+    Column(gettext_lazy("电话"), lambda c: c.phone, 16),
+    Column(gettext_lazy("网址"), lambda c: c.website, 24),
+    Column(gettext_lazy("年需求量(t)"), lambda c: c.annual_demand, 12),
+    Column(gettext_lazy("建立合作日期"), lambda c: c.relationship_start, 14),
+    Column(gettext_lazy("负责销售"), lambda c: c.sales_owner, 12),
+    Column(gettext_lazy("主营业务"), lambda c: c.main_business, 30),
+    Column(gettext_lazy("备注"), lambda c: c.remarks, 30),
+]
+
+
+@permission_required(["customers.view_customer", "customers.export_customer"], raise_exception=True)
+def customer_export(request):
+    """The rows the list's current filters and sort select, as .xlsx."""
+    rows = _filtered_customers(request).qs.iterator(chunk_size=2000)
+    filename = f"customers-{timezone.localdate():%Y%m%d}.xlsx"
+    log_access(request, "export", detail=_("客户列表 %(query)s") % {"query": request.GET.urlencode()})
+    return xlsx_response(filename, [(_("客户"), EXPORT_COLUMNS, rows)])
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request, pk):
+    customer = get_customer_for_user(request.user, pk)
+    log_access(request, "view", customer)
+    events = list(events_for(customer)[:HISTORY_SIZE])
+    ctx = {
+        "customer": customer,
+        "contacts": customer.contacts.all(),
+        "documents": customer.documents.all(),
+        "shared_with": customer.shared_with.all(),
+        "history": describe_events(events),
+    }
+    return render(request, "customers/customer_detail.html", ctx)
+
+
+def _save_customer(request, customer):
+    """The customer form and its contacts, saved together or not at all."""
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    contacts = ContactFormSet(
+        request.POST or None, instance=customer, form_kwargs={"user": request.user}, prefix="contacts"
+    )
+    if request.method == "POST" and form.is_valid() and contacts.is_valid():
+        customer = form.save()
+        contacts.instance = customer
+        contacts.save()
+        return customer, form, contacts
+    return None, form, contacts
+
+
+@permission_required("customers.add_customer", raise_exception=True)
+def customer_create(request):
+    saved, form, contacts = _save_customer(request, Customer(sales_owner=request.user))
+    if saved:
+        messages.success(request, _("客户“%(name)s”已创建。") % {"name": saved.name})
+        return redirect(saved)
+    return render(request, "customers/customer_form.html", {"form": form, "contacts": contacts})
+
+
+def customer_edit(request, pk):
+    customer = get_customer_for_user(request.user, pk, "customers.change_customer")
+    saved, form, contacts = _save_customer(request, customer)
+    if saved:
+        messages.success(request, _("客户“%(name)s”已保存。") % {"name": saved.name})
+        return redirect(saved)
+    ctx = {"form": form, "contacts": contacts, "customer": customer}
+    return render(request, "customers/customer_form.html", ctx)
+
+
+def customer_delete(request, pk):
+    """Delete after confirmation, and only when no record refers to the customer."""
+    customer = get_customer_for_user(request.user, pk, "customers.delete_customer")
+    blockers = None
+    if request.method == "POST":
+        files = [d.file.name for d in customer.documents.all()]
+        try:
+            customer.delete()
+        except ProtectedError as e:
+            blockers = sorted((o._meta.verbose_name, str(o)) for o in e.protected_objects)[:50]
+        else:
+            transaction.on_commit(lambda: [CustomerDocument.file.field.storage.delete(f) for f in files])
+            messages.success(request, _("客户“%(name)s”已删除。") % {"name": customer.name})
+            return redirect("customers:customer-list")
+    ctx = {"customer": customer, "blockers": blockers}
+    return render(request, "customers/customer_confirm_delete.html", ctx)
+
+
+def document_create(request, pk):
+    customer = get_customer_for_user(request.user, pk, "customers.add_customerdocument")
+    document = CustomerDocument(customer=customer)
+    form = DocumentForm(request.POST or None, request.FILES or None, instance=document, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except OSError:  # the disk or object store refused the file: no row is kept
+            form.add_error("file", _("文件未能保存（存储空间不足或存储不可用），请稍后重试或联系管理员。"))
+        else:
+            messages.success(request, _("文件已上传。"))
+            return redirect(customer)
+    return render(request, "customers/document_form.html", {"form": form, "customer": customer})
+
+
+def _get_document_for_user(user, pk, perm):
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    queryset = CustomerDocument.objects.visible_to(user).select_related("customer")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def document_download(request, pk):
+    document = _get_document_for_user(request.user, pk, "customers.view_customerdocument")
+    filename = PurePath(document.file.name).name
+    log_access(request, "download", document.customer, detail=document.title)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename)
+
+
+@require_POST
+def document_delete(request, pk):
+    document = _get_document_for_user(request.user, pk, "customers.delete_customerdocument")
+    name = document.file.name
+    document.delete()
+    transaction.on_commit(lambda: document.file.storage.delete(name))
+    messages.success(request, _("文件“%(title)s”已删除。") % {"title": document.title})
+    return redirect(document.customer)
+
+
+# Demands
+
+DEMAND_RELATED = [
+    "customer",
+    "customer__category",
+    "customer__sales_owner",
+    "delivery_grade",
+    "production_grade",
+    "surface_quality",
+    "surface_structure",
+    "roughness",
+    "oil_type",
+    "packaging",
+    "edge_condition",
+    "end_use",
+    "cold_forming",
+    "forming_difficulty",
+    "usage_location",
+    "welding",
+    "created_by",
+    "updated_by",
+]
+
+
+def get_demand_for_user(user, pk, perm="customers.view_demand"):
+    """The demand, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(Demand.objects.visible_to(user).select_related(*DEMAND_RELATED), pk=pk)
+
+
+def _filtered_demands(request):
+    queryset = Demand.objects.visible_to(request.user).select_related(
+        "customer", "production_grade", "delivery_grade", "surface_quality", "end_use"
+    )
+    return DemandFilter(request.GET, queryset=queryset)
+
+
+@permission_required("customers.view_demand", raise_exception=True)
+def demand_list(request):
+    demand_filter = _filtered_demands(request)
+    page = Paginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "customers/demand_list.html", {"filter": demand_filter, "page_obj": page})
+
+
+DEMAND_EXPORT_COLUMNS = [
+    Column(gettext_lazy("客户"), lambda d: d.customer.name, 30),
+    Column(gettext_lazy("需求名称"), lambda d: d.name, 30),
+    Column(gettext_lazy("需求来源"), lambda d: d.get_source_display(), 12),
+    Column(gettext_lazy("交货牌号"), lambda d: d.delivery_grade, 12),
+    Column(gettext_lazy("生产牌号"), lambda d: d.production_grade, 12),
+    Column(gettext_lazy("执行标准"), lambda d: d.standard, 16),
+    Column(gettext_lazy("厚度(mm)"), lambda d: d.thickness, 10),
+    Column(gettext_lazy("宽度(mm)"), lambda d: d.width, 10),
+    Column(gettext_lazy("长度(mm)"), lambda d: d.length, 10),
+    Column(gettext_lazy("表面质量"), lambda d: d.surface_quality, 10),
+    Column(gettext_lazy("最终用途"), lambda d: d.end_use, 16),
+    Column(gettext_lazy("年用量(t)"), lambda d: d.annual_volume, 12),
+    Column(gettext_lazy("特殊要求"), lambda d: d.special_requirements, 30),
+    Column(gettext_lazy("修改时间"), lambda d: d.updated_at, 18),
+]
+
+
+@permission_required("customers.view_demand", raise_exception=True)
+def demand_export(request):
+    """The rows the list's current filters and sort select, as .xlsx."""
+    rows = _filtered_demands(request).qs.iterator(chunk_size=2000)
+    filename = f"demands-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(filename, [(_("客户需求"), DEMAND_EXPORT_COLUMNS, rows)])
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_picker(request):
+    """The magnifier pop-up: customers matching a term, with the basic data a demand shows."""
+    term = request.GET.get("q", "").strip()
+    customers = (
+        Customer.objects.visible_to(request.user)
+        .search(term)
+        .select_related("category", "sales_owner")
+        .order_by("code")[:20]
+    )
+    return JsonResponse({"results": [_customer_basics(c) for c in customers]})
+
+
+def _customer_basics(c):
+    return {
+        "id": c.pk,
+        "code": c.code,
+        "name": c.name,
+        "short_name": c.short_name,
+        "category": str(c.category),
+        "region": c.region,
+        "address": c.address,
+        "phone": c.phone,
+        "sales_owner": str(c.sales_owner or ""),
+    }
+
+
+@permission_required("customers.view_demand", raise_exception=True)
+def demand_detail(request, pk):
+    demand = get_demand_for_user(request.user, pk)
+    events = list(events_for(demand)[:HISTORY_SIZE])
+    ctx = {
+        "demand": demand,
+        "elements": demand.elements.select_related("element"),
+        "properties": demand.properties.select_related("property"),
+        "attachments": demand.attachments.all(),
+        "attachment_form": DemandAttachmentForm(user=request.user),
+        "plans": demand_plans(request.user, [demand]),
+        "history": describe_events(events),
+    }
+    return render(request, "customers/demand_detail.html", ctx)
+
+
+def demand_plans(user, demands):
+    """The plans serving `demands` that `user` may see, with their current revision."""
+    from quality.models import ProcessPlan
+
+    if not user.has_perm("quality.view_processplan"):
+        return []
+    plans = ProcessPlan.objects.visible_to(user).filter(demand__in=demands)
+    return list(plans.select_related("demand").with_current())
+
+
+def _save_demand(request, demand, initial=None):
+    """The demand and its composition and property rows, saved together or not at all."""
+    data = request.POST if request.method == "POST" else None
+    form = DemandForm(data, instance=demand, initial=initial, user=request.user)
+    kwargs = {"instance": demand, "form_kwargs": {"user": request.user}}
+    elements = DemandElementFormSet(data, prefix="elements", **kwargs)
+    properties = DemandPropertyFormSet(data, prefix="properties", **kwargs)
+    if demand.pk and demand.plans.exists():
+        form.fields["customer"].disabled = True  # its plans belong to this customer
+    valid = data is not None and all([form.is_valid(), elements.is_valid(), properties.is_valid()])
+    if valid:
+        with transaction.atomic():
+            demand = form.save()
+            for formset in (elements, properties):
+                formset.instance = demand
+                for row in formset.save(commit=False):
+                    row.stamp(request.user)
+                    row.save()
+                for row in formset.deleted_objects:
+                    row.delete()
+        return demand, form, elements, properties
+    return None, form, elements, properties
+
+
+def _demand_form_page(request, form, elements, properties, demand=None):
+    customer = form.instance.customer if form.instance.customer_id else None
+    if customer is None and form["customer"].value():
+        customer = Customer.objects.visible_to(request.user).filter(pk=form["customer"].value()).first()
+    ctx = {
+        "form": form,
+        "elements": elements,
+        "properties": properties,
+        "demand": demand,
+        "picked": _customer_basics(customer) if customer else None,
+    }
+    return render(request, "customers/demand_form.html", ctx)
+
+
+@permission_required("customers.add_demand", raise_exception=True)
+def demand_create(request):
+    initial, demand = None, Demand()
+    if request.GET.get("customer"):
+        customer = get_customer_for_user(request.user, request.GET["customer"])
+        initial = {"customer": customer.pk}
+        demand.customer = customer
+    saved, form, elements, properties = _save_demand(request, demand, initial)
+    if saved:
+        messages.success(request, _("客户需求“%(name)s”已创建。") % {"name": saved.name})
+        return redirect(saved)
+    return _demand_form_page(request, form, elements, properties)
+
+
+def demand_edit(request, pk):
+    demand = get_demand_for_user(request.user, pk, "customers.change_demand")
+    saved, form, elements, properties = _save_demand(request, demand)
+    if saved:
+        messages.success(request, _("客户需求“%(name)s”已保存。") % {"name": saved.name})
+        return redirect(saved)
+    return _demand_form_page(request, form, elements, properties, demand)
+
+
+@require_POST
+def demand_copy(request, pk):
+    """A copy of the demand with its rows, opened for editing (e.g. a similar order)."""
+    demand = get_demand_for_user(request.user, pk, "customers.add_demand")
+    copy = demand.copy(by=request.user)
+    messages.success(request, _("已复制为新需求“%(name)s”，请修改后保存。") % {"name": copy.name})
+    return redirect("customers:demand-edit", copy.pk)
+
+
+def demand_delete(request, pk):
+    """Delete after confirmation, and only while no plan serves the demand."""
+    demand = get_demand_for_user(request.user, pk, "customers.delete_demand")
+    blockers = None
+    if request.method == "POST":
+        files = [a.file.name for a in demand.attachments.all()]
+        try:
+            demand.delete()
+        except ProtectedError as e:
+            blockers = sorted((o._meta.verbose_name, str(o)) for o in e.protected_objects)[:50]
+        else:
+            storage = DemandAttachment.file.field.storage
+            transaction.on_commit(lambda: [storage.delete(f) for f in files])
+            messages.success(request, _("客户需求“%(name)s”已删除。") % {"name": demand.name})
+            return redirect(demand.customer)
+    return render(request, "customers/demand_confirm_delete.html", {"demand": demand, "blockers": blockers})
+
+
+@require_POST
+def demand_attachment_create(request, pk):
+    demand = get_demand_for_user(request.user, pk, "customers.add_demandattachment")
+    form = DemandAttachmentForm(
+        request.POST, request.FILES, instance=DemandAttachment(demand=demand), user=request.user
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("附件已上传。"))
+    else:
+        errors = "；".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, _("附件未上传：%(errors)s") % {"errors": errors})
+    return redirect(demand)
+
+
+def _get_attachment_for_user(user, pk, perm):
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    queryset = DemandAttachment.objects.visible_to(user).select_related("demand")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def demand_attachment_download(request, pk):
+    attachment = _get_attachment_for_user(request.user, pk, "customers.view_demandattachment")
+    filename = PurePath(attachment.file.name).name
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=filename)
+
+
+@require_POST
+def demand_attachment_delete(request, pk):
+    attachment = _get_attachment_for_user(request.user, pk, "customers.delete_demandattachment")
+    name = attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: attachment.file.storage.delete(name))
+    messages.success(request, _("附件“%(title)s”已删除。") % {"title": attachment.title})
+    return redirect(attachment.demand)
