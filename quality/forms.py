@@ -1,0 +1,281 @@
+"""Forms of the quality objections (paper 3.5) and the judgement check."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.forms import ArchiveModelForm
+from archive_site.models import DictEntry, DictKind
+from customers.forms import active_users
+from customers.models import Customer, Demand
+from quality.models import Objection, PlanRevision, Severity
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CUSTOMER_LOOKUP = reverse_lazy("quality:customer-lookup")
+
+
+class CustomerCodeField(forms.ModelChoiceField):
+    """A customer typed by code (or exact name), among the customers the user may see.
+
+    A text input rather than a <select> of 20 000 customers; static/js/objection.js
+    offers matches as the user types (the paper's search "magnifier").
+    """
+
+    default_error_messages = {
+        "invalid_choice": _("找不到客户“%(value)s”，或您无权查看这个客户。请输入客户代码或完整名称。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Customer.objects.none())
+        kwargs.setdefault("label", _("客户"))
+        kwargs.setdefault("help_text", _("输入客户代码或名称查找"))
+        attrs = {
+            "data-customer-lookup": CUSTOMER_LOOKUP,
+            "autocomplete": "off",
+            "placeholder": _("客户代码或名称"),
+        }
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(to_field_name="code", **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Customer):
+            return value
+        value = str(value).strip()
+        found = self.queryset.filter(code=value).first() or self.queryset.filter(name=value).first()
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return found
+
+    def prepare_value(self, value):
+        if isinstance(value, Customer):
+            return value.code
+        if isinstance(value, int):
+            return self.queryset.filter(pk=value).values_list("code", flat=True).first() or ""
+        return value
+
+
+COIL_SEPARATORS = re.compile(r"[\s,，;；、]+")
+
+
+class CoilNumbersField(forms.CharField):
+    """Coil numbers, one per line or separated by commas; stored as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        coils = []
+        for coil in COIL_SEPARATORS.split(text.strip().upper()):
+            if coil and coil not in coils:
+                coils.append(coil)
+        too_long = [c for c in coils if len(c) > 32]
+        if too_long:
+            raise ValidationError(
+                _("卷号太长（最多 32 个字符）：%(coils)s"), params={"coils": "、".join(too_long)}
+            )
+        if len(coils) > 500:
+            raise ValidationError(_("一条异议最多登记 500 个卷号。"))
+        return coils
+
+
+class ObjectionForm(ArchiveModelForm):
+    customer = CustomerCodeField()
+    coil_numbers = CoilNumbersField(
+        label=_("卷号"), required=False, help_text=_("涉及的钢卷号，用空格、逗号或换行分隔")
+    )
+
+    class Meta:
+        model = Objection
+        fields = [
+            "kind",
+            "customer",
+            "received_date",
+            "handler",
+            "coil_numbers",
+            "production_grade",
+            "thickness",
+            "width",
+            "tonnage",
+            "claim_amount",
+            "demand",
+            "plan_revision",
+            "defect_type",
+            "severity",
+            "description",
+            "containment",
+            "blocked_location",
+            "blocked_coil_count",
+            "blocked_tonnage",
+            "cause",
+            "cause_evidence",
+            "responsible_line",
+            "solution",
+            "verification",
+            "preventive",
+        ]
+        widgets = {
+            "received_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "containment": forms.Textarea(attrs={"rows": 2}),
+            "cause": forms.Textarea(attrs={"rows": 3}),
+            "cause_evidence": forms.Textarea(attrs={"rows": 2}),
+            "solution": forms.Textarea(attrs={"rows": 3}),
+            "verification": forms.Textarea(attrs={"rows": 2}),
+            "preventive": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    # Sections of the form page, in the order of the 8D report.
+    SECTIONS = [
+        (_("异议"), ["kind", "customer", "received_date", "handler"]),
+        (_("产品"), ["coil_numbers", "production_grade", "thickness", "width", "tonnage", "claim_amount"]),
+        (_("需求与工艺"), ["demand", "plan_revision"]),
+        (_("缺陷"), ["defect_type", "severity", "description"]),
+        (_("遏制措施 (D3)"), ["containment", "blocked_location", "blocked_coil_count", "blocked_tonnage"]),
+        (_("原因分析 (D4)"), ["cause", "cause_evidence", "responsible_line"]),
+        (_("纠正与预防 (D5–D7)"), ["solution", "verification", "preventive"]),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
+        self.fields["handler"].queryset = active_users()
+        if self.instance.pk:
+            # The customer of a registered objection is part of its number's story: fixed.
+            self.fields["customer"].disabled = True
+            self.initial["customer"] = self.instance.customer
+        self._limit_links(self._customer())
+
+    def _customer(self):
+        """The customer the form is about: the record's, the one submitted, or the prefilled one."""
+        if self.instance.customer_id:
+            return self.instance.customer
+        code = (self.data.get("customer") if self.is_bound else self.initial.get("customer")) or ""
+        try:
+            return self.fields["customer"].to_python(code)
+        except ValidationError:
+            return None
+
+    def _limit_links(self, customer):
+        """Demand and plan revision are chosen among the customer's own; unknown customer, none offered."""
+        if customer is None:
+            for name in ("demand", "plan_revision"):
+                self.fields[name].queryset = self.fields[name].queryset.none()
+                self.fields[name].help_text = _("先选择客户并保存，再关联该客户的需求和方案版本")
+            return
+        self.fields["demand"].queryset = Demand.objects.filter(customer=customer).order_by("-id")
+        self.fields["plan_revision"].queryset = (
+            PlanRevision.objects.filter(plan__customer=customer)
+            .select_related("plan")
+            .order_by("plan__code", "-number")
+        )
+
+    def sections(self):
+        return [
+            (title, [self[name] for name in names if name in self.fields]) for title, names in self.SECTIONS
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        customer = cleaned.get("customer")
+        demand, revision = cleaned.get("demand"), cleaned.get("plan_revision")
+        if customer and demand and demand.customer_id != customer.pk:
+            self.add_error("demand", _("这个需求不属于所选客户。"))
+        if customer and revision and revision.plan.customer_id != customer.pk:
+            self.add_error("plan_revision", _("这个方案版本不属于所选客户。"))
+        if self.instance.pk and self.instance.is_closed:
+            # A closed objection keeps the analysis and measures it was closed with.
+            for name in Objection.REQUIRED_TO_CLOSE:
+                if name in cleaned and not (cleaned[name] or "").strip():
+                    self.add_error(name, _("已关闭的异议必须保留此项。"))
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    """Move an objection to the next status. The version refuses a change based on a stale page."""
+
+    to_status = forms.ChoiceField(label=_("改为"), choices=Objection.Status.choices)
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)
+    closed_date = forms.DateField(label=_("关闭日期"), required=False, widget=DATE, help_text=_("默认今天"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, objection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objection = objection
+        # Offer the next steps; accept any status, so that a page gone stale is
+        # told so by the model (StaleStatus) rather than by "not a valid choice".
+        self.fields["to_status"].widget.choices = [
+            (s.value, s.label) for s in objection.allowed_transitions()
+        ]
+        self.fields["version"].initial = objection.version
+
+    def clean_closed_date(self):
+        closed = self.cleaned_data["closed_date"]
+        if closed and closed < self.objection.received_date:
+            raise ValidationError(_("关闭日期不能早于受理日期。"))
+        if closed and closed > timezone.localdate():
+            raise ValidationError(_("关闭日期不能晚于今天。"))
+        return closed
+
+
+class PhotoCaptionForm(forms.Form):
+    caption = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class JudgementForm(forms.Form):
+    """The judgement check's question: customer, defect type, severity (by codes, for a stable URL)."""
+
+    customer = CustomerCodeField()
+    defect = forms.ModelChoiceField(
+        queryset=DictEntry.objects.none(),
+        to_field_name="code",
+        label=_("缺陷类型"),
+        empty_label=_("请选择"),
+        error_messages={"invalid_choice": _("没有这个缺陷类型代码。")},
+    )
+    severity = forms.TypedChoiceField(
+        label=_("严重程度"),
+        choices=Severity.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("严重程度应为 1（轻微）到 4（重大）。")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        self.fields["defect"].queryset = DictEntry.objects.of(DictKind.DEFECT_TYPE)
+
+
+class StatsForm(forms.Form):
+    """The range and, optionally, the one customer the statistics are about."""
+
+    customer = CustomerCodeField(required=False, help_text=_("留空则统计所有客户"))
+    date_from = forms.DateField(label=_("受理日期从"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("至"), required=False, widget=DATE)
+    kind = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部"))] + Objection.Kind.choices
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise ValidationError(_("起始日期不能晚于结束日期。"))
+        return cleaned

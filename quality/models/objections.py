@@ -1,0 +1,514 @@
+"""Quality objections and complaints (paper 3.5), their defect photos and status log.
+
+The point of the module is the judgement check: a line or quality inspector
+asks whether this customer has objected to this defect at this severity, or
+milder, before — if so, the product must not be judged 合格.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import connection, models
+from django.db.models import Count, F, Max, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.history import tracked
+from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
+from archive_site.photos import PhotoModel
+from archive_site.search import gram_index, gram_search
+from customers.models import CustomerScopedQuerySet
+
+__all__ = [
+    "Severity",
+    "ObjectionCounter",
+    "Objection",
+    "ObjectionTransition",
+    "ObjectionPhoto",
+    "Judgement",
+    "StaleStatus",
+    "TransitionRefused",
+]
+
+NUMBER_PREFIX = "ZY"
+SEARCH_FIELDS = ("description", "cause")
+
+
+class Severity(models.IntegerChoices):
+    """Ordered: "this severity or milder" is `severity__lte`."""
+
+    MINOR = 1, _("轻微")
+    GENERAL = 2, _("一般")
+    SERIOUS = 3, _("严重")
+    CRITICAL = 4, _("重大")
+
+
+class ObjectionCounter(models.Model):
+    """The last number given out in a year. One row per year, locked while a number is drawn.
+
+    Not tracked in history: it is a sequence, not archive data; the numbers it
+    gives are recorded with their objections.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), primary_key=True)
+    last = models.PositiveIntegerField(_("最后序号"), default=0)
+
+    class Meta:
+        verbose_name = _("异议编号计数器")
+        verbose_name_plural = _("异议编号计数器")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+    @classmethod
+    def next_number(cls, year):
+        """The next number of `year`, e.g. ZY-2026-0001.
+
+        The upsert locks the year's row until the caller's transaction ends, so
+        concurrent registrations queue for it (no duplicates); a registration
+        that rolls back rolls its number back too (no gaps).
+        """
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
+                f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                [year],
+            )
+            (seq,) = cursor.fetchone()
+        return f"{NUMBER_PREFIX}-{year}-{seq:04d}"
+
+
+class ObjectionQuerySet(CustomerScopedQuerySet):
+    def search(self, term):
+        """Chinese substring search in description and cause (fast for 划伤, 辊印)."""
+        return gram_search(self, term, SEARCH_FIELDS)
+
+    def open(self):
+        return self.exclude(status=Objection.Status.CLOSED)
+
+    def same_or_milder(self, customer, defect_type, severity):
+        """The judgement query: this customer's objections to this defect at `severity` or milder."""
+        return self.filter(customer=customer, defect_type=defect_type, severity__lte=severity)
+
+    def judge(self, customer, defect_type, severity, *, limit=10):
+        """The judgement check's answer, in one aggregate query (plus the latest matches).
+
+        Counts this customer's objections to this defect at `severity` or milder,
+        and, for the inspector's information, those at harsher severities.
+        """
+        same = self.filter(customer=customer, defect_type=defect_type)
+        milder = Q(severity__lte=severity)
+        harsher = Q(severity__gt=severity)
+        agg = same.aggregate(
+            count=Count("id", filter=milder),
+            last=Max("received_date", filter=milder),
+            harsher_count=Count("id", filter=harsher),
+            harsher_last=Max("received_date", filter=harsher),
+        )
+        answer = Judgement(
+            customer=customer,
+            defect_type=defect_type,
+            severity=int(severity),
+            count=agg["count"],
+            last_received=agg["last"],
+            harsher_count=agg["harsher_count"],
+            harsher_last=agg["harsher_last"],
+        )
+        if answer.count:
+            answer.matches = list(
+                same.filter(milder)
+                .select_related("production_grade")
+                .prefetch_related("photos")
+                .order_by("-received_date", "-id")[:limit]
+            )
+        return answer
+
+    def sensitivity(self):
+        """Rows of (defect type, severity, count, tonnage, last received) — the sensitivity table."""
+        return (
+            self.values("defect_type", "severity")
+            .annotate(n=Count("id"), tons=Sum("tonnage"), last=Max("received_date"))
+            .order_by("defect_type", "severity")
+        )
+
+
+class StaleStatus(Exception):
+    """The objection changed since the user loaded it; the transition was not applied."""
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+@tracked()
+class Objection(ArchiveModel):
+    class Kind(models.TextChoices):
+        OBJECTION = "objection", _("质量异议")
+        COMPLAINT = "complaint", _("质量抱怨")
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("已登记")
+        INVESTIGATING = "investigating", _("调查中")
+        MEASURES_TAKEN = "measures_taken", _("已采取措施")
+        CLOSED = "closed", _("已关闭")
+
+    # Forward one step at a time; a closed objection may be reopened for investigation.
+    TRANSITIONS = {
+        Status.REGISTERED: [Status.INVESTIGATING],
+        Status.INVESTIGATING: [Status.MEASURES_TAKEN, Status.REGISTERED],
+        Status.MEASURES_TAKEN: [Status.CLOSED, Status.INVESTIGATING],
+        Status.CLOSED: [Status.INVESTIGATING],
+    }
+    # Closing needs the analysis and the measures, by field name.
+    REQUIRED_TO_CLOSE = ("cause", "solution", "preventive")
+
+    number = models.CharField(
+        _("异议编号"), max_length=20, editable=False, help_text=_("按年编号，如 ZY-2026-0001")
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind, default=Kind.OBJECTION)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="objections"
+    )
+    received_date = models.DateField(_("受理日期"), default=timezone.localdate)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status, default=Status.REGISTERED, editable=False
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_objections",
+    )
+    closed_date = models.DateField(_("关闭日期"), null=True, blank=True, editable=False)
+
+    # The product concerned: the demand it was ordered under and the plan
+    # revision in force when its coils were made (a preventive action can open
+    # a new draft revision of that plan).
+    demand = models.ForeignKey(
+        "customers.Demand",
+        verbose_name=_("客户需求"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objections",
+    )
+    plan_revision = models.ForeignKey(
+        "quality.PlanRevision",
+        verbose_name=_("工艺控制方案版本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objections",
+        help_text=_("生产这些钢卷时执行的方案版本"),
+    )
+    # The product concerned.
+    coil_numbers = ArrayField(
+        models.CharField(max_length=32),
+        verbose_name=_("卷号"),
+        default=list,
+        blank=True,
+        help_text=_("涉及的钢卷号，用空格、逗号或换行分隔"),
+    )
+    production_grade = DictionaryForeignKey(
+        kind=DictKind.PRODUCTION_GRADE, verbose_name=_("生产牌号"), null=True, blank=True
+    )
+    thickness = models.DecimalField(
+        _("厚度"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("mm"),
+    )
+    width = models.DecimalField(
+        _("宽度"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("mm"),
+    )
+    tonnage = models.DecimalField(
+        _("异议吨数"),
+        max_digits=10,
+        decimal_places=3,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("受影响的重量，吨 (t)"),
+    )
+
+    # The defect.
+    defect_type = DictionaryForeignKey(kind=DictKind.DEFECT_TYPE, verbose_name=_("缺陷类型"))
+    severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity, default=Severity.GENERAL)
+    description = models.TextField(_("缺陷描述"), help_text=_("客户反映的现象、位置、频次"))
+
+    # 8D: containment (D3).
+    containment = models.TextField(_("遏制措施"), blank=True, help_text=_("已封锁的钢卷、在途和库存的处理"))
+    blocked_location = models.CharField(_("封锁地点"), max_length=200, blank=True)
+    blocked_coil_count = models.PositiveIntegerField(_("封锁卷数"), null=True, blank=True)
+    blocked_tonnage = models.DecimalField(
+        _("封锁吨数"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("吨 (t)"),
+    )
+    # D4: root cause with evidence.
+    cause = models.TextField(_("原因分析"), blank=True)
+    cause_evidence = models.TextField(_("原因证据"), blank=True, help_text=_("检验数据、复现试验、工艺记录"))
+    responsible_line = DictionaryForeignKey(
+        kind=DictKind.PRODUCTION_LINE, verbose_name=_("责任产线"), null=True, blank=True
+    )
+    # D5–D7: corrective action, verification, preventive action.
+    solution = models.TextField(_("解决措施"), blank=True, help_text=_("纠正措施"))
+    verification = models.TextField(_("效果验证"), blank=True)
+    preventive = models.TextField(_("预防措施"), blank=True)
+    claim_amount = models.DecimalField(
+        _("索赔金额"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("元"),
+    )
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("质量异议")
+        verbose_name_plural = _("质量异议")
+        ordering = ["-received_date", "-id"]
+        permissions = [("export_objection", _("可以导出质量异议"))]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="quality_objection_number_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_date__isnull=False),
+                name="quality_objection_closed_has_date",
+            ),
+        ]
+        indexes = [
+            # The judgement check: WHERE customer = ? AND defect_type = ? AND severity <= ?
+            # with count, max(received_date) and the latest rows — answered from this index alone.
+            models.Index(
+                fields=["customer", "defect_type", "severity", "received_date"],
+                name="quality_objection_judgement",
+            ),
+            # The objection list, newest first, unfiltered (first page of 500 000 rows).
+            models.Index(fields=["-received_date", "-id"], name="quality_objection_received"),
+            # The customer archive section and the list filtered by customer.
+            models.Index(fields=["customer", "-received_date", "-id"], name="quality_objection_customer"),
+            # The list filtered by status ("open objections").
+            models.Index(fields=["status", "-received_date"], name="quality_objection_status"),
+            # Search of description and cause by Chinese substring (`search`).
+            gram_index(*SEARCH_FIELDS, name="quality_objection_search"),
+            # Which objections name this coil.
+            GinIndex(fields=["coil_numbers"], name="quality_objection_coils"),
+        ]
+
+    def __str__(self):
+        return self.number or str(_("新质量异议"))
+
+    def get_absolute_url(self):
+        return reverse("quality:objection-detail", args=[self.pk])
+
+    @property
+    def spec(self):
+        parts = [str(v.normalize()) for v in (self.thickness, self.width) if v is not None]
+        return "×".join(parts)
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
+
+    def assign_number(self):
+        """Draw the next number of the received year (inside the creating transaction)."""
+        self.number = ObjectionCounter.next_number(self.received_date.year)
+
+    def allowed_transitions(self):
+        return self.TRANSITIONS.get(self.status, [])
+
+    def missing_for_close(self):
+        """Labels of the fields that must be filled before closing."""
+        return [
+            self._meta.get_field(f).verbose_name
+            for f in self.REQUIRED_TO_CLOSE
+            if not getattr(self, f).strip()
+        ]
+
+    def transition(self, to, *, by, note="", expected_version=None, closed_date=None):
+        """Move to status `to`, recording who and when.
+
+        Optimistic lock: the UPDATE applies only if the row still has the status
+        and version this user saw; otherwise StaleStatus, and nothing changes.
+        """
+        to = self.Status(to)
+        if expected_version is not None and expected_version != self.version:
+            raise StaleStatus
+        if to not in self.allowed_transitions():
+            raise TransitionRefused(
+                _("不能从“%(from)s”改为“%(to)s”。"),
+                code="transition",
+                params={"from": self.get_status_display(), "to": to.label},
+            )
+        if to == self.Status.CLOSED:
+            missing = self.missing_for_close()
+            if missing:
+                raise TransitionRefused(
+                    _("关闭前必须填写：%(fields)s。"),
+                    code="close_incomplete",
+                    params={"fields": "、".join(str(m) for m in missing)},
+                )
+            closed_date = closed_date or timezone.localdate()
+        else:
+            closed_date = None
+        version = self.version if expected_version is None else expected_version
+        changed = Objection.objects.filter(pk=self.pk, status=self.status, version=version).update(
+            status=to,
+            closed_date=closed_date,
+            version=F("version") + 1,
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
+        if not changed:
+            raise StaleStatus
+        log = ObjectionTransition.objects.create(
+            objection=self, from_status=self.status, to_status=to, by=by, note=note
+        )
+        self.status, self.closed_date, self.version = to, closed_date, version + 1
+        self.updated_by = by
+        return log
+
+    def close(self, *, by, note="", expected_version=None, closed_date=None):
+        return self.transition(
+            self.Status.CLOSED, by=by, note=note, expected_version=expected_version, closed_date=closed_date
+        )
+
+
+@tracked()
+class ObjectionTransition(models.Model):
+    """One status change: from, to, who, when, and why."""
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("质量异议"), on_delete=models.PROTECT, related_name="transitions"
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Objection.Status)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Objection.Status)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("异议状态变更")
+        verbose_name_plural = _("异议状态变更")
+        ordering = ["objection", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ObjectionPhotoQuerySet(CustomerScopedQuerySet):
+    customer_field = "objection__customer"
+
+
+@tracked()
+class ObjectionPhoto(PhotoModel, ArchiveModel):
+    """A defect photo of an objection: full size and thumbnail in storage."""
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("质量异议"), on_delete=models.PROTECT, related_name="photos"
+    )
+
+    objects = ObjectionPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("缺陷照片")
+        verbose_name_plural = _("缺陷照片")
+        ordering = ["objection", "id"]
+
+    def __str__(self):
+        return self.caption or self.original_name
+
+    def photo_folder(self):
+        return f"quality/objections/{self.objection_id}"
+
+    def get_absolute_url(self):
+        return reverse("quality:photo", args=[self.pk, "full"])
+
+
+@dataclass
+class Judgement:
+    """The answer of the judgement check (判定辅助)."""
+
+    customer: object
+    defect_type: object
+    severity: int
+    count: int = 0
+    last_received: object = None
+    harsher_count: int = 0
+    harsher_last: object = None
+    matches: list = field(default_factory=list)
+
+    @property
+    def severity_label(self):
+        return Severity(self.severity).label
+
+    @property
+    def may_judge_qualified(self):
+        return self.count == 0
+
+    @property
+    def verdict(self):
+        return "acceptable" if self.may_judge_qualified else "not_acceptable"
+
+    @property
+    def message(self):
+        """The answer in words, for the inspector on the line."""
+        params = {
+            "customer": self.customer.name,
+            "defect": self.defect_type.name,
+            "severity": self.severity_label,
+            "n": self.count,
+            "last": self.last_received,
+            "m": self.harsher_count,
+            "harsher_last": self.harsher_last,
+        }
+        if self.count:
+            return (
+                _(
+                    "“%(customer)s”曾 %(n)s 次对程度为“%(severity)s”或更轻的“%(defect)s”提出质量异议或抱怨，"
+                    "最近一次受理于 %(last)s。"
+                )
+                % params
+            )
+        if self.harsher_count:
+            return (
+                _(
+                    "“%(customer)s”没有对程度为“%(severity)s”或更轻的“%(defect)s”提出过异议，"
+                    "但曾 %(m)s 次对更严重的“%(defect)s”提出异议（最近一次受理于 %(harsher_last)s）。"
+                )
+                % params
+            )
+        return _("“%(customer)s”从未对“%(defect)s”提出过质量异议或抱怨。") % params
+
+    @property
+    def conclusion(self):
+        if self.count:
+            return _(
+                "不得判定为合格：应改判为现货或协议品；并立即采取措施——停止生产该客户后续同类产品"
+                "（取消后续生产计划），或调整全线工艺控制（如降低张力）消除缺陷、查找并消除缺陷根源。"
+            )
+        if self.harsher_count:
+            return _("可按标准判定；该客户对此类缺陷敏感，请控制缺陷不再加重。")
+        return _("可按标准判定。")

@@ -1,0 +1,536 @@
+"""Process-control plans (paper 3.3): set values per line, revisions, actual runs.
+
+A plan (`ProcessPlan`) serves one customer, usually for one demand. Its
+content lives in revisions (`PlanRevision`): draft → approved → superseded when
+a newer revision is approved. Approved revisions are read-only. Actual runs
+(`PlanRun`) record what a coil was really produced with on one line, one value
+(`RunValue`) per planned parameter of that line; the plan page compares set vs
+actual and summarises each parameter so the targets can be improved ("adopt").
+"""
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Avg, Count, F, Max, Min, Q, StdDev
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.history import tracked
+from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
+from customers.models import CustomerScopedQuerySet
+
+__all__ = [
+    "PlanError",
+    "ProcessPlan",
+    "PlanRevision",
+    "PlanParameter",
+    "PlanRun",
+    "RunValue",
+    "ParameterStats",
+]
+
+
+class PlanError(Exception):
+    """A refused plan action, with a message for the user."""
+
+
+class PlanQuerySet(CustomerScopedQuerySet):
+    def with_current(self):
+        """Prefetch each plan's current revisions (approved and draft) as `plan.current_revisions`."""
+        revisions = PlanRevision.objects.current().select_related("production_grade").order_by("-number")
+        return self.prefetch_related(
+            models.Prefetch("revisions", queryset=revisions, to_attr="current_revisions")
+        )
+
+
+@tracked()
+class ProcessPlan(ArchiveModel):
+    """A process-control plan: its identity, the customer and demand it serves, and its origin."""
+
+    code = models.CharField(_("方案编号"), max_length=32, unique=True)
+    name = models.CharField(_("方案名称"), max_length=200)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="plans"
+    )
+    demand = models.ForeignKey(
+        "customers.Demand",
+        verbose_name=_("客户需求"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+    )
+    origin = models.ForeignKey(
+        "PlanRevision",
+        verbose_name=_("来源方案版本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+        help_text=_("“应用到需求”时复制自的方案版本"),
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工艺控制方案")
+        verbose_name_plural = _("工艺控制方案")
+        ordering = ["-updated_at", "-id"]
+        permissions = [("approve_planrevision", _("可以批准工艺控制方案"))]
+        indexes = [
+            # The customer archive page: plans of a customer, newest first.
+            models.Index(fields=["customer", "-updated_at"], name="quality_plan_customer"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("quality:plan-detail", args=[self.pk])
+
+    @property
+    def approved_revision(self):
+        """From `with_current()`: the approved revision, if any."""
+        return next((r for r in self.current_revisions if r.status == PlanRevision.Status.APPROVED), None)
+
+    @property
+    def draft_revision(self):
+        """From `with_current()`: the draft revision, if any."""
+        return next((r for r in self.current_revisions if r.status == PlanRevision.Status.DRAFT), None)
+
+    def next_revision_number(self):
+        return (self.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+    def lock(self):
+        """Lock the plan row until the transaction ends: revisions are created and approved one at a time."""
+        return ProcessPlan.objects.select_for_update().get(pk=self.pk)
+
+
+class RevisionQuerySet(CustomerScopedQuerySet):
+    customer_field = "plan__customer"
+
+    def current(self):
+        """The revision to show for each plan: the approved one, else the draft."""
+        return self.exclude(status=PlanRevision.Status.SUPERSEDED)
+
+    def reuse_search(self, grade=None, thickness=None, width=None, surface_quality=None, end_use=None):
+        """Approved revisions of `grade` whose ranges cover the spec, closest first.
+
+        Closeness: requirements matched (surface quality, end use) first, then
+        the distance of the spec from the middle of the thickness and width
+        ranges, relative to the spec, then the narrower range.
+        """
+        qs = self.filter(status=PlanRevision.Status.APPROVED)
+        if grade:
+            qs = qs.filter(production_grade=grade)
+        score = models.Value(0.0)
+        if thickness is not None:
+            qs = qs.filter(thickness_min__lte=thickness, thickness_max__gte=thickness)
+            mid = (F("thickness_min") + F("thickness_max")) / 2
+            score = score + models.Func(mid - thickness, function="ABS") / thickness
+        if width is not None:
+            qs = qs.filter(width_min__lte=width, width_max__gte=width)
+            mid = (F("width_min") + F("width_max")) / 2
+            score = score + models.Func(mid - width, function="ABS") / width
+        mismatches = models.Value(0)
+        for field, value in (("surface_quality", surface_quality), ("end_use", end_use)):
+            if value is not None:
+                mismatches = mismatches + models.Case(
+                    models.When(**{field: value}, then=models.Value(0)), default=models.Value(1)
+                )
+        return qs.annotate(
+            mismatches=mismatches,
+            distance=models.ExpressionWrapper(score, output_field=models.FloatField()),
+            span=F("thickness_max") - F("thickness_min"),
+        ).order_by("mismatches", "distance", "span", "-approved_at")
+
+
+@tracked()
+class PlanRevision(ArchiveModel):
+    """One revision of a plan: what it applies to, what it serves, its parameters."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已批准")
+        SUPERSEDED = "superseded", _("已替代")
+
+    plan = models.ForeignKey(
+        ProcessPlan, verbose_name=_("工艺控制方案"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("版本号"), editable=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.DRAFT, editable=False)
+    production_grade = DictionaryForeignKey(kind=DictKind.PRODUCTION_GRADE, verbose_name=_("生产牌号"))
+    thickness_min = models.DecimalField(_("厚度下限"), max_digits=6, decimal_places=3, help_text=_("mm"))
+    thickness_max = models.DecimalField(_("厚度上限"), max_digits=6, decimal_places=3, help_text=_("mm"))
+    width_min = models.DecimalField(_("宽度下限"), max_digits=7, decimal_places=1, help_text=_("mm"))
+    width_max = models.DecimalField(_("宽度上限"), max_digits=7, decimal_places=1, help_text=_("mm"))
+    surface_quality = DictionaryForeignKey(
+        kind=DictKind.SURFACE_QUALITY, verbose_name=_("表面质量"), null=True, blank=True
+    )
+    end_use = DictionaryForeignKey(
+        kind=DictKind.END_USE, verbose_name=_("钢板最终用途"), null=True, blank=True
+    )
+    requirements = models.TextField(
+        _("满足的质量要求"), blank=True, help_text=_("本方案保证的性能、表面等要求，及工艺控制要点")
+    )
+    change_note = models.TextField(_("修订说明"), blank=True)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("基于版本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True, editable=False)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("方案版本")
+        verbose_name_plural = _("方案版本")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="quality_planrevision_number_unique"),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(status="approved"),
+                name="quality_planrevision_one_approved",
+                violation_error_message=_("一个方案同时只能有一个已批准版本。"),
+            ),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(status="draft"),
+                name="quality_planrevision_one_draft",
+                violation_error_message=_("一个方案同时只能有一个草稿版本。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(thickness_min__gt=0, thickness_min__lte=F("thickness_max")),
+                name="quality_planrevision_thickness_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(width_min__gt=0, width_min__lte=F("width_max")),
+                name="quality_planrevision_width_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(approved_at__isnull=False),
+                name="quality_planrevision_approved_has_date",
+            ),
+        ]
+        indexes = [
+            # Reuse search: approved revisions of a grade covering a thickness.
+            models.Index(
+                fields=["production_grade", "thickness_min", "thickness_max"],
+                condition=Q(status="approved"),
+                name="quality_revision_reuse",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.code} Rev.{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("quality:revision-detail", args=[self.pk])
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def spec_range(self):
+        t = f"{self.thickness_min.normalize():f}–{self.thickness_max.normalize():f}"
+        w = f"{self.width_min.normalize():f}–{self.width_max.normalize():f}"
+        return f"{t} × {w}"
+
+    def approve(self, by):
+        """Approve this draft and supersede the plan's approved revision.
+
+        The plan row is locked first, then the revision re-read: of two people
+        approving at once, the second waits, sees the revision is no longer a
+        draft, and is refused.
+        """
+        with transaction.atomic():
+            self.plan.lock()
+            current = PlanRevision.objects.select_related("approved_by").get(pk=self.pk)
+            if current.status != self.Status.DRAFT:
+                raise PlanError(
+                    _("版本 Rev.%(n)s 已由 %(who)s 于 %(when)s 批准，无需再次批准。")
+                    % {
+                        "n": current.number,
+                        "who": current.approved_by or "-",
+                        "when": timezone.localtime(current.approved_at).strftime("%Y-%m-%d %H:%M"),
+                    }
+                )
+            if not current.parameters.exists():
+                raise PlanError(_("版本 Rev.%(n)s 没有任何工艺参数，不能批准。") % {"n": current.number})
+            now = timezone.now()
+            PlanRevision.objects.filter(plan=self.plan_id, status=self.Status.APPROVED).update(
+                status=self.Status.SUPERSEDED, updated_at=now, updated_by=by
+            )
+            self.status = self.Status.APPROVED
+            self.approved_by, self.approved_at = by, now
+            self.version = current.version + 1
+            self.updated_by = by
+            self.save(
+                update_fields=["status", "approved_by", "approved_at", "version", "updated_by", "updated_at"]
+            )
+
+    def new_draft(self, by, targets=None, note=""):
+        """A new draft revision of the same plan, a copy of this one.
+
+        `targets`: {parameter id: new target}, e.g. the observed means ("adopt").
+        Refused while the plan already has a draft.
+        """
+        with transaction.atomic():
+            plan = self.plan.lock()
+            draft = plan.revisions.filter(status=self.Status.DRAFT).first()
+            if draft is not None:
+                raise PlanError(
+                    _("方案已有草稿版本 Rev.%(n)s，请先修改并批准它，或删除它后再新建。")
+                    % {"n": draft.number}
+                )
+            return self._copy_to(plan, plan.next_revision_number(), by, targets=targets, note=note)
+
+    def copy_to_demand(self, demand, code, name, by):
+        """A new plan for `demand` (its customer), whose first draft copies this revision."""
+        with transaction.atomic():
+            plan = ProcessPlan(code=code, name=name, customer=demand.customer, demand=demand, origin=self)
+            plan.stamp(by)
+            plan.save()
+            self._copy_to(
+                plan,
+                1,
+                by,
+                note=_("复制自 %(rev)s（%(customer)s）") % {"rev": self, "customer": self.plan.customer},
+            )
+            return plan
+
+    def _copy_to(self, plan, number, by, targets=None, note=""):
+        parameters = list(self.parameters.all())
+        new = PlanRevision.objects.get(pk=self.pk)
+        new.pk = new.id = None
+        new.plan, new.number, new.version = plan, number, 1
+        new.status = self.Status.DRAFT
+        new.approved_by = new.approved_at = None
+        new.based_on = self
+        new.change_note = note
+        new.created_by = None
+        new.stamp(by)
+        new.save()
+        for p in parameters:
+            if targets and p.pk in targets and targets[p.pk] is not None:
+                p.target = targets[p.pk]
+            p.pk = p.id = None
+            p.revision, p.version, p.created_by = new, 1, None
+            p.stamp(by)
+        PlanParameter.objects.bulk_create(parameters)
+        return new
+
+    def statistics(self):
+        """Per parameter over all runs: count, mean, sample sd, min, max, Cpk. One query.
+
+        Returns {parameter id: ParameterStats}, in parameter order.
+        """
+        rows = (
+            RunValue.objects.filter(run__revision=self)
+            .values("parameter")
+            .annotate(
+                n=Count("id"),
+                mean=Avg("value"),
+                sd=StdDev("value", sample=True),
+                low=Min("value"),
+                high=Max("value"),
+            )
+        )
+        return {r["parameter"]: ParameterStats(r["n"], r["mean"], r["sd"], r["low"], r["high"]) for r in rows}
+
+
+@dataclass
+class ParameterStats:
+    count: int
+    mean: Decimal | float | None
+    sd: Decimal | float | None
+    min: Decimal | None
+    max: Decimal | None
+
+    def cpk(self, lower, upper):
+        """min(USL − mean, mean − LSL) / (3·sd); one-sided when only one limit is set.
+
+        None when it cannot be computed: fewer than two values, no spread, no limits.
+        """
+        if (
+            self.count < 2
+            or self.sd is None
+            or self.mean is None
+            or not self.sd
+            or (lower is None and upper is None)
+        ):
+            return None
+        mean, sd = float(self.mean), float(self.sd)
+        sides = []
+        if upper is not None:
+            sides.append(float(upper) - mean)
+        if lower is not None:
+            sides.append(mean - float(lower))
+        value = min(sides) / (3 * sd)
+        return None if math.isnan(value) else value
+
+
+class ParameterQuerySet(CustomerScopedQuerySet):
+    customer_field = "revision__plan__customer"
+
+
+@tracked()
+class PlanParameter(ArchiveModel):
+    """A set value of one line's process parameter: target within lower and upper limits."""
+
+    revision = models.ForeignKey(
+        PlanRevision, verbose_name=_("方案版本"), on_delete=models.CASCADE, related_name="parameters"
+    )
+    line = DictionaryForeignKey(kind=DictKind.PRODUCTION_LINE, verbose_name=_("生产线"))
+    parameter = DictionaryForeignKey(kind=DictKind.PROCESS_PARAMETER, verbose_name=_("工艺参数"))
+    target = models.DecimalField(_("目标值"), max_digits=12, decimal_places=4)
+    lower = models.DecimalField(_("下限"), max_digits=12, decimal_places=4, null=True, blank=True)
+    upper = models.DecimalField(_("上限"), max_digits=12, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=16, blank=True, help_text=_("例如 ℃、%、m/min、kN"))
+
+    objects = ParameterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工艺参数设定")
+        verbose_name_plural = _("工艺参数设定")
+        ordering = ["revision", "line__sort_order", "parameter__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "line", "parameter"], name="quality_planparameter_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(lower__isnull=True) | Q(lower__lte=F("target")),
+                name="quality_planparameter_lower_le_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(upper__isnull=True) | Q(upper__gte=F("target")),
+                name="quality_planparameter_target_le_upper",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line} · {self.parameter}"
+
+    def is_out(self, value):
+        """Whether an actual value lies outside the limits."""
+        if value is None:
+            return False
+        return (self.lower is not None and value < self.lower) or (
+            self.upper is not None and value > self.upper
+        )
+
+
+class RunQuerySet(CustomerScopedQuerySet):
+    customer_field = "revision__plan__customer"
+
+
+@tracked()
+class PlanRun(ArchiveModel):
+    """A coil as it was really produced on one line under a plan revision."""
+
+    revision = models.ForeignKey(
+        PlanRevision, verbose_name=_("方案版本"), on_delete=models.PROTECT, related_name="runs"
+    )
+    coil_number = models.CharField(_("卷号"), max_length=32)
+    produced_on = models.DateField(_("生产日期"))
+    line = DictionaryForeignKey(kind=DictKind.PRODUCTION_LINE, verbose_name=_("生产线"))
+    remarks = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = RunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("实绩")
+        verbose_name_plural = _("实绩")
+        ordering = ["revision", "produced_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "coil_number", "line"],
+                name="quality_planrun_coil_unique",
+                violation_error_message=_("这个卷号在这条生产线上已有实绩。"),
+            ),
+        ]
+        indexes = [
+            # The plan page: runs of a revision in production order.
+            models.Index(fields=["revision", "produced_on", "id"], name="quality_run_revision"),
+        ]
+
+    def __str__(self):
+        return self.coil_number
+
+    @staticmethod
+    def check_values(revision, line, values):
+        """Refuse values for parameters the revision does not plan on `line`.
+
+        `values`: {PlanParameter or parameter id: value}. Raises ValidationError.
+        """
+        planned = {p.pk: p for p in revision.parameters.all()}
+        errors = []
+        for key in values:
+            pid = getattr(key, "pk", key)
+            p = planned.get(pid)
+            if p is None:
+                errors.append(
+                    ValidationError(_("方案版本中没有这个工艺参数（编号 %(id)s）。"), params={"id": pid})
+                )
+            elif p.line_id != getattr(line, "pk", line):
+                errors.append(
+                    ValidationError(
+                        _("参数“%(p)s”属于%(line)s，不能记入这条生产线的实绩。"),
+                        params={"p": p.parameter, "line": p.line},
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ValueQuerySet(CustomerScopedQuerySet):
+    customer_field = "run__revision__plan__customer"
+
+
+@tracked()
+class RunValue(models.Model):
+    """The actual value of one planned parameter in one run."""
+
+    run = models.ForeignKey(PlanRun, verbose_name=_("实绩"), on_delete=models.CASCADE, related_name="values")
+    parameter = models.ForeignKey(
+        PlanParameter, verbose_name=_("工艺参数设定"), on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.DecimalField(_("实际值"), max_digits=12, decimal_places=4)
+
+    objects = ValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("实绩值")
+        verbose_name_plural = _("实绩值")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "parameter"], name="quality_runvalue_unique"),
+        ]
+        indexes = [
+            # Statistics: all values of a parameter.
+            models.Index(fields=["parameter", "value"], name="quality_runvalue_parameter"),
+        ]
+
+    def __str__(self):
+        return f"{self.parameter}: {self.value}"

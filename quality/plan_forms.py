@@ -1,0 +1,259 @@
+"""Forms of process-control plans: header, revision, parameter rows, actual runs, reuse search."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.forms import ArchiveModelForm
+from archive_site.models import DictEntry, DictKind
+from archive_site.uploads import validate_size
+from customers.forms import RowFormSet, check_range
+from customers.models import Customer, Demand
+from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan
+
+
+class PlanForm(ArchiveModelForm):
+    """The plan's identity and whom it serves."""
+
+    class Meta:
+        model = ProcessPlan
+        fields = ["code", "name", "customer", "demand"]
+        widgets = {"customer": forms.HiddenInput(attrs={"data-customer-picker-value": ""})}
+        error_messages = {"customer": {"required": _("请用放大镜选择客户。")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
+        self.fields["customer"].error_messages["invalid_choice"] = _("所选客户不存在或您无权查看。")
+        demands = Demand.objects.visible_to(self.user).select_related("customer")
+        customer_id = self.instance.customer_id or self.initial.get("customer")
+        if customer_id:
+            demands = demands.filter(customer_id=customer_id)
+        self.fields["demand"].queryset = demands
+        if self.instance.pk:
+            # Its revisions and runs were made for this customer.
+            self.fields["customer"].disabled = True
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        customer, demand = cleaned.get("customer"), cleaned.get("demand")
+        if customer and demand and demand.customer_id != customer.pk:
+            self.add_error(
+                "demand", _("所选需求属于客户“%(c)s”，不是本方案的客户。") % {"c": demand.customer}
+            )
+        return cleaned
+
+
+class RevisionForm(ArchiveModelForm):
+    """What a revision applies to and serves. Only drafts are edited."""
+
+    class Meta:
+        model = PlanRevision
+        fields = [
+            "production_grade",
+            "thickness_min",
+            "thickness_max",
+            "width_min",
+            "width_max",
+            "surface_quality",
+            "end_use",
+            "requirements",
+            "change_note",
+        ]
+        widgets = {
+            "requirements": forms.Textarea(attrs={"rows": 3}),
+            "change_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.instance.is_draft:
+            raise forms.ValidationError(APPROVED_READ_ONLY, code="read_only")
+        for name in ("thickness_min", "width_min"):
+            if cleaned.get(name) is not None and cleaned[name] <= 0:
+                self.add_error(name, _("必须大于 0。"))
+        check_range(self, "thickness_min", "thickness_max", _("厚度范围为空：下限大于上限。"))
+        check_range(self, "width_min", "width_max", _("宽度范围为空：下限大于上限。"))
+        return cleaned
+
+
+APPROVED_READ_ONLY = _("已批准或已替代的版本不能修改。如需修改，请在该版本上“新建修订版本”。")
+
+
+class ParameterForm(ArchiveModelForm):
+    class Meta:
+        model = PlanParameter
+        fields = ["line", "parameter", "target", "lower", "upper", "unit"]
+
+    def clean(self):
+        cleaned = super().clean()
+        target, lower, upper = cleaned.get("target"), cleaned.get("lower"), cleaned.get("upper")
+        if lower is not None and upper is not None and lower > upper:
+            self.add_error("upper", _("下限不能大于上限。"))
+        elif target is not None:
+            if lower is not None and target < lower:
+                self.add_error("target", _("目标值不能小于下限。"))
+            if upper is not None and target > upper:
+                self.add_error("target", _("目标值不能大于上限。"))
+        return cleaned
+
+
+class ParameterRowFormSet(RowFormSet):
+    def clean(self):
+        # Before the generic unique check, to say which line and parameter are repeated.
+        if not any(self.errors):
+            self._check_duplicates()
+        super().clean()
+
+    def _check_duplicates(self):
+        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        seen = set()
+        for form in kept:
+            key = (form.cleaned_data.get("line"), form.cleaned_data.get("parameter"))
+            if key in seen:
+                raise forms.ValidationError(
+                    _("“%(line)s · %(p)s”重复出现，每条产线的每个参数只能设定一次。")
+                    % {"line": key[0], "p": key[1]},
+                    code="duplicate",
+                )
+            seen.add(key)
+
+
+ParameterFormSet = inlineformset_factory(
+    PlanRevision,
+    PlanParameter,
+    form=ParameterForm,
+    formset=ParameterRowFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
+)
+
+
+class RunForm(ArchiveModelForm):
+    """A coil on one line, with one field per parameter the revision plans on that line.
+
+    The value fields are named `p<parameter id>`; values for another line's
+    parameters are refused, as are values for parameters the revision lacks.
+    """
+
+    class Meta:
+        model = PlanRun
+        fields = ["coil_number", "produced_on", "line", "remarks"]
+        widgets = {"produced_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, parameters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parameters = list(parameters)
+        line_ids = {p.line_id for p in self.parameters}
+        self.fields["line"].queryset = DictEntry.objects.filter(pk__in=line_ids)
+        for p in self.parameters:
+            label = f"{p.line} · {p.parameter}"
+            if p.unit:
+                label += f" ({p.unit})"
+            self.fields[f"p{p.pk}"] = forms.DecimalField(
+                label=label,
+                required=False,
+                max_digits=12,
+                decimal_places=4,
+                widget=forms.NumberInput(attrs={"step": "any", "data-line": p.line_id}),
+            )
+
+    def value_fields(self):
+        """(line, [bound fields]) per line, in parameter order."""
+        groups = {}
+        for p in self.parameters:
+            groups.setdefault(p.line, []).append(self[f"p{p.pk}"])
+        return list(groups.items())
+
+    def clean_coil_number(self):
+        return self.cleaned_data["coil_number"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        line = cleaned.get("line")
+        if line is None:
+            return cleaned
+        coil = cleaned.get("coil_number")
+        taken = PlanRun.objects.filter(revision=self.instance.revision_id, coil_number=coil, line=line)
+        if coil and taken.exclude(pk=self.instance.pk).exists():
+            self.add_error("coil_number", _("这个卷号在这条生产线上已有实绩。"))
+        given = 0
+        for p in self.parameters:
+            value = cleaned.get(f"p{p.pk}")
+            if value is None:
+                continue
+            if p.line_id != line.pk:
+                self.add_error(
+                    f"p{p.pk}",
+                    _("参数“%(p)s”属于%(line)s，本次实绩的产线是%(run)s，请清空或改选产线。")
+                    % {"p": p.parameter, "line": p.line, "run": line},
+                )
+            given += 1
+        if not given:
+            raise forms.ValidationError(_("请至少填写一个实际值。"), code="no_values")
+        return cleaned
+
+    def values(self):
+        """{PlanParameter: value} of the cleaned form."""
+        return {
+            p: self.cleaned_data[f"p{p.pk}"]
+            for p in self.parameters
+            if self.cleaned_data.get(f"p{p.pk}") is not None
+        }
+
+
+def validate_xlsx(upload):
+    validate_size(upload)
+    if not upload.name.lower().endswith(".xlsx"):
+        raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件。"), code="file_type")
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise forms.ValidationError(_("文件不是有效的 .xlsx 文件，可能已损坏或被改名。"), code="file_content")
+
+
+class RunUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel 文件"), validators=[validate_xlsx], help_text=_("按模板填写的 .xlsx")
+    )
+    check_only = forms.BooleanField(label=_("只检查，不保存"), required=False)
+
+
+class ReuseSearchForm(forms.Form):
+    """Search approved plans by grade, a spec their ranges cover, and the requirements served."""
+
+    production_grade = forms.ModelChoiceField(
+        DictEntry.objects.of(DictKind.PRODUCTION_GRADE), label=_("生产牌号"), required=False
+    )
+    thickness = forms.DecimalField(label=_("厚度 (mm)"), required=False, min_value=Decimal("0.001"))
+    width = forms.DecimalField(label=_("宽度 (mm)"), required=False, min_value=Decimal("0.1"))
+    surface_quality = forms.ModelChoiceField(
+        DictEntry.objects.of(DictKind.SURFACE_QUALITY), label=_("表面质量"), required=False
+    )
+    end_use = forms.ModelChoiceField(
+        DictEntry.objects.of(DictKind.END_USE), label=_("最终用途"), required=False
+    )
+    demand = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ApplyForm(forms.Form):
+    """The new plan's code and name when a revision is applied to a demand."""
+
+    code = forms.CharField(label=_("新方案编号"), max_length=32)
+    name = forms.CharField(label=_("新方案名称"), max_length=200)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if ProcessPlan.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                _("方案编号“%(code)s”已被使用，请换一个。") % {"code": code}, code="duplicate"
+            )
+        return code

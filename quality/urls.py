@@ -1,0 +1,45 @@
+from django.urls import path  # noqa: F401
+
+from quality.views import judgement, objections, plans, stats
+
+app_name = "quality"
+
+urlpatterns = []
+
+# Quality objections, defect photos, statistics and the judgement check (issue 4).
+urlpatterns += [
+    path("objections/", objections.objection_list, name="objection-list"),
+    path("objections/export.xlsx", objections.objection_export, name="objection-export"),
+    path("objections/new/", objections.objection_create, name="objection-create"),
+    path("objections/<int:pk>/", objections.objection_detail, name="objection-detail"),
+    path("objections/<int:pk>/edit/", objections.objection_edit, name="objection-edit"),
+    path("objections/<int:pk>/status/", objections.objection_transition, name="objection-transition"),
+    path("objections/<int:pk>/photos/", objections.photo_upload, name="photo-upload"),
+    path("objections/stats/", stats.stats, name="objection-stats"),
+    path("objections/stats/export.xlsx", stats.stats_export, name="objection-stats-export"),
+    path("photos/<int:pk>/delete/", objections.photo_delete, name="photo-delete"),
+    path("photos/<int:pk>/<slug:size>/", objections.photo_file, name="photo"),
+    path("judgement/", judgement.judgement, name="judgement"),
+    path("api/judgement", judgement.judgement_api, name="judgement-api"),
+    path("api/customers", objections.customer_lookup, name="customer-lookup"),
+]
+
+# Process-control plans, revisions, actual runs and reuse (issue 3).
+urlpatterns += [
+    path("plans/", plans.plan_list, name="plan-list"),
+    path("plans/export.xlsx", plans.plan_export, name="plan-export"),
+    path("plans/new/", plans.plan_create, name="plan-create"),
+    path("plans/reuse/", plans.plan_reuse, name="plan-reuse"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),
+    path("plans/revisions/<int:pk>/", plans.revision_detail, name="revision-detail"),
+    path("plans/revisions/<int:pk>/edit/", plans.revision_edit, name="revision-edit"),
+    path("plans/revisions/<int:pk>/approve/", plans.revision_approve, name="revision-approve"),
+    path("plans/revisions/<int:pk>/revise/", plans.revision_new, name="revision-new"),
+    path("plans/revisions/<int:pk>/adopt/", plans.revision_adopt, name="revision-adopt"),
+    path("plans/revisions/<int:pk>/delete/", plans.revision_delete, name="revision-delete"),
+    path("plans/revisions/<int:pk>/apply/", plans.plan_apply, name="plan-apply"),
+    path("plans/revisions/<int:pk>/runs/new/", plans.run_create, name="run-create"),
+    path("plans/revisions/<int:pk>/runs/upload/", plans.run_upload, name="run-upload"),
+    path("plans/revisions/<int:pk>/runs/template.xlsx", plans.run_template, name="run-template"),
+    path("plans/runs/<int:pk>/delete/", plans.run_delete, name="run-delete"),
+]

@@ -1,0 +1,241 @@
+"""Quality objections (paper 3.5): list, export, register, edit, status, defect photos."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from archive_site.excel import Column, xlsx_response
+from archive_site.history import describe_events, events_for
+from archive_site.photos import PhotoUploadForm, photo_response, save_photos
+from customers.models import Customer
+from quality.filters import ObjectionFilter
+from quality.forms import ObjectionForm, TransitionForm
+from quality.models import Objection, ObjectionPhoto, PlanRun, StaleStatus, TransitionRefused
+
+PAGE_SIZE = 50
+HISTORY_SIZE = 30
+LIST_RELATED = ("customer", "defect_type", "production_grade", "responsible_line", "handler")
+
+
+def get_objection_for_user(user, pk, perm="quality.view_objection"):
+    """The objection, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    queryset = Objection.objects.visible_to(user).select_related(
+        *LIST_RELATED, "demand", "plan_revision__plan", "created_by", "updated_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _get_photo_for_user(user, pk, perm):
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(ObjectionPhoto.objects.visible_to(user).select_related("objection"), pk=pk)
+
+
+def _filtered_objections(request):
+    photos = (
+        ObjectionPhoto.objects.filter(objection=OuterRef("pk"))
+        .order_by()
+        .values("objection")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    queryset = (
+        Objection.objects.visible_to(request.user)
+        .select_related(*LIST_RELATED)
+        .annotate(photo_count=Subquery(photos))
+    )
+    return ObjectionFilter(request.GET, queryset=queryset)
+
+
+@permission_required("quality.view_objection", raise_exception=True)
+def objection_list(request):
+    objection_filter = _filtered_objections(request)
+    page = Paginator(objection_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "quality/objection_list.html", {"filter": objection_filter, "page_obj": page})
+
+
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("异议编号"), lambda o: o.number, 14),
+    Column(gettext_lazy("类别"), lambda o: o.get_kind_display(), 10),
+    Column(gettext_lazy("客户代码"), lambda o: o.customer.code, 12),
+    Column(gettext_lazy("客户名称"), lambda o: o.customer.name, 30),
+    Column(gettext_lazy("受理日期"), lambda o: o.received_date, 12),
+    Column(gettext_lazy("状态"), lambda o: o.get_status_display(), 10),
+    Column(gettext_lazy("卷号"), lambda o: " ".join(o.coil_numbers), 24),
+    Column(gettext_lazy("生产牌号"), lambda o: o.production_grade, 12),
+    Column(gettext_lazy("厚度(mm)"), lambda o: o.thickness, 10),
+    Column(gettext_lazy("宽度(mm)"), lambda o: o.width, 10),
+    Column(gettext_lazy("异议吨数(t)"), lambda o: o.tonnage, 12),
+    Column(gettext_lazy("缺陷类型"), lambda o: o.defect_type, 12),
+    Column(gettext_lazy("严重程度"), lambda o: o.get_severity_display(), 10),
+    Column(gettext_lazy("缺陷描述"), lambda o: o.description, 40),
+    Column(gettext_lazy("遏制措施"), lambda o: o.containment, 30),
+    Column(gettext_lazy("原因分析"), lambda o: o.cause, 40),
+    Column(gettext_lazy("责任产线"), lambda o: o.responsible_line, 10),
+    Column(gettext_lazy("解决措施"), lambda o: o.solution, 40),
+    Column(gettext_lazy("效果验证"), lambda o: o.verification, 30),
+    Column(gettext_lazy("预防措施"), lambda o: o.preventive, 40),
+    Column(gettext_lazy("索赔金额(元)"), lambda o: o.claim_amount, 14),
+    Column(gettext_lazy("处理人"), lambda o: o.handler, 10),
+    Column(gettext_lazy("关闭日期"), lambda o: o.closed_date, 12),
+]
+
+
+@permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
+def objection_export(request):
+    """The rows the list's current filters and sort select, as .xlsx."""
+    rows = _filtered_objections(request).qs.iterator(chunk_size=2000)
+    filename = f"objections-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(filename, [(_("质量异议"), EXPORT_COLUMNS, rows)])
+
+
+def objection_detail(request, pk):
+    objection = get_objection_for_user(request.user, pk)
+    photos = list(objection.photos.all())
+    transitions = objection.transitions.select_related("by")
+    events = list(events_for(objection)[:HISTORY_SIZE])  # with its photos and transitions
+    runs = []
+    if objection.coil_numbers and request.user.has_perm("quality.view_planrun"):
+        runs = (
+            PlanRun.objects.visible_to(request.user)
+            .filter(coil_number__in=objection.coil_numbers)
+            .select_related("revision__plan", "line")
+            .order_by("coil_number", "produced_on")[:50]
+        )
+    ctx = {
+        "objection": objection,
+        "photos": photos,
+        "transitions": transitions,
+        "runs": runs,
+        "history": describe_events(events),
+        "transition_form": TransitionForm(objection=objection) if objection.allowed_transitions() else None,
+        "photo_form": PhotoUploadForm(),
+    }
+    return render(request, "quality/objection_detail.html", ctx)
+
+
+def _initial_from_query(request):
+    """Prefill from a link: ?customer=<code>&defect=<code>&severity=<n> (customer page, judgement check)."""
+    initial = {}
+    if code := request.GET.get("customer"):
+        initial["customer"] = code
+    if severity := request.GET.get("severity"):
+        initial["severity"] = severity
+    return initial
+
+
+@permission_required("quality.add_objection", raise_exception=True)
+def objection_create(request):
+    """Register an objection and its first photos together: all saved, or nothing."""
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = ObjectionForm(data, initial=_initial_from_query(request), user=request.user)
+    photo_form = PhotoUploadForm(data, files)
+    can_photo = request.user.has_perm("quality.add_objectionphoto")
+    if request.method == "POST" and form.is_valid() and (not can_photo or photo_form.is_valid()):
+        objection = form.save(commit=False)
+        objection.assign_number()
+        objection.save()
+        if can_photo:
+            save_photos(
+                ObjectionPhoto, photo_form.cleaned_data["processed"], user=request.user, objection=objection
+            )
+        messages.success(request, _("质量异议 %(number)s 已登记。") % {"number": objection.number})
+        return redirect(objection)
+    ctx = {"form": form, "photo_form": photo_form if can_photo else None}
+    return render(request, "quality/objection_form.html", ctx)
+
+
+def objection_edit(request, pk):
+    objection = get_objection_for_user(request.user, pk, "quality.change_objection")
+    form = ObjectionForm(request.POST or None, instance=objection, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("质量异议 %(number)s 已保存。") % {"number": objection.number})
+        return redirect(objection)
+    return render(request, "quality/objection_form.html", {"form": form, "objection": objection})
+
+
+@require_POST
+def objection_transition(request, pk):
+    """Move the objection to its next status; refused if someone changed it meanwhile."""
+    objection = get_objection_for_user(request.user, pk, "quality.change_objection")
+    form = TransitionForm(request.POST, objection=objection)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(objection)
+    to = Objection.Status(form.cleaned_data["to_status"])
+    try:
+        objection.transition(
+            to,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+            closed_date=form.cleaned_data["closed_date"],
+        )
+    except TransitionRefused as e:
+        messages.error(request, " ".join(e.messages))
+    except StaleStatus:
+        messages.error(
+            request,
+            _(
+                "您打开页面后，他人已修改了这条异议（当前状态：%(status)s）。状态未改变：请查看最新内容后重试。"
+            )
+            % {"status": Objection.objects.get(pk=objection.pk).get_status_display()},
+        )
+    else:
+        messages.success(
+            request,
+            _("异议 %(number)s 已改为“%(status)s”。") % {"number": objection.number, "status": to.label},
+        )
+    return redirect(objection)
+
+
+def photo_upload(request, pk):
+    objection = get_objection_for_user(request.user, pk, "quality.add_objectionphoto")
+    form = PhotoUploadForm(request.POST or None, request.FILES or None, required=True)
+    if request.method == "POST" and form.is_valid():
+        saved = save_photos(
+            ObjectionPhoto, form.cleaned_data["processed"], user=request.user, objection=objection
+        )
+        messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(saved)})
+        return redirect(objection)
+    return render(request, "quality/objection_photos.html", {"objection": objection, "form": form})
+
+
+def photo_file(request, pk, size):
+    """A defect photo (full size or thumbnail), only to users who may see its objection."""
+    if size not in ("full", "thumb"):
+        raise Http404
+    photo = _get_photo_for_user(request.user, pk, "quality.view_objectionphoto")
+    return photo_response(photo, size)
+
+
+@require_POST
+def photo_delete(request, pk):
+    photo = _get_photo_for_user(request.user, pk, "quality.delete_objectionphoto")
+    photo.delete_with_files()
+    messages.success(request, _("照片已删除。"))
+    return redirect(photo.objection)
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_lookup(request):
+    """Customers the user may see whose code or name contains `q`, for the search fields."""
+    term = request.GET.get("q", "").strip()
+    rows = []
+    if term:
+        customers = Customer.objects.visible_to(request.user).search(term).order_by("code")[:15]
+        rows = [{"code": c.code, "name": c.name, "short_name": c.short_name} for c in customers]
+    return JsonResponse({"results": rows}, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,539 @@
+"""Process-control plans (paper 3.3): list, write, revise, approve, record runs, adopt, reuse."""
+
+from decimal import Decimal
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from archive_site.excel import Column, xlsx_response
+from archive_site.history import describe_events, events_for
+from archive_site.models import DictEntry, DictKind
+from customers.models import Customer, Demand
+from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
+from quality.plan_forms import (
+    APPROVED_READ_ONLY,
+    ApplyForm,
+    ParameterFormSet,
+    PlanForm,
+    ReuseSearchForm,
+    RevisionForm,
+    RunForm,
+    RunUploadForm,
+)
+from quality.plan_runs import RUNS_SHOWN, parse_runs, save_runs, set_vs_actual, summaries, template_columns
+
+PAGE_SIZE = 50
+HISTORY_SIZE = 30
+REVISION_RELATED = [
+    "production_grade",
+    "surface_quality",
+    "end_use",
+    "approved_by",
+    "created_by",
+    "updated_by",
+]
+
+
+def get_plan_for_user(user, pk, perm="quality.view_processplan"):
+    """The plan, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    queryset = ProcessPlan.objects.visible_to(user).select_related("customer", "demand", "origin__plan")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_revision_for_user(user, pk, perm="quality.view_processplan"):
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    queryset = PlanRevision.objects.visible_to(user).select_related(
+        "plan", "plan__customer", "plan__demand", *REVISION_RELATED
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_demand_for_user(user, pk):
+    if not user.has_perm("customers.view_demand"):
+        raise PermissionDenied
+    queryset = Demand.objects.visible_to(user).select_related(
+        "customer", "production_grade", "surface_quality", "end_use"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+# List ------------------------------------------------------------------------
+
+
+class PlanFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("编号或名称"))
+    customer = django_filters.CharFilter(method="search_customer", label=gettext_lazy("客户"))
+    production_grade = django_filters.ModelChoiceFilter(
+        queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE),
+        method="filter_grade",
+        label=gettext_lazy("生产牌号"),
+    )
+    o = django_filters.OrderingFilter(fields=["code", "name", "updated_at"], label=gettext_lazy("排序"))
+
+    class Meta:
+        model = ProcessPlan
+        fields = []
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+
+    def search_customer(self, queryset, name, value):
+        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+
+    def filter_grade(self, queryset, name, value):
+        current = PlanRevision.objects.current().filter(production_grade=value).values("plan")
+        return queryset.filter(pk__in=current)
+
+
+def _filtered_plans(request):
+    queryset = (
+        ProcessPlan.objects.visible_to(request.user).select_related("customer", "demand").with_current()
+    )
+    return PlanFilter(request.GET, queryset=queryset)
+
+
+@permission_required("quality.view_processplan", raise_exception=True)
+def plan_list(request):
+    plan_filter = _filtered_plans(request)
+    page = Paginator(plan_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "quality/plan_list.html", {"filter": plan_filter, "page_obj": page})
+
+
+def _rev(p):
+    return p.approved_revision or p.draft_revision
+
+
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("方案编号"), lambda p: p.code, 16),
+    Column(gettext_lazy("方案名称"), lambda p: p.name, 30),
+    Column(gettext_lazy("客户"), lambda p: p.customer.name, 30),
+    Column(gettext_lazy("客户需求"), lambda p: p.demand.name if p.demand else "", 30),
+    Column(
+        gettext_lazy("生效版本"), lambda p: p.approved_revision.number if p.approved_revision else None, 10
+    ),
+    Column(gettext_lazy("生产牌号"), lambda p: _rev(p).production_grade if _rev(p) else "", 12),
+    Column(gettext_lazy("厚度×宽度 (mm)"), lambda p: _rev(p).spec_range if _rev(p) else "", 24),
+    Column(gettext_lazy("修改时间"), lambda p: p.updated_at, 18),
+]
+
+
+@permission_required("quality.view_processplan", raise_exception=True)
+def plan_export(request):
+    plans = _filtered_plans(request).qs
+    filename = f"plans-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(filename, [(_("工艺控制方案"), EXPORT_COLUMNS, plans)])
+
+
+# Detail ----------------------------------------------------------------------
+
+
+@permission_required("quality.view_processplan", raise_exception=True)
+def plan_detail(request, pk):
+    """The plan's current revision: the approved one, else the newest."""
+    plan = get_plan_for_user(request.user, pk)
+    revisions = list(plan.revisions.select_related(*REVISION_RELATED).order_by("-number"))
+    shown = next(
+        (r for r in revisions if r.status == PlanRevision.Status.APPROVED),
+        revisions[0] if revisions else None,
+    )
+    return _detail_page(request, plan, revisions, shown)
+
+
+@permission_required("quality.view_processplan", raise_exception=True)
+def revision_detail(request, pk):
+    revision = get_revision_for_user(request.user, pk)
+    plan = get_plan_for_user(request.user, revision.plan_id)
+    revisions = list(plan.revisions.select_related(*REVISION_RELATED).order_by("-number"))
+    shown = next(r for r in revisions if r.pk == revision.pk)
+    return _detail_page(request, plan, revisions, shown)
+
+
+def _detail_page(request, plan, revisions, revision):
+    """A constant number of queries whatever the number of parameters and runs."""
+    ctx = {"plan": plan, "revisions": revisions, "revision": revision, "tables": [], "summaries": []}
+    if revision is not None:
+        parameters = list(revision.parameters.select_related("line", "parameter"))
+        runs = list(
+            revision.runs.select_related("line", "created_by").order_by("-produced_on", "-id")[:RUNS_SHOWN]
+        )
+        runs.reverse()
+        values = list(RunValue.objects.filter(run__in=[r.pk for r in runs])) if runs else []
+        stats = revision.statistics() if runs else {}
+        ctx.update(
+            parameters=parameters,
+            lines=_group_by_line(parameters),
+            runs=runs,
+            run_count=len(runs) if len(runs) < RUNS_SHOWN else revision.runs.count(),
+            tables=set_vs_actual(parameters, runs, values),
+            summaries=summaries(parameters, stats, values, runs),
+            draft=next((r for r in revisions if r.is_draft), None),
+        )
+    # The plan's and its revisions' events (revision rows, and the parameter rows of each revision).
+    events = list(events_for(plan)[:HISTORY_SIZE])
+    if revisions:
+        events += list(events_for(*revisions)[:HISTORY_SIZE])
+    events = sorted(
+        {e.pgh_slug: e for e in events}.values(), key=lambda e: (e.pgh_created_at, e.pgh_id), reverse=True
+    )
+    ctx["history"] = describe_events(events[:HISTORY_SIZE])
+    ctx["runs_shown"] = RUNS_SHOWN
+    return render(request, "quality/plan_detail.html", ctx)
+
+
+def _group_by_line(parameters):
+    groups = {}
+    for p in parameters:
+        groups.setdefault(p.line, []).append(p)
+    return list(groups.items())
+
+
+# Write -----------------------------------------------------------------------
+
+
+def _demand_defaults(demand):
+    """A new revision's fields taken from the demand it serves."""
+    if demand is None:
+        return {}
+    t, w = demand.thickness, demand.width
+    return {
+        "production_grade": demand.production_grade_id,
+        "thickness_min": t - (demand.thickness_tol_minus or Decimal(0)),
+        "thickness_max": t + (demand.thickness_tol_plus or Decimal(0)),
+        "width_min": w - (demand.width_tol_minus or Decimal(0)),
+        "width_max": w + (demand.width_tol_plus or Decimal(0)),
+        "surface_quality": demand.surface_quality_id,
+        "end_use": demand.end_use_id,
+    }
+
+
+def _save_plan(request, plan, revision, plan_initial=None, revision_initial=None):
+    """Header, revision and parameter rows: all saved, or nothing."""
+    data = request.POST if request.method == "POST" else None
+    plan_form = PlanForm(data, instance=plan, initial=plan_initial, user=request.user, prefix="plan")
+    form = RevisionForm(data, instance=revision, initial=revision_initial, user=request.user, prefix="rev")
+    parameters = ParameterFormSet(
+        data, instance=revision, prefix="params", form_kwargs={"user": request.user}
+    )
+    forms_valid = data is not None and all([plan_form.is_valid(), form.is_valid(), parameters.is_valid()])
+    if forms_valid:
+        try:
+            with transaction.atomic():
+                plan = plan_form.save()
+                revision = form.save(commit=False)
+                revision.plan = plan
+                if revision.number is None:
+                    revision.number = plan.next_revision_number()
+                revision.save()
+                parameters.instance = revision
+                for row in parameters.save(commit=False):
+                    row.stamp(request.user)
+                    row.save()
+                for row in parameters.deleted_objects:
+                    row.delete()
+        except IntegrityError:
+            form.add_error(
+                None, _("保存失败：数据与已有记录冲突（可能他人刚新建了草稿版本），请刷新后重试。")
+            )
+            return None, plan_form, form, parameters
+        return revision, plan_form, form, parameters
+    return None, plan_form, form, parameters
+
+
+def _form_page(request, plan_form, form, parameters, plan=None, revision=None, demand=None):
+    picked = None
+    customer_id = plan_form["customer"].value()
+    if customer_id:
+        customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
+        picked = {"id": customer.pk, "name": customer.name, "code": customer.code} if customer else None
+    ctx = {
+        "plan_form": plan_form,
+        "form": form,
+        "parameters": parameters,
+        "plan": plan,
+        "revision": revision,
+        "demand": demand,
+        "picked": picked,
+    }
+    return render(request, "quality/plan_form.html", ctx)
+
+
+@permission_required(["quality.add_processplan", "quality.add_planrevision"], raise_exception=True)
+def plan_create(request):
+    demand = None
+    plan_initial, revision_initial = {}, {}
+    if request.GET.get("demand"):
+        demand = get_demand_for_user(request.user, request.GET["demand"])
+        plan_initial = {"customer": demand.customer_id, "demand": demand.pk, "name": demand.name}
+        revision_initial = _demand_defaults(demand)
+    plan = ProcessPlan()
+    saved, plan_form, form, parameters = _save_plan(
+        request, plan, PlanRevision(), plan_initial, revision_initial
+    )
+    if saved:
+        messages.success(
+            request, _("工艺控制方案“%(code)s”已创建（草稿 Rev.1）。") % {"code": saved.plan.code}
+        )
+        return redirect(saved)
+    return _form_page(request, plan_form, form, parameters, demand=demand)
+
+
+def revision_edit(request, pk):
+    revision = get_revision_for_user(request.user, pk, "quality.change_planrevision")
+    if not revision.is_draft:
+        messages.error(request, APPROVED_READ_ONLY)
+        return redirect(revision)
+    plan = revision.plan
+    saved, plan_form, form, parameters = _save_plan(request, plan, revision)
+    if saved:
+        messages.success(request, _("%(rev)s 已保存。") % {"rev": saved})
+        return redirect(saved)
+    return _form_page(request, plan_form, form, parameters, plan=plan, revision=revision)
+
+
+@require_POST
+def revision_approve(request, pk):
+    revision = get_revision_for_user(request.user, pk, "quality.approve_planrevision")
+    try:
+        revision.approve(by=request.user)
+    except PlanError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(rev)s 已批准，此前的生效版本已被替代。") % {"rev": revision})
+    return redirect(revision)
+
+
+@require_POST
+def revision_new(request, pk):
+    """A new draft revision copied from this one, for the engineer to edit."""
+    revision = get_revision_for_user(request.user, pk, "quality.add_planrevision")
+    try:
+        draft = revision.new_draft(by=request.user, note=_("基于 Rev.%(n)s 修订") % {"n": revision.number})
+    except PlanError as e:
+        messages.error(request, str(e))
+        return redirect(revision)
+    messages.success(request, _("已新建草稿 %(rev)s，请修改后提交批准。") % {"rev": draft})
+    return redirect("quality:revision-edit", draft.pk)
+
+
+@require_POST
+def revision_adopt(request, pk):
+    """A new draft revision whose targets are the observed means of this revision's runs."""
+    revision = get_revision_for_user(request.user, pk, "quality.add_planrevision")
+    stats = revision.statistics()
+    if not stats:
+        messages.error(request, _("这个版本还没有实绩，无法采用实绩均值。"))
+        return redirect(revision)
+    targets = {pid: Decimal(str(round(float(s.mean), 4))) for pid, s in stats.items() if s.mean is not None}
+    parameters = {p.pk: p for p in revision.parameters.all()}
+    clamped = []
+    for pid, target in targets.items():
+        p = parameters[pid]
+        if (p.lower is not None and target < p.lower) or (p.upper is not None and target > p.upper):
+            clamped.append(str(p))
+            if p.lower is not None and target < p.lower:
+                targets[pid] = p.lower
+            else:
+                targets[pid] = p.upper
+    note = _("采用 Rev.%(n)s 的实绩均值（%(count)s 个参数）作为目标值") % {
+        "n": revision.number,
+        "count": len(targets),
+    }
+    try:
+        draft = revision.new_draft(by=request.user, targets=targets, note=note)
+    except PlanError as e:
+        messages.error(request, str(e))
+        return redirect(revision)
+    messages.success(
+        request, _("已新建草稿 %(rev)s，目标值取自实绩均值，请核对后提交批准。") % {"rev": draft}
+    )
+    if clamped:
+        messages.warning(
+            request, _("以下参数的均值超出上下限，目标值已取在限值上：%(p)s") % {"p": "、".join(clamped)}
+        )
+    return redirect("quality:revision-edit", draft.pk)
+
+
+@require_POST
+def revision_delete(request, pk):
+    """Delete a draft revision; the plan too when it was its only revision."""
+    revision = get_revision_for_user(request.user, pk, "quality.delete_planrevision")
+    if not revision.is_draft:
+        messages.error(request, _("只能删除草稿版本。"))
+        return redirect(revision)
+    plan = revision.plan.lock()
+    revision.delete()
+    if not plan.revisions.exists():
+        try:
+            plan.delete()
+        except ProtectedError:
+            transaction.set_rollback(True)
+            messages.error(request, _("方案已被其他方案引用为来源，不能删除。"))
+            return redirect(plan)
+        messages.success(
+            request, _("草稿已删除，方案“%(code)s”没有其他版本，已一并删除。") % {"code": plan.code}
+        )
+        return redirect("quality:plan-list")
+    messages.success(request, _("草稿 Rev.%(n)s 已删除。") % {"n": revision.number})
+    return redirect(plan)
+
+
+# Runs ------------------------------------------------------------------------
+
+
+def _runs_allowed(request, revision):
+    if revision.is_draft:
+        messages.error(request, _("草稿版本尚未批准，不能记录实绩。请先批准。"))
+        return False
+    return True
+
+
+def run_create(request, pk):
+    revision = get_revision_for_user(request.user, pk, "quality.add_planrun")
+    if not _runs_allowed(request, revision):
+        return redirect(revision)
+    parameters = list(revision.parameters.select_related("line", "parameter"))
+    data = request.POST if request.method == "POST" else None
+    run = PlanRun(revision=revision)
+    form = RunForm(data, instance=run, parameters=parameters, user=request.user)
+    if data is not None and form.is_valid():
+        values = form.values()
+        try:
+            PlanRun.check_values(revision, form.cleaned_data["line"], values)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            with transaction.atomic():
+                run = form.save()
+                RunValue.objects.bulk_create(
+                    RunValue(run=run, parameter=p, value=v) for p, v in values.items()
+                )
+            messages.success(request, _("卷号 %(c)s 的实绩已记录。") % {"c": run.coil_number})
+            if "another" in request.POST:
+                return redirect("quality:run-create", revision.pk)
+            return redirect(revision)
+    return render(request, "quality/plan_run_form.html", {"form": form, "revision": revision})
+
+
+def run_template(request, pk):
+    """The upload template: fixed columns, then one column per planned parameter."""
+    revision = get_revision_for_user(request.user, pk, "quality.add_planrun")
+    parameters = list(revision.parameters.select_related("line", "parameter"))
+    filename = f"runs-{revision.plan.code}-rev{revision.number}.xlsx"
+    return xlsx_response(filename, [(_("实绩"), template_columns(parameters), [])])
+
+
+def run_upload(request, pk):
+    """Runs from Excel: every row checked; all saved in one transaction, or none."""
+    revision = get_revision_for_user(request.user, pk, "quality.add_planrun")
+    if not _runs_allowed(request, revision):
+        return redirect(revision)
+    form = RunUploadForm(request.POST or None, request.FILES or None)
+    ctx = {"form": form, "revision": revision}
+    if request.method == "POST" and form.is_valid():
+        parameters = list(revision.parameters.select_related("line", "parameter"))
+        parsed = parse_runs(revision, parameters, form.cleaned_data["file"], request.user)
+        ctx.update(errors=parsed.errors, preview=parsed.runs, parameters=parameters)
+        if not parsed.errors and not form.cleaned_data["check_only"]:
+            save_runs(parsed.runs)
+            messages.success(request, _("已导入 %(n)s 条实绩。") % {"n": len(parsed.runs)})
+            return redirect(revision)
+    return render(request, "quality/plan_run_upload.html", ctx)
+
+
+@require_POST
+def run_delete(request, pk):
+    if not request.user.has_perm("quality.delete_planrun"):
+        raise PermissionDenied
+    run = get_object_or_404(PlanRun.objects.visible_to(request.user).select_related("revision__plan"), pk=pk)
+    run.delete()
+    messages.success(request, _("卷号 %(c)s 的实绩已删除。") % {"c": run.coil_number})
+    return redirect(run.revision)
+
+
+# Reuse -----------------------------------------------------------------------
+
+
+@permission_required("quality.view_processplan", raise_exception=True)
+def plan_reuse(request):
+    """Approved plans of a grade covering a spec, closest first; from a demand, ready to apply."""
+    demand = None
+    data = request.GET.copy()
+    if data.get("demand"):
+        demand = get_demand_for_user(request.user, data["demand"])
+        if not any(
+            data.get(k) for k in ("production_grade", "thickness", "width", "surface_quality", "end_use")
+        ):
+            data.update(
+                {
+                    k: v
+                    for k, v in {
+                        "production_grade": demand.production_grade_id,
+                        "thickness": demand.thickness,
+                        "width": demand.width,
+                        "surface_quality": demand.surface_quality_id,
+                        "end_use": demand.end_use_id,
+                    }.items()
+                    if v is not None
+                }
+            )
+    form = ReuseSearchForm(data)
+    results = None
+    searched = any(
+        data.get(k) for k in ("production_grade", "thickness", "width", "surface_quality", "end_use")
+    )
+    if searched and form.is_valid():
+        c = form.cleaned_data
+        results = list(
+            PlanRevision.objects.visible_to(request.user)
+            .reuse_search(
+                c["production_grade"], c["thickness"], c["width"], c["surface_quality"], c["end_use"]
+            )
+            .select_related("plan", "plan__customer", "production_grade", "surface_quality", "end_use")[:50]
+        )
+    ctx = {"form": form, "results": results, "demand": demand}
+    return render(request, "quality/plan_reuse.html", ctx)
+
+
+def plan_apply(request, pk):
+    """Copy an approved revision as the first draft of a new plan for a demand."""
+    source = get_revision_for_user(request.user, pk, "quality.add_processplan")
+    if source.is_draft:
+        messages.error(request, _("只能应用已批准的方案版本。"))
+        return redirect(source)
+    demand_id = request.POST.get("demand") or request.GET.get("demand")
+    if not demand_id:
+        messages.error(request, _("请先选择要应用到的客户需求。"))
+        return redirect("quality:plan-reuse")
+    demand = get_demand_for_user(request.user, demand_id)
+    suggested = f"{source.plan.code}-{demand.customer.code}"[:32]
+    initial = {
+        "code": suggested,
+        "name": f"{demand.customer.short_name or demand.customer.name} {source.plan.name}"[:200],
+    }
+    form = ApplyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        plan = source.copy_to_demand(
+            demand, form.cleaned_data["code"], form.cleaned_data["name"], by=request.user
+        )
+        messages.success(
+            request,
+            _("已把 %(src)s 复制为方案“%(code)s”的草稿 Rev.1，服务需求“%(d)s”。")
+            % {"src": source, "code": plan.code, "d": demand.name},
+        )
+        return redirect(plan)
+    return render(request, "quality/plan_apply.html", {"form": form, "source": source, "demand": demand})
