@@ -1,0 +1,56 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.models import DictEntry, DictKind
+from customers.models import Customer
+from products.models import Part
+
+
+def _entries(kind):
+    return DictEntry.objects.of(kind)
+
+
+class PartFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("零件名称/编号"))
+    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
+    car_model = django_filters.ModelChoiceFilter(queryset=_entries(DictKind.CAR_MODEL), label=_("车型"))
+    delivery_grade = django_filters.ModelChoiceFilter(
+        field_name="demand__delivery_grade", queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号")
+    )
+    production_grade = django_filters.ModelChoiceFilter(
+        field_name="demand__production_grade",
+        queryset=_entries(DictKind.PRODUCTION_GRADE),
+        label=_("生产牌号"),
+    )
+    usage_location = django_filters.ModelChoiceFilter(
+        queryset=_entries(DictKind.USAGE_LOCATION), label=_("使用部位")
+    )
+    o = django_filters.OrderingFilter(
+        fields=[
+            ("customer__code", "customer"),
+            ("car_model__name", "car_model"),
+            "name",
+            "number",
+            "blank_thickness",
+            "gross_weight",
+            "material_quota",
+            "net_weight",
+            ("utilization_ratio", "utilization"),
+            "updated_at",
+        ],
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Part
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(number__icontains=value))
+
+    def search_customer(self, queryset, name, value):
+        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))

@@ -1,0 +1,155 @@
+"""Supply statistics (paper 3.7): what customers make from our steel.
+
+Type part of a customer's name → the parts made from the supplied sheet (car
+model, part name, blank size, weights, material quota, utilization), totals by
+car model and by grade, a chart of material quota by car model, and the same
+tables as .xlsx. With no name: the whole mill (every customer the user may
+see) by grade, by car model and by customer.
+
+Every figure is summed in SQL; a page costs the same few queries however many
+parts there are.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from archive_site.excel import Column, xlsx_response
+from archive_site.lib.charts import bar_chart, hbar_chart
+from customers.models import Customer
+from products.forms import CustomerSearchForm
+from products.models import GRADE_FIELDS, Part
+from products.views import EXPORT_COLUMNS, percent
+
+ROW_LIMIT = 500  # part rows shown on the page; the export has them all
+MATCH_LIMIT = 30  # customers listed under the search box
+TOP_CUSTOMERS = 20
+
+
+@dataclass
+class Statistics:
+    term: str = ""
+    grade: str = "delivery"
+    customer: object = None  # one customer chosen among the matches
+    matches: list = field(default_factory=list)
+    parts: object = None  # the queryset every figure is computed from
+
+    @property
+    def whole_mill(self):
+        return not self.term
+
+    @property
+    def grade_label(self):
+        return GRADE_FIELDS[self.grade][1]
+
+
+def statistics_for(request):
+    """The parts the request asks about, in the user's scope."""
+    form = CustomerSearchForm(request.GET)
+    term = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    grade = request.GET.get("grade")
+    stats = Statistics(term=term, grade=grade if grade in GRADE_FIELDS else "delivery")
+    parts = Part.objects.visible_to(request.user)
+    if term:
+        customers = Customer.objects.visible_to(request.user).search(term)
+        chosen = request.GET.get("customer", "")
+        if chosen.isdigit():
+            customers = customers.filter(pk=chosen)
+        stats.matches = list(
+            customers.annotate(part_count=Count("parts")).order_by("code")[: MATCH_LIMIT + 1]
+        )
+        if chosen.isdigit() and stats.matches:
+            stats.customer = stats.matches[0]
+        parts = parts.filter(customer__in=customers.values("pk"))
+    stats.parts = parts
+    return form, stats
+
+
+def _row_label(row, empty):
+    return row["label"] if row["label"] is not None else empty
+
+
+@permission_required("products.view_part", raise_exception=True)
+def supply_statistics(request):
+    form, stats = statistics_for(request)
+    no_model, no_grade = _("（无车型）"), _("（未关联需求或牌号）")
+    by_car_model = stats.parts.by_car_model()
+    by_grade = stats.parts.by_grade(stats.grade)
+    for row in by_car_model:
+        row["label"] = _row_label(row, no_model)
+    for row in by_grade:
+        row["label"] = _row_label(row, no_grade)
+    ctx = {
+        "form": form,
+        "stats": stats,
+        "grades": [(key, label) for key, (_field, label) in GRADE_FIELDS.items()],
+        "summary": stats.parts.summary(),
+        "by_car_model": by_car_model,
+        "by_grade": by_grade,
+        "quota_chart": mark_safe(  # the chart helper escapes every label
+            bar_chart(
+                [(r["label"], r["quota"]) for r in by_car_model],
+                title=_("按车型的材料定额合计"),
+                unit="kg",
+            )
+        ),
+        "grade_chart": mark_safe(
+            hbar_chart(
+                [(r["label"], r["quota"]) for r in by_grade],
+                title=_("按%(grade)s的材料定额合计") % {"grade": stats.grade_label},
+                unit=" kg",
+            )
+        ),
+    }
+    if stats.whole_mill:
+        ctx["by_customer"] = stats.parts.by_customer()[:TOP_CUSTOMERS]
+    else:
+        rows = list(
+            stats.parts.for_list().order_by("customer__code", "car_model__name", "number")[: ROW_LIMIT + 1]
+        )
+        ctx["rows"], ctx["more_rows"] = rows[:ROW_LIMIT], len(rows) > ROW_LIMIT
+        ctx["matches"], ctx["more_matches"] = stats.matches[:MATCH_LIMIT], len(stats.matches) > MATCH_LIMIT
+    return render(request, "products/statistics.html", ctx)
+
+
+def _totals_columns(label_header):
+    return [
+        Column(label_header, lambda r: r["label"], 24),
+        Column(gettext_lazy("零件数"), lambda r: r["parts"], 10),
+        Column(gettext_lazy("毛坯毛重合计(kg)"), lambda r: r["gross"], 16),
+        Column(gettext_lazy("零件净重合计(kg)"), lambda r: r["net"], 16),
+        Column(gettext_lazy("材料定额合计(kg)"), lambda r: r["quota"], 16),
+        Column(gettext_lazy("利用率(%)"), lambda r: percent(r["utilization"]), 10),
+    ]
+
+
+@permission_required(["products.view_part", "products.export_part"], raise_exception=True)
+def supply_statistics_export(request):
+    """The tables of the statistics page, one sheet each, for the same search."""
+    _form, stats = statistics_for(request)
+    no_model, no_grade = _("（无车型）"), _("（未关联需求或牌号）")
+    by_car_model = [dict(r, label=_row_label(r, no_model)) for r in stats.parts.by_car_model()]
+    by_grade = [dict(r, label=_row_label(r, no_grade)) for r in stats.parts.by_grade(stats.grade)]
+    total = dict(stats.parts.summary(), label=_("合计"))
+    sheets = []
+    if not stats.whole_mill:
+        rows = stats.parts.for_list().order_by("customer__code", "car_model__name", "number")
+        sheets.append((_("零件明细"), EXPORT_COLUMNS, rows.iterator(chunk_size=2000)))
+    sheets.append((_("按车型"), _totals_columns(_("车型")), by_car_model + [total]))
+    sheets.append(
+        (
+            _("按%(grade)s") % {"grade": stats.grade_label},
+            _totals_columns(stats.grade_label),
+            by_grade + [total],
+        )
+    )
+    if stats.whole_mill:
+        sheets.append((_("按客户"), _totals_columns(_("客户")), stats.parts.by_customer() + [total]))
+    filename = f"supply-statistics-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(filename, sheets)

@@ -1,0 +1,235 @@
+"""Parts (paper 3.6): list, export, create with photos, detail, edit, copy, delete; photos.
+
+Supply statistics (3.7) are in `products/statistics.py`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from archive_site.excel import Column, xlsx_response
+from archive_site.history import describe_events, events_for
+from archive_site.photos import PhotoUploadForm, photo_response, save_photos
+from customers.models import Customer
+from customers.views import get_customer_for_user
+from products.filters import PartFilter
+from products.forms import CustomerSearchForm, PartForm, PhotoCaptionForm
+from products.models import Part, PartPhoto
+
+PAGE_SIZE = 50
+HISTORY_SIZE = 30
+PICK_SIZE = 20
+DETAIL_RELATED = (
+    "customer",
+    "car_model",
+    "usage_location",
+    "demand__delivery_grade",
+    "demand__production_grade",
+    "created_by",
+    "updated_by",
+)
+
+
+def get_part_for_user(user, pk, perm="products.view_part"):
+    """The part, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(Part.objects.visible_to(user).select_related(*DETAIL_RELATED), pk=pk)
+
+
+def _get_photo_for_user(user, pk, perm):
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(PartPhoto.objects.visible_to(user).select_related("part"), pk=pk)
+
+
+def _filtered_parts(request):
+    queryset = Part.objects.visible_to(request.user).for_list().with_utilization()
+    return PartFilter(request.GET, queryset=queryset)
+
+
+@permission_required("products.view_part", raise_exception=True)
+def part_list(request):
+    part_filter = _filtered_parts(request)
+    queryset = part_filter.qs.with_first_photo()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "products/part_list.html", {"filter": part_filter, "page_obj": page})
+
+
+def percent(ratio, places=1):
+    """A fraction as a percentage number for Excel (0.8123 → 81.2)."""
+    return None if ratio is None else round(float(ratio) * 100, places)
+
+
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("客户代码"), lambda p: p.customer.code, 12),
+    Column(gettext_lazy("客户名称"), lambda p: p.customer.name, 30),
+    Column(gettext_lazy("车型"), lambda p: p.car_model, 12),
+    Column(gettext_lazy("零件名称"), lambda p: p.name, 20),
+    Column(gettext_lazy("零件编号"), lambda p: p.number, 18),
+    Column(gettext_lazy("使用部位"), lambda p: p.usage_location, 12),
+    Column(gettext_lazy("客户需求"), lambda p: p.demand, 24),
+    Column(gettext_lazy("交货牌号"), lambda p: p.demand and p.demand.delivery_grade, 12),
+    Column(gettext_lazy("生产牌号"), lambda p: p.demand and p.demand.production_grade, 12),
+    Column(gettext_lazy("毛坯厚度(mm)"), lambda p: p.blank_thickness, 12),
+    Column(gettext_lazy("毛坯宽度(mm)"), lambda p: p.blank_width, 12),
+    Column(gettext_lazy("毛坯长度(mm)"), lambda p: p.blank_length, 12),
+    Column(gettext_lazy("毛坯毛重(kg)"), lambda p: p.gross_weight, 12),
+    Column(gettext_lazy("材料定额(kg)"), lambda p: p.material_quota, 12),
+    Column(gettext_lazy("零件净重(kg)"), lambda p: p.net_weight, 12),
+    Column(gettext_lazy("利用率(%)"), lambda p: percent(p.utilization), 10),
+    Column(gettext_lazy("备注"), lambda p: p.remarks, 30),
+    Column(gettext_lazy("修改时间"), lambda p: p.updated_at, 18),
+]
+
+
+@permission_required(["products.view_part", "products.export_part"], raise_exception=True)
+def part_export(request):
+    """The rows the list's current filters and sort select, as .xlsx."""
+    rows = _filtered_parts(request).qs.iterator(chunk_size=2000)
+    filename = f"parts-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(filename, [(_("零件"), EXPORT_COLUMNS, rows)])
+
+
+def part_detail(request, pk):
+    part = get_part_for_user(request.user, pk)
+    events = list(events_for(part)[:HISTORY_SIZE])  # with its photos
+    ctx = {
+        "part": part,
+        "photos": list(part.photos.all()),
+        "photo_form": PhotoUploadForm(),
+        "history": describe_events(events),
+    }
+    return render(request, "products/part_detail.html", ctx)
+
+
+def _pick_customer(request):
+    """Step one of a new part: find the customer by a part of its name or code."""
+    form = CustomerSearchForm(request.GET)
+    term = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    customers = []
+    if term:
+        customers = list(
+            Customer.objects.visible_to(request.user)
+            .search(term)
+            .select_related("category")
+            .order_by("code")[:PICK_SIZE]
+        )
+    ctx = {"form": form, "term": term, "customers": customers, "limit": PICK_SIZE}
+    return render(request, "products/part_pick_customer.html", ctx)
+
+
+def _part_form_page(request, part, *, initial=None, source=None):
+    """Create (or copy into) a part of `part.customer`, with its first photos: all saved, or nothing."""
+    posted = request.method == "POST"
+    data, files = (request.POST, request.FILES) if posted else (None, None)
+    form = PartForm(data, instance=part, initial=initial, user=request.user)
+    can_photo = request.user.has_perm("products.add_partphoto")
+    photo_form = PhotoUploadForm(data, files) if can_photo else None
+    if posted and form.is_valid() and (photo_form is None or photo_form.is_valid()):
+        part = form.save()
+        if photo_form is not None:
+            save_photos(PartPhoto, photo_form.cleaned_data["processed"], user=request.user, part=part)
+        messages.success(request, _("零件“%(part)s”已创建。") % {"part": part})
+        return redirect(part)
+    ctx = {"form": form, "photo_form": photo_form, "customer": part.customer, "source": source}
+    return render(request, "products/part_form.html", ctx)
+
+
+@permission_required("products.add_part", raise_exception=True)
+def part_create(request):
+    customer_pk = request.GET.get("customer", "")
+    if not customer_pk:
+        return _pick_customer(request)
+    if not customer_pk.isdigit():
+        raise Http404
+    customer = get_customer_for_user(request.user, customer_pk)
+    return _part_form_page(request, Part(customer=customer))
+
+
+def part_copy(request, pk):
+    """A new part of the same customer, prefilled from this one; the user gives it its own number."""
+    source = get_part_for_user(request.user, pk, "products.add_part")
+    return _part_form_page(
+        request, Part(customer=source.customer), initial=source.copy_values(), source=source
+    )
+
+
+def part_edit(request, pk):
+    part = get_part_for_user(request.user, pk, "products.change_part")
+    form = PartForm(request.POST or None, instance=part, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("零件“%(part)s”已保存。") % {"part": part})
+        return redirect(part)
+    return render(request, "products/part_form.html", {"form": form, "part": part, "customer": part.customer})
+
+
+def part_delete(request, pk):
+    """Delete the part and its photos after confirmation, unless another record refers to it."""
+    part = get_part_for_user(request.user, pk, "products.delete_part")
+    blockers = None
+    if request.method == "POST":
+        try:
+            with transaction.atomic():  # a refused delete keeps the photos too
+                for photo in part.photos.all():
+                    photo.delete_with_files()
+                part.delete()
+        except ProtectedError as e:
+            blockers = sorted((o._meta.verbose_name, str(o)) for o in e.protected_objects)[:50]
+        else:
+            messages.success(request, _("零件“%(part)s”已删除。") % {"part": part})
+            return redirect(part.customer)
+    ctx = {"part": part, "photo_count": part.photos.count(), "blockers": blockers}
+    return render(request, "products/part_confirm_delete.html", ctx)
+
+
+@require_POST
+def photo_upload(request, pk):
+    part = get_part_for_user(request.user, pk, "products.add_partphoto")
+    form = PhotoUploadForm(request.POST, request.FILES, required=True)
+    if form.is_valid():
+        saved = save_photos(PartPhoto, form.cleaned_data["processed"], user=request.user, part=part)
+        messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(saved)})
+    else:
+        errors = "；".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, _("照片未上传：%(errors)s") % {"errors": errors})
+    return redirect(part)
+
+
+def photo_file(request, pk, size):
+    """A part photo (full size or thumbnail), only to users who may see its part."""
+    if size not in ("thumb", "full"):
+        raise Http404
+    photo = _get_photo_for_user(request.user, pk, "products.view_partphoto")
+    return photo_response(photo, size)
+
+
+@require_POST
+def photo_caption(request, pk):
+    photo = _get_photo_for_user(request.user, pk, "products.change_partphoto")
+    form = PhotoCaptionForm(request.POST, instance=photo, user=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("照片说明已保存。"))
+    else:
+        errors = "；".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, _("照片说明未保存：%(errors)s") % {"errors": errors})
+    return redirect(photo.part)
+
+
+@require_POST
+def photo_delete(request, pk):
+    photo = _get_photo_for_user(request.user, pk, "products.delete_partphoto")
+    photo.delete_with_files()
+    messages.success(request, _("照片已删除。"))
+    return redirect(photo.part)
