@@ -1,0 +1,221 @@
+"""What goes on the technical sheet 技术单 and the process card 工艺卡 (paper 3.8).
+
+Each builder reads its records in a fixed number of queries, whatever the
+number of parts, rows, objections and parameters, so a batch of fifty sheets
+costs the same handful of queries as one.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from customers.models import Demand, DemandElement, DemandProperty
+from printing.models import PrintLog
+from printing.pdf import media_url, print_photo, render_document, write_pdf
+from products.models import Part, PartPhoto
+from quality.models import Objection, PlanParameter, PlanRevision
+
+OBJECTION_ROWS = 60  # objections listed on one sheet; the sheet says how many there are in all
+
+DEMAND_RELATED = [
+    "delivery_grade",
+    "production_grade",
+    "surface_quality",
+    "surface_structure",
+    "roughness",
+    "oil_type",
+    "packaging",
+    "edge_condition",
+    "end_use",
+    "cold_forming",
+    "forming_difficulty",
+    "usage_location",
+    "welding",
+]
+CUSTOMER_RELATED = ["customer__category", "customer__sales_owner"]
+
+
+@dataclass
+class PrintPhoto:
+    src: str
+    caption: str
+    storage_name: str = ""
+
+
+@dataclass
+class Sheet:
+    """One document's content: its kind, number, revision, and the records it shows."""
+
+    kind: str
+    title: str
+    number: str
+    revision: int
+    customer: object
+    obj: object
+    demand: object = None
+    part: object = None
+    elements: list = field(default_factory=list)
+    properties: list = field(default_factory=list)
+    photos: list = field(default_factory=list)
+    objections: list = field(default_factory=list)
+    objection_count: int = 0
+    plan_revisions: list = field(default_factory=list)
+
+    @property
+    def media_names(self):
+        return [p.storage_name for p in self.photos if p.storage_name]
+
+
+def sheet_number(part):
+    return f"JSD-{part.customer.code}-{part.number}"
+
+
+def card_number(demand):
+    return f"GYK-{demand.customer.code}-{demand.pk:05d}"
+
+
+def _demand_rows(prefix=""):
+    return [
+        Prefetch(f"{prefix}elements", queryset=DemandElement.objects.select_related("element")),
+        Prefetch(f"{prefix}properties", queryset=DemandProperty.objects.select_related("property")),
+    ]
+
+
+def demands_for_print(user):
+    return (
+        Demand.objects.visible_to(user)
+        .select_related(*CUSTOMER_RELATED, *DEMAND_RELATED)
+        .prefetch_related(*_demand_rows(), "customer__contacts")
+    )
+
+
+def parts_for_print(user):
+    return (
+        Part.objects.visible_to(user)
+        .select_related(
+            *CUSTOMER_RELATED,
+            "car_model",
+            "usage_location",
+            *(f"demand__{f}" for f in DEMAND_RELATED),
+        )
+        .prefetch_related(
+            Prefetch("photos", queryset=PartPhoto.objects.order_by("id")),
+            "customer__contacts",
+            *_demand_rows("demand__"),
+        )
+    )
+
+
+def process_card(demand):
+    """The process card of a demand: process requirements, properties, chemistry."""
+    return Sheet(
+        kind=PrintLog.Kind.PROCESS_CARD,
+        title=PrintLog.Kind.PROCESS_CARD.label,
+        number=card_number(demand),
+        revision=demand.version,
+        customer=demand.customer,
+        obj=demand,
+        demand=demand,
+        elements=list(demand.elements.all()),
+        properties=list(demand.properties.all()),
+    )
+
+
+def technical_sheets(parts, *, for_pdf):
+    """The technical sheets of `parts` (from `parts_for_print`), in order.
+
+    Objections: the customer's, this part's production grade first, newest
+    first, at most OBJECTION_ROWS. Key points: the parameters of the approved
+    revisions of the plans written for the part's demand.
+    """
+    parts = list(parts)
+    demand_ids = {p.demand_id for p in parts if p.demand_id}
+    revisions_by_demand = {}
+    if demand_ids:
+        revisions = (
+            PlanRevision.objects.filter(plan__demand__in=demand_ids, status=PlanRevision.Status.APPROVED)
+            .select_related("plan", "production_grade", "approved_by")
+            .prefetch_related(
+                Prefetch("parameters", queryset=PlanParameter.objects.select_related("line", "parameter"))
+            )
+            .order_by("plan__code")
+        )
+        for revision in revisions:
+            revisions_by_demand.setdefault(revision.plan.demand_id, []).append(revision)
+    objections = _objections(parts)
+    sheets = []
+    for part in parts:
+        demand = part.demand
+        grade = demand.production_grade_id if demand else None
+        listed, count = objections[(part.customer_id, grade)]
+        sheets.append(
+            Sheet(
+                kind=PrintLog.Kind.TECHNICAL_SHEET,
+                title=PrintLog.Kind.TECHNICAL_SHEET.label,
+                number=sheet_number(part),
+                revision=part.version,
+                customer=part.customer,
+                obj=part,
+                demand=demand,
+                part=part,
+                elements=list(demand.elements.all()) if demand else [],
+                properties=list(demand.properties.all()) if demand else [],
+                photos=[_photo(p, for_pdf) for p in part.photos.all()],
+                objections=listed,
+                objection_count=count,
+                plan_revisions=revisions_by_demand.get(part.demand_id, []),
+            )
+        )
+    return sheets
+
+
+def _objections(parts):
+    """{(customer id, grade id): (objections to list, count in all)} — one query per pair."""
+    answer = {}
+    pairs = {(p.customer_id, p.demand.production_grade_id if p.demand else None) for p in parts}
+    for customer_id, grade in pairs:
+        of_customer = Objection.objects.filter(customer_id=customer_id)
+        rows = of_customer.select_related("defect_type", "production_grade").order_by("-received_date", "-id")
+        if grade:
+            same = list(rows.filter(production_grade=grade)[:OBJECTION_ROWS])
+            others = list(rows.exclude(production_grade=grade)[: OBJECTION_ROWS - len(same)])
+            for o in same:
+                o.same_grade = True
+            listed = same + others
+        else:
+            listed = list(rows[:OBJECTION_ROWS])
+        count = len(listed) if len(listed) < OBJECTION_ROWS else of_customer.count()
+        answer[(customer_id, grade)] = (listed, count)
+    return answer
+
+
+def _photo(photo, for_pdf):
+    if for_pdf:
+        name = print_photo(photo.image, photo.width, photo.height)
+        return PrintPhoto(src=media_url(name), caption=photo.caption, storage_name=name)
+    return PrintPhoto(src=reverse("printing:photo", args=[photo.pk]), caption=photo.caption)
+
+
+def print_context(sheets, user):
+    return {
+        "sheets": sheets,
+        "printed_by": user,
+        "printed_at": timezone.localtime(),
+        "mill_name": settings.MILL_NAME,
+    }
+
+
+def render_sheets(template, sheets, user):
+    """One PDF of `sheets`: each laid out as its own document (its own “第 i 页 共 n 页”),
+    then written together, so the font is subset once for the whole batch.
+
+    Returns (PDF bytes, number of pages).
+    """
+    documents = [
+        render_document(template, print_context([sheet], user), media_names=sheet.media_names)[0]
+        for sheet in sheets
+    ]
+    return write_pdf(documents), sum(len(d.pages) for d in documents)
