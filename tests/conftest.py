@@ -1,0 +1,56 @@
+import pytest
+
+from archive_site import roles
+from tests.factories import make_customer, make_user
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", roles.ADMIN, is_superuser=False, name="管理员")
+
+
+@pytest.fixture
+def alice(db):
+    """A sales user: keeps her own customers, sees only those and the ones shared with her."""
+    return make_user("alice", roles.SALES, name="王丽")
+
+
+@pytest.fixture
+def bob(db):
+    """Another sales user: outside the scope of alice's customers."""
+    return make_user("bob", roles.SALES, name="鲍勃")
+
+
+@pytest.fixture
+def engineer(db):
+    return make_user("engineer", roles.ENGINEER, name="李工")
+
+
+@pytest.fixture
+def quality(db):
+    return make_user("quality", roles.QUALITY, name="张质")
+
+
+@pytest.fixture
+def viewer(db):
+    """May only read, and only what is shared with him."""
+    return make_user("viewer", roles.VIEWER, name="赵看")
+
+
+@pytest.fixture
+def alices_customer(alice):
+    return make_customer(name="青岛海尔股份有限公司", short_name="海尔", code="C0005", sales_owner=alice)
+
+
+@pytest.fixture
+def bobs_customer(bob):
+    return make_customer(name="北汽福田汽车股份有限公司", short_name="福田", code="C0001", sales_owner=bob)
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user

@@ -1,0 +1,102 @@
+"""Browser tests: Playwright driving Debian's headless Chromium against a live server.
+
+Fixtures:
+- `browser` (session): one Chromium for the whole run.
+- `page`: a fresh browser context (cookies, storage) and page per test, pointed at
+  pytest-django's `live_server`, Chinese UI (zh-CN), a 1366×768 office screen.
+- `logged_in_page(user)`: logs `user` in through the real login form, returns the page.
+
+Write URLs relative to the live server (`page.goto("/customers/")`). Mark tests
+`@pytest.mark.e2e` (this folder's `pytestmark`). When a test fails, every page of its
+context is saved as a screenshot under /tmp and the path is added to the failure.
+"""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an asyncio loop in this thread; Django's ORM refuses
+# to run under a running loop unless told it is safe (it is: the loop is idle).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by scripts/setup-system.sh
+CHROMIUM_ARGS = [
+    # No network on the test machines: these avoid waits on background services.
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREEN = {"width": 1366, "height": 768}
+TIMEOUT_MS = 5000  # a step that takes longer than this is a failure, not a slow pass
+SCREENSHOTS = Path(tempfile.gettempdir())
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=SCREEN)
+    context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    request.node.browser_context = context  # for the screenshot on failure
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def logged_in_page(page):
+    """`logged_in_page(user)`: `page`, with `user` logged in through the login form."""
+
+    def log_in(user, password=PASSWORD):
+        page.goto("/login/")
+        page.locator("#id_username").fill(user.username)
+        page.locator("#id_password").fill(password)
+        page.get_by_role("button", name="登录", exact=True).click()
+        expect(page.locator("header .account")).to_contain_text(str(user))
+        return page
+
+    return log_in
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    context = getattr(item, "browser_context", None)
+    if report.when == "call" and report.failed and context is not None:
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid.split("::", 1)[-1])
+        paths = []
+        for i, open_page in enumerate(context.pages):
+            path = SCREENSHOTS / f"e2e-{name}-{i}.png"
+            try:
+                open_page.screenshot(path=path, full_page=True)
+            except Exception as error:  # a crashed page must not hide the real failure
+                paths.append(f"(no screenshot: {error})")
+            else:
+                paths.append(str(path))
+        text = "\n".join(paths) or "(no page open)"
+        if hasattr(report.longrepr, "addsection"):
+            report.longrepr.addsection("screenshot", text)
+        else:
+            report.sections.append(("screenshot", text))
+    return report

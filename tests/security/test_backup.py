@@ -1,0 +1,142 @@
+"""Backup and restore round trip on the real PostgreSQL server: rows and media come back whole."""
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection
+from psycopg2 import sql
+
+from archive_site import backup
+from customers.models import CustomerDocument
+from tests.factories import make_contact, make_customer
+from tests.security.helpers import database_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def empty_database():
+    """A new, empty database on the same server, dropped afterwards."""
+    name = f"{connection.settings_dict['NAME']}_restore_{secrets.token_hex(4)}"
+    server = backup.connect({**connection.settings_dict, "NAME": "postgres"})
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield name
+    with server.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    server.close()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return Path(settings.MEDIA_ROOT)
+
+
+def counts(conn, tables):
+    result = {}
+    with conn.cursor() as cursor:
+        for table in tables:
+            cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
+            result[table] = cursor.fetchone()[0]
+    return result
+
+
+def tree_checksum(root):
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def restore(archive, database, media_root, *args):
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="archive_site.settings",
+        DATABASE_URL=database_url(database),
+        MEDIA_ROOT=str(media_root),
+        DEBUG="false",
+        HTTPS="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "restore", str(archive), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_backup_restores_every_row_and_media_file_into_an_empty_database(
+    alice, alices_customer, media, empty_database, tmp_path
+):
+    make_contact(alices_customer, name="刘工", mobile="13812345678", email="liu@example.com")
+    other = make_customer(name="长城汽车股份有限公司", sales_owner=alice)
+    make_contact(other, name="陈工", phone="0312-2197777")
+    for customer, name, content in [
+        (alices_customer, "合同.pdf", b"%PDF-1.4 contract " * 100),
+        (other, "drawing.pdf", b"%PDF-1.4 drawing " * 300),
+    ]:
+        document = CustomerDocument(customer=customer, kind="contract", title=name)
+        document.file.save(name, ContentFile(content), save=True)
+
+    out = io.StringIO()
+    call_command("backup", "--output", str(tmp_path / "backups"), stdout=out)
+    [archive] = (tmp_path / "backups").iterdir()
+    assert re.fullmatch(r"archive-backup-\d{8}-\d{6}\.tar\.gz", archive.name)
+    assert "2 个媒体文件" in out.getvalue()
+
+    restored_media = tmp_path / "restored-media"
+    result = restore(archive, empty_database, restored_media)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    tables = connection.introspection.table_names(include_views=False)
+    target = backup.connect({**connection.settings_dict, "NAME": empty_database})
+    try:
+        with target.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            assert sorted(r[0] for r in cursor.fetchall()) == sorted(tables)
+        restored = counts(target, tables)
+    finally:
+        target.close()
+    with connection.cursor() as cursor:
+        original = counts(cursor.connection, tables)
+    assert restored == original
+    assert restored["customers_contact"] == 2 and restored["customers_customerdocument"] == 2
+    assert tree_checksum(restored_media) == tree_checksum(media)
+    assert len(list(restored_media.rglob("*.pdf"))) == 2
+
+
+def test_restore_refuses_a_database_that_is_not_empty(media, tmp_path):
+    make_customer()
+    call_command("backup", "--output", str(tmp_path), stdout=io.StringIO())
+    [archive] = tmp_path.glob("archive-backup-*.tar.gz")
+    result = restore(archive, connection.settings_dict["NAME"], tmp_path / "m")
+    assert result.returncode != 0
+    assert "不是空的" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_manifest_lists_row_counts_and_media_checksums(alices_customer, media, tmp_path):
+    document = CustomerDocument(customer=alices_customer, kind="drawing", title="图")
+    document.file.save("a.pdf", ContentFile(b"%PDF-1.4 a"), save=True)
+    archive = backup.backup(tmp_path, log=lambda *a: None).path
+    manifest = backup.read_manifest(archive)
+    assert manifest["tables"]["public.customers_customer"] == 1
+    [(name, entry)] = manifest["media"]["files"].items()
+    assert name == document.file.name
+    assert entry["sha256"] == hashlib.sha256(b"%PDF-1.4 a").hexdigest()
