@@ -3,6 +3,8 @@ import pytest
 from archive_site import roles
 from tests.factories import make_customer, make_user
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def admin_user(db):

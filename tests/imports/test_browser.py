@@ -4,14 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from customers.models import Customer
-from tests.e2e import conftest as e2e
 from tests.imports.helpers import CONTACT_HEADERS, CUSTOMER_HEADERS, xlsx
 from tests.imports.test_views import work
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# The browser fixtures of tests/e2e, shared.
-browser, page, logged_in_page = e2e.browser, e2e.page, e2e.logged_in_page
 
 
 def test_upload_shows_progress_then_the_preview_and_confirm_imports(logged_in_page, alice, tmp_path):

@@ -1,4 +1,5 @@
-"""Browser tests: Playwright driving Debian's headless Chromium against a live server.
+"""Browser-test fixtures, shared by every folder (registered in tests/conftest.py):
+Playwright driving Debian's headless Chromium against a live server.
 
 Fixtures:
 - `browser` (session): one Chromium for the whole run.
@@ -7,7 +8,8 @@ Fixtures:
 - `logged_in_page(user)`: logs `user` in through the real login form, returns the page.
 
 Write URLs relative to the live server (`page.goto("/customers/")`). Mark tests
-`@pytest.mark.e2e` (this folder's `pytestmark`). When a test fails, every page of its
+`@pytest.mark.e2e`. There is one `browser` for the whole run: Playwright's sync API
+refuses to start a second one in the same thread. When a test fails, every page of its
 context is saved as a screenshot under /tmp and the path is added to the failure.
 """
 
@@ -20,10 +22,6 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.factories import PASSWORD
-
-# Playwright's sync API runs an asyncio loop in this thread; Django's ORM refuses
-# to run under a running loop unless told it is safe (it is: the loop is idle).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by scripts/setup-system.sh
 CHROMIUM_ARGS = [
@@ -44,6 +42,9 @@ SCREENSHOTS = Path(tempfile.gettempdir())
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API runs an asyncio loop in this thread; Django's ORM refuses
+    # to run under a running loop unless told it is safe (it is: the loop is idle).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
