@@ -218,6 +218,9 @@ class Importer:
         if missing_keys:
             result.errors.append(self.missing_message(resource, missing_keys))
             return result
+        result.errors.extend(resource.check_columns(found.columns))
+        if result.errors:
+            return result
         data = sheet.rows[found.index + 1 :]
         self.prefetch(resource, found.columns, data)
         rows = []
@@ -280,6 +283,8 @@ class Importer:
                 row.failed.add(name)
         for name in resource.key_names():
             column = str(resource.fields[name].column_name)
+            if resource.blank_key_creates and all(is_blank_value(row.cleaned.get(n)) for n in row.key_names):
+                break  # no key: a new record, whose key is given when it is written
             if name not in row.failed and is_blank_value(row.cleaned.get(name)):
                 row.errors.append((column, _("“%(column)s”不能为空。") % {"column": column}))
                 row.key_blank = True
@@ -291,6 +296,8 @@ class Importer:
             if not row.keyed:
                 continue
             key = resource.key_of(row.cleaned)
+            if all(is_blank_value(k) for k in key):
+                continue  # new records without a key yet (`blank_key_creates`)
             if key in seen:
                 names = resource.key_names()
                 label = "、".join(text_of(show(row.cleaned[n])) for n in names)
@@ -331,7 +338,7 @@ class Importer:
                 and not model_field.is_relation
             ):
                 value = "" if model_field.empty_strings_allowed else value
-            setattr(instance, field_.attribute, value)
+            field_.assign(instance, value)
         if new:
             message = resource.prepare_new(instance, row.cleaned)
             if message:
@@ -454,9 +461,16 @@ class Importer:
         return result.counts()
 
     def apply_sheet(self, sheet, now):
-        model = sheet.resource.model
-        creates = [r.instance for r in sheet.rows if r.status == NEW]
-        updates = [r for r in sheet.rows if r.status == UPDATE]
+        resource = sheet.resource
+        model = resource.model
+        # A change to a record this import itself copies (a plan's new draft
+        # revision) is written as a new row.
+        creates = [
+            r.instance
+            for r in sheet.rows
+            if r.status == NEW or (r.status == UPDATE and r.instance.pk is None)
+        ]
+        updates = [r for r in sheet.rows if r.status == UPDATE and r.instance.pk is not None]
         versioned = any(f.name == "version" for f in model._meta.fields)
         if updates:
             current = {}
@@ -472,10 +486,12 @@ class Importer:
         for obj in creates:
             if hasattr(obj, "stamp"):
                 obj.stamp(self.user)
+        resource.before_save(creates, [r.instance for r in updates])
         for batch in _chunks(creates):
             model._default_manager.bulk_create(batch)
         if updates:
-            fields = set().union(*(r.changed for r in updates))
+            concrete = {f.name for f in model._meta.concrete_fields}
+            fields = set().union(*(r.changed for r in updates)) & concrete
             for row in updates:
                 if hasattr(row.instance, "stamp"):
                     row.instance.stamp(self.user)
@@ -487,7 +503,9 @@ class Importer:
                     for row in updates:
                         setattr(row.instance, f.attname, now)
             objs = [r.instance for r in updates]
-            model._default_manager.bulk_update(objs, sorted(fields), batch_size=500)
+            if fields:
+                model._default_manager.bulk_update(objs, sorted(fields), batch_size=500)
+        resource.after_save(sheet.rows)
 
 
 def _chunks(items):

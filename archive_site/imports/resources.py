@@ -48,6 +48,10 @@ class ImportField(Field):
         self.aliases = tuple(aliases)
         self.width = width
 
+    def assign(self, instance, value):
+        """Put a cleaned value on the record being imported."""
+        setattr(instance, self.attribute, value)
+
     def match_keys(self):
         names = [self.attribute, *self.aliases]
         with translation.override("zh-hans"):
@@ -67,7 +71,9 @@ class ArchiveResource(resources.ModelResource):
       what exporting it needs (a sheet the user may not export is left out);
     - `unique_checks`: tuples of attributes unique among all records, besides
       the key, checked in bulk against the file and the database;
-    - `example`: attribute → value, the template's example row.
+    - `example`: attribute → value, the template's example row;
+    - `blank_key_creates`: a row with a blank key is a new record whose key
+      is given when it is written (`before_save`), e.g. a drawn number.
     """
 
     title = ""
@@ -76,6 +82,7 @@ class ArchiveResource(resources.ModelResource):
     export_permissions = ()
     unique_checks = ()
     example = {}
+    blank_key_creates = False
 
     class Meta:
         clean_model_instances = True
@@ -202,8 +209,20 @@ class ArchiveResource(resources.ModelResource):
         """Rules across the row's fields; a list of (column, message)."""
         return []
 
+    def check_columns(self, columns):
+        """Messages about the sheet's columns ({column index: field name}); any refuses the sheet."""
+        return []
+
     def label(self, instance):
         return str(instance)
+
+    # Apply hooks (inside the import's transaction) ----------------------------
+
+    def before_save(self, creates, updates):
+        """Called with the sheet's records to create and to update, just before they are written."""
+
+    def after_save(self, rows):
+        """Called with the sheet's checked rows (`engine.RowResult`) once they are written."""
 
     # Stock django-import-export path (the benchmark compares against it) ------
 
