@@ -215,6 +215,8 @@ class Importer:
             result.errors.append(_("您没有导入“%(title)s”的权限。") % {"title": resource.title})
             return result
         missing_keys = [n for n in resource.key_names() if n not in mapped]
+        if resource.blank_key_creates:
+            missing_keys = []  # rows without the key are new records
         if missing_keys:
             result.errors.append(self.missing_message(resource, missing_keys))
             return result
@@ -524,7 +526,6 @@ def find_header(sheet, resource):
     """The row among the first few that names the most of the resource's columns,
     provided it names the key columns."""
     best = None
-    keys = set(resource.key_names())
     for index, (_number, values) in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         columns, used = {}, set()
         for col, value in enumerate(values):
@@ -534,7 +535,7 @@ def find_header(sheet, resource):
             if name and name not in used:
                 columns[col] = name
                 used.add(name)
-        if not keys <= used:
+        if not resource.header_ok(used):
             continue
         if best is None or len(used) > best.score:
             best = Header(index, columns, len(used))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 MODULES = {
     "customers": "customers.resources.CustomerImport",
     "dictionaries": "archive_site.resources.DictionaryImport",
+    "objections": "quality.resources.ObjectionImport",
 }
 
 

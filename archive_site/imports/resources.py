@@ -141,6 +141,10 @@ class ArchiveResource(resources.ModelResource):
         """The resource field names that identify a record."""
         return list(self.get_import_id_fields())
 
+    def header_ok(self, names):
+        """Whether a row naming these fields is this resource's header row: it names the key."""
+        return set(self.key_names()) <= set(names)
+
     def required_names(self):
         """Fields a new record cannot do without: not blank, no default."""
         names = []

@@ -73,15 +73,30 @@ class ObjectionCounter(models.Model):
         concurrent registrations queue for it (no duplicates); a registration
         that rolls back rolls its number back too (no gaps).
         """
+        (seq,) = cls.take(year, 1)
+        return format_number(year, seq)
+
+    @classmethod
+    def take(cls, year, count, above=0):
+        """Draw `count` consecutive sequence numbers of `year` in one statement (an import's).
+
+        `above`: numbers up to this one are already used (given in the file), so
+        drawing continues after it. Locks and rolls back as `next_number` does.
+        Returns the range of the numbers drawn.
+        """
         table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
-                f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-                [year],
+                f"INSERT INTO {table} (year, last) VALUES (%s, %s) ON CONFLICT (year) "
+                f"DO UPDATE SET last = GREATEST({table}.last, %s) + %s RETURNING last",
+                [year, above + count, above, count],
             )
-            (seq,) = cursor.fetchone()
-        return f"{NUMBER_PREFIX}-{year}-{seq:04d}"
+            (last,) = cursor.fetchone()
+        return range(last - count + 1, last + 1)
+
+
+def format_number(year, seq):
+    return f"{NUMBER_PREFIX}-{year}-{seq:04d}"
 
 
 class ObjectionQuerySet(CustomerScopedQuerySet):
