@@ -258,16 +258,22 @@ class PlanRevision(ArchiveModel):
         w = f"{self.width_min.normalize():f}–{self.width_max.normalize():f}"
         return f"{t} × {w}"
 
-    def approve(self, by):
+    def approve(self, by, version=None):
         """Approve this draft and supersede the plan's approved revision.
 
         The plan row is locked first, then the revision re-read: of two people
         approving at once, the second waits, sees the revision is no longer a
-        draft, and is refused.
+        draft, and is refused. `version`: the revision's version the approver
+        was shown; a draft changed since (someone saved an edit meanwhile) is
+        refused, so what is approved is what was read.
         """
         with transaction.atomic():
             self.plan.lock()
-            current = PlanRevision.objects.select_related("approved_by").get(pk=self.pk)
+            current = (
+                PlanRevision.objects.select_for_update(of=("self",))
+                .select_related("approved_by", "updated_by")
+                .get(pk=self.pk)
+            )
             if current.status != self.Status.DRAFT:
                 raise PlanError(
                     _("版本 Rev.%(n)s 已由 %(who)s 于 %(when)s 批准，无需再次批准。")
@@ -276,6 +282,11 @@ class PlanRevision(ArchiveModel):
                         "who": current.approved_by or "-",
                         "when": timezone.localtime(current.approved_at).strftime("%Y-%m-%d %H:%M"),
                     }
+                )
+            if version is not None and version != current.version:
+                raise PlanError(
+                    _("版本 Rev.%(n)s 在您打开页面后已被 %(who)s 修改，请查看最新内容后再批准。")
+                    % {"n": current.number, "who": current.updated_by or "-"}
                 )
             if not current.parameters.exists():
                 raise PlanError(_("版本 Rev.%(n)s 没有任何工艺参数，不能批准。") % {"n": current.number})

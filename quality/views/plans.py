@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.models import DictEntry, DictKind
@@ -136,6 +137,7 @@ EXPORT_COLUMNS = [
 def plan_export(request):
     plans = _filtered_plans(request).qs
     filename = f"plans-{timezone.localdate():%Y%m%d}.xlsx"
+    log_access(request, "export", detail=_("工艺控制方案列表 %(query)s") % {"query": request.GET.urlencode()})
     return xlsx_response(filename, [(_("工艺控制方案"), EXPORT_COLUMNS, plans)])
 
 
@@ -165,6 +167,7 @@ def revision_detail(request, pk):
 
 def _detail_page(request, plan, revisions, revision):
     """A constant number of queries whatever the number of parameters and runs."""
+    log_access(request, "view", plan.customer, detail=str(revision) if revision else plan.code)
     ctx = {"plan": plan, "revisions": revisions, "revision": revision, "tables": [], "summaries": []}
     if revision is not None:
         parameters = list(revision.parameters.select_related("line", "parameter"))
@@ -308,8 +311,9 @@ def revision_edit(request, pk):
 @require_POST
 def revision_approve(request, pk):
     revision = get_revision_for_user(request.user, pk, "quality.approve_planrevision")
+    shown = request.POST.get("version", "")  # the version the approver was looking at
     try:
-        revision.approve(by=request.user)
+        revision.approve(by=request.user, version=int(shown) if shown.isdigit() else None)
     except PlanError as e:
         messages.error(request, str(e))
     else:

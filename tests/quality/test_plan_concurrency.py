@@ -85,3 +85,34 @@ def test_two_drafts_cannot_exist_even_when_created_at_once():
         t.join(10)
     assert sorted(results) == ["draft", "refused"]
     assert PlanRevision.objects.filter(status="draft").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_draft_edited_after_the_approver_opened_it_is_not_approved(client):
+    """The approver approves what they read: a draft saved by someone else meanwhile is refused."""
+    from django.urls import reverse
+
+    from archive_site import roles
+    from tests.factories import make_customer
+
+    editor = make_user("eng4", roles.ENGINEER, name="丙")
+    approver = make_user("eng5", roles.ENGINEER, name="丁")
+    revision = make_plan(make_customer(), parameters=PARAMS)
+    client.force_login(approver)
+    page = client.get(revision.plan.get_absolute_url()).content.decode()
+    assert f'name="version" value="{revision.version}"' in page
+    shown = revision.version
+
+    revision.requirements = "均热温度上限放宽"  # the editor saves the draft meanwhile
+    revision.stamp(editor)
+    revision.save()
+
+    url = reverse("quality:revision-approve", args=[revision.pk])
+    response = client.post(url, {"version": shown}, follow=True)
+    assert "在您打开页面后已被 丙 修改，请查看最新内容后再批准" in response.content.decode()
+    revision.refresh_from_db()
+    assert revision.is_draft and revision.approved_by is None
+
+    client.post(url, {"version": revision.version})
+    revision.refresh_from_db()
+    assert revision.status == "approved" and revision.approved_by == approver
