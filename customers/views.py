@@ -257,6 +257,7 @@ def demand_export(request):
     """The rows the list's current filters and sort select, as .xlsx."""
     rows = _filtered_demands(request).qs.iterator(chunk_size=2000)
     filename = f"demands-{timezone.localdate():%Y%m%d}.xlsx"
+    log_access(request, "export", detail=_("客户需求列表 %(query)s") % {"query": request.GET.urlencode()})
     return xlsx_response(filename, [(_("客户需求"), DEMAND_EXPORT_COLUMNS, rows)])
 
 
@@ -290,6 +291,7 @@ def _customer_basics(c):
 @permission_required("customers.view_demand", raise_exception=True)
 def demand_detail(request, pk):
     demand = get_demand_for_user(request.user, pk)
+    log_access(request, "view", demand.customer, detail=demand.name)
     events = list(events_for(demand)[:HISTORY_SIZE])
     ctx = {
         "demand": demand,
@@ -419,13 +421,14 @@ def demand_attachment_create(request, pk):
 def _get_attachment_for_user(user, pk, perm):
     if not user.has_perm(perm):
         raise PermissionDenied
-    queryset = DemandAttachment.objects.visible_to(user).select_related("demand")
+    queryset = DemandAttachment.objects.visible_to(user).select_related("demand__customer")
     return get_object_or_404(queryset, pk=pk)
 
 
 def demand_attachment_download(request, pk):
     attachment = _get_attachment_for_user(request.user, pk, "customers.view_demandattachment")
     filename = PurePath(attachment.file.name).name
+    log_access(request, "download", attachment.demand.customer, detail=attachment.title)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=filename)
 
 

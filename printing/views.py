@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive_site.audit import log_access
 from customers.views import get_customer_for_user
 from printing.documents import (
     demands_for_print,
@@ -73,12 +74,16 @@ def _print(request, template, sheets, *, kind, customer, obj, number, revision, 
         user=request.user,
         label=label,
     )
+    log_access(request, "print", customer, detail=f"{PrintLog.Kind(kind).label} {number}")
     return _pdf_response(pdf, f"{PrintLog.Kind(kind).label}-{number}.pdf")
 
 
 def technical_sheet_preview(request, pk):
     part = get_part_for_print(request.user, pk)
     sheets = technical_sheets([part], for_pdf=False)
+    log_access(
+        request, "view", part.customer, detail=_("技术单预览 %(number)s") % {"number": sheets[0].number}
+    )
     pdf_url = reverse("printing:technical-sheet-pdf", args=[part.pk])
     return render(request, SHEET_TEMPLATE, _context(request, sheets, pdf_url=pdf_url, back=part))
 
@@ -103,7 +108,9 @@ def technical_sheet_pdf(request, pk):
 def process_card_preview(request, pk):
     demand = get_demand_for_print(request.user, pk)
     pdf_url = reverse("printing:process-card-pdf", args=[demand.pk])
-    ctx = _context(request, [process_card(demand)], pdf_url=pdf_url, back=demand)
+    sheet = process_card(demand)
+    log_access(request, "view", demand.customer, detail=_("工艺卡预览 %(number)s") % {"number": sheet.number})
+    ctx = _context(request, [sheet], pdf_url=pdf_url, back=demand)
     return render(request, CARD_TEMPLATE, ctx)
 
 
@@ -155,7 +162,10 @@ def customer_sheets_pdf(request, pk):
 def part_photo(request, pk):
     """A part photo's print copy, for the preview (the PDF reads it from storage itself)."""
     _require_print(request.user)
-    photo = get_object_or_404(PartPhoto.objects.visible_to(request.user), pk=pk)
+    photo = get_object_or_404(
+        PartPhoto.objects.visible_to(request.user).select_related("part__customer"), pk=pk
+    )
+    log_access(request, "view", photo.part.customer, detail=_("打印用照片 %(part)s") % {"part": photo.part})
     name = print_photo(photo.image, photo.width, photo.height)
     response = FileResponse(photo.image.storage.open(name, "rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"

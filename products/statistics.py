@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
 from customers.models import Customer
@@ -78,6 +79,8 @@ def _row_label(row, empty):
 @permission_required("products.view_part", raise_exception=True)
 def supply_statistics(request):
     form, stats = statistics_for(request)
+    if stats.customer:  # the parts one customer makes from our steel: its archive
+        log_access(request, "view", stats.customer, detail=_("供货统计"))
     no_model, no_grade = _("（无车型）"), _("（未关联需求或牌号）")
     by_car_model = stats.parts.by_car_model()
     by_grade = stats.parts.by_grade(stats.grade)
@@ -152,4 +155,6 @@ def supply_statistics_export(request):
     if stats.whole_mill:
         sheets.append((_("按客户"), _totals_columns(_("客户")), stats.parts.by_customer() + [total]))
     filename = f"supply-statistics-{timezone.localdate():%Y%m%d}.xlsx"
+    detail = _("供货统计 %(query)s") % {"query": request.GET.urlencode()}
+    log_access(request, "export", stats.customer, detail=detail)
     return xlsx_response(filename, sheets)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.photos import PhotoUploadForm, photo_response, save_photos
@@ -49,7 +50,7 @@ def get_part_for_user(user, pk, perm="products.view_part"):
 def _get_photo_for_user(user, pk, perm):
     if not user.has_perm(perm):
         raise PermissionDenied
-    return get_object_or_404(PartPhoto.objects.visible_to(user).select_related("part"), pk=pk)
+    return get_object_or_404(PartPhoto.objects.visible_to(user).select_related("part__customer"), pk=pk)
 
 
 def _filtered_parts(request):
@@ -97,11 +98,13 @@ def part_export(request):
     """The rows the list's current filters and sort select, as .xlsx."""
     rows = _filtered_parts(request).qs.iterator(chunk_size=2000)
     filename = f"parts-{timezone.localdate():%Y%m%d}.xlsx"
+    log_access(request, "export", detail=_("零件列表 %(query)s") % {"query": request.GET.urlencode()})
     return xlsx_response(filename, [(_("零件"), EXPORT_COLUMNS, rows)])
 
 
 def part_detail(request, pk):
     part = get_part_for_user(request.user, pk)
+    log_access(request, "view", part.customer, detail=str(part))
     events = list(events_for(part)[:HISTORY_SIZE])  # with its photos
     ctx = {
         "part": part,
@@ -211,6 +214,8 @@ def photo_file(request, pk, size):
     if size not in ("thumb", "full"):
         raise Http404
     photo = _get_photo_for_user(request.user, pk, "products.view_partphoto")
+    if size == "full":  # thumbnails fill lists and pages: logging each would flood the log
+        log_access(request, "view", photo.part.customer, detail=f"{photo.part} {photo.original_name}")
     return photo_response(photo, size)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive_site.audit import log_access
 from archive_site.excel import xlsx_response
 from archive_site.imports.forms import UploadForm
 from archive_site.imports.models import ImportRun
@@ -66,7 +67,10 @@ def export(request, module):
     """The records the request's filters select (within the user's scope), a sheet per resource."""
     module = get_module_for_user(request.user, module, "export")
     filename = f"{module.key}-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(filename, module.export_sheets(request))
+    sheets = module.export_sheets(request)
+    titles = "、".join(title for title, _columns, _rows in sheets)  # e.g. whether contacts went out
+    log_access(request, "export", detail=f"{module.title}（{titles}） {request.GET.urlencode()}")
+    return xlsx_response(filename, sheets)
 
 
 def run_list(request):
@@ -128,6 +132,7 @@ def run_confirm(request, pk):
 
 def run_file(request, pk):
     run = get_run_for_user(request.user, pk)
+    log_access(request, "download", detail=_("导入文件 %(name)s") % {"name": run.file_name})
     return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file_name)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.photos import PhotoUploadForm, photo_response, save_photos
@@ -38,7 +39,8 @@ def get_objection_for_user(user, pk, perm="quality.view_objection"):
 def _get_photo_for_user(user, pk, perm):
     if not user.has_perm(perm):
         raise PermissionDenied
-    return get_object_or_404(ObjectionPhoto.objects.visible_to(user).select_related("objection"), pk=pk)
+    queryset = ObjectionPhoto.objects.visible_to(user).select_related("objection__customer")
+    return get_object_or_404(queryset, pk=pk)
 
 
 def _filtered_objections(request):
@@ -96,11 +98,13 @@ def objection_export(request):
     """The rows the list's current filters and sort select, as .xlsx."""
     rows = _filtered_objections(request).qs.iterator(chunk_size=2000)
     filename = f"objections-{timezone.localdate():%Y%m%d}.xlsx"
+    log_access(request, "export", detail=_("质量异议列表 %(query)s") % {"query": request.GET.urlencode()})
     return xlsx_response(filename, [(_("质量异议"), EXPORT_COLUMNS, rows)])
 
 
 def objection_detail(request, pk):
     objection = get_objection_for_user(request.user, pk)
+    log_access(request, "view", objection.customer, detail=objection.number)
     photos = list(objection.photos.all())
     transitions = objection.transitions.select_related("by")
     events = list(events_for(objection)[:HISTORY_SIZE])  # with its photos and transitions
@@ -219,6 +223,9 @@ def photo_file(request, pk, size):
     if size not in ("full", "thumb"):
         raise Http404
     photo = _get_photo_for_user(request.user, pk, "quality.view_objectionphoto")
+    if size == "full":  # thumbnails fill lists and pages: logging each would flood the log
+        objection = photo.objection
+        log_access(request, "view", objection.customer, detail=f"{objection.number} {photo.original_name}")
     return photo_response(photo, size)
 
 

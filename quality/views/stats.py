@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
 from quality.forms import StatsForm
@@ -236,6 +237,8 @@ def charts(stats):
 def stats(request):
     form = StatsForm(request.GET or None, user=request.user)
     stats = compute(request, form) if not form.is_bound or form.is_valid() else None
+    if stats and stats["customer"]:  # one customer's sensitivity table is its archive
+        log_access(request, "view", stats["customer"], detail=_("质量异议统计"))
     ctx = {
         "form": form,
         "stats": stats,
@@ -305,5 +308,7 @@ def stats_export(request):
         return stats_page_with_errors(request, form)
     stats = compute(request, form)
     who = stats["customer"].code if stats["customer"] else "all"
+    detail = _("质量异议统计 %(query)s") % {"query": request.GET.urlencode()}
+    log_access(request, "export", stats["customer"], detail=detail)
     filename = f"objection-stats-{who}-{timezone.localdate():%Y%m%d}.xlsx"
     return xlsx_response(filename, _sheets(stats))

@@ -1,5 +1,7 @@
 """Views, exports and downloads of a customer's archive are logged; admins read the log."""
 
+import html
+import io
 from datetime import timedelta
 
 import pytest
@@ -7,10 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
+from archive_site.imports.models import ImportRun
 from archive_site.models import AccessLog
+from archive_site.photos import process_upload, save_photos
 from customers.models import CustomerDocument
-from tests.factories import make_customer, make_user
+from products.models import PartPhoto
+from tests.factories import make_customer, make_demand, make_objection, make_part, make_plan, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +153,162 @@ def test_log_page_runs_a_constant_number_of_queries(
     with django_assert_num_queries(9):
         response = client.get(reverse("access-log"))
     assert response.status_code == 200
+
+
+# Every module's views, exports, prints and files --------------------------------
+
+
+def jpeg(name="photo.jpg"):
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def assert_on_the_log_page(login, admin_user, entry, who):
+    """The admin's log page has a row saying who did what to which customer, and when."""
+    page = login(admin_user).get(reverse("access-log"), {"user": entry.user_id}).content.decode()
+    when = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S")
+    (row,) = [r for r in page.split("<tr>") if when in r and html.escape(entry.detail) in r]
+    assert who in row and entry.get_action_display() in row
+    assert (entry.customer_name or "多个客户") in row
+
+
+def logged(action, **filters):
+    return AccessLog.objects.filter(action=action, **filters).get()
+
+
+def test_demand_detail_export_and_attachment_are_logged(login, admin_user, alice, alices_customer):
+    demand = make_demand(alices_customer, name="冰箱侧板用 DC01")
+    client = login(alice)
+    client.get(demand.get_absolute_url())
+    client.get(reverse("customers:demand-export"), {"q": "DC01"})
+    pdf = SimpleUploadedFile("drawing.pdf", b"%PDF-1.4 ...", content_type="application/pdf")
+    client.post(
+        reverse("customers:demand-attachment-create", args=[demand.pk]), {"title": "图纸", "file": pdf}
+    )
+    attachment = demand.attachments.get()
+    client.get(reverse("customers:demand-attachment-download", args=[attachment.pk]))
+
+    view = logged("view")
+    assert (view.customer_id, view.detail) == (alices_customer.pk, "冰箱侧板用 DC01")
+    assert "q=DC01" in logged("export", customer_id=None).detail
+    assert logged("download").customer_name == "青岛海尔股份有限公司"
+    assert_on_the_log_page(login, admin_user, view, "王丽")
+
+
+def test_objection_detail_export_and_full_size_photo_are_logged(login, admin_user, quality, alices_customer):
+    objection = make_objection(alices_customer)
+    client = login(quality)
+    client.post(
+        reverse("quality:photo-upload", args=[objection.pk]), {"photos": [jpeg()], "caption": "边部划伤"}
+    )
+    photo = objection.photos.get()
+    client.get(objection.get_absolute_url())
+    client.get(reverse("quality:objection-export"), {"status": "registered"})
+    client.get(reverse("quality:photo", args=[photo.pk, "thumb"]))  # lists and pages: not logged
+    client.get(reverse("quality:photo", args=[photo.pk, "full"]))
+
+    views = AccessLog.objects.filter(action="view").order_by("id")
+    assert [e.detail for e in views] == [objection.number, f"{objection.number} photo.jpg"]
+    assert {e.customer_id for e in views} == {alices_customer.pk}
+    assert "status=registered" in logged("export").detail
+    assert_on_the_log_page(login, admin_user, views[1], "张质")
+
+
+def test_plan_pages_and_exports_are_logged(login, admin_user, engineer, alices_customer):
+    revision = make_plan(alices_customer, code="GK-0042")
+    client = login(engineer)
+    client.get(reverse("quality:plan-detail", args=[revision.plan_id]))
+    client.get(reverse("quality:revision-detail", args=[revision.pk]))
+    client.get(reverse("quality:plan-export"))
+    client.get(reverse("quality:objection-stats-export"), {"customer": alices_customer.code})
+
+    views = AccessLog.objects.filter(action="view")
+    assert [e.detail for e in views] == ["GK-0042 Rev.1", "GK-0042 Rev.1"]
+    assert logged("export", customer_id=None).detail.startswith("工艺控制方案列表")
+    stats = logged("export", customer_id=alices_customer.pk)
+    assert stats.detail.startswith("质量异议统计")
+    assert_on_the_log_page(login, admin_user, stats, "李工")
+
+
+def test_objection_statistics_of_one_customer_are_logged(login, quality, alices_customer):
+    client = login(quality)
+    client.get(reverse("quality:objection-stats"))  # across customers: nobody's archive
+    assert not AccessLog.objects.exists()
+    client.get(reverse("quality:objection-stats"), {"customer": alices_customer.code})
+    assert logged("view").customer_id == alices_customer.pk
+
+
+def test_part_pages_photos_and_exports_are_logged(login, admin_user, engineer, alices_customer):
+    part = make_part(alices_customer, number="5401011-A01", name="前门外板")
+    client = login(engineer)
+    client.post(reverse("products:photo-upload", args=[part.pk]), {"photos": [jpeg("door.jpg")]})
+    photo = part.photos.get()
+    client.get(part.get_absolute_url())
+    client.get(reverse("products:photo", args=[photo.pk, "thumb"]))
+    client.get(reverse("products:photo", args=[photo.pk, "full"]))
+    client.get(reverse("products:part-export"), {"q": "前门"})
+    client.get(reverse("products:statistics-export"), {"q": "海尔", "customer": alices_customer.pk})
+
+    views = AccessLog.objects.filter(action="view").order_by("id")
+    assert [e.detail for e in views] == ["5401011-A01 前门外板", "5401011-A01 前门外板 door.jpg"]
+    assert "q=" in logged("export", customer_id=None).detail
+    supply = logged("export", customer_id=alices_customer.pk)
+    assert supply.detail.startswith("供货统计")
+    assert_on_the_log_page(login, admin_user, supply, "李工")
+
+
+def test_previews_prints_and_print_photos_are_logged(login, admin_user, alice, alices_customer):
+    demand = make_demand(alices_customer)
+    part = make_part(alices_customer, demand=demand)
+    (photo,) = save_photos(PartPhoto, [process_upload(jpeg())], part=part)
+    client = login(alice)
+    client.get(reverse("printing:technical-sheet", args=[part.pk]))
+    client.get(reverse("printing:photo", args=[photo.pk]))
+    client.post(reverse("printing:technical-sheet-pdf", args=[part.pk]))
+    client.get(reverse("printing:process-card", args=[demand.pk]))
+    client.post(reverse("printing:process-card-pdf", args=[demand.pk]))
+    client.post(reverse("printing:customer-sheets-pdf", args=[alices_customer.pk]))
+
+    actions = list(AccessLog.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["view", "view", "print", "view", "print", "print"]
+    assert set(AccessLog.objects.values_list("customer_id", flat=True)) == {alices_customer.pk}
+    sheet, card, batch = AccessLog.objects.filter(action="print").order_by("id")
+    assert sheet.detail.startswith("技术单") and card.detail.startswith("工艺卡")
+    assert alices_customer.code in batch.detail
+    assert_on_the_log_page(login, admin_user, card, "王丽")
+
+
+def test_import_module_export_and_uploaded_file_are_logged(login, admin_user, alice, alices_customer):
+    client = login(alice)
+    client.get(reverse("imports:export", args=["customers"]), {"q": "海尔"})
+    content = b"".join(client.get(reverse("imports:template", args=["customers"])).streaming_content)
+    client.post(
+        reverse("imports:upload", args=["customers"]), {"file": SimpleUploadedFile("客户.xlsx", content)}
+    )
+    run = ImportRun.objects.get()
+    client.get(reverse("imports:run-file", args=[run.pk]))
+
+    export = logged("export")
+    assert "联系人" in export.detail and "q=" in export.detail  # which sheets went out
+    assert logged("download").detail == "导入文件 客户.xlsx"
+    assert_on_the_log_page(login, admin_user, export, "王丽")
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_lists_with_thumbnails_log_nothing_and_add_no_query_per_row(
+    login, engineer, alices_customer, django_assert_max_num_queries, rows
+):
+    for i in range(rows):
+        part = make_part(alices_customer)
+        save_photos(PartPhoto, [process_upload(jpeg(f"p{i}.jpg"))], part=part)
+        make_objection(alices_customer)
+    client = login(engineer)
+    client.get(reverse("products:part-list"))  # warm the session and permission caches
+    with django_assert_max_num_queries(12):
+        client.get(reverse("products:part-list"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("quality:objection-list"))
+    for photo in PartPhoto.objects.all():
+        client.get(reverse("products:photo", args=[photo.pk, "thumb"]))
+    assert not AccessLog.objects.exists()
