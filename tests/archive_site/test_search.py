@@ -1,0 +1,52 @@
+"""archive_grams (the gram index behind Chinese substring search) and gram_search."""
+
+import importlib
+
+import pytest
+from django.db import connection
+
+from customers.models import Customer
+from tests.factories import make_customer
+
+faster = importlib.import_module("archive_site.migrations.0005_faster_archive_grams")
+
+SAMPLES = [
+    "客户冲压后发现辊印，位于边部，长约 35 mm",
+    "平整机工作辊表面粘附异物造成辊印",
+    "ＡＢＣ全角 Abc  两个空格\t制表\n换行",
+    "",
+    "a",
+    '{逗号,引号"反斜杠\\}',
+]
+
+
+def grams(function, *parts):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(VARIADIC %s::text[])", [list(parts)])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_archive_grams_gives_the_keys_of_the_first_version():
+    """The faster function must index exactly the same keys, or old indexes would lie."""
+    previous = faster.PREVIOUS_SQL.replace("FUNCTION archive_grams(", "FUNCTION pg_temp.previous_grams(")
+    with connection.cursor() as cursor:
+        cursor.execute(previous)
+    for a in SAMPLES:
+        for b in SAMPLES:
+            assert set(grams("archive_grams", a, b)) == set(grams("pg_temp.previous_grams", a, b)), (a, b)
+
+
+@pytest.mark.django_db
+def test_archive_grams_skips_missing_parts():
+    assert set(grams("archive_grams", None, "辊印")) == {"辊", "辊印", "印"}
+
+
+@pytest.mark.django_db
+def test_search_finds_one_and_two_character_terms():
+    make_customer(name="首钢冷轧汽车板客户有限公司", code="C1")
+    make_customer(name="ABC家电有限公司", code="C2")
+    assert [c.code for c in Customer.objects.search("冷轧")] == ["C1"]
+    assert [c.code for c in Customer.objects.search("轧")] == ["C1"]
+    assert [c.code for c in Customer.objects.search("abc")] == ["C2"]
+    assert not Customer.objects.search("轧钢").exists()
