@@ -212,3 +212,6 @@ LOGGING = {
 
 # History: who changed what is taken from the request for writes only.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Events are written by triggers with every value given: a database default
+# (a demand's numbering sequence) must not be copied onto the event tables.
+PGHISTORY_EXCLUDE_FIELD_KWARGS = {"django.db.models.Field": ["db_default"]}

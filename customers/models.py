@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -218,6 +218,12 @@ PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 NOT_NEGATIVE = [MinValueValidator(0)]
 
 
+# New demands are numbered XQ100001, XQ100002, … by the database: a sequence, so
+# two people saving at once never get the same number, behind a function that
+# skips codes already taken (imports bring their own codes). Migration 0004.
+DEMAND_CODE_FUNCTION = "customers_demand_next_code"
+
+
 def _range_check(low, high, name):
     """A named check constraint: `low` ≤ `high` whenever both are given."""
     return models.CheckConstraint(
@@ -239,6 +245,14 @@ class Demand(ArchiveModel):
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="demands"
+    )
+    code = models.CharField(
+        _("需求编号"),
+        max_length=32,
+        unique=True,
+        db_default=Func(function=DEMAND_CODE_FUNCTION, output_field=models.CharField()),
+        editable=False,
+        help_text=_("新建时自动编号，例如 XQ100001；导入时可以填写自己的编号"),
     )
     name = models.CharField(_("需求名称"), max_length=200, help_text=_("例如 欧铃车门外板用 DC04"))
     source = models.CharField(_("需求来源"), max_length=16, choices=Source, default=Source.ORDER)
@@ -432,6 +446,7 @@ class Demand(ArchiveModel):
         elements, properties = list(self.elements.all()), list(self.properties.all())
         new = Demand.objects.get(pk=self.pk)
         new.pk = new.id = None
+        new.code = Demand._meta.get_field("code").get_default()  # the next number
         new.version = 1
         new.name = _("%(name)s（副本）") % {"name": self.name}
         new.stamp(by)
