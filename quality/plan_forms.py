@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.forms import ArchiveModelForm
 from archive_site.models import DictEntry, DictKind
 from archive_site.uploads import validate_size
-from customers.forms import RowFormSet, check_range
+from customers.forms import RowFormSet
 from customers.models import Customer, Demand
 from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan
 
@@ -74,12 +74,41 @@ class RevisionForm(ArchiveModelForm):
         cleaned = super().clean()
         if self.instance.pk and not self.instance.is_draft:
             raise forms.ValidationError(APPROVED_READ_ONLY, code="read_only")
-        for name in ("thickness_min", "width_min"):
-            if cleaned.get(name) is not None and cleaned[name] <= 0:
-                self.add_error(name, _("必须大于 0。"))
-        check_range(self, "thickness_min", "thickness_max", _("厚度范围为空：下限大于上限。"))
-        check_range(self, "width_min", "width_max", _("宽度范围为空：下限大于上限。"))
+        for name, message in range_errors(cleaned):
+            self.add_error(name, message)
         return cleaned
+
+
+def range_errors(values):
+    """A revision's ranges: (field, message) for each rule broken. Shared by the form and the import.
+
+    `values`: field name → value (None when not given).
+    """
+    errors = []
+    for name in ("thickness_min", "width_min"):
+        if values.get(name) is not None and values[name] <= 0:
+            errors.append((name, _("必须大于 0。")))
+    for low, high, message in (
+        ("thickness_min", "thickness_max", _("厚度范围为空：下限大于上限。")),
+        ("width_min", "width_max", _("宽度范围为空：下限大于上限。")),
+    ):
+        a, b = values.get(low), values.get(high)
+        if a is not None and b is not None and a > b:
+            errors.append((high, message))
+    return errors
+
+
+def limit_errors(target, lower, upper):
+    """A parameter's target within its limits: (field, message) for each rule broken (form and import)."""
+    if lower is not None and upper is not None and lower > upper:
+        return [("upper", _("下限不能大于上限。"))]
+    errors = []
+    if target is not None:
+        if lower is not None and target < lower:
+            errors.append(("target", _("目标值不能小于下限。")))
+        if upper is not None and target > upper:
+            errors.append(("target", _("目标值不能大于上限。")))
+    return errors
 
 
 APPROVED_READ_ONLY = _("已批准或已替代的版本不能修改。如需修改，请在该版本上“新建修订版本”。")
@@ -92,14 +121,8 @@ class ParameterForm(ArchiveModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        target, lower, upper = cleaned.get("target"), cleaned.get("lower"), cleaned.get("upper")
-        if lower is not None and upper is not None and lower > upper:
-            self.add_error("upper", _("下限不能大于上限。"))
-        elif target is not None:
-            if lower is not None and target < lower:
-                self.add_error("target", _("目标值不能小于下限。"))
-            if upper is not None and target > upper:
-                self.add_error("target", _("目标值不能大于上限。"))
+        for name, message in limit_errors(cleaned.get("target"), cleaned.get("lower"), cleaned.get("upper")):
+            self.add_error(name, message)
         return cleaned
 
 

@@ -17,12 +17,16 @@ Three modules, each on the import engine (`archive_site.imports`):
 import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archive_site.imports.engine import ImportConflict, same
 from archive_site.imports.modules import ImportModule
-from archive_site.imports.resources import ArchiveResource, ImportField
+from archive_site.imports.resources import ArchiveResource, ImportField, required_message
 from archive_site.imports.widgets import (
+    CachedLookupWidget,
     ChoiceWidget,
     DictionaryWidget,
     ExcelDateWidget,
@@ -40,9 +44,13 @@ from quality.forms import CoilNumbersField
 from quality.models import (
     Objection,
     ObjectionCounter,
+    PlanParameter,
+    PlanRevision,
+    ProcessPlan,
     Severity,
 )
 from quality.models.objections import NUMBER_PREFIX, format_number
+from quality.plan_forms import limit_errors, range_errors
 
 NUMBER = re.compile(rf"{NUMBER_PREFIX}-(\d{{4}})-(\d{{4,}})")
 CHUNK = 5000
@@ -359,3 +367,502 @@ class ObjectionImport(ImportModule):
     resources = (ObjectionResource,)
     permissions = ("quality.add_objection", "quality.change_objection")
     export_permissions = ("quality.view_objection", "quality.export_objection")
+
+
+# Process-control plans ---------------------------------------------------------
+
+# The columns of a plan's revision, on the plan sheet; required ones first.
+REVISION_REQUIRED = ("production_grade", "thickness_min", "thickness_max", "width_min", "width_max")
+REVISION_FIELDS = (*REVISION_REQUIRED, "surface_quality", "end_use", "requirements", "change_note")
+
+
+class Drafts:
+    """The revision an import writes into, for each plan of the file.
+
+    A plan's draft, when it has one (drafts are edited in place); else a new
+    draft copied from its approved revision, with copies of its parameters,
+    held in memory and saved only if a row of the file changes it. Approved
+    and superseded revisions are never written. One per import, shared by the
+    plan and parameter sheets.
+    """
+
+    def __init__(self):
+        self.by_plan = {}  # id(plan) → the revision rows write into
+        self.base = {}  # id(new draft) → the approved revision it copies
+        self.params = {}  # id(revision) → {(line id, parameter id): PlanParameter}
+        self.touched = set()  # id(revision) of the drafts to save
+        self.saved = set()
+
+    def load(self, plans):
+        """The working revisions of existing `plans`, in two queries."""
+        plans = [p for p in plans if id(p) not in self.by_plan]
+        if not plans:
+            return
+        revisions = {}
+        queryset = PlanRevision.objects.current().filter(plan__in=[p.pk for p in plans])
+        for revision in queryset.select_related("production_grade", "surface_quality", "end_use"):
+            revisions.setdefault(revision.plan_id, {})[revision.status] = revision
+        numbers = dict(
+            PlanRevision.objects.filter(plan__in=[p.pk for p in plans])
+            .values_list("plan")
+            .annotate(Max("number"))
+        )
+        for plan in plans:
+            current = revisions.get(plan.pk, {})
+            draft = current.get(PlanRevision.Status.DRAFT)
+            approved = current.get(PlanRevision.Status.APPROVED)
+            if draft is not None:
+                draft.plan = plan
+                self.by_plan[id(plan)] = draft
+            else:
+                self.by_plan[id(plan)] = self.copy(plan, approved, (numbers.get(plan.pk) or 0) + 1)
+
+    def new(self, plan):
+        """The first revision of a plan the file creates."""
+        revision = PlanRevision(plan=plan, number=1, status=PlanRevision.Status.DRAFT)
+        self.by_plan[id(plan)] = revision
+        self.params[id(revision)] = {}
+        return revision
+
+    def copy(self, plan, approved, number):
+        revision = PlanRevision(plan=plan, number=number, status=PlanRevision.Status.DRAFT)
+        if approved is not None:
+            for name in REVISION_FIELDS:
+                setattr(revision, name, getattr(approved, name))
+            revision.based_on = approved
+            revision.change_note = _("Excel 导入修订（基于 Rev.%(n)s）") % {"n": approved.number}
+            self.base[id(revision)] = approved
+        else:
+            self.params[id(revision)] = {}
+        return revision
+
+    def working(self, plan):
+        if id(plan) not in self.by_plan:
+            self.load([plan])
+        return self.by_plan[id(plan)]
+
+    def parameters(self, revisions):
+        """{(line id, parameter id): PlanParameter} of each working revision, in one or two queries."""
+        drafts = [r for r in revisions if r.pk is not None and id(r) not in self.params]
+        copies = {
+            self.base[id(r)].pk: r for r in revisions if id(r) in self.base and id(r) not in self.params
+        }
+        for r in drafts:
+            self.params[id(r)] = {}
+        for r in copies.values():
+            self.params[id(r)] = {}
+        by_pk = {r.pk: r for r in drafts}
+        queryset = PlanParameter.objects.filter(revision__in=[*by_pk, *copies]).select_related(
+            "line", "parameter"
+        )
+        for p in queryset:
+            if p.revision_id in by_pk:
+                p.revision = by_pk[p.revision_id]
+                self.params[id(p.revision)][(p.line_id, p.parameter_id)] = p
+            else:
+                revision = copies[p.revision_id]
+                copy = PlanParameter(
+                    revision=revision,
+                    line=p.line,
+                    parameter=p.parameter,
+                    target=p.target,
+                    lower=p.lower,
+                    upper=p.upper,
+                    unit=p.unit,
+                )
+                self.params[id(revision)][(p.line_id, p.parameter_id)] = copy
+        return {id(r): self.params[id(r)] for r in revisions}
+
+    def touch(self, revision):
+        self.touched.add(id(revision))
+
+    def save(self, revisions, user, changed=None):
+        """Write the touched working revisions: new drafts created (with the copies of the
+        approved parameters no row claimed), edited drafts updated. `changed`: id → fields."""
+        revisions = [r for r in revisions if id(r) in self.touched and id(r) not in self.saved]
+        if not revisions:
+            return
+        plans = sorted({r.plan.pk for r in revisions})
+        list(ProcessPlan.objects.select_for_update().filter(pk__in=plans).values_list("pk"))  # one at a time
+        creates = [r for r in revisions if r.pk is None]
+        updates = [r for r in revisions if r.pk is not None]
+        bases = [self.base[id(r)].pk for r in creates if id(r) in self.base]
+        approved = PlanRevision.objects.filter(pk__in=bases, status=PlanRevision.Status.APPROVED).count()
+        versions = dict(
+            PlanRevision.objects.filter(
+                pk__in=[r.pk for r in updates], status=PlanRevision.Status.DRAFT
+            ).values_list("pk", "version")
+        )
+        if approved != len(bases) or any(versions.get(r.pk) != r.version for r in updates):
+            raise ImportConflict(
+                _("有方案的版本在检查之后被他人批准或修改，未导入任何数据，请重新上传文件。")
+            )
+        for r in revisions:
+            r.stamp(user)
+        PlanRevision.objects.bulk_create(creates)
+        copies = []
+        for r in creates:
+            for p in self.params.get(id(r), {}).values():
+                if p.pk is None and not getattr(p, "_claimed", False):
+                    p.revision = r
+                    p.stamp(user)
+                    copies.append(p)
+        PlanParameter.objects.bulk_create(copies)
+        if updates:
+            fields = (
+                set(REVISION_FIELDS) if changed is None else set().union(*(changed[id(r)] for r in updates))
+            )
+            fields &= set(REVISION_FIELDS)
+            PlanRevision.objects.bulk_update(
+                updates, [*sorted(fields), "version", "updated_by", "updated_at"]
+            )
+        self.saved.update(id(r) for r in revisions)
+
+
+def _drafts(resource):
+    return resource.pending.setdefault(Drafts, Drafts())
+
+
+def working_revision(plan):
+    """The revision a plan's sheet row shows: the one the import writes into, or on export the
+    plan's draft if it has one, else its approved revision."""
+    revision = getattr(plan, "_import_revision", None)
+    if revision is not None:
+        return revision
+    current = getattr(plan, "current_revisions", [])
+    return plan.draft_revision or plan.approved_revision if current else None
+
+
+class RevisionField(ImportField):
+    """A column of the plan's working revision, on the plan sheet."""
+
+    def get_value(self, instance):
+        revision = working_revision(instance)
+        return None if revision is None else getattr(revision, self.attribute, None)
+
+    def assign(self, instance, value):
+        setattr(working_revision(instance), self.attribute, value)
+
+
+class PlanResource(ArchiveResource):
+    code = ImportField(
+        "code",
+        gettext_lazy("方案编号"),
+        aliases=("Plan code", "Code", "Plan", "方案代码"),
+        widget=TextWidget(plain=True),
+        width=16,
+    )
+    name = ImportField("name", gettext_lazy("方案名称"), aliases=("Plan name", "Name", "名称"), width=30)
+    customer = ImportField(
+        "customer",
+        gettext_lazy("客户代码"),
+        aliases=("客户", "客户名称", "Customer", "Customer code"),
+        widget=CustomerWidget(),
+        width=12,
+    )
+    production_grade = RevisionField(
+        "production_grade",
+        gettext_lazy("生产牌号"),
+        aliases=("Production grade", "Grade", "牌号"),
+        widget=DictionaryWidget(DictKind.PRODUCTION_GRADE),
+        width=12,
+    )
+    thickness_min = RevisionField(
+        "thickness_min",
+        gettext_lazy("厚度下限(mm)"),
+        aliases=("Thickness min",),
+        widget=NumberWidget(),
+        width=12,
+    )
+    thickness_max = RevisionField(
+        "thickness_max",
+        gettext_lazy("厚度上限(mm)"),
+        aliases=("Thickness max",),
+        widget=NumberWidget(),
+        width=12,
+    )
+    width_min = RevisionField(
+        "width_min", gettext_lazy("宽度下限(mm)"), aliases=("Width min",), widget=NumberWidget(), width=12
+    )
+    width_max = RevisionField(
+        "width_max", gettext_lazy("宽度上限(mm)"), aliases=("Width max",), widget=NumberWidget(), width=12
+    )
+    surface_quality = RevisionField(
+        "surface_quality",
+        gettext_lazy("表面质量"),
+        aliases=("Surface quality",),
+        widget=DictionaryWidget(DictKind.SURFACE_QUALITY),
+        width=10,
+    )
+    end_use = RevisionField(
+        "end_use",
+        gettext_lazy("钢板最终用途"),
+        aliases=("End use", "最终用途", "用途"),
+        widget=DictionaryWidget(DictKind.END_USE),
+        width=14,
+    )
+    requirements = RevisionField(
+        "requirements", gettext_lazy("满足的质量要求"), aliases=("Requirements", "质量要求"), width=40
+    )
+    change_note = RevisionField("change_note", gettext_lazy("修订说明"), aliases=("Change note",), width=30)
+
+    title = gettext_lazy("工艺控制方案")
+    sheet_names = ("plans", "plan", "方案")
+    permissions = (
+        "quality.add_processplan",
+        "quality.change_processplan",
+        "quality.add_planrevision",
+        "quality.change_planrevision",
+    )
+    export_permissions = ("quality.view_processplan", "quality.view_planrevision")
+    example = {
+        "code": "GK-DC04-001",
+        "name": "DC04 汽车外板",
+        "customer": "C0101",
+        "production_grade": "DC04",
+        "thickness_min": Decimal("0.6"),
+        "thickness_max": Decimal("1.0"),
+        "width_min": Decimal("1000"),
+        "width_max": Decimal("1600"),
+        "surface_quality": "FD",
+        "requirements": "表面 FD 级；r90 ≥ 1.6",
+    }
+
+    class Meta:
+        model = ProcessPlan
+        fields = ("code", "name", "customer", *REVISION_FIELDS)
+        export_order = fields
+        import_id_fields = ("code",)
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+    def required_names(self):
+        return [*super().required_names(), *REVISION_REQUIRED]
+
+    def find_existing(self, keys):
+        found = super().find_existing(keys)
+        plans = [p for objs in found.values() for p in objs]
+        drafts = _drafts(self)
+        drafts.load(plans)
+        for plan in plans:
+            revision = plan._import_revision = drafts.working(plan)
+            revision._before_import = {name: getattr(revision, name) for name in REVISION_FIELDS}
+        self.visible = _scope_check(self, ProcessPlan, found)
+        return found
+
+    def new_instance(self):
+        plan = ProcessPlan()
+        plan._import_revision = _drafts(self).new(plan)
+        return plan
+
+    def check_change(self, instance):
+        if self.visible is not None and instance.pk not in self.visible:
+            return _("方案编号“%(code)s”已被一个不在您客户范围内的方案使用，您不能修改它。") % {
+                "code": instance.code
+            }
+        instance._customer_before_import = instance.customer_id
+        return None
+
+    def check_row(self, instance, new, cleaned):
+        errors = []
+        column = {n: str(f.column_name) for n, f in self.fields.items()}
+        if not new and instance.customer_id != instance._customer_before_import:
+            errors.append((column["customer"], _("方案的客户不能更改：它的版本和实绩是为原客户制定的。")))
+        revision = instance._import_revision
+        if not new and all(same(getattr(revision, n, None), v) for n, v in revision._before_import.items()):
+            return errors  # the plan's own columns only: no revision to write
+        _drafts(self).touch(revision)
+        for name in REVISION_REQUIRED:
+            if getattr(revision, name, None) is None and name in cleaned:
+                errors.append((column[name], required_message(column[name])))
+        values = {name: getattr(revision, name, None) for name in REVISION_FIELDS}
+        errors.extend((column[name], message) for name, message in range_errors(values))
+        exclude = [  # relations were checked by their lookups, blanks above
+            f.name
+            for f in PlanRevision._meta.fields
+            if f.name not in cleaned or f.is_relation or getattr(revision, f.attname) is None
+        ]
+        try:
+            revision.clean_fields(exclude=exclude)
+        except ValidationError as e:
+            for name, messages in e.message_dict.items():
+                errors.extend((column.get(name, ""), str(m)) for m in messages)
+        return errors
+
+    def after_save(self, rows):
+        written = [r for r in rows if r.status in ("new", "update")]
+        changed = {id(r.instance._import_revision): r.changed for r in written}
+        _drafts(self).save([r.instance._import_revision for r in written], self.user, changed)
+
+    def label(self, instance):
+        revision = instance._import_revision
+        if revision.pk is None and revision.number > 1 and id(revision) in _drafts(self).touched:
+            note = _("（新建草稿 Rev.%(n)s）") % {"n": revision.number}
+        elif revision.pk is not None:
+            note = f"（{revision.get_status_display()} Rev.{revision.number}）"
+        else:
+            note = ""
+        return f"{instance.code} {instance.name}{note}"
+
+    def export_queryset(self, request):
+        from quality.views.plans import PlanFilter
+
+        revisions = PlanRevision.objects.current().select_related(
+            "production_grade", "surface_quality", "end_use"
+        )
+        queryset = (
+            ProcessPlan.objects.visible_to(request.user)
+            .select_related("customer")
+            .prefetch_related(Prefetch("revisions", queryset=revisions, to_attr="current_revisions"))
+        )
+        plans = PlanFilter(request.GET, queryset=queryset).qs
+        return plans if request.GET.get("o") else plans.order_by("code")
+
+
+class PlanCodeWidget(CachedLookupWidget):
+    """A plan the user may see, by code, or one the plan sheet of the same file creates."""
+
+    keys = ("code",)
+
+    def __init__(self):
+        super().__init__(ProcessPlan)
+
+    @property
+    def what(self):
+        return _("方案")
+
+    def bind(self, resource):
+        super().bind(resource)
+        self.drafts = _drafts(resource)
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return ProcessPlan.objects.visible_to(self.user)
+
+    def not_found(self, value):
+        return _("找不到方案“%(value)s”：请填写方案编号（或该方案不在您的客户范围内）。") % {
+            "value": text_of(value)
+        }
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.code
+
+
+class PlanOfRevisionField(ImportField):
+    """The plan code column of a row that belongs to a plan's working revision."""
+
+    def get_value(self, instance):
+        revision = getattr(instance, "revision", None)
+        return None if revision is None else revision.plan
+
+    def assign(self, instance, value):
+        instance.revision = self.widget.drafts.working(value)
+
+
+class ParameterResource(ArchiveResource):
+    plan = PlanOfRevisionField(
+        "revision",
+        gettext_lazy("方案编号"),
+        aliases=("Plan code", "Plan", "方案"),
+        widget=PlanCodeWidget(),
+        width=16,
+    )
+    line = ImportField(
+        "line",
+        gettext_lazy("生产线"),
+        aliases=("Line", "产线"),
+        widget=DictionaryWidget(DictKind.PRODUCTION_LINE),
+        width=10,
+    )
+    parameter = ImportField(
+        "parameter",
+        gettext_lazy("工艺参数"),
+        aliases=("Parameter", "参数"),
+        widget=DictionaryWidget(DictKind.PROCESS_PARAMETER),
+        width=14,
+    )
+    target = ImportField(
+        "target", gettext_lazy("目标值"), aliases=("Target",), widget=NumberWidget(), width=10
+    )
+    lower = ImportField(
+        "lower", gettext_lazy("下限"), aliases=("Lower", "Lower limit"), widget=NumberWidget(), width=10
+    )
+    upper = ImportField(
+        "upper", gettext_lazy("上限"), aliases=("Upper", "Upper limit"), widget=NumberWidget(), width=10
+    )
+    unit = ImportField("unit", gettext_lazy("单位"), aliases=("Unit",), width=8)
+
+    title = gettext_lazy("工艺参数")
+    sheet_names = ("parameters", "parameter", "工艺参数设定")
+    permissions = ("quality.add_planrevision", "quality.change_planrevision")
+    export_permissions = ("quality.view_processplan", "quality.view_planrevision")
+    example = {
+        "revision": "GK-DC04-001",
+        "line": "连退",
+        "parameter": "均热温度",
+        "target": 820,
+        "lower": 810,
+        "upper": 830,
+        "unit": "℃",
+    }
+
+    class Meta:
+        model = PlanParameter
+        fields = ("plan", "line", "parameter", "target", "lower", "upper", "unit")
+        export_order = fields
+        import_id_fields = ("plan", "line", "parameter")
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+    def key_of_instance(self, obj):
+        return (self.key_value(obj.revision.plan), self.key_value(obj.line), self.key_value(obj.parameter))
+
+    def find_existing(self, keys):
+        drafts = _drafts(self)
+        plans = {id(k["revision"]): k["revision"] for k in keys if k["revision"] is not None}
+        drafts.load([p for p in plans.values() if p.pk is not None])
+        revisions = [drafts.working(p) for p in plans.values()]
+        found = {}
+        for params in drafts.parameters(revisions).values():
+            for param in params.values():
+                found[self.key_of_instance(param)] = [param]
+        return found
+
+    def check_row(self, instance, new, cleaned):
+        _drafts(self).touch(instance.revision)
+        instance._claimed = True  # written by its row, not copied with the rest of the approved revision
+        column = {f.attribute: str(f.column_name) for f in self.fields.values()}
+        return [(column[n], m) for n, m in limit_errors(instance.target, instance.lower, instance.upper)]
+
+    def before_save(self, creates, updates):
+        revisions = {id(p.revision): p.revision for p in [*creates, *updates]}
+        _drafts(self).save(list(revisions.values()), self.user)
+
+    def label(self, instance):
+        return f"{instance.revision.plan.code} {instance.line.name}/{instance.parameter.name}"
+
+    def export_queryset(self, request):
+        plans = PlanResource(user=request.user).export_queryset(request).values("pk")
+        drafts = PlanRevision.objects.filter(plan__in=plans, status=PlanRevision.Status.DRAFT)
+        working = Q(revision__status=PlanRevision.Status.DRAFT) | (
+            Q(revision__status=PlanRevision.Status.APPROVED) & ~Q(revision__plan__in=drafts.values("plan"))
+        )
+        return (
+            PlanParameter.objects.filter(working, revision__plan__in=plans)
+            .select_related("revision__plan", "line", "parameter")
+            .order_by("revision__plan__code", "line__sort_order", "parameter__sort_order", "id")
+        )
+
+
+class PlanImport(ImportModule):
+    title = gettext_lazy("工艺控制方案")
+    description = gettext_lazy(
+        "“工艺控制方案”工作表按方案编号新建或更新方案及其牌号、规格范围和质量要求；"
+        "“工艺参数”工作表按方案编号、生产线和工艺参数新建或更新各产线的参数设定。"
+        "导入只写入草稿版本：方案有草稿时修改草稿；方案当前是已批准版本时，有改动就新建一个草稿版本（复制已批准版本），"
+        "已批准版本保持不变、仍然生效，草稿批准后才生效。导出的是每个方案的草稿（没有草稿时为生效版本）。"
+    )
+    resources = (PlanResource, ParameterResource)
+    permissions = PlanResource.permissions
+    export_permissions = ("quality.view_processplan", "quality.view_planrevision")

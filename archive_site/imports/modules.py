@@ -13,6 +13,7 @@ MODULES = {
     "customers": "customers.resources.CustomerImport",
     "dictionaries": "archive_site.resources.DictionaryImport",
     "objections": "quality.resources.ObjectionImport",
+    "plans": "quality.resources.PlanImport",
 }
 
 
