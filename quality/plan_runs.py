@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from archive_site.excel import Column
+from archive_site.lib.charts import run_chart
 from quality.models import PlanRun, RunValue
 
 RUNS_SHOWN = 200  # the set-vs-actual table and the charts show the latest runs; statistics count all
@@ -66,7 +68,7 @@ class Summary:
     max: Decimal | None = None
     cpk: float | None = None
     out: int = 0
-    chart: object = None
+    chart: str = ""
 
     @property
     def capable(self):
@@ -76,9 +78,10 @@ class Summary:
 def summaries(parameters, stats, values, runs):
     """Per parameter: the statistics over all runs, out-of-limit count and a chart of the latest runs."""
     order = {run.pk: i for i, run in enumerate(runs)}
+    dates = {run.pk: run.produced_on for run in runs}
     series = {}
     for v in sorted(values, key=lambda v: order.get(v.run_id, 0)):
-        series.setdefault(v.parameter_id, []).append(v.value)
+        series.setdefault(v.parameter_id, []).append((v.value, dates.get(v.run_id)))
     result = []
     for p in parameters:
         s = stats.get(p.pk)
@@ -89,55 +92,26 @@ def summaries(parameters, stats, values, runs):
             summary.mean = float(s.mean) if s.mean is not None else None
             summary.sd = float(s.sd) if s.sd is not None else None
             summary.cpk = s.cpk(p.lower, p.upper)
-            summary.out = sum(1 for x in points if p.is_out(x))
+            summary.out = sum(1 for x, _day in points if p.is_out(x))
         result.append(summary)
     return result
 
 
-@dataclass
-class Chart:
-    """Coordinates of a small SVG chart: the values in run order, limits and target as lines."""
-
-    width: int
-    height: int
-    points: list  # (x, y, value, out)
-    polyline: str
-    lower_y: float | None
-    upper_y: float | None
-    target_y: float | None
-    top_label: str
-    bottom_label: str
-
-
-CHART_W, CHART_H, PAD = 320, 120, 8
-
-
-def chart(parameter, values):
-    if not values:
-        return None
-    marks = [float(v) for v in values]
-    limits = [float(x) for x in (parameter.lower, parameter.upper, parameter.target) if x is not None]
-    low, high = min(marks + limits), max(marks + limits)
-    if high == low:
-        low, high = low - 1, high + 1
-    margin = (high - low) * 0.08
-    low, high = low - margin, high + margin
-
-    def y(v):
-        return round(PAD + (high - float(v)) / (high - low) * (CHART_H - 2 * PAD), 1)
-
-    step = (CHART_W - 2 * PAD) / max(len(marks) - 1, 1)
-    points = [(round(PAD + i * step, 1), y(v), v, parameter.is_out(v)) for i, v in enumerate(values)]
-    return Chart(
-        width=CHART_W,
-        height=CHART_H,
-        points=points,
-        polyline=" ".join(f"{x},{yy}" for x, yy, _v, _o in points),
-        lower_y=y(parameter.lower) if parameter.lower is not None else None,
-        upper_y=y(parameter.upper) if parameter.upper is not None else None,
-        target_y=y(parameter.target),
-        top_label=f"{high:.4g}",
-        bottom_label=f"{low:.4g}",
+def chart(parameter, points):
+    """The SVG run chart of one parameter: (value, production date) in run order, limits and target."""
+    if not points:
+        return ""
+    first, last = points[0][1], points[-1][1]
+    return mark_safe(  # built by run_chart, every label escaped
+        run_chart(
+            [value for value, _day in points],
+            title=str(parameter),
+            target=parameter.target,
+            lower=parameter.lower,
+            upper=parameter.upper,
+            first=f"{first:%m-%d}" if first else "",
+            last=f"{last:%m-%d}" if last and len(points) > 1 else "",
+        )
     )
 
 

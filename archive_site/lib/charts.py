@@ -1,4 +1,5 @@
-"""Small server-side SVG charts: bars (with an optional cumulative line) and horizontal bars.
+"""Small server-side SVG charts: bars (with an optional cumulative line), horizontal bars,
+and small run charts (values in order with their limits).
 
 Plain strings of SVG markup, no JavaScript and no style attributes (the CSP
 allows neither); every label is escaped. Readable at a glance and printable.
@@ -152,3 +153,69 @@ def hbar_chart(items, *, title, unit="", width=760, bar_height=22):
             f"{escape(_fmt(value))}{escape(unit)}</text>"
         )
     return _svg(width, height, title, "".join(parts))
+
+
+def run_chart(
+    values, *, title, target=None, lower=None, upper=None, first="", last="", width=320, height=120
+):
+    """A small control chart: `values` in run order as a line of points, the limits and target drawn.
+
+    Points outside [lower, upper] are red (class "out"); `first`/`last` label the
+    ends of the time axis (e.g. the first and last production dates).
+    """
+    marks = [float(v) for v in values]
+    if not marks:
+        return ""
+    refs = [float(x) for x in (lower, upper, target) if x is not None]
+    low, high = min(marks + refs), max(marks + refs)
+    if high == low:
+        low, high = low - 1, high + 1
+    margin = (high - low) * 0.08
+    low, high = low - margin, high + margin
+    left, right, top, bottom = 6, 6, 14, 16 if (first or last) else 6
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def y(v):
+        return top + (high - float(v)) / (high - low) * plot_h
+
+    step = plot_w / max(len(marks) - 1, 1)
+    points = [(left + i * step if len(marks) > 1 else left + plot_w / 2, y(v)) for i, v in enumerate(marks)]
+    parts = [
+        f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fff" stroke="{GRID}"/>',
+    ]
+    for name, value, colour, dash in (
+        ("upper", upper, LINE, "4 3"),
+        ("lower", lower, LINE, "4 3"),
+        ("target", target, "#2e7d32", "2 2"),
+    ):
+        if value is not None:
+            parts.append(
+                f'<line class="chart-{name}" x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" '
+                f'y2="{y(value):.1f}" stroke="{colour}" stroke-dasharray="{dash}"/>'
+            )
+    if len(points) > 1:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{BAR}" stroke-width="1.2"/>')
+    for (px, py), value, raw in zip(points, marks, values, strict=True):
+        out = (lower is not None and value < float(lower)) or (upper is not None and value > float(upper))
+        parts.append(
+            f'<circle class="chart-point{" out" if out else ""}" cx="{px:.1f}" cy="{py:.1f}" r="3" '
+            f'fill="{LINE if out else BAR}"><title>{escape(_plain(raw))}</title></circle>'
+        )
+    parts.append(_text(3, 11, f"{high:.4g}", size=9, fill=MUTED))
+    parts.append(_text(3, top + plot_h - 2, f"{low:.4g}", size=9, fill=MUTED))
+    if first or last:
+        parts.append(_text(left, height - 4, first, size=9, fill=MUTED))
+        parts.append(_text(left + plot_w, height - 4, last, size=9, anchor="end", fill=MUTED))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" class="run-chart">'
+        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+    )
+
+
+def _plain(value):
+    """700.0000 → 700, 1.2500 → 1.25."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -72,3 +72,26 @@ def test_plan_page_shows_statistics_and_flags_out_of_limit_values(login, enginee
     assert page.count('data-out="1"') == 1
     assert "845 ↑" in page
     assert "<svg" in page and "chart-point out" in page
+
+
+def test_run_chart_draws_limits_target_and_marks_values_out_of_limits():
+    from archive_site.lib.charts import run_chart
+
+    svg = run_chart(
+        [Decimal("818"), Decimal("826"), Decimal("851.5")],
+        title="连退 · 均热温度 <℃>",
+        target=Decimal("830"),
+        lower=Decimal("815"),
+        upper=Decimal("845"),
+        first="03-18",
+        last="03-19",
+    )
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert 'class="chart-upper"' in svg and 'class="chart-lower"' in svg and 'class="chart-target"' in svg
+    assert svg.count('class="chart-point"') == 2 and svg.count('class="chart-point out"') == 1
+    assert "<title>851.5</title>" in svg and "03-18" in svg and "03-19" in svg
+    assert "&lt;℃&gt;" in svg and "<℃>" not in svg  # labels are escaped
+    # The higher value is drawn higher (smaller y) than the lower ones.
+    ys = [float(part.split('"')[0]) for part in svg.split('cy="')[1:]]
+    assert ys[2] < ys[1] < ys[0]
+    assert run_chart([], title="空") == ""
