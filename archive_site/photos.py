@@ -61,6 +61,8 @@ TOO_MANY_PIXELS = _(
 )
 BOMB = _("“%(name)s”的像素太多（解压炸弹保护），上限为 %(limit)s 百万像素。请缩小后再上传。")
 BROKEN = _("“%(name)s”无法完整读取，可能已损坏或上传中断。请重新上传。")
+# save_photos raised OSError: the disk or object store refused a file (nothing was kept).
+STORAGE_FAILED = _("照片未能保存（存储空间不足或存储不可用），请稍后重试或联系管理员。")
 
 
 @dataclass

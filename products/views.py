@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
-from archive_site.photos import PhotoUploadForm, photo_response, save_photos
+from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
 from customers.views import get_customer_for_user
 from products.filters import PartFilter
@@ -139,11 +139,16 @@ def _part_form_page(request, part, *, initial=None, source=None):
     can_photo = request.user.has_perm("products.add_partphoto")
     photo_form = PhotoUploadForm(data, files) if can_photo else None
     if posted and form.is_valid() and (photo_form is None or photo_form.is_valid()):
-        part = form.save()
-        if photo_form is not None:
-            save_photos(PartPhoto, photo_form.cleaned_data["processed"], user=request.user, part=part)
-        messages.success(request, _("零件“%(part)s”已创建。") % {"part": part})
-        return redirect(part)
+        try:
+            with transaction.atomic():  # a refused photo takes the part back
+                part = form.save()
+                if photo_form is not None:
+                    save_photos(PartPhoto, photo_form.cleaned_data["processed"], user=request.user, part=part)
+        except OSError:  # the disk or object store refused a photo: nothing is kept
+            photo_form.add_error("photos", STORAGE_FAILED)
+        else:
+            messages.success(request, _("零件“%(part)s”已创建。") % {"part": part})
+            return redirect(part)
     ctx = {"form": form, "photo_form": photo_form, "customer": part.customer, "source": source}
     return render(request, "products/part_form.html", ctx)
 
@@ -201,8 +206,12 @@ def photo_upload(request, pk):
     part = get_part_for_user(request.user, pk, "products.add_partphoto")
     form = PhotoUploadForm(request.POST, request.FILES, required=True)
     if form.is_valid():
-        saved = save_photos(PartPhoto, form.cleaned_data["processed"], user=request.user, part=part)
-        messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(saved)})
+        try:
+            saved = save_photos(PartPhoto, form.cleaned_data["processed"], user=request.user, part=part)
+        except OSError:  # the disk or object store refused a photo: no row or file is kept
+            messages.error(request, STORAGE_FAILED)
+        else:
+            messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(saved)})
     else:
         errors = "；".join(str(e) for field_errors in form.errors.values() for e in field_errors)
         messages.error(request, _("照片未上传：%(errors)s") % {"errors": errors})

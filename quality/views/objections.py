@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
-from archive_site.photos import PhotoUploadForm, photo_response, save_photos
+from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
 from quality.filters import ObjectionFilter
 from quality.forms import ObjectionForm, TransitionForm
@@ -146,15 +147,19 @@ def objection_create(request):
     photo_form = PhotoUploadForm(data, files)
     can_photo = request.user.has_perm("quality.add_objectionphoto")
     if request.method == "POST" and form.is_valid() and (not can_photo or photo_form.is_valid()):
-        objection = form.save(commit=False)
-        objection.assign_number()
-        objection.save()
-        if can_photo:
-            save_photos(
-                ObjectionPhoto, photo_form.cleaned_data["processed"], user=request.user, objection=objection
-            )
-        messages.success(request, _("质量异议 %(number)s 已登记。") % {"number": objection.number})
-        return redirect(objection)
+        try:
+            with transaction.atomic():  # a refused photo takes the objection and its number back
+                objection = form.save(commit=False)
+                objection.assign_number()
+                objection.save()
+                if can_photo:
+                    processed = photo_form.cleaned_data["processed"]
+                    save_photos(ObjectionPhoto, processed, user=request.user, objection=objection)
+        except OSError:  # the disk or object store refused a photo: nothing is kept
+            photo_form.add_error("photos", STORAGE_FAILED)
+        else:
+            messages.success(request, _("质量异议 %(number)s 已登记。") % {"number": objection.number})
+            return redirect(objection)
     ctx = {"form": form, "photo_form": photo_form if can_photo else None}
     return render(request, "quality/objection_form.html", ctx)
 
@@ -210,11 +215,15 @@ def photo_upload(request, pk):
     objection = get_objection_for_user(request.user, pk, "quality.add_objectionphoto")
     form = PhotoUploadForm(request.POST or None, request.FILES or None, required=True)
     if request.method == "POST" and form.is_valid():
-        saved = save_photos(
-            ObjectionPhoto, form.cleaned_data["processed"], user=request.user, objection=objection
-        )
-        messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(saved)})
-        return redirect(objection)
+        try:
+            saved = save_photos(
+                ObjectionPhoto, form.cleaned_data["processed"], user=request.user, objection=objection
+            )
+        except OSError:  # the disk or object store refused a photo: no row or file is kept
+            form.add_error("photos", STORAGE_FAILED)
+        else:
+            messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(saved)})
+            return redirect(objection)
     return render(request, "quality/objection_photos.html", {"objection": objection, "form": form})
 
 

@@ -26,10 +26,14 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from pghistory.models import Events
+from PIL import Image
 
 from archive_site.backup import connect
+from archive_site.models import DictKind
 from customers.models import Contact, Customer, CustomerDocument
-from tests.factories import make_customer
+from products.models import Part, PartPhoto
+from quality.models import Objection, ObjectionPhoto
+from tests.factories import entry, make_customer, make_objection, make_part
 from tests.security.helpers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +93,102 @@ def test_full_disk_refuses_a_document_without_orphan_rows(login, alice, alices_c
     assert not CustomerDocument.objects.exists()
     assert not Events.objects.filter(pgh_obj_model="customers.CustomerDocument").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def disk(tmp_path, backend="FullDiskStorage", **options):
+    """STORAGES with the media on a failing disk in `tmp_path`."""
+    return {
+        "default": {
+            "BACKEND": f"tests.security.storages.{backend}",
+            "OPTIONS": {"location": tmp_path, **options},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def photo(name="defect.jpg"):
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 60, 60)).save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def files_in(folder):
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+@pytest.mark.django_db
+def test_full_disk_refuses_objection_photos_without_orphan_rows(login, quality, alices_customer, tmp_path):
+    objection = make_objection(alices_customer)
+    url = reverse("quality:photo-upload", args=[objection.pk])
+    # Room for the first photo and its thumbnail and the second photo: its thumbnail fails.
+    with override_settings(STORAGES=disk(tmp_path, "DiskFillsUpStorage", room=3)):
+        response = login(quality).post(url, {"photos": [photo("a.jpg"), photo("b.jpg")]})
+    assert response.status_code == 200
+    assert "照片未能保存（存储空间不足或存储不可用）" in response.content.decode()
+    assert not ObjectionPhoto.objects.exists()
+    assert not Events.objects.filter(pgh_obj_model="quality.ObjectionPhoto").exists()
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.django_db
+def test_full_disk_refuses_a_new_objection_with_photos_and_keeps_its_number(
+    login, quality, alices_customer, tmp_path
+):
+    data = {
+        "kind": "objection",
+        "customer": alices_customer.code,
+        "received_date": "2026-03-02",
+        "defect_type": entry(DictKind.DEFECT_TYPE, "SCRATCH").pk,
+        "severity": 2,
+        "tonnage": "12.5",
+        "claim_amount": "0",
+        "description": "表面划伤",
+        "photos": [photo()],
+    }
+    client = login(quality)
+    with override_settings(STORAGES=disk(tmp_path, "DiskFillsUpStorage", room=1)):
+        response = client.post(reverse("quality:objection-create"), data)
+    assert response.status_code == 200
+    assert "照片未能保存" in response.content.decode()
+    assert not Objection.objects.exists() and not ObjectionPhoto.objects.exists()
+    assert files_in(tmp_path) == []
+    data["photos"] = [photo()]
+    client.post(reverse("quality:objection-create"), data)  # the disk has room again
+    assert Objection.objects.get().number == "ZY-2026-0001"  # no number was lost
+
+
+@pytest.mark.django_db
+def test_full_disk_refuses_part_photos_without_orphan_rows(login, engineer, alices_customer, tmp_path):
+    part = make_part(alices_customer)
+    url = reverse("products:photo-upload", args=[part.pk])
+    with override_settings(STORAGES=disk(tmp_path, "DiskFillsUpStorage", room=1)):
+        response = login(engineer).post(url, {"photos": [photo()]}, follow=True)
+    assert "照片未能保存（存储空间不足或存储不可用）" in response.content.decode()
+    assert not PartPhoto.objects.exists()
+    assert not Events.objects.filter(pgh_obj_model="products.PartPhoto").exists()
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.django_db
+def test_full_disk_refuses_a_new_part_with_photos(login, engineer, alices_customer, tmp_path):
+    data = {
+        "name": "前门外板",
+        "number": "5401011-A01",
+        "blank_thickness": "0.8",
+        "blank_width": "1250",
+        "blank_length": "1600",
+        "gross_weight": "12.560",
+        "material_quota": "13.100",
+        "net_weight": "8.300",
+        "photos": [photo()],
+    }
+    url = reverse("products:part-create") + f"?customer={alices_customer.pk}"
+    with override_settings(STORAGES=disk(tmp_path)):
+        response = login(engineer).post(url, data)
+    assert response.status_code == 200
+    assert "照片未能保存" in response.content.decode()
+    assert not Part.objects.exists() and not PartPhoto.objects.exists()
+    assert files_in(tmp_path) == []
 
 
 # An import killed while writing ------------------------------------------------
