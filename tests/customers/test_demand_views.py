@@ -220,6 +220,60 @@ def test_list_filters_by_grade_and_thickness(login, alice, alices_customer):
     assert "薄规格" in text and "厚规格" not in text and "其他牌号" not in text
 
 
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"customer": "海尔"}, {"海尔 FD 外板", "海尔 FB 背板"}),
+        ({"customer": "C0005"}, {"海尔 FD 外板", "海尔 FB 背板"}),
+        ({"delivery_grade": ("delivery_grade", "DC04")}, {"海尔 FD 外板", "美的宽板"}),
+        ({"surface_quality": ("surface_quality", "FD")}, {"海尔 FD 外板", "美的宽板"}),
+        ({"end_use": ("end_use", "APPL_BACK")}, {"海尔 FB 背板"}),
+        ({"width_min": "1400", "width_max": "1600"}, {"美的宽板"}),
+        ({"thickness_min": "0.5", "thickness_max": "0.6"}, {"海尔 FB 背板"}),
+        ({"customer": "海尔", "surface_quality": ("surface_quality", "FD")}, {"海尔 FD 外板"}),
+    ],
+)
+def test_list_filters_by_customer_grade_surface_end_use_and_spec(
+    login, admin_user, alices_customer, query, expected
+):
+    kinds = {
+        "delivery_grade": DictKind.DELIVERY_GRADE,
+        "surface_quality": DictKind.SURFACE_QUALITY,
+        "end_use": DictKind.END_USE,
+    }
+
+    def e(field, code):
+        return entry(kinds[field], code)
+
+    midea = make_customer(code="C0031", name="美的集团股份有限公司", short_name="美的")
+    make_demand(
+        alices_customer,
+        name="海尔 FD 外板",
+        delivery_grade=e("delivery_grade", "DC04"),
+        surface_quality=e("surface_quality", "FD"),
+        end_use=e("end_use", "APPLIANCE"),
+    )
+    make_demand(
+        alices_customer,
+        name="海尔 FB 背板",
+        thickness=Decimal("0.5"),
+        delivery_grade=e("delivery_grade", "SPCC"),
+        surface_quality=e("surface_quality", "FB"),
+        end_use=e("end_use", "APPL_BACK"),
+    )
+    make_demand(
+        midea,
+        name="美的宽板",
+        width=Decimal("1500"),
+        delivery_grade=e("delivery_grade", "DC04"),
+        surface_quality=e("surface_quality", "FD"),
+    )
+    params = {k: (e(*v).pk if isinstance(v, tuple) else v) for k, v in query.items()}
+    page = login(admin_user).get(reverse("customers:demand-list"), params).content.decode()
+    shown = {name for name in ("海尔 FD 外板", "海尔 FB 背板", "美的宽板") if f">{name}</a>" in page}
+    assert shown == expected
+
+
 def test_export_has_the_filtered_rows(login, alice, alices_customer):
     from io import BytesIO
 
