@@ -56,7 +56,15 @@ class DemandFilter(django_filters.FilterSet):
     width_min = django_filters.NumberFilter(field_name="width", lookup_expr="gte", label=_("宽度 ≥ (mm)"))
     width_max = django_filters.NumberFilter(field_name="width", lookup_expr="lte", label=_("宽度 ≤ (mm)"))
     o = django_filters.OrderingFilter(
-        fields=[("customer__name", "customer"), "name", "thickness", "width", "annual_volume", "updated_at"],
+        fields=[
+            "code",
+            ("customer__name", "customer"),
+            "name",
+            "thickness",
+            "width",
+            "annual_volume",
+            "updated_at",
+        ],
         label=_("排序"),
     )
 

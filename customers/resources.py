@@ -21,8 +21,8 @@ from archive_site.imports.widgets import (
     UserWidget,
 )
 from archive_site.models import DictKind
-from customers.filters import CustomerFilter
-from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer
+from customers.filters import CustomerFilter, DemandFilter
+from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer, Demand, DemandElement, DemandProperty
 
 # Contacts are personal data: their sheet is exported only with this permission.
 # TODO: switch to "customers.export_contacts" once customers.Customer declares it.
@@ -312,3 +312,387 @@ class CustomerImport(ImportModule):
     resources = (CustomerResource, ContactResource)
     permissions = ("customers.add_customer", "customers.change_customer")
     export_permissions = ("customers.view_customer", "customers.export_customer")
+
+
+# Demands ---------------------------------------------------------------------
+#
+# Three sheets: "客户需求" keyed by the demand code (blank: a new demand, numbered
+# when written), and its composition ("化学成分") and property ("力学性能") rows,
+# each keyed by the demand code and the element or property. Rows an import does
+# not name are kept: an import adds and changes, it never deletes.
+
+DEMAND_PERMISSIONS = ("customers.add_demand", "customers.change_demand")
+DEMAND_EXPORT_PERMISSIONS = ("customers.view_demand",)
+
+
+def visible_pks(user, model, found):
+    """Among the records `find_existing` found (any scope), the pks `user` may see; None: all."""
+    if user.has_perm(VIEW_ALL_CUSTOMERS):
+        return None
+    pks = [obj.pk for objs in found.values() for obj in objs]
+    visible = set()
+    for start in range(0, len(pks), 5000):
+        chunk = pks[start : start + 5000]
+        visible.update(model.objects.visible_to(user).filter(pk__in=chunk).values_list("pk", flat=True))
+    return visible
+
+
+class DemandWidget(CachedLookupWidget):
+    """A demand the importing user may see, by its code."""
+
+    keys = ("code",)
+
+    def __init__(self):
+        super().__init__(Demand)
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return Demand.objects.visible_to(self.user)
+
+    def not_found(self, value):
+        return _("找不到需求编号“%(value)s”（或该需求的客户不在您的客户范围内）。") % {"value": value}
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.code
+
+
+def _range_error(instance, low, high, column, message):
+    a, b = getattr(instance, low), getattr(instance, high)
+    return [(column, message)] if a is not None and b is not None and a > b else []
+
+
+def _dictionary(attribute, header, kind, aliases=(), width=12):
+    return ImportField(attribute, header, aliases=aliases, widget=DictionaryWidget(kind), width=width)
+
+
+def _number(attribute, header, aliases=(), width=10):
+    return ImportField(attribute, header, aliases=aliases, widget=NumberWidget(), width=width)
+
+
+class DemandResource(ArchiveResource):
+    code = ImportField(
+        "code",
+        gettext_lazy("需求编号"),
+        aliases=("Demand code", "Code", "需求代码", "编号"),
+        widget=TextWidget(plain=True),
+        width=12,
+    )
+    name = ImportField("name", gettext_lazy("需求名称"), aliases=("Demand name", "Name", "名称"), width=30)
+    customer = ImportField(
+        "customer",
+        gettext_lazy("客户代码"),
+        aliases=("客户", "客户名称", "Customer", "Customer code"),
+        widget=CustomerWidget(),
+        width=12,
+    )
+    source = ImportField(
+        "source", gettext_lazy("需求来源"), aliases=("Source", "来源"), widget=ChoiceWidget(Demand.Source)
+    )
+    delivery_grade = _dictionary(
+        "delivery_grade", gettext_lazy("交货牌号"), DictKind.DELIVERY_GRADE, ("Delivery grade",)
+    )
+    production_grade = _dictionary(
+        "production_grade", gettext_lazy("生产牌号"), DictKind.PRODUCTION_GRADE, ("Production grade",)
+    )
+    standard = ImportField("standard", gettext_lazy("执行标准"), aliases=("Standard", "标准"), width=16)
+    thickness = _number("thickness", gettext_lazy("厚度(mm)"), ("Thickness",))
+    thickness_tol_minus = _number(
+        "thickness_tol_minus", gettext_lazy("厚度负公差(mm)"), ("Thickness tolerance minus", "Thickness tol-")
+    )
+    thickness_tol_plus = _number(
+        "thickness_tol_plus", gettext_lazy("厚度正公差(mm)"), ("Thickness tolerance plus", "Thickness tol+")
+    )
+    width = _number("width", gettext_lazy("宽度(mm)"), ("Width",))
+    width_tol_minus = _number(
+        "width_tol_minus", gettext_lazy("宽度负公差(mm)"), ("Width tolerance minus", "Width tol-")
+    )
+    width_tol_plus = _number(
+        "width_tol_plus", gettext_lazy("宽度正公差(mm)"), ("Width tolerance plus", "Width tol+")
+    )
+    length = _number("length", gettext_lazy("长度(mm)"), ("Length",))
+    length_tol_minus = _number(
+        "length_tol_minus", gettext_lazy("长度负公差(mm)"), ("Length tolerance minus", "Length tol-")
+    )
+    length_tol_plus = _number(
+        "length_tol_plus", gettext_lazy("长度正公差(mm)"), ("Length tolerance plus", "Length tol+")
+    )
+    surface_quality = _dictionary(
+        "surface_quality", gettext_lazy("表面质量"), DictKind.SURFACE_QUALITY, ("Surface quality",)
+    )
+    surface_structure = _dictionary(
+        "surface_structure", gettext_lazy("表面结构"), DictKind.SURFACE_STRUCTURE, ("Surface structure",)
+    )
+    roughness = _dictionary(
+        "roughness", gettext_lazy("表面粗糙度"), DictKind.ROUGHNESS, ("Roughness", "粗糙度")
+    )
+    ra_min = _number("ra_min", gettext_lazy("Ra下限(μm)"), ("Ra min",))
+    ra_max = _number("ra_max", gettext_lazy("Ra上限(μm)"), ("Ra max",))
+    oil_type = _dictionary("oil_type", gettext_lazy("涂油类型"), DictKind.OIL_TYPE, ("Oil type", "涂油"))
+    oil_min = _number("oil_min", gettext_lazy("涂油量下限(g/m²)"), ("Oil min", "涂油量下限"), width=12)
+    oil_max = _number("oil_max", gettext_lazy("涂油量上限(g/m²)"), ("Oil max", "涂油量上限"), width=12)
+    packaging = _dictionary("packaging", gettext_lazy("包装方式"), DictKind.PACKAGING, ("Packaging", "包装"))
+    edge_condition = _dictionary(
+        "edge_condition", gettext_lazy("边部状态"), DictKind.EDGE_CONDITION, ("Edge condition", "边部")
+    )
+    end_use = _dictionary(
+        "end_use", gettext_lazy("钢板最终用途"), DictKind.END_USE, ("End use", "最终用途", "用途"), width=16
+    )
+    cold_forming = _dictionary(
+        "cold_forming", gettext_lazy("冷加工方式"), DictKind.COLD_FORMING, ("Cold forming", "加工方式")
+    )
+    forming_difficulty = _dictionary(
+        "forming_difficulty",
+        gettext_lazy("冷轧加工难度"),
+        DictKind.FORMING_DIFFICULTY,
+        ("Forming difficulty", "加工难度"),
+    )
+    usage_location = _dictionary(
+        "usage_location", gettext_lazy("使用部位"), DictKind.USAGE_LOCATION, ("Usage location", "部位")
+    )
+    welding = _dictionary("welding", gettext_lazy("焊接法"), DictKind.WELDING, ("Welding", "焊接方法"))
+    annual_volume = _number(
+        "annual_volume", gettext_lazy("年用量(t)"), ("Annual volume", "年用量(吨)"), width=12
+    )
+    special_requirements = ImportField(
+        "special_requirements",
+        gettext_lazy("特殊要求"),
+        aliases=("Special requirements", "其他要求"),
+        width=30,
+    )
+
+    title = gettext_lazy("客户需求")
+    sheet_names = ("demands", "demand", "需求", "客户需求信息")
+    permissions = DEMAND_PERMISSIONS
+    export_permissions = DEMAND_EXPORT_PERMISSIONS
+    blank_key_creates = True
+    example = {
+        "code": "C0101-01",
+        "name": "车门外板用 DC04",
+        "customer": "C0101",
+        "source": Demand.Source.ORDER.label,
+        "production_grade": "DC04",
+        "standard": "GB/T 5213-2019",
+        "thickness": 0.8,
+        "thickness_tol_minus": 0.03,
+        "thickness_tol_plus": 0.03,
+        "width": 1250,
+        "surface_quality": "FD",
+        "oil_min": 0.5,
+        "oil_max": 1.5,
+        "annual_volume": 3000,
+    }
+
+    class Meta:
+        model = Demand
+        fields = (
+            "code",
+            "name",
+            "customer",
+            "source",
+            "delivery_grade",
+            "production_grade",
+            "standard",
+            "thickness",
+            "thickness_tol_minus",
+            "thickness_tol_plus",
+            "width",
+            "width_tol_minus",
+            "width_tol_plus",
+            "length",
+            "length_tol_minus",
+            "length_tol_plus",
+            "surface_quality",
+            "surface_structure",
+            "roughness",
+            "ra_min",
+            "ra_max",
+            "oil_type",
+            "oil_min",
+            "oil_max",
+            "packaging",
+            "edge_condition",
+            "end_use",
+            "cold_forming",
+            "forming_difficulty",
+            "usage_location",
+            "welding",
+            "annual_volume",
+            "special_requirements",
+        )
+        export_order = fields
+        import_id_fields = ("code",)
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+    def header_ok(self, names):
+        # New demands need no code: the customer and the demand's name make the sheet.
+        return "code" in names or {"customer", "name"} <= set(names)
+
+    def required_names(self):
+        return [n for n in super().required_names() if n != "code"]
+
+    def find_existing(self, keys):
+        found = super().find_existing([k for k in keys if k["code"]])
+        self.visible = visible_pks(self.user, Demand, found)
+        return found
+
+    def check_change(self, instance):
+        if self.visible is not None and instance.pk not in self.visible:
+            return _("需求编号“%(code)s”已被一个不在您客户范围内的客户的需求使用，您不能修改它。") % {
+                "code": instance.code
+            }
+        return None
+
+    def prepare_new(self, instance, cleaned):
+        if not instance.code:
+            instance.code = Demand._meta.get_field("code").get_default()  # numbered when written
+        return None
+
+    def check_row(self, instance, new, cleaned):
+        column = {name: str(field.column_name) for name, field in self.fields.items()}
+        errors = []
+        for name, message in (("thickness", _("厚度必须大于 0。")), ("width", _("宽度必须大于 0。"))):
+            value = getattr(instance, name)
+            if value is not None and value <= 0:
+                errors.append((column[name], message))
+        errors += _range_error(instance, "ra_min", "ra_max", column["ra_max"], _("Ra 下限不能大于上限。"))
+        errors += _range_error(
+            instance, "oil_min", "oil_max", column["oil_max"], _("涂油量下限不能大于上限。")
+        )
+        tolerances = instance.length_tol_minus or instance.length_tol_plus
+        if instance.length is None and tolerances:
+            errors.append((column["length"], _("填写了长度公差，请同时填写长度。")))
+        return errors
+
+    def label(self, instance):
+        return f"{instance.code} {instance.name}"
+
+    def export_queryset(self, request):
+        queryset = Demand.objects.visible_to(request.user).select_related(
+            "customer",
+            "delivery_grade",
+            "production_grade",
+            "surface_quality",
+            "surface_structure",
+            "roughness",
+            "oil_type",
+            "packaging",
+            "edge_condition",
+            "end_use",
+            "cold_forming",
+            "forming_difficulty",
+            "usage_location",
+            "welding",
+        )
+        return DemandFilter(request.GET, queryset=queryset).qs
+
+
+class DemandRowResource(ArchiveResource):
+    """A composition or property row: keyed by its demand's code and the dictionary entry it is about."""
+
+    permissions = DEMAND_PERMISSIONS
+    export_permissions = DEMAND_EXPORT_PERMISSIONS
+    entry = ""  # the attribute naming the element or the property
+    low, high = "", ""
+    range_message = ""
+
+    def find_existing(self, keys):
+        # A demand's rows are few: load them per demand, match by entry.
+        demands = list({k["demand"].pk for k in keys if k["demand"] is not None and k["demand"].pk})
+        found = {}
+        for start in range(0, len(demands), 5000):
+            queryset = self.get_queryset().filter(demand__in=demands[start : start + 5000])
+            for row in queryset:
+                found.setdefault(self.key_of_instance(row), []).append(row)
+        return found
+
+    def check_row(self, instance, new, cleaned):
+        column = {f.attribute: str(f.column_name) for f in self.fields.values()}
+        low, high = getattr(instance, self.low), getattr(instance, self.high)
+        if low is None and high is None:
+            return [(column[self.high], _("请至少填写下限或上限。"))]
+        return _range_error(instance, self.low, self.high, column[self.high], str(self.range_message))
+
+    def label(self, instance):
+        return f"{instance.demand.code} {getattr(instance, self.entry)}"
+
+    def export_queryset(self, request):
+        demands = DemandResource(user=request.user).export_queryset(request).values("pk")
+        queryset = self._meta.model.objects.filter(demand__in=demands)
+        return queryset.select_related("demand", self.entry).order_by(
+            "demand__code", f"{self.entry}__sort_order", "id"
+        )
+
+
+def _demand_column():
+    return ImportField(
+        "demand",
+        gettext_lazy("需求编号"),
+        aliases=("Demand code", "Demand", "客户需求", "需求"),
+        widget=DemandWidget(),
+        width=12,
+    )
+
+
+class DemandElementResource(DemandRowResource):
+    demand = _demand_column()
+    element = _dictionary("element", gettext_lazy("化学元素"), DictKind.ELEMENT, ("Element", "元素"))
+    min_pct = _number("min_pct", gettext_lazy("下限(%)"), ("Min %", "Min", "下限", "最小值"))
+    max_pct = _number("max_pct", gettext_lazy("上限(%)"), ("Max %", "Max", "上限", "最大值"))
+
+    title = gettext_lazy("化学成分")
+    sheet_names = ("composition", "elements", "化学成分要求", "成分")
+    entry, low, high = "element", "min_pct", "max_pct"
+    range_message = gettext_lazy("成分下限 %不能大于上限 %。")
+    example = {"demand": "C0101-01", "element": "C", "max_pct": 0.003}
+
+    class Meta:
+        model = DemandElement
+        fields = ("demand", "element", "min_pct", "max_pct")
+        export_order = fields
+        import_id_fields = ("demand", "element")
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+
+class DemandPropertyResource(DemandRowResource):
+    demand = _demand_column()
+    property = _dictionary(
+        "property",
+        gettext_lazy("力学性能项目"),
+        DictKind.MECHANICAL_PROPERTY,
+        ("Property", "性能项目", "项目"),
+    )
+    min_value = _number("min_value", gettext_lazy("下限"), ("Min", "最小值"))
+    max_value = _number("max_value", gettext_lazy("上限"), ("Max", "最大值"))
+    unit = ImportField(
+        "unit", gettext_lazy("单位"), aliases=("Unit",), widget=TextWidget(plain=True), width=8
+    )
+
+    title = gettext_lazy("力学性能")
+    sheet_names = ("properties", "mechanical properties", "力学性能要求", "性能")
+    entry, low, high = "property", "min_value", "max_value"
+    range_message = gettext_lazy("性能下限不能大于上限。")
+    example = {"demand": "C0101-01", "property": "Rm", "min_value": 270, "max_value": 350, "unit": "MPa"}
+
+    class Meta:
+        model = DemandProperty
+        fields = ("demand", "property", "min_value", "max_value", "unit")
+        export_order = fields
+        import_id_fields = ("demand", "property")
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+
+class DemandImport(ImportModule):
+    title = gettext_lazy("客户需求")
+    description = gettext_lazy(
+        "“客户需求”工作表按需求编号新建或更新需求（需求编号留空则新建并自动编号）；"
+        "“化学成分”和“力学性能”工作表按需求编号和元素（或性能项目）新建或更新要求行，"
+        "需求编号可以是同一文件里新建的需求。客户填客户代码或完整的客户名称。导入不会删除文件中没有的行。"
+    )
+    resources = (DemandResource, DemandElementResource, DemandPropertyResource)
+    permissions = DEMAND_PERMISSIONS
+    export_permissions = DEMAND_EXPORT_PERMISSIONS

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 # key (used in URLs and the import log) → dotted path of the ImportModule subclass
 MODULES = {
     "customers": "customers.resources.CustomerImport",
+    "demands": "customers.resources.DemandImport",
     "dictionaries": "archive_site.resources.DictionaryImport",
     "objections": "quality.resources.ObjectionImport",
     "plans": "quality.resources.PlanImport",
@@ -54,7 +55,8 @@ class ImportModule:
         sheets = []
         for cls in self.resources:
             resource = cls(user=user)
-            sheets.append((str(resource.title), resource.export_columns(), resource.template_rows()))
+            columns = resource.export_columns(template=True)
+            sheets.append((str(resource.title), columns, resource.template_rows()))
         return sheets
 
     def sheet_titles(self):

@@ -251,10 +251,15 @@ class ArchiveResource(resources.ModelResource):
         """The records an export writes, for this request (its scope and filters)."""
         return self.get_queryset()
 
-    def export_columns(self, options=True):
-        """The columns as `archive_site.excel.Column`s: exports and templates share them."""
+    def export_columns(self, options=True, template=False):
+        """The columns as `archive_site.excel.Column`s: exports and templates share them.
+
+        A template leaves out the read-only columns (computed values an export shows).
+        """
         columns = []
         for field in self.get_export_fields():
+            if template and field.readonly:
+                continue
             choices = field.widget.options() or None if options and hasattr(field.widget, "options") else None
             columns.append(Column(str(field.column_name), _exporter(field), field.width, choices))
         return columns
