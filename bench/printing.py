@@ -229,14 +229,13 @@ def main():
             photo = parts[0].photos.first()
             t = downscale_time(photo)
             print(f"  {'downscale one 2400×1800 photo (once; then cached)':<52} {t:7.3f} s")
-            t, r = median(lambda: app_pdf(user, [one_pager]), RUNS)
-            row("one-page sheet (no photos, 1 row, no objections)", t, r, base)
+
+            print(f"\nOne-page sheet: no photos, 1 row, no objections (median of {RUNS})")
+            base, result = median(lambda: app_pdf(user, [one_pager]), RUNS)
+            row("app: HarfBuzz subset", base, result, base)
             with fonttools_subsetting():
-                photo = parts[0].photos.first()
-            t = downscale_time(photo)
-            print(f"  {'downscale one 2400×1800 photo (once; then cached)':<52} {t:7.3f} s")
-            t, r = median(lambda: app_pdf(user, [one_pager]), RUNS)
-            row("one-page sheet, fontTools subset", t, r, base)
+                t, r = median(lambda: app_pdf(user, [one_pager]), RUNS)
+            row("baseline: fontTools subset (no libharfbuzz-subset)", t, r, base)
 
             print(f"\nBatch: technical sheets of {PARTS} parts in one PDF (median of {BATCH_RUNS})")
             base, result = median(lambda: app_pdf(user, parts), BATCH_RUNS)
