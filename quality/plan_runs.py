@@ -1,18 +1,16 @@
 """Set vs actual: run tables, per-parameter summaries, SVG charts, and the Excel upload of runs."""
 
-import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.db import transaction
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from archive_site.excel import Column
+from archive_site.imports import files
+from archive_site.imports.engine import NEW, UPDATE, Importer
 from archive_site.lib.charts import run_chart
-from quality.models import PlanRun, RunValue
+from quality.resources import RunImport, value_header
 
 RUNS_SHOWN = 200  # the set-vs-actual table and the charts show the latest runs; statistics count all
 
@@ -116,12 +114,16 @@ def chart(parameter, points):
 
 
 # Excel -----------------------------------------------------------------------
+#
+# The upload of one revision's runs is the runs import (quality.resources.RunImport)
+# pinned to that revision: the same columns, the same parsing and the same
+# rules, checked and written in the request (one revision's runs are few).
 
 FIXED_HEADERS = ("卷号", "生产日期", "生产线", "备注")
 
 
 def parameter_header(p):
-    return f"{p.line.name}/{p.parameter.name}"
+    return value_header(p.line, p.parameter)
 
 
 def template_columns(parameters):
@@ -130,168 +132,57 @@ def template_columns(parameters):
     return fixed + [Column(parameter_header(p), lambda r: None, 18) for p in parameters]
 
 
+class CheckedRuns(list):
+    """The runs a check found, as (run, {PlanParameter: value}); `apply()` writes them, all or none."""
+
+    def __init__(self, items=(), importer=None, result=None):
+        super().__init__(items)
+        self.importer, self.result = importer, result
+
+    def apply(self):
+        return self.importer.apply(self.result)
+
+
 @dataclass
 class Upload:
-    runs: list = field(default_factory=list)  # (PlanRun, {PlanParameter: value})
-    errors: list = field(default_factory=list)  # (row, column letter, message)
-
-
-def _cell_text(value):
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def _parse_date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _cell_text(value)
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    return None
+    runs: list = field(default_factory=CheckedRuns)  # (PlanRun, {PlanParameter: value})
+    errors: list = field(default_factory=list)  # (row, column, message)
 
 
 def parse_runs(revision, parameters, upload_file, user):
-    """Read an uploaded workbook into unsaved runs; every problem as (row, column, message).
+    """Check an uploaded workbook of `revision`'s runs; every problem as (row, column, message).
 
     Headers: 卷号, 生产日期, 生产线, 备注, then "产线/参数" (by name or code) per
     parameter. A header naming a parameter the revision does not plan is an error.
+    A coil already recorded on a line is updated.
     """
     result = Upload()
+    importer = Importer(RunImport.for_revision(revision), user)
     try:
-        workbook = load_workbook(upload_file, read_only=True, data_only=True)
-    except Exception:
-        result.errors.append((1, "", _("无法读取这个 Excel 文件，请用模板重新填写。")))
+        sheets = files.read(upload_file, upload_file.name)
+    except files.FileRefused as e:
+        result.errors.append((1, "", e.message))
         return result
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header:
-            result.errors.append((1, "", _("工作表是空的。")))
-            return result
-        columns = _columns(header, parameters, result)
-        if result.errors:
-            return result
-        lines = {}
-        for p in parameters:
-            lines[p.line.name] = lines[p.line.code] = p.line
-        existing = set(PlanRun.objects.filter(revision=revision).values_list("coil_number", "line_id"))
-        seen = set()
-        for number, row in enumerate(rows, start=2):
-            if row is None or all(_cell_text(v) == "" for v in row):
-                continue
-            _parse_row(revision, number, row, columns, lines, existing, seen, user, result)
-    finally:
-        workbook.close()
+    checked = importer.check(sheets)
+    result.errors = [(e.row or "", e.column, e.message) for e in checked.errors]
+    rows = [r for sheet in checked.sheets for r in sheet.rows if r.status in (NEW, UPDATE)]
+    planned = revision._import_params
+    result.runs = CheckedRuns(
+        [
+            (r.instance, {planned[k]: v for k, v in r.instance._import_values.items() if v is not None})
+            for r in rows
+        ],
+        importer,
+        checked,
+    )
     if not result.runs and not result.errors:
-        result.errors.append((2, "", _("文件中没有实绩数据行。")))
+        if any(sheet.rows for sheet in checked.sheets):
+            result.errors.append((2, "", _("文件中的实绩与系统中已有的相同，没有需要导入的数据。")))
+        else:
+            result.errors.append((2, "", _("文件中没有实绩数据行。")))
     return result
 
 
-def _columns(header, parameters, result):
-    """{column index: "coil" | "date" | "line" | "remarks" | PlanParameter}."""
-    by_header = {}
-    for p in parameters:
-        by_header[parameter_header(p)] = p
-        by_header[f"{p.line.code}/{p.parameter.code}"] = p
-    fixed = {"卷号": "coil", "生产日期": "date", "生产线": "line", "备注": "remarks"}
-    columns = {}
-    for i, title in enumerate(header):
-        text = _cell_text(title).replace("／", "/")
-        if not text:
-            continue
-        letter = get_column_letter(i + 1)
-        if text in fixed:
-            columns[i] = fixed[text]
-        elif text in by_header:
-            columns[i] = by_header[text]
-        else:
-            result.errors.append(
-                (
-                    1,
-                    letter,
-                    _("表头“%(h)s”：方案版本中没有这个工艺参数（应为“产线/参数”，如“%(eg)s”）。")
-                    % {"h": text, "eg": parameter_header(parameters[0]) if parameters else "酸轧/卷取温度"},
-                )
-            )
-    for key, title in (("coil", "卷号"), ("date", "生产日期"), ("line", "生产线")):
-        if key not in columns.values():
-            result.errors.append((1, "", _("缺少“%(h)s”列。") % {"h": title}))
-    return columns
-
-
-def _parse_row(revision, number, row, columns, lines, existing, seen, user, result):
-    run = PlanRun(revision=revision)
-    values = {}
-    errors_before = len(result.errors)
-    for i, what in columns.items():
-        raw = row[i] if i < len(row) else None
-        letter = get_column_letter(i + 1)
-        if what == "coil":
-            run.coil_number = _cell_text(raw)
-            if not run.coil_number:
-                result.errors.append((number, letter, _("卷号不能为空。")))
-        elif what == "date":
-            run.produced_on = _parse_date(raw)
-            if run.produced_on is None:
-                result.errors.append((number, letter, _("生产日期无效，请写成 2025-03-18 这样的日期。")))
-        elif what == "line":
-            line = lines.get(_cell_text(raw))
-            if line is not None:
-                run.line = line
-            else:
-                result.errors.append(
-                    (number, letter, _("生产线“%(v)s”不在本方案的产线中。") % {"v": _cell_text(raw)})
-                )
-        elif what == "remarks":
-            run.remarks = _cell_text(raw)[:200]
-        elif _cell_text(raw) != "":
-            try:
-                values[what] = Decimal(_cell_text(raw))
-            except InvalidOperation:
-                result.errors.append((number, letter, _("“%(v)s”不是数值。") % {"v": _cell_text(raw)}))
-    if len(result.errors) > errors_before:
-        return
-    for p in values:
-        if p.line_id != run.line.pk:
-            letter = get_column_letter(next(i for i, w in columns.items() if w == p) + 1)
-            result.errors.append(
-                (
-                    number,
-                    letter,
-                    _("参数“%(p)s”属于%(l)s，这一行的产线是%(r)s。") % {"p": p, "l": p.line, "r": run.line},
-                )
-            )
-    if not values:
-        result.errors.append((number, "", _("这一行没有任何实际值。")))
-    key = (run.coil_number, run.line.pk)
-    if key in existing:
-        result.errors.append(
-            (number, "", _("卷号 %(c)s 在%(l)s已有实绩。") % {"c": run.coil_number, "l": run.line})
-        )
-    elif key in seen:
-        result.errors.append(
-            (number, "", _("卷号 %(c)s 在%(l)s的实绩在文件中重复。") % {"c": run.coil_number, "l": run.line})
-        )
-    seen.add(key)
-    if len(result.errors) == errors_before:
-        run.stamp(user)
-        result.runs.append((run, values))
-
-
 def save_runs(parsed):
-    """All runs and their values in one transaction."""
-    with transaction.atomic():
-        runs = PlanRun.objects.bulk_create([run for run, _values in parsed])
-        RunValue.objects.bulk_create(
-            RunValue(run=run, parameter=p, value=value)
-            for run, (_r, values) in zip(runs, parsed, strict=True)
-            for p, value in values.items()
-        )
-    return runs
+    """All runs and their values in one transaction (`parsed`: the runs of `parse_runs`)."""
+    return parsed.apply()

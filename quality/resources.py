@@ -16,27 +16,31 @@ Three modules, each on the import engine (`archive_site.imports`):
 
 import re
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archive_site.excel import Column
 from archive_site.imports.engine import ImportConflict, same
 from archive_site.imports.modules import ImportModule
 from archive_site.imports.resources import ArchiveResource, ImportField, required_message
 from archive_site.imports.widgets import (
     CachedLookupWidget,
+    CellError,
     ChoiceWidget,
     DictionaryWidget,
     ExcelDateWidget,
     NumberWidget,
     TextWidget,
     UserWidget,
+    match_key,
     nfkc,
     text_of,
 )
-from archive_site.models import DictKind
+from archive_site.models import DictEntry, DictKind
 from customers.models import VIEW_ALL_CUSTOMERS
 from customers.resources import CustomerWidget
 from quality.filters import ObjectionFilter
@@ -46,7 +50,9 @@ from quality.models import (
     ObjectionCounter,
     PlanParameter,
     PlanRevision,
+    PlanRun,
     ProcessPlan,
+    RunValue,
     Severity,
 )
 from quality.models.objections import NUMBER_PREFIX, format_number
@@ -866,3 +872,407 @@ class PlanImport(ImportModule):
     resources = (PlanResource, ParameterResource)
     permissions = PlanResource.permissions
     export_permissions = ("quality.view_processplan", "quality.view_planrevision")
+
+
+# Actual runs -----------------------------------------------------------------
+
+VALUE_HEADER_EXAMPLE = "连退/均热温度"
+
+
+def value_header(line, parameter):
+    """The column of a parameter's actual values: "产线/参数", e.g. "连退/均热温度"."""
+    return f"{line.name}/{parameter.name}"
+
+
+def _values(run):
+    """{(line id, parameter id): actual value} of a run: loaded by the import, or prefetched for export."""
+    if not hasattr(run, "_import_values"):
+        run._import_values = {
+            (v.parameter.line_id, v.parameter.parameter_id): v.value for v in run.values.all()
+        }
+    return run._import_values
+
+
+class RunRevisionWidget(CachedLookupWidget):
+    """The revision a run belongs to: a plan the user may see, by code, and the revision number
+    given in the row's "版本号" cell, else the plan's approved revision. Drafts take no runs."""
+
+    keys = ("code",)
+
+    def __init__(self):
+        super().__init__(ProcessPlan)
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return ProcessPlan.objects.visible_to(self.user)
+
+    def prefetch(self, values):
+        before = {id(p) for p in self.found.values() if p is not None}
+        super().prefetch(values)
+        plans = {id(p): p for p in self.found.values() if p is not None and id(p) not in before}
+        load_revisions(plans.values())
+
+    def clean(self, value, row=None, **kwargs):
+        plan = super().clean(value)
+        if plan is None:
+            return None
+        number = NumberWidget(integer=True).clean((row or {}).get("revision_number"))
+        if number is None:
+            if plan._approved is None:
+                raise CellError(_("方案“%(code)s”还没有已批准的版本，不能记录实绩。") % {"code": plan.code})
+            return plan._approved
+        revision = plan._run_revisions.get(number)
+        if revision is None:
+            if number in plan._drafts:
+                message = _("方案“%(code)s”的 Rev.%(n)s 是草稿，尚未批准，不能记录实绩。")
+            else:
+                message = _("方案“%(code)s”没有版本 Rev.%(n)s。")
+            raise CellError(message % {"code": plan.code, "n": number})
+        return revision
+
+    def not_found(self, value):
+        message = _("找不到方案“%(value)s”：请填写方案编号（或该方案不在您的客户范围内）。")
+        return message % {"value": text_of(value)}
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.plan.code
+
+
+def load_revisions(plans):
+    """The revisions of `plans` that take runs, each with its planned parameters: two queries."""
+    plans = {p.pk: p for p in plans}
+    for plan in plans.values():
+        plan._run_revisions, plan._drafts, plan._approved = {}, set(), None
+    if not plans:
+        return
+    revisions = {}
+    for revision in PlanRevision.objects.filter(plan__in=list(plans)).order_by("number"):
+        plan = revision.plan = plans[revision.plan_id]
+        if revision.is_draft:
+            plan._drafts.add(revision.number)
+            continue
+        plan._run_revisions[revision.number] = revisions[revision.pk] = revision
+        revision._import_params = {}
+        if revision.status == PlanRevision.Status.APPROVED:
+            plan._approved = revision
+    queryset = PlanParameter.objects.filter(revision__in=list(revisions)).select_related("line", "parameter")
+    for p in queryset:
+        revisions[p.revision_id]._import_params[(p.line_id, p.parameter_id)] = p
+
+
+class RevisionNumberField(ImportField):
+    """The revision number: read with the plan code (see RunRevisionWidget), written by the export."""
+
+    def get_value(self, instance):
+        revision = getattr(instance, "revision", None)
+        return None if revision is None else revision.number
+
+    def assign(self, instance, value):
+        pass
+
+
+class ValueField(ImportField):
+    """The actual value of one line's parameter: a "产线/参数" column."""
+
+    def __init__(self, line, parameter):
+        super().__init__(
+            f"value_{line.pk}_{parameter.pk}", value_header(line, parameter), widget=NumberWidget()
+        )
+        self.key = (line.pk, parameter.pk)
+        self.line, self.parameter = line, parameter
+
+    def get_value(self, instance):
+        return _values(instance).get(self.key)
+
+    def assign(self, instance, value):
+        _values(instance)[self.key] = value
+
+
+class UnknownColumn(ImportField):
+    """A "产线/参数" header naming no line or parameter: reported for the whole sheet."""
+
+    def __init__(self, header):
+        super().__init__(f"unknown_{header}", header)
+
+    def assign(self, instance, value):
+        pass
+
+
+class RunResource(ArchiveResource):
+    """Runs with their actual values, a column per "产线/参数".
+
+    `revision`: pinned to one revision (the plan page's upload), the sheet has
+    no plan or revision columns and may only name parameters that revision plans.
+    """
+
+    plan = ImportField(
+        "revision",
+        gettext_lazy("方案编号"),
+        aliases=("Plan code", "Plan", "方案"),
+        widget=RunRevisionWidget(),
+        width=16,
+    )
+    revision_number = RevisionNumberField(
+        "revision_number",
+        gettext_lazy("版本号"),
+        aliases=("Revision", "Rev", "版本"),
+        widget=NumberWidget(integer=True),
+        width=8,
+    )
+    coil_number = ImportField(
+        "coil_number",
+        gettext_lazy("卷号"),
+        aliases=("Coil", "Coil number", "钢卷号"),
+        widget=TextWidget(plain=True),
+    )
+    produced_on = ImportField(
+        "produced_on",
+        gettext_lazy("生产日期"),
+        aliases=("Produced on", "Date", "日期"),
+        widget=ExcelDateWidget(),
+        width=12,
+    )
+    line = ImportField(
+        "line",
+        gettext_lazy("生产线"),
+        aliases=("Line", "产线"),
+        widget=DictionaryWidget(DictKind.PRODUCTION_LINE),
+        width=10,
+    )
+    remarks = ImportField("remarks", gettext_lazy("备注"), aliases=("Remarks", "Notes"), width=20)
+
+    title = gettext_lazy("实绩")
+    sheet_names = ("runs", "run", "actual runs", "生产实绩")
+    permissions = ("quality.add_planrun", "quality.change_planrun")
+    export_permissions = ("quality.view_planrun", "quality.view_processplan")
+    example = {
+        "revision": "GK-DC04-001",
+        "coil_number": "26C00012",
+        "produced_on": "2026-03-18",
+        "line": "连退",
+    }
+
+    class Meta:
+        model = PlanRun
+        fields = ("plan", "revision_number", "coil_number", "produced_on", "line", "remarks")
+        export_order = fields
+        import_id_fields = ("plan", "coil_number", "line")
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+    def __init__(self, user=None, pending=None, revision=None, **kwargs):
+        super().__init__(user=user, pending=pending, **kwargs)
+        self.revision = revision
+        if revision is not None:
+            del self.fields["plan"], self.fields["revision_number"]
+            revision._import_params = {
+                (p.line_id, p.parameter_id): p
+                for p in revision.parameters.select_related("line", "parameter")
+            }
+        self._lines = self._parameters = None
+
+    # Columns: the fixed ones, then a value column per line and parameter.
+
+    def field_for_header(self, text):
+        name = super().field_for_header(text)
+        if name or "/" not in nfkc(str(text)):
+            return name
+        line, _sep, parameter = nfkc(str(text)).partition("/")
+        if not line.strip() or line.strip().isdigit():
+            return None  # a date written 2026/3/18, not a header
+        if self._lines is None:
+            self._lines, self._parameters = {}, {}
+            for kind, found in (
+                (DictKind.PRODUCTION_LINE, self._lines),
+                (DictKind.PROCESS_PARAMETER, self._parameters),
+            ):
+                for entry in DictEntry.objects.of(kind):
+                    for key in (entry.code, entry.name, entry.name_en):
+                        if key:
+                            found.setdefault(match_key(key), entry)
+        line, parameter = self._lines.get(match_key(line)), self._parameters.get(match_key(parameter))
+        if line is None or parameter is None:
+            name = f"unknown:{text}"
+            self.fields.setdefault(name, UnknownColumn(str(text).strip()))
+            return name
+        name = f"value:{line.pk}:{parameter.pk}"
+        self.fields.setdefault(name, ValueField(line, parameter))
+        return name
+
+    def check_columns(self, columns):
+        messages = []
+        example = VALUE_HEADER_EXAMPLE
+        if self.revision is not None and self.revision._import_params:
+            first = next(iter(self.revision._import_params.values()))
+            example = value_header(first.line, first.parameter)
+        for name in columns.values():
+            field = self.fields[name]
+            if isinstance(field, UnknownColumn):
+                message = _("表头“%(h)s”：找不到这条生产线或这个工艺参数（应为“产线/参数”，如“%(eg)s”）。")
+            elif isinstance(field, ValueField) and self.revision is not None:
+                if field.key in self.revision._import_params:
+                    continue
+                message = _("表头“%(h)s”：方案版本中没有这个工艺参数（应为“产线/参数”，如“%(eg)s”）。")
+            else:
+                continue
+            messages.append(message % {"h": field.column_name, "eg": example})
+        return messages
+
+    # Identity.
+
+    def key_names(self):
+        names = super().key_names()
+        return names if self.revision is None else [n for n in names if n != "plan"]
+
+    def key_of_instance(self, obj):
+        key = (self.key_value(obj.coil_number), self.key_value(obj.line))
+        return key if self.revision is not None else (self.key_value(obj.revision), *key)
+
+    def find_existing(self, keys):
+        revisions = {}
+        if self.revision is not None:
+            revisions[self.revision.pk] = self.revision
+        else:
+            revisions = {k["revision"].pk: k["revision"] for k in keys if k.get("revision") is not None}
+        coils = sorted({k["coil_number"] for k in keys})
+        found, runs = {}, []
+        for start in range(0, len(coils), CHUNK):
+            queryset = PlanRun.objects.filter(
+                revision__in=list(revisions), coil_number__in=coils[start : start + CHUNK]
+            )
+            for run in queryset.select_related("line"):
+                run.revision = revisions[run.revision_id]
+                run._import_values = {}
+                found.setdefault(self.key_of_instance(run), []).append(run)
+                runs.append(run)
+        by_pk = {run.pk: run for run in runs}
+        pks = list(by_pk)
+        for start in range(0, len(pks), CHUNK):
+            values = RunValue.objects.filter(run__in=pks[start : start + CHUNK]).select_related("parameter")
+            for v in values:
+                by_pk[v.run_id]._import_values[(v.parameter.line_id, v.parameter.parameter_id)] = v.value
+        return found
+
+    def new_instance(self):
+        run = PlanRun(revision=self.revision)
+        run._import_values = {}
+        return run
+
+    # Rules, shared by the module import and the plan page's upload.
+
+    def check_row(self, instance, new, cleaned):
+        planned = instance.revision._import_params
+        column = {n: str(f.column_name) for n, f in self.fields.items()}
+        line = instance.line
+        if line is not None and not any(line_id == line.pk for line_id, _p in planned):
+            return [(column["line"], _("生产线“%(v)s”不在本方案的产线中。") % {"v": line.name})]
+        errors = []
+        for name in cleaned:
+            field = self.fields[name]
+            if not isinstance(field, ValueField) or cleaned[name] is None:
+                continue
+            if field.key not in planned:
+                errors.append((column[name], _("方案版本中没有这个工艺参数。")))
+            elif line is not None and field.line.pk != line.pk:
+                message = _("参数“%(p)s”属于%(l)s，这一行的生产线是%(r)s。")
+                errors.append(
+                    (
+                        column[name],
+                        message % {"p": field.parameter.name, "l": field.line.name, "r": line.name},
+                    )
+                )
+        if not any(v is not None for v in _values(instance).values()):
+            errors.append(("", _("这一行没有任何实际值。")))
+        return errors
+
+    def after_save(self, rows):
+        """The actual values of the rows written: created, changed, or removed where a cell was emptied."""
+        creates, updates, deletes = [], [], []
+        written = [r for r in rows if r.status in ("new", "update")]
+        existing = {}
+        pks = [r.instance.pk for r in written if r.status == "update"]
+        for start in range(0, len(pks), CHUNK):
+            for v in RunValue.objects.filter(run__in=pks[start : start + CHUNK]).select_related("parameter"):
+                existing[(v.run_id, v.parameter.line_id, v.parameter.parameter_id)] = v
+        for row in written:
+            run = row.instance
+            planned = run.revision._import_params
+            for key, value in _values(run).items():
+                old = existing.get((run.pk, *key))
+                if old is None and value is not None:
+                    creates.append(RunValue(run=run, parameter=planned[key], value=value))
+                elif old is not None and value is None:
+                    deletes.append(old.pk)
+                elif old is not None and old.value != value:
+                    old.value = value
+                    updates.append(old)
+        RunValue.objects.filter(pk__in=deletes).delete()
+        RunValue.objects.bulk_update(updates, ["value"], batch_size=1000)
+        RunValue.objects.bulk_create(creates, batch_size=2000)
+
+    def label(self, instance):
+        line = getattr(instance, "line", None)
+        return f"{instance.revision} {instance.coil_number} {line.name if line else ''}".strip()
+
+    # Export and templates: a value column per line and parameter the revisions plan.
+
+    def export_queryset(self, request):
+        queryset = PlanRun.objects.visible_to(request.user)
+        if request.GET.get("plan"):
+            queryset = queryset.filter(revision__plan__code=request.GET["plan"].strip())
+        self.value_pairs = PlanParameter.objects.filter(revision__runs__in=queryset.values("pk"))
+        return (
+            queryset.select_related("revision__plan", "line")
+            .prefetch_related(Prefetch("values", queryset=RunValue.objects.select_related("parameter")))
+            .order_by(
+                "revision__plan__code", "revision__number", "produced_on", "coil_number", "line__sort_order"
+            )
+        )
+
+    def export_columns(self, options=True, **kwargs):
+        columns = super().export_columns(options, **kwargs)
+        if self.revision is not None:
+            planned = PlanParameter.objects.filter(revision=self.revision)
+        elif hasattr(self, "value_pairs"):
+            planned = self.value_pairs
+        else:
+            planned = PlanParameter.objects.visible_to(self.user).exclude(
+                revision__status=PlanRevision.Status.DRAFT
+            )
+        pairs = (
+            planned.order_by("line__sort_order", "line__code", "parameter__sort_order", "parameter__code")
+            .values_list("line", "parameter")
+            .distinct()
+        )
+        entries = DictEntry.objects.in_bulk({pk for pair in pairs for pk in pair})
+        for line_id, parameter_id in pairs:
+            field = ValueField(entries[line_id], entries[parameter_id])
+            columns.append(Column(str(field.column_name), _value_exporter(field), 14))
+        return columns
+
+
+def _value_exporter(field):
+    def value(obj):
+        return None if not isinstance(obj, PlanRun) else field.get_value(obj)
+
+    return value
+
+
+class RunImport(ImportModule):
+    title = gettext_lazy("实绩")
+    description = gettext_lazy(
+        "每行一个钢卷在一条生产线上的实绩，按方案编号、卷号和生产线新建或更新；"
+        "版本号留空时记入方案的生效版本（草稿不能记录实绩）。"
+        "之后每列一个工艺参数的实际值，表头写作“产线/参数”（如“连退/均热温度”），只填这一行生产线的参数。"
+    )
+    resources = (RunResource,)
+    permissions = ("quality.add_planrun", "quality.change_planrun")
+    export_permissions = ("quality.view_planrun", "quality.view_processplan")
+
+    @classmethod
+    def for_revision(cls, revision):
+        """The same import, pinned to one revision: the plan page's upload of its runs."""
+        module = cls()
+        module.key = "plan-runs"
+        module.resources = (partial(RunResource, revision=revision),)
+        return module

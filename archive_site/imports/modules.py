@@ -15,6 +15,7 @@ MODULES = {
     "dictionaries": "archive_site.resources.DictionaryImport",
     "objections": "quality.resources.ObjectionImport",
     "plans": "quality.resources.PlanImport",
+    "plan-runs": "quality.resources.RunImport",  # not "runs": /imports/runs/ is the import log
 }
 
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from archive_site.imports.engine import ImportConflict
-from quality.models import PlanParameter, PlanRevision, ProcessPlan
-from tests.factories import make_plan
-from tests.imports.helpers import check, messages, run, xlsx
+from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan, RunValue
+from tests.factories import make_plan, make_run
+from tests.imports.helpers import check, messages, run, upload, xlsx
 from tests.imports.test_roundtrip import content_of, import_file, raw
 
 PLAN_HEADERS = [
@@ -241,3 +241,193 @@ def test_export_import_into_empty_tables_export_again(
     assert (run_.created_count, run_.updated_count) == (3 + 6, 0)
     assert content_of(client.get(reverse("imports:export", args=["plans"]))) == before
     assert set(PlanRevision.objects.values_list("status", flat=True)) == {"draft"}
+
+
+# Actual runs -------------------------------------------------------------------
+
+RUN_HEADERS = [
+    "方案编号",
+    "卷号",
+    "生产日期",
+    "生产线",
+    "备注",
+    "酸轧/冷轧压下率",
+    "连退/均热温度",
+    "CAL/OA_T",
+]
+
+
+def runs(user, *rows, headers=RUN_HEADERS):
+    return run(user, xlsx({"实绩": [headers, *rows]}), "实绩.xlsx", "plan-runs")
+
+
+def values_of(coil, line="CAL"):
+    return {
+        v.parameter.parameter.code: v.value
+        for v in RunValue.objects.filter(run__coil_number=coil, run__line__code=line).select_related(
+            "parameter__parameter"
+        )
+    }
+
+
+def test_runs_of_several_plans_with_a_column_per_line_and_parameter(engineer, alices_customer, bobs_customer):
+    first = make_plan(alices_customer, code="GK-201", parameters=PARAMS, approved_by=engineer)
+    second = make_plan(bobs_customer, code="GK-202", parameters=PARAMS[1:], approved_by=engineer)
+
+    result = runs(
+        engineer,
+        ["GK-201", "25C001", "2025-03-17", "酸轧", "", 76.2, None, None],
+        ["GK-201", "25C001", "2025-03-18", "连退", "", None, 818, "401"],
+        ["GK-202", "25C002", 45734, "CAL", "试轧", None, "８２３．５", None],
+    )
+
+    assert messages(result) == []
+    assert result.counts()["new"] == 3
+    assert PlanRun.objects.filter(revision=first).count() == 2
+    assert PlanRun.objects.get(revision=second).remarks == "试轧"
+    assert values_of("25C001") == {"SOAK_T": 818, "OA_T": 401}
+    assert values_of("25C001", "PLTCM") == {"RED": Decimal("76.2")}
+    assert values_of("25C002") == {"SOAK_T": Decimal("823.5")}
+
+
+def test_a_run_file_again_updates_changed_values_and_removes_emptied_ones(engineer, alices_customer):
+    revision = make_plan(alices_customer, code="GK-203", parameters=PARAMS, approved_by=engineer)
+    make_run(revision, "25C003", SOAK_T=818, OA_T=401)
+
+    result = runs(
+        engineer,
+        ["GK-203", "25C003", "2025-03-01", "连退", "", None, 820, None],
+        ["GK-203", "25C004", "2025-03-02", "连退", "", None, 819, 400],
+    )
+
+    assert messages(result) == []
+    assert result.counts() == {"new": 1, "update": 1, "unchanged": 0, "error": 0}
+    assert values_of("25C003") == {"SOAK_T": 820}
+    assert PlanRun.objects.get(coil_number="25C003").version == 2
+
+
+def test_runs_go_to_the_approved_revision_or_the_one_named_and_never_to_a_draft(engineer, alices_customer):
+    old = make_plan(alices_customer, code="GK-204", parameters=PARAMS, approved_by=engineer)
+    new = old.new_draft(by=engineer)
+    make_plan(alices_customer, code="GK-205", parameters=PARAMS)  # a draft only
+    headers = ["方案编号", "版本号", "卷号", "生产日期", "生产线", "连退/均热温度"]
+
+    result = runs(
+        engineer,
+        ["GK-204", "", "25C005", "2025-03-01", "连退", 818],
+        ["GK-204", 2, "25C006", "2025-03-01", "连退", 818],
+        ["GK-204", 3, "25C007", "2025-03-01", "连退", 818],
+        ["GK-205", "", "25C008", "2025-03-01", "连退", 818],
+        headers=headers,
+    )
+
+    assert messages(result) == [
+        ("实绩", 3, "方案编号", "方案“GK-204”的 Rev.2 是草稿，尚未批准，不能记录实绩。"),
+        ("实绩", 4, "方案编号", "方案“GK-204”没有版本 Rev.3。"),
+        ("实绩", 5, "方案编号", "方案“GK-205”还没有已批准的版本，不能记录实绩。"),
+    ]
+    new.approve(by=engineer)
+    result = runs(
+        engineer,
+        ["GK-204", "1", "25C005", "2025-03-01", "连退", 818],
+        ["GK-204", "", "25C006", "2025-03-01", "连退", 818],
+        headers=headers,
+    )
+    assert messages(result) == []
+    assert dict(PlanRun.objects.values_list("coil_number", "revision__number")) == {"25C005": 1, "25C006": 2}
+
+
+def test_run_errors_by_row_and_column_and_nothing_is_written(engineer, alices_customer):
+    make_plan(alices_customer, code="GK-206", parameters=PARAMS[1:], approved_by=engineer)
+
+    result = runs(
+        engineer,
+        ["GK-206", "25C009", "2025-03-01", "连退", "", 76, 818, None],
+        ["GK-206", "25C010", "昨天", "镀锌", "", None, 818, None],
+        ["GK-206", "25C011", "2025-03-01", "连退", "", None, None, None],
+        ["GK-206", "25C011", "2025-03-01", "连退", "", None, "高", None],
+        ["GK-404", "25C012", "2025-03-01", "连退", "", None, 818, None],
+    )
+
+    assert messages(result) == [
+        ("实绩", 2, "酸轧/冷轧压下率", "方案版本中没有这个工艺参数。"),
+        ("实绩", 3, "生产日期", "“昨天”不是有效的日期，请写成 2024-01-31 的形式。"),
+        ("实绩", 3, "生产线", "生产线“镀锌”不在本方案的产线中。"),
+        ("实绩", 4, "", "这一行没有任何实际值。"),
+        ("实绩", 5, "连退/均热温度", "“高”不是有效的数字。"),
+        ("实绩", 5, "生产线", "与第 4 行重复（GK-206 Rev.1、25C011、连退）。"),
+        ("实绩", 6, "方案编号", "找不到方案“GK-404”：请填写方案编号（或该方案不在您的客户范围内）。"),
+    ]
+    assert not PlanRun.objects.exists() and not RunValue.objects.exists()
+
+
+def test_a_header_naming_no_line_or_parameter_refuses_the_sheet(engineer, alices_customer):
+    make_plan(alices_customer, code="GK-207", parameters=PARAMS, approved_by=engineer)
+
+    result = runs(
+        engineer,
+        ["GK-207", "25C013", "2025-03-01", "连退", 818],
+        headers=["方案编号", "卷号", "生产日期", "生产线", "连退/不存在的参数"],
+    )
+
+    assert messages(result) == [
+        (
+            "实绩",
+            None,
+            "",
+            "表头“连退/不存在的参数”：找不到这条生产线或这个工艺参数（应为“产线/参数”，如“连退/均热温度”）。",
+        )
+    ]
+
+
+def test_the_plan_page_upload_is_the_same_import_pinned_to_its_revision(login, engineer, alices_customer):
+    revision = make_plan(alices_customer, code="GK-208", parameters=PARAMS, approved_by=engineer)
+    make_run(revision, "25C014", SOAK_T=818, OA_T=401)
+    upload_ = xlsx(
+        {"Sheet1": [["卷号", "生产日期", "生产线", "连退/均热温度"], ["25C014", "2025-03-01", "连退", 821]]}
+    )
+
+    response = login(engineer).post(
+        reverse("quality:run-upload", args=[revision.pk]), {"file": upload(upload_, "runs.xlsx")}
+    )
+
+    assert response.status_code == 302
+    assert values_of("25C014") == {"SOAK_T": 821, "OA_T": 401}  # a column the file leaves out is kept
+
+
+def test_runs_export_import_into_empty_tables_export_again(login, admin_user, engineer, alices_customer):
+    old = make_plan(alices_customer, code="GK-301", parameters=PARAMS, approved_by=engineer)
+    make_run(old, "25C101", SOAK_T=818, OA_T="401.25")
+    make_run(old, "25C101", line="PLTCM", RED=76)
+    new = old.new_draft(by=engineer)
+    new.approve(by=engineer)
+    make_run(new, "25C102", day=2, SOAK_T=822)
+    other = make_plan(alices_customer, code="GK-302", parameters=PARAMS[2:], approved_by=engineer)
+    make_run(other, "25C103", OA_T=399)
+    client = login(admin_user)
+    before = content_of(client.get(reverse("imports:export", args=["plan-runs"])))
+    exported = raw(client, "imports:export", "plan-runs")
+    assert before["实绩"][0] == [
+        "方案编号",
+        "版本号",
+        "卷号",
+        "生产日期",
+        "生产线",
+        "备注",
+        "酸轧/冷轧压下率",
+        "连退/均热温度",
+        "连退/过时效温度",
+    ]
+    assert [row[:3] for row in before["实绩"][1:]] == [
+        ["GK-301", 1, "25C101"],
+        ["GK-301", 1, "25C101"],
+        ["GK-301", 2, "25C102"],
+        ["GK-302", 1, "25C103"],
+    ]
+    RunValue.objects.all().delete()
+    PlanRun.objects.all().delete()
+
+    run_ = import_file(client, "plan-runs", exported, "实绩.xlsx")
+
+    assert (run_.created_count, run_.updated_count) == (4, 0)
+    assert content_of(client.get(reverse("imports:export", args=["plan-runs"]))) == before
