@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 MODULES = {
     "customers": "customers.resources.CustomerImport",
     "demands": "customers.resources.DemandImport",
+    "parts": "products.resources.PartImport",
     "dictionaries": "archive_site.resources.DictionaryImport",
     "objections": "quality.resources.ObjectionImport",
     "plans": "quality.resources.PlanImport",
