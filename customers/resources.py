@@ -24,9 +24,10 @@ from archive_site.models import DictKind
 from customers.filters import CustomerFilter, DemandFilter
 from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer, Demand, DemandElement, DemandProperty
 
-# Contacts are personal data: their sheet is exported only with this permission.
-# TODO: switch to "customers.export_contacts" once customers.Customer declares it.
-CONTACT_EXPORT_PERMISSION = "customers.export_customer"
+# Contacts are personal data (phones, e-mails): their sheet is exported only with
+# this permission of its own (Customer.Meta.permissions; roles.py gives it to admins
+# and sales), not with the customer export permission alone.
+CONTACT_EXPORT_PERMISSION = "customers.export_contacts"
 
 
 class CustomerWidget(CachedLookupWidget):
