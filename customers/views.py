@@ -263,15 +263,24 @@ def demand_export(request):
 
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_picker(request):
-    """The magnifier pop-up: customers matching a term, with the basic data a demand shows."""
+    """The magnifier pop-up: customers matching a term, with the basic data a demand shows.
+
+    With `demands=1` (the plan form) each customer also lists its demands, to choose from.
+    """
     term = request.GET.get("q", "").strip()
-    customers = (
+    customers = list(
         Customer.objects.visible_to(request.user)
         .search(term)
         .select_related("category", "sales_owner")
         .order_by("code")[:20]
     )
-    return JsonResponse({"results": [_customer_basics(c) for c in customers]})
+    results = [_customer_basics(c) for c in customers]
+    if request.GET.get("demands") and request.user.has_perm("customers.view_demand"):
+        demands = {r["id"]: r.setdefault("demands", []) for r in results}
+        rows = Demand.objects.filter(customer__in=customers).order_by("customer", "-updated_at", "-id")
+        for d in rows.only("pk", "customer_id", "name", "thickness", "width", "length"):
+            demands[d.customer_id].append({"id": d.pk, "name": f"{d.name}（{d.spec} mm）"})
+    return JsonResponse({"results": results})
 
 
 def _customer_basics(c):

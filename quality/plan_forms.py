@@ -27,11 +27,20 @@ class PlanForm(ArchiveModelForm):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
         self.fields["customer"].error_messages["invalid_choice"] = _("所选客户不存在或您无权查看。")
-        demands = Demand.objects.visible_to(self.user).select_related("customer")
-        customer_id = self.instance.customer_id or self.initial.get("customer")
-        if customer_id:
-            demands = demands.filter(customer_id=customer_id)
-        self.fields["demand"].queryset = demands
+        # The demands of the plan's customer only: picking another customer in the
+        # magnifier refills the choices (static/js/demand.js).
+        customer_id = str(self.instance.customer_id or self.initial.get("customer") or "")
+        if self.is_bound and not self.instance.pk:
+            customer_id = self.data.get(self.add_prefix("customer"), "")
+        demands = Demand.objects.none()
+        if customer_id.isdigit():
+            demands = Demand.objects.visible_to(self.user).filter(customer_id=customer_id)
+        demand = self.fields["demand"]
+        demand.queryset = demands.order_by("-updated_at", "-id")
+        demand.label_from_instance = lambda d: f"{d.name}（{d.spec} mm）"
+        demand.widget.attrs["data-demand-select"] = ""
+        demand.help_text = _("先用放大镜选择客户，再从该客户的需求中选择。")
+        demand.error_messages["invalid_choice"] = _("所选需求不属于本方案的客户，或您无权查看。")
         if self.instance.pk:
             # Its revisions and runs were made for this customer.
             self.fields["customer"].disabled = True

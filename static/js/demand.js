@@ -1,4 +1,5 @@
-// The magnifier customer picker (demand and plan forms), and removal of unsaved formset rows.
+// The magnifier customer picker (demand and plan forms: on the plan form it also refills the
+// customer's demands), and removal of unsaved formset rows.
 (() => {
   const dialog = document.getElementById("customer-picker");
   const open = document.getElementById("customer-picker-open");
@@ -7,6 +8,7 @@
   const status = document.getElementById("customer-picker-status");
   const hidden = document.querySelector("[data-customer-picker-value]");
   const display = document.getElementById("customer-picker-display");
+  const demandSelect = document.querySelector("select[data-demand-select]"); // the plan form's
   let found = new Map();
   let timer = null;
   let asked = 0;
@@ -16,6 +18,13 @@
     display.value = customer.name;
     for (const dd of document.querySelectorAll("#customer-basic [data-basic]")) {
       dd.textContent = customer[dd.dataset.basic] || "";
+    }
+    if (demandSelect && customer.demands) {
+      // Only the picked customer's demands can be chosen.
+      const blank = demandSelect.querySelector('option[value=""]');
+      demandSelect.replaceChildren(...(blank ? [blank] : []));
+      for (const d of customer.demands) demandSelect.append(new Option(d.name, d.id));
+      demandSelect.value = "";
     }
   }
 
@@ -38,7 +47,8 @@
   async function search() {
     const term = query.value.trim();
     const n = ++asked;
-    const response = await fetch(`${dialog.dataset.url}?q=${encodeURIComponent(term)}`, { headers: { Accept: "application/json" } });
+    const url = `${dialog.dataset.url}?q=${encodeURIComponent(term)}${demandSelect ? "&demands=1" : ""}`;
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (n !== asked) return; // a newer search is on its way
     if (!response.ok) {
       status.textContent = `${response.status}`;

@@ -98,8 +98,32 @@ def test_a_demand_of_another_customer_is_refused(login, engineer, alices_custome
     demand = make_demand(bobs_customer)
     data = plan_post(alices_customer, **{"plan-demand": demand.pk})
     response = login(engineer).post(reverse("quality:plan-create"), data)
-    assert "不是本方案的客户" in response.content.decode()
+    assert "所选需求不属于本方案的客户" in response.content.decode()
     assert not ProcessPlan.objects.exists()
+
+
+def test_the_plan_form_offers_only_the_picked_customers_demands(
+    login, engineer, alices_customer, bobs_customer, django_assert_max_num_queries
+):
+    make_demand(alices_customer, name="海尔冰箱侧板")
+    make_demand(bobs_customer, name="福田欧曼车门")
+    client = login(engineer)
+    page = client.get(reverse("quality:plan-create")).content.decode()
+    assert "海尔冰箱侧板" not in page and "福田欧曼车门" not in page  # no customer picked yet
+    # The magnifier brings each customer's demands along, in one query whatever their number.
+    for i in range(5):
+        make_demand(alices_customer, name=f"海尔需求{i}")
+    url = reverse("customers:customer-picker")
+    with django_assert_max_num_queries(8):
+        found = client.get(url, {"q": "海尔", "demands": "1"}).json()["results"]
+    assert [c["name"] for c in found] == ["青岛海尔股份有限公司"]
+    names = [d["name"] for d in found[0]["demands"]]
+    assert len(names) == 6 and "海尔冰箱侧板（0.8×1250 mm）" in names
+    assert "demands" not in client.get(url, {"q": "海尔"}).json()["results"][0]
+    # A refused save keeps the picked customer's demands on offer.
+    page = client.post(reverse("quality:plan-create"), plan_post(alices_customer, **{"plan-code": ""}))
+    page = page.content.decode()
+    assert "海尔冰箱侧板" in page and "福田欧曼车门" not in page
 
 
 def test_approval_makes_the_revision_read_only(login, engineer, alices_customer):
