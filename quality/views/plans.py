@@ -531,9 +531,13 @@ def plan_apply(request, pk):
     }
     form = ApplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        plan = source.copy_to_demand(
-            demand, form.cleaned_data["code"], form.cleaned_data["name"], by=request.user
-        )
+        code = form.cleaned_data["code"]
+        try:
+            plan = source.copy_to_demand(demand, code, form.cleaned_data["name"], by=request.user)
+        except IntegrityError:  # the code was taken between the check and the save
+            form.add_error("code", _("方案编号“%(code)s”已被使用，请换一个。") % {"code": code})
+            ctx = {"form": form, "source": source, "demand": demand}
+            return render(request, "quality/plan_apply.html", ctx)
         messages.success(
             request,
             _("已把 %(src)s 复制为方案“%(code)s”的草稿 Rev.1，服务需求“%(d)s”。")

@@ -497,6 +497,21 @@ def test_filtered_plan_list_runs_the_same_queries_for_1_or_30_plans(login, engin
     assert few == many
 
 
+def test_reuse_results_run_the_same_queries_for_1_or_20_plans(
+    login, engineer, alices_customer, bobs_customer
+):
+    client = login(engineer)
+    demand = make_demand(bobs_customer, surface_quality=entry(DictKind.SURFACE_QUALITY, "FD"))
+    url = reverse("quality:plan-reuse") + f"?demand={demand.pk}"
+    make_plan(alices_customer, parameters=PARAMS, approved_by=engineer)
+    few, _ = count_queries(client, url)
+    for _i in range(19):
+        make_plan(make_customer(), parameters=PARAMS, approved_by=engineer)
+    many, page = count_queries(client, url)
+    assert page.count("data-apply=") == 20
+    assert few == many
+
+
 def test_plan_list_export(login, engineer, alices_customer):
     make_plan(alices_customer, parameters=PARAMS, approved_by=engineer, code="EXPORTME")
     make_plan(make_customer(), parameters=PARAMS, code="DRAFT1")
