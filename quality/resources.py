@@ -293,15 +293,14 @@ class ObjectionResource(ArchiveResource):
         return None
 
     def check_row(self, instance, new, cleaned):
-        status_column = str(self.fields["status"].column_name)
-        closed_column = str(self.fields["closed_date"].column_name)
+        status_column, closed_column = self.column_of("status"), self.column_of("closed_date")
         if not new:
             if (instance.status, instance.closed_date) != instance._before_import:
                 return [(status_column, _("导入不能改变已有异议的状态或关闭日期，请在异议页面上变更状态。"))]
             return []
         errors = []
         if not getattr(instance, "_draw_number", False) and not NUMBER.fullmatch(instance.number):
-            column = str(self.fields["number"].column_name)
+            column = self.column_of("number")
             message = _("“%(column)s”应为 ZY-年份-序号 的形式，如 ZY-2026-0001；留空则导入时自动编号。")
             errors.append((column, message % {"column": column}))
         if instance.status == Objection.Status.CLOSED:
@@ -672,7 +671,7 @@ class PlanResource(ArchiveResource):
 
     def check_row(self, instance, new, cleaned):
         errors = []
-        column = {n: str(f.column_name) for n, f in self.fields.items()}
+        column = {n: self.column_of(n) for n in self.fields}
         if not new and instance.customer_id != instance._customer_before_import:
             errors.append((column["customer"], _("方案的客户不能更改：它的版本和实绩是为原客户制定的。")))
         revision = instance._import_revision
@@ -838,8 +837,9 @@ class ParameterResource(ArchiveResource):
     def check_row(self, instance, new, cleaned):
         _drafts(self).touch(instance.revision)
         instance._claimed = True  # written by its row, not copied with the rest of the approved revision
-        column = {f.attribute: str(f.column_name) for f in self.fields.values()}
-        return [(column[n], m) for n, m in limit_errors(instance.target, instance.lower, instance.upper)]
+        return [
+            (self.column_of(n), m) for n, m in limit_errors(instance.target, instance.lower, instance.upper)
+        ]
 
     def before_save(self, creates, updates):
         revisions = {id(p.revision): p.revision for p in [*creates, *updates]}
@@ -1162,22 +1162,22 @@ class RunResource(ArchiveResource):
 
     def check_row(self, instance, new, cleaned):
         planned = instance.revision._import_params
-        column = {n: str(f.column_name) for n, f in self.fields.items()}
+        column = self.column_of
         line = instance.line
         if line is not None and not any(line_id == line.pk for line_id, _p in planned):
-            return [(column["line"], _("生产线“%(v)s”不在本方案的产线中。") % {"v": line.name})]
+            return [(column("line"), _("生产线“%(v)s”不在本方案的产线中。") % {"v": line.name})]
         errors = []
         for name in cleaned:
             field = self.fields[name]
             if not isinstance(field, ValueField) or cleaned[name] is None:
                 continue
             if field.key not in planned:
-                errors.append((column[name], _("方案版本中没有这个工艺参数。")))
+                errors.append((column(name), _("方案版本中没有这个工艺参数。")))
             elif line is not None and field.line.pk != line.pk:
                 message = _("参数“%(p)s”属于%(l)s，这一行的生产线是%(r)s。")
                 errors.append(
                     (
-                        column[name],
+                        column(name),
                         message % {"p": field.parameter.name, "l": field.line.name, "r": line.name},
                     )
                 )

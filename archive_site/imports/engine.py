@@ -284,7 +284,7 @@ class Importer:
                 row.errors.append((str(field_.column_name), message_of(e)))
                 row.failed.add(name)
         for name in resource.key_names():
-            column = str(resource.fields[name].column_name)
+            column = resource.column_of(name)
             if resource.blank_key_creates and all(is_blank_value(row.cleaned.get(n)) for n in row.key_names):
                 break  # no key: a new record, whose key is given when it is written
             if name not in row.failed and is_blank_value(row.cleaned.get(name)):
@@ -374,9 +374,7 @@ class Importer:
         reported once for the sheet); relations were checked by their lookups,
         so no query runs per row.
         """
-        columns = {
-            resource.fields[n].attribute: str(resource.fields[n].column_name) for n in mapped - row.failed
-        }
+        columns = {resource.fields[n].attribute: resource.column_of(n) for n in mapped - row.failed}
         exclude = {f.name for f in instance._meta.fields if f.is_relation or f.name not in columns}
         for f in instance._meta.fields:
             if f.is_relation and f.name in columns and not f.null and getattr(instance, f.name, None) is None:

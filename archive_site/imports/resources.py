@@ -99,6 +99,7 @@ class ArchiveResource(resources.ModelResource):
             if hasattr(field.widget, "bind"):
                 field.widget.bind(self)
         self._headers = None
+        self._column_names = {}
 
     @property
     def model(self):
@@ -136,6 +137,12 @@ class ArchiveResource(resources.ModelResource):
         with translation.override("zh-hans"):
             names.append(str(self.title))
         return {header_key(str(n)) for n in names if n}
+
+    def column_of(self, name):
+        """A field's column name as text, worked out once per import (not once per row)."""
+        if name not in self._column_names:
+            self._column_names[name] = str(self.fields[name].column_name)
+        return self._column_names[name]
 
     def key_names(self):
         """The resource field names that identify a record."""
