@@ -27,6 +27,7 @@ from customers.forms import (
     DocumentForm,
 )
 from customers.models import Customer, CustomerDocument, Demand, DemandAttachment
+from customers.resources import DemandResource
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -48,9 +49,7 @@ def _filtered_customers(request):
 def customer_list(request):
     customer_filter = _filtered_customers(request)
     page = Paginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "customers/customer_list.html", {"filter": customer_filter, "page_obj": page}
-    )
+    return render(request, "customers/customer_list.html", {"filter": customer_filter, "page_obj": page})
 
 
 EXPORT_COLUMNS = [
@@ -234,31 +233,19 @@ def demand_list(request):
     return render(request, "customers/demand_list.html", {"filter": demand_filter, "page_obj": page})
 
 
-DEMAND_EXPORT_COLUMNS = [
-    Column(gettext_lazy("客户"), lambda d: d.customer.name, 30),
-    Column(gettext_lazy("需求名称"), lambda d: d.name, 30),
-    Column(gettext_lazy("需求来源"), lambda d: d.get_source_display(), 12),
-    Column(gettext_lazy("交货牌号"), lambda d: d.delivery_grade, 12),
-    Column(gettext_lazy("生产牌号"), lambda d: d.production_grade, 12),
-    Column(gettext_lazy("执行标准"), lambda d: d.standard, 16),
-    Column(gettext_lazy("厚度(mm)"), lambda d: d.thickness, 10),
-    Column(gettext_lazy("宽度(mm)"), lambda d: d.width, 10),
-    Column(gettext_lazy("长度(mm)"), lambda d: d.length, 10),
-    Column(gettext_lazy("表面质量"), lambda d: d.surface_quality, 10),
-    Column(gettext_lazy("最终用途"), lambda d: d.end_use, 16),
-    Column(gettext_lazy("年用量(t)"), lambda d: d.annual_volume, 12),
-    Column(gettext_lazy("特殊要求"), lambda d: d.special_requirements, 30),
-    Column(gettext_lazy("修改时间"), lambda d: d.updated_at, 18),
-]
-
-
 @permission_required("customers.view_demand", raise_exception=True)
 def demand_export(request):
-    """The rows the list's current filters and sort select, as .xlsx."""
-    rows = _filtered_demands(request).qs.iterator(chunk_size=2000)
+    """The rows the list's current filters and sort select, as .xlsx: the demands sheet of
+    the import module (so the file imports back), and when each demand was last changed."""
+    resource = DemandResource(user=request.user)
+    rows = resource.export_queryset(request).iterator(chunk_size=2000)
+    columns = [
+        *resource.export_columns(options=False),
+        Column(gettext_lazy("修改时间"), lambda d: d.updated_at, 18),
+    ]
     filename = f"demands-{timezone.localdate():%Y%m%d}.xlsx"
     log_access(request, "export", detail=_("客户需求列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("客户需求"), DEMAND_EXPORT_COLUMNS, rows)])
+    return xlsx_response(filename, [(_("客户需求"), columns, rows)])
 
 
 @permission_required("customers.view_customer", raise_exception=True)

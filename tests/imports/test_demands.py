@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from archive_site.models import DictKind
 from customers.models import Demand, DemandElement, DemandProperty
 from tests.factories import make_customer, make_demand
 from tests.imports.helpers import check, messages, run, xlsx
@@ -188,7 +189,10 @@ def test_rows_of_an_existing_demand_are_added_and_changed_never_deleted(alice, a
         properties=[("Rm", 270, 350, "MPa")],
     )
     content = {
-        "Composition": [["Demand code", "Element", "Min %", "Max %"], ["ＸＱ－Ｒ－０１", "c", None, "０．００８"]],
+        "Composition": [
+            ["Demand code", "Element", "Min %", "Max %"],
+            ["ＸＱ－Ｒ－０１", "c", None, "０．００８"],  # full-width forms
+        ],
         "Properties": [
             ["Demand code", "Property", "Min", "Max", "Unit"],
             ["XQ-R-01", "抗拉强度 Rm", 280, 360, "MPa"],
@@ -248,3 +252,86 @@ def test_the_export_holds_only_demands_of_customers_the_user_sees(login, request
     visible = ["XQ-A-01"] if user == "alice" else []
     assert [r[0] for r in sheets["客户需求"][1:]] == visible
     assert [r[0] for r in sheets["化学成分"][1:]] == visible
+
+
+def test_round_trip_export_import_into_empty_tables_export_again(
+    login, admin_user, alices_customer, bobs_customer
+):
+    from django.urls import reverse
+
+    from tests.factories import entry
+    from tests.imports.test_roundtrip import content_of, import_file
+
+    full = make_demand(
+        alices_customer,
+        code="XQ100001",
+        name="冰箱侧板用 DC01",
+        source=Demand.Source.SURVEY,
+        delivery_grade=entry(DictKind.DELIVERY_GRADE, "DC01"),
+        standard="GB/T 5213-2019",
+        thickness=Decimal("0.5"),
+        thickness_tol_minus=Decimal("0.03"),
+        thickness_tol_plus=Decimal("0.04"),
+        width=Decimal("1020.5"),
+        width_tol_plus=Decimal("5"),
+        length=Decimal("2000"),
+        length_tol_minus=Decimal("0"),
+        length_tol_plus=Decimal("10"),
+        surface_quality=entry(DictKind.SURFACE_QUALITY, "FB"),
+        ra_min=Decimal("0.6"),
+        ra_max=Decimal("1.9"),
+        oil_type=entry(DictKind.OIL_TYPE, "ANTIRUST"),
+        oil_min=Decimal("0.5"),
+        oil_max=Decimal("1.5"),
+        end_use=entry(DictKind.END_USE, "APPLIANCE"),
+        usage_location=entry(DictKind.USAGE_LOCATION, "SIDE"),
+        annual_volume=Decimal("3200.5"),
+        special_requirements="=不是公式\n第二行",
+        elements=[("C", None, Decimal("0.0025")), ("Mn", Decimal("0.1"), Decimal("0.35"))],
+        properties=[("Rm", 270, 350, "MPa"), ("r90", Decimal("1.6"), None, "")],
+    )
+    make_demand(
+        bobs_customer, code="FT-2024-7", name="横梁用", thickness=Decimal("2.5"), width=Decimal("900")
+    )
+    client = login(admin_user)
+    url = reverse("imports:export", args=["demands"]) + "?o=code"
+    before = content_of(client.get(url))
+    exported = b"".join(client.get(url).streaming_content)
+    assert [len(before[t]) for t in ("客户需求", "化学成分", "力学性能")] == [3, 3, 3]  # header, two rows
+    DemandElement.objects.all().delete()
+    DemandProperty.objects.all().delete()
+    Demand.objects.all().delete()
+
+    run = import_file(client, "demands", exported, "需求.xlsx")
+
+    assert (run.created_count, run.updated_count) == (2 + 2 + 2, 0)
+    assert content_of(client.get(url)) == before
+    again = Demand.objects.get(code=full.code)
+    assert again.special_requirements == "=不是公式\n第二行"
+    assert again.customer == alices_customer and again.delivery_grade.code == "DC01"
+
+
+def test_the_demand_list_export_imports_back_unchanged(login, admin_user, alices_customer):
+    from django.urls import reverse
+
+    from archive_site.imports.models import ImportRun
+    from archive_site.imports.tasks import check_import
+    from tests.imports.helpers import upload
+
+    make_demand(alices_customer, code="XQ-L-01", surface_quality=entry_fd())
+    client = login(admin_user)
+    listed = b"".join(client.get(reverse("customers:demand-export")).streaming_content)
+
+    client.post(reverse("imports:upload", args=["demands"]), {"file": upload(listed, "demands.xlsx")})
+    run = ImportRun.objects.get()
+    check_import.call(run.pk)
+
+    run.refresh_from_db()
+    assert run.errors == []
+    assert (run.created_count, run.updated_count, run.unchanged_count) == (0, 0, 1)
+
+
+def entry_fd():
+    from tests.factories import entry
+
+    return entry(DictKind.SURFACE_QUALITY, "FD")

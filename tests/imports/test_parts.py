@@ -194,3 +194,58 @@ def test_a_sales_user_may_not_import_parts_and_bob_exports_only_his(
     response = login(bob).get(reverse("imports:export", args=["parts"]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["零件"]
     assert [r[4] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["B-1"]
+
+
+def test_round_trip_export_import_into_an_empty_table_export_again(
+    login, admin_user, alices_customer, bobs_customer
+):
+    from tests.imports.test_roundtrip import content_of, import_file
+
+    demand = make_demand(alices_customer, code="XQ-H-01")
+    make_part(
+        alices_customer,
+        number="5401-110A",
+        name="前门外板",
+        car_model="OLLIN",
+        usage_location="DOOR_OUT",
+        demand=demand,
+        blank_thickness=Decimal("0.75"),
+        blank_width=Decimal("1250.5"),
+        blank_length=Decimal("1600"),
+        gross_weight=Decimal("12.345"),
+        material_quota=Decimal("13.1"),
+        net_weight=Decimal("8.3"),
+        remarks="=SUM(A1)\n第二行",
+    )
+    make_part(alices_customer, number="5401-120", name="顶盖", car_model=None, usage_location=None)
+    make_part(bobs_customer, number="B-1", name="保险杠骨架", car_model="AUMARK")
+    client = login(admin_user)
+    url = reverse("imports:export", args=["parts"])
+    before = content_of(client.get(url))
+    exported = b"".join(client.get(url).streaming_content)
+    assert len(before["零件"]) == 4
+    Part.objects.all().delete()
+
+    run = import_file(client, "parts", exported, "零件.xlsx")
+
+    assert (run.created_count, run.updated_count) == (3, 0)
+    assert content_of(client.get(url)) == before
+    assert Part.objects.get(number="5401-110A").demand == demand
+
+
+def test_the_part_list_export_imports_back_unchanged(login, engineer, alices_customer):
+    from archive_site.imports.models import ImportRun
+    from archive_site.imports.tasks import check_import
+    from tests.imports.helpers import upload
+
+    make_part(alices_customer, number="L-1", demand=make_demand(alices_customer))
+    client = login(engineer)
+    listed = b"".join(client.get(reverse("products:part-export")).streaming_content)
+
+    client.post(reverse("imports:upload", args=["parts"]), {"file": upload(listed, "parts.xlsx")})
+    run = ImportRun.objects.get()
+    check_import.call(run.pk)
+
+    run.refresh_from_db()
+    assert run.errors == []
+    assert (run.created_count, run.updated_count, run.unchanged_count) == (0, 0, 1)
