@@ -44,6 +44,7 @@ class DemandAdmin(admin.ModelAdmin):
     list_display = ["name", "customer", "production_grade", "thickness", "width", "updated_at"]
     list_select_related = ["customer", "production_grade"]
     search_fields = ["name", "customer__name"]
+    raw_id_fields = ["customer"]
     inlines = [DemandElementInline, DemandPropertyInline]
 
     def get_queryset(self, request):

@@ -1,0 +1,125 @@
+"""What bench/pages.py and bench/load.py share: Django set up on the generated archive.
+
+The archive is made by `manage.py generate_archive` (archive_site/generator.py)
+in the database of DATABASE_URL — `make bench` gives it `archive_bench` — at
+BENCH_SCALE (default 1: 20 000 customers, 500 000 objections …) and
+BENCH_SEED. The generator marks the database with what it generated, so a
+rerun at the same scale and seed reuses it; anything else is flushed and
+generated again. Photos live in media/bench-<database>/ of the checkout.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SCALE = float(os.environ.get("BENCH_SCALE", 1))
+SEED = int(os.environ.get("BENCH_SEED", 2026))
+
+
+def database_name():
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("DATABASE_URL is not set: run through `make bench` or give a PostgreSQL URL.")
+    return urlsplit(url).path.lstrip("/") or "archive"
+
+
+def media_root():
+    return BASE_DIR / "media" / f"bench-{database_name()}"
+
+
+def setup_django():
+    """Django with the test settings (fast hasher), DEBUG off, MEDIA_ROOT kept with the database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive_site.settings_test")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("HTTPS", "false")
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    override_settings(MEDIA_ROOT=str(media_root())).enable()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def ensure_archive():
+    """Generate the archive unless the database already holds this scale and seed. Returns seconds spent."""
+    import shutil
+
+    from django.core.files.storage import default_storage
+
+    from archive_site import generator
+    from quality.models import ObjectionPhoto
+
+    wanted = f"generate_archive seed={SEED} scale={SCALE}"
+    if generator.marker() == wanted:
+        photo = ObjectionPhoto.objects.order_by("-id").first()
+        if photo is None or default_storage.exists(photo.image.name):
+            print(f"archive: reusing {wanted} in {database_name()}")
+            return 0.0
+    print(f"archive: generating {wanted} in {database_name()} (media in {media_root()})", flush=True)
+    started = time.perf_counter()
+    shutil.rmtree(media_root(), ignore_errors=True)
+    generator.flush()
+    generator.generate(scale=SCALE, seed=SEED, log=lambda m: print("  " + m, flush=True))
+    spent = time.perf_counter() - started
+    print(f"archive: generated in {spent:.0f} s", flush=True)
+    return spent
+
+
+def bench_users():
+    """A superuser in the admin role (sees everything, may use Django admin) and a sales user.
+
+    The sales user is the generator's first salesman, made staff so the admin
+    baseline runs in the same scope (Django admin applies `visible_to` too).
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from archive_site import roles
+
+    User = get_user_model()
+    admin, created = User.objects.get_or_create(
+        username="bench-admin", defaults={"name": "基准管理员", "is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_unusable_password()
+        admin.save()
+        admin.groups.add(Group.objects.get(name=roles.ADMIN))
+    sales = User.objects.get(username="gen-sales-01")
+    if not sales.is_staff:
+        User.objects.filter(pk=sales.pk).update(is_staff=True)
+    return admin, User.objects.get(pk=sales.pk)
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def table(headers, rows):
+    """Rows as an aligned text table (CJK characters count double)."""
+    import unicodedata
+
+    def width(s):
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(s))
+
+    cols = [max(width(h), *(width(r[i]) for r in rows)) for i, h in enumerate(headers)] if rows else []
+
+    def line(cells):
+        out = []
+        for i, c in enumerate(cells):
+            pad = " " * (cols[i] - width(c))
+            out.append(f"{c}{pad}" if i == 0 else f"{pad}{c}")
+        return "  ".join(out)
+
+    return "\n".join([line(headers), line(["-" * c for c in cols]), *(line(r) for r in rows)])
