@@ -40,4 +40,4 @@ bench: setup
 # Refresh the English catalogue after adding or changing Chinese source strings.
 messages: setup
 	DEBUG=true DATABASE_URL=postgres://unused/unused $(PY) manage.py makemessages -l en \
-		--ignore=.venv --ignore=.pgdata --ignore=tests --ignore=media --ignore=staticfiles
+		--ignore=.venv --ignore=.pgdata --ignore=tests --ignore=media --ignore=staticfiles --ignore=bench
