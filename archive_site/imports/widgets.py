@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 from openpyxl.utils.datetime import from_excel
@@ -186,6 +187,7 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices):
         super().__init__(coerce_to_string=True)
         self.choices = choices
+        self._codes = {}  # language → {code or label as matched: code}, built once per import
 
     def options(self):
         return [str(label) for _value, label in self.choices.choices]
@@ -193,10 +195,16 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
-        key = match_key(value)
-        for code, label in self.choices.choices:
-            if key in (match_key(code), match_key(str(label))):
-                return code
+        language = translation.get_language()
+        if language not in self._codes:
+            codes = {}
+            for code, label in self.choices.choices:
+                codes.setdefault(match_key(code), code)
+                codes.setdefault(match_key(str(label)), code)
+            self._codes[language] = codes
+        code = self._codes[language].get(match_key(value))
+        if code is not None:
+            return code
         raise CellError(
             _("“%(value)s”不是可选的值，应为：%(options)s。")
             % {"value": text_of(value), "options": "、".join(self.options())}
