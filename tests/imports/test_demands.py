@@ -335,3 +335,15 @@ def entry_fd():
     from tests.factories import entry
 
     return entry(DictKind.SURFACE_QUALITY, "FD")
+
+
+def test_the_demand_list_and_page_show_the_code_imports_refer_to(login, alice, alices_customer):
+    from django.urls import reverse
+
+    demand = make_demand(alices_customer)
+    client = login(alice)
+
+    assert f"<td>{demand.code}</td>" in client.get(reverse("customers:demand-list")).content.decode()
+    assert (
+        f'<dd id="demand-code">{demand.code}</dd>' in client.get(demand.get_absolute_url()).content.decode()
+    )

@@ -3,6 +3,7 @@
 import io
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -249,3 +250,16 @@ def test_the_part_list_export_imports_back_unchanged(login, engineer, alices_cus
     run.refresh_from_db()
     assert run.errors == []
     assert (run.created_count, run.updated_count, run.unchanged_count) == (0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    "user, allowed", [("engineer", {"parts"}), ("alice", {"demands"}), ("viewer", set())]
+)
+def test_engineers_import_parts_and_sales_users_demands(login, request, user, allowed):
+    client = login(request.getfixturevalue(user))
+
+    for module in ("demands", "parts"):
+        status = client.get(reverse("imports:upload", args=[module])).status_code
+        assert status == (200 if module in allowed else 403), module
+    home = client.get(reverse("home")).content.decode()
+    assert ('id="nav-imports"' in home) == bool(allowed)
