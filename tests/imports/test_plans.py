@@ -431,3 +431,42 @@ def test_runs_export_import_into_empty_tables_export_again(login, admin_user, en
 
     assert (run_.created_count, run_.updated_count) == (4, 0)
     assert content_of(client.get(reverse("imports:export", args=["plan-runs"]))) == before
+
+
+@pytest.mark.parametrize(
+    "module, sheets",
+    [
+        ("objections", {"质量异议"}),
+        ("plans", {"工艺控制方案", "工艺参数"}),
+        ("plan-runs", {"实绩"}),
+    ],
+)
+def test_each_module_offers_a_template_with_its_columns_and_an_example_row(
+    login, admin_user, engineer, alices_customer, module, sheets
+):
+    make_plan(alices_customer, code="GK-DC04-001", parameters=PARAMS, approved_by=engineer)
+    response = login(admin_user).get(reverse("imports:template", args=[module]))
+
+    content = content_of(response)
+
+    assert sheets <= set(content)
+    for name in sheets:
+        header, example = content[name][:2]
+        assert header[0] in ("异议编号", "方案编号") and any(v not in (None, "") for v in example)
+    if module == "plan-runs":
+        assert content["实绩"][0][6:] == ["酸轧/冷轧压下率", "连退/均热温度", "连退/过时效温度"]
+
+
+def test_a_sales_user_exports_only_the_runs_of_her_customers(
+    login, alice, engineer, alices_customer, bobs_customer
+):
+    mine = make_plan(alices_customer, code="GK-401", parameters=PARAMS, approved_by=engineer)
+    theirs = make_plan(bobs_customer, code="GK-402", parameters=PARAMS, approved_by=engineer)
+    make_run(mine, "25C401", SOAK_T=818)
+    make_run(theirs, "25C402", SOAK_T=818)
+
+    content = content_of(login(alice).get(reverse("imports:export", args=["plan-runs"])))
+
+    assert [row[:3] for row in content["实绩"][1:]] == [["GK-401", 1, "25C401"]]
+    plans = content_of(login(alice).get(reverse("imports:export", args=["plans"])))
+    assert [row[0] for row in plans["工艺控制方案"][1:]] == ["GK-401"]
