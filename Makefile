@@ -18,10 +18,16 @@ setup: $(VENV)/.installed
 	DEBUG=true DATABASE_URL=postgres://unused/unused $(PY) manage.py compilemessages -v 0 \
 		--ignore=.venv --ignore=.pgdata --ignore=media --ignore=staticfiles
 
+# The imports run in a background worker (django-tasks' database queue): one is
+# started beside runserver and stopped with it (Ctrl-C stops both). Unlike
+# runserver it does not reload on code changes: restart `make run` after
+# changing a task.
 run: setup
 	DEBUG=true HTTPS=false $(WITH_DB) sh -c '\
 		$(PY) manage.py migrate --no-input -v 0 && \
 		$(PY) manage.py seed_demo && \
+		{ $(PY) manage.py db_worker --no-reload & } && \
+		trap "kill $$! 2>/dev/null; wait" EXIT INT TERM && \
 		$(PY) manage.py runserver $${PORT:-8000}'
 
 test: setup

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "archive_site.middleware.HealthCheckMiddleware",  # /healthz, before the Host and HTTPS checks
     "django.middleware.security.SecurityMiddleware",
     "archive_site.security.ContentSecurityPolicyMiddleware",
     "archive_site.security.DatabaseUnavailableMiddleware",
