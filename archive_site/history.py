@@ -55,7 +55,7 @@ def describe_events(events):
                 wanted[field.related_model].update(v for v in (old, new) if v is not None)
             changes.append((field, old, new))
         rows.append((event, model, changes))
-    names = {m: m._default_manager.in_bulk(ids) for m, ids in wanted.items()}
+    names = {m: _in_bulk(m, ids) for m, ids in wanted.items()}
 
     def show(field, value):
         if value is None or value == "":
@@ -79,6 +79,16 @@ def describe_events(events):
         }
         for event, model, changes in rows
     ]
+
+
+def _in_bulk(model, ids):
+    """The rows by id, with the relations their names are made of (`model.str_related`),
+    so that naming them costs no query per row."""
+    rows = model._default_manager.all()
+    related = getattr(model, "str_related", ())
+    if related:  # select_related() without names would follow every foreign key
+        rows = rows.select_related(*related)
+    return rows.in_bulk(ids)
 
 
 SKIPPED = {"id", "created_at", "updated_at", "created_by", "updated_by", "version"}

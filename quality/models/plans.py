@@ -201,6 +201,7 @@ class PlanRevision(ArchiveModel):
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True, editable=False)
 
     objects = RevisionQuerySet.as_manager()
+    str_related = ("plan",)  # what __str__ reads: fetched along when history names revisions
 
     class Meta:
         verbose_name = _("方案版本")
@@ -422,6 +423,7 @@ class PlanParameter(ArchiveModel):
     unit = models.CharField(_("单位"), max_length=16, blank=True, help_text=_("例如 ℃、%、m/min、kN"))
 
     objects = ParameterQuerySet.as_manager()
+    str_related = ("line", "parameter")  # what __str__ reads
 
     class Meta:
         verbose_name = _("工艺参数设定")

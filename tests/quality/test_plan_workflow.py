@@ -480,7 +480,7 @@ def test_plan_detail_runs_the_same_queries_whatever_its_parameters_revisions_and
     more = _plan_with(alices_customer, engineer, 12, parameters=MORE_PARAMS, revisions=3)
     many, page = count_queries(client, more.plan.get_absolute_url())
     assert page.count('data-coil="C') == 2 * 12 and page.count('data-stat="cpk"') == 6
-    assert page.count("已替代") >= 2  # the superseded revisions are listed
+    assert page.count("badge rev-superseded") == 2  # the superseded revisions are listed
     # The history shows the latest 30 events: with many rows some models drop out of it, so fewer.
     assert many <= few
 
@@ -533,3 +533,24 @@ def test_plan_list_export(login, engineer, alices_customer):
     response = login(engineer).get(reverse("quality:plan-export"), {"q": "EXPORT"})
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row == 2 and sheet.cell(2, 1).value == "EXPORTME"
+
+
+def test_history_names_runs_revisions_without_a_query_per_revision(engineer, alices_customer):
+    from archive_site.history import describe_events, events_for
+
+    def queries_to_describe(revisions):
+        for i, revision in enumerate(revisions):
+            make_run(revision, f"H{i}", SOAK_T=820)
+        events = list(events_for(*revisions))
+        with CaptureQueriesContext(connection) as queries:
+            described = describe_events(events)
+        names = {new for e in described for label, _old, new in e["changes"] if label == "方案版本"}
+        return len(queries), names
+
+    one = make_plan(alices_customer, parameters=PARAMS, approved_by=engineer)
+    few, names = queries_to_describe([one])
+    assert names == {f"{one.plan.code} Rev.1"}
+    three = [make_plan(make_customer(), parameters=PARAMS, approved_by=engineer) for _ in range(3)]
+    many, names = queries_to_describe(three)
+    assert names == {f"{r.plan.code} Rev.1" for r in three}
+    assert many == few
