@@ -99,6 +99,16 @@ class DictEntryQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+def dict_name(name, name_en):
+    """A dictionary entry's name in the UI's language: the English one, when it has one, in English.
+
+    For entries read as `.values("…__name", "…__name_en")`, which skip `DictEntry.__str__`.
+    """
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
+
+
 @tracked()
 class DictEntry(models.Model):
     """One entry of a base dictionary. Entries in use are deactivated, never deleted."""
@@ -122,9 +132,7 @@ class DictEntry(models.Model):
         ]
 
     def __str__(self):
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return dict_name(self.name, self.name_en)
 
 
 class DictionaryForeignKey(models.ForeignKey):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
-from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
+from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, dict_name
 from archive_site.photos import PhotoModel
 from customers.models import CustomerScopedQuerySet
 
@@ -88,22 +88,28 @@ class PartQuerySet(CustomerScopedQuerySet):
         """Totals per car model, largest material quota first (parts without a model last)."""
         rows = (
             self.order_by()
-            .values("car_model", "car_model__name")
+            .values("car_model", "car_model__name", "car_model__name_en")
             .annotate(**totals())
             .order_by("-quota", "car_model__name")
         )
-        return [with_utilization(dict(r, label=r["car_model__name"])) for r in rows]
+        return [
+            with_utilization(dict(r, label=dict_name(r["car_model__name"], r["car_model__name_en"])))
+            for r in rows
+        ]
 
     def by_grade(self, grade="delivery"):
         """Totals per grade of the demand the parts are made from (delivery or production grade)."""
         field = GRADE_FIELDS[grade][0]
         rows = (
             self.order_by()
-            .values(field, f"{field}__name")
+            .values(field, f"{field}__name", f"{field}__name_en")
             .annotate(**totals())
             .order_by("-quota", f"{field}__name")
         )
-        return [with_utilization(dict(r, label=r[f"{field}__name"])) for r in rows]
+        return [
+            with_utilization(dict(r, label=dict_name(r[f"{field}__name"], r[f"{field}__name_en"])))
+            for r in rows
+        ]
 
     def by_customer(self):
         rows = (

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
+from archive_site.models import dict_name
 from quality.forms import StatsForm
 from quality.models import Objection, Severity
 
@@ -54,13 +55,14 @@ def sensitivity(queryset, *, across=False):
     """Defect rows, most frequent first, from one grouped query."""
     groups = (
         queryset.order_by()
-        .values("defect_type__code", "defect_type__name", "severity")
+        .values("defect_type__code", "defect_type__name", "defect_type__name_en", "severity")
         .annotate(n=Count("id"), tons=Sum("tonnage"), claims=Sum("claim_amount"), last=Max("received_date"))
     )
     rows = {}
     for g in groups:
         row = rows.setdefault(
-            g["defect_type__code"], DefectRow(g["defect_type__code"], g["defect_type__name"])
+            g["defect_type__code"],
+            DefectRow(g["defect_type__code"], dict_name(g["defect_type__name"], g["defect_type__name_en"])),
         )
         row.by_severity[g["severity"] - 1] += g["n"]
         row.count += g["n"]
