@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.filters import roles_in_order
@@ -35,6 +36,9 @@ class RolesField(forms.ModelMultipleChoiceField):
         kwargs.setdefault("label", _("角色"))
         kwargs.setdefault("help_text", _("用户的权限由角色决定，可以选多个角色。"))
         super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return gettext(obj.name)  # the role's name in the UI's language (archive_site.roles)
 
 
 class UserCreateForm(UserCreationForm):

@@ -6,11 +6,14 @@ the groups pick up the permissions of models added by later migrations and
 survive the database flushes of transactional tests.
 """
 
-ADMIN = "系统管理员"
-SALES = "客服/销售"
-ENGINEER = "工艺工程师"
-QUALITY = "质量人员"
-VIEWER = "浏览"
+from django.utils.translation import gettext_noop
+
+# The groups' names are stored in Chinese; pages show them through gettext, so in English too.
+ADMIN = gettext_noop("系统管理员")
+SALES = gettext_noop("客服/销售")
+ENGINEER = gettext_noop("工艺工程师")
+QUALITY = gettext_noop("质量人员")
+VIEWER = gettext_noop("浏览")
 
 ALL = "__all__"
 
