@@ -3,7 +3,6 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import FileResponse, JsonResponse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
+from archive_site.pagination import LateRowPaginator
 from customers.filters import CustomerFilter, DemandFilter
 from customers.forms import (
     ContactFormSet,
@@ -48,7 +48,7 @@ def _filtered_customers(request):
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
     customer_filter = _filtered_customers(request)
-    page = Paginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LateRowPaginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "customers/customer_list.html", {"filter": customer_filter, "page_obj": page})
 
 
@@ -229,7 +229,7 @@ def _filtered_demands(request):
 @permission_required("customers.view_demand", raise_exception=True)
 def demand_list(request):
     demand_filter = _filtered_demands(request)
-    page = Paginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LateRowPaginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "customers/demand_list.html", {"filter": demand_filter, "page_obj": page})
 
 

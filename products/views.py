@@ -6,7 +6,6 @@ Supply statistics (3.7) are in `products/statistics.py`.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
+from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
 from customers.views import get_customer_for_user
@@ -63,7 +63,7 @@ def _filtered_parts(request):
 def part_list(request):
     part_filter = _filtered_parts(request)
     queryset = part_filter.qs.with_first_photo()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LateRowPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "products/part_list.html", {"filter": part_filter, "page_obj": page})
 
 

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, JsonResponse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
+from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
 from quality.filters import ObjectionFilter
@@ -63,7 +63,7 @@ def _filtered_objections(request):
 @permission_required("quality.view_objection", raise_exception=True)
 def objection_list(request):
     objection_filter = _filtered_objections(request)
-    page = Paginator(objection_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LateRowPaginator(objection_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quality/objection_list.html", {"filter": objection_filter, "page_obj": page})
 
 

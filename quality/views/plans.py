@@ -6,7 +6,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from archive_site.audit import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.models import DictEntry, DictKind
+from archive_site.pagination import LateRowPaginator
 from customers.models import Customer, Demand
 from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
 from quality.plan_forms import (
@@ -111,7 +111,7 @@ def _filtered_plans(request):
 @permission_required("quality.view_processplan", raise_exception=True)
 def plan_list(request):
     plan_filter = _filtered_plans(request)
-    page = Paginator(plan_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LateRowPaginator(plan_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quality/plan_list.html", {"filter": plan_filter, "page_obj": page})
 
 

@@ -144,8 +144,9 @@ def test_list_runs_a_constant_number_of_queries(login, quality, django_assert_nu
         make_objection(customer)
     client = login(quality)
     # session, user, savepoint + release, permissions x2, count, filter choices x3
-    # (defect types, grades, lines), the page of objections (photo counts in a subquery)
-    with django_assert_num_queries(11):
+    # (defect types, grades, lines), the page's ids, the page of objections (photo counts
+    # in a subquery)
+    with django_assert_num_queries(12):
         response = client.get(LIST)
     assert response.status_code == 200
 
