@@ -550,19 +550,19 @@ class DemandResource(ArchiveResource):
         return None
 
     def check_row(self, instance, new, cleaned):
-        column = {name: str(field.column_name) for name, field in self.fields.items()}
+        column = self.column_of
         errors = []
         for name, message in (("thickness", _("厚度必须大于 0。")), ("width", _("宽度必须大于 0。"))):
             value = getattr(instance, name)
             if value is not None and value <= 0:
-                errors.append((column[name], message))
-        errors += _range_error(instance, "ra_min", "ra_max", column["ra_max"], _("Ra 下限不能大于上限。"))
+                errors.append((column(name), message))
+        errors += _range_error(instance, "ra_min", "ra_max", column("ra_max"), _("Ra 下限不能大于上限。"))
         errors += _range_error(
-            instance, "oil_min", "oil_max", column["oil_max"], _("涂油量下限不能大于上限。")
+            instance, "oil_min", "oil_max", column("oil_max"), _("涂油量下限不能大于上限。")
         )
         tolerances = instance.length_tol_minus or instance.length_tol_plus
         if instance.length is None and tolerances:
-            errors.append((column["length"], _("填写了长度公差，请同时填写长度。")))
+            errors.append((column("length"), _("填写了长度公差，请同时填写长度。")))
         return errors
 
     def label(self, instance):
@@ -608,11 +608,11 @@ class DemandRowResource(ArchiveResource):
         return found
 
     def check_row(self, instance, new, cleaned):
-        column = {f.attribute: str(f.column_name) for f in self.fields.values()}
+        column = self.column_of
         low, high = getattr(instance, self.low), getattr(instance, self.high)
         if low is None and high is None:
-            return [(column[self.high], _("请至少填写下限或上限。"))]
-        return _range_error(instance, self.low, self.high, column[self.high], str(self.range_message))
+            return [(column(self.high), _("请至少填写下限或上限。"))]
+        return _range_error(instance, self.low, self.high, column(self.high), str(self.range_message))
 
     def label(self, instance):
         return f"{instance.demand.code} {getattr(instance, self.entry)}"

@@ -152,6 +152,15 @@ class PartResource(ArchiveResource):
     def get_queryset(self):
         return Part.objects.select_related("customer", "car_model", "usage_location", "demand")
 
+    def new_instance(self):
+        part = Part()
+        part.skip_number_check = True  # the key: checked for the whole file at once
+        return part
+
+    def check_change(self, instance):
+        instance.skip_number_check = True
+        return None
+
     def find_existing(self, keys):
         # Customers' part numbers, a few thousand keys a query; the key matches exactly.
         keys = [k for k in keys if k["customer"] is not None and k["customer"].pk and k["number"]]
