@@ -347,3 +347,18 @@ def test_the_demand_list_and_page_show_the_code_imports_refer_to(login, alice, a
     assert (
         f'<dd id="demand-code">{demand.code}</dd>' in client.get(demand.get_absolute_url()).content.decode()
     )
+
+
+def test_the_template_example_rows_import_as_they_are(login, admin_user):
+    from django.urls import reverse
+
+    make_customer(code="C0101", name="示例汽车零部件有限公司")
+    client = login(admin_user)
+    template = b"".join(client.get(reverse("imports:template", args=["demands"])).streaming_content)
+
+    result = run(admin_user, template, name="template.xlsx", module="demands")
+
+    assert messages(result) == []
+    assert [s.title for s in result.sheets] == ["客户需求", "化学成分", "力学性能"]
+    demand = Demand.objects.get(code="C0101-01")
+    assert demand.elements.count() == 1 and demand.properties.count() == 1

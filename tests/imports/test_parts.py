@@ -263,3 +263,15 @@ def test_engineers_import_parts_and_sales_users_demands(login, request, user, al
         assert status == (200 if module in allowed else 403), module
     home = client.get(reverse("home")).content.decode()
     assert ('id="nav-imports"' in home) == bool(allowed)
+
+
+def test_the_template_example_row_imports_as_it_is(login, admin_user):
+    customer = make_customer(code="C0101", name="示例汽车零部件有限公司")
+    make_demand(customer, code="C0101-01")
+    template = b"".join(login(admin_user).get(reverse("imports:template", args=["parts"])).streaming_content)
+
+    result = run(admin_user, template, name="template.xlsx", module="parts")
+
+    assert messages(result) == []
+    part = Part.objects.get(number="5401-110A")
+    assert (part.customer, part.demand.code, part.usage_location.name) == (customer, "C0101-01", "车门外板")
