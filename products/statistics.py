@@ -25,7 +25,7 @@ from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
 from customers.models import Customer
 from products.forms import CustomerSearchForm
-from products.models import GRADE_FIELDS, Part
+from products.models import GRADE_FIELDS, Part, totals, with_utilization
 from products.resources import percent
 from products.views import export_columns
 
@@ -73,6 +73,29 @@ def statistics_for(request):
     return form, stats
 
 
+def top_customers(parts, limit):
+    """The `limit` customers with the largest material quota: `by_customer()` cut in SQL.
+
+    Totals per customer id first, names for the top rows only: the whole mill's
+    100 000 parts gave 20 000 rows, all joined to their customer's name and
+    turned into dicts, to show 20 of them.
+    """
+    by_quota = parts.order_by().values("customer").annotate(**totals()).order_by("-quota", "customer")
+    rows = list(by_quota[:limit])
+    names = Customer.objects.in_bulk([r["customer"] for r in rows])
+    return [
+        with_utilization(
+            dict(
+                r,
+                customer__code=names[r["customer"]].code,
+                customer__name=names[r["customer"]].name,
+                label=names[r["customer"]].name,
+            )
+        )
+        for r in rows
+    ]
+
+
 def _row_label(row, empty):
     return row["label"] if row["label"] is not None else empty
 
@@ -112,7 +135,7 @@ def supply_statistics(request):
         ),
     }
     if stats.whole_mill:
-        ctx["by_customer"] = stats.parts.by_customer()[:TOP_CUSTOMERS]
+        ctx["by_customer"] = top_customers(stats.parts, TOP_CUSTOMERS)
     else:
         rows = list(
             stats.parts.for_list().order_by("customer__code", "car_model__name", "number")[: ROW_LIMIT + 1]
