@@ -8,7 +8,7 @@ collected and served by whitenoise) on a loopback port: BENCH_WORKERS sync
 workers (default 2, one per core). The load comes from wrk (installed by
 scripts/setup-system.sh) — or, without it, a small Python client of keep-alive
 connections in threads — with BENCH_CONNECTIONS concurrent connections for
-BENCH_LOAD_SECONDS (default 20) per case, each request a different page,
+BENCH_LOAD_SECONDS (default 15) per case, each request a different page,
 search or question, logged in as an administrator (session cookie). Baselines
 in the same run: Django admin's stock changelist for the same model and
 question, and a static file (what the server does with no Django view at all).
@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 from bench.common import BASE_DIR, bench_users, ensure_archive, percentile, setup_django, table
 
-SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", 20))
+SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", 15))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 8))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 PATHS_PER_CASE = 400

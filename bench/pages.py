@@ -6,7 +6,7 @@
 The archive (bench/common.py: 20 000 customers, 60 000 demands, 10 000 plans
 with 200 000 runs, 500 000 objections, 100 000 parts at BENCH_SCALE=1) is
 generated once and reused. Each page is requested BENCH_REQUESTS times
-(default 30, at most BENCH_SECONDS=15 s per page) through Django's test client
+(default 20, at most BENCH_SECONDS=10 s per page) through Django's test client
 in this process — URL routing, middleware, session, permissions, queries,
 template — with varied page numbers, filters, searches and records, and timed
 with the queries counted. The baseline, in the same run with the same kind of
@@ -21,8 +21,8 @@ import time
 
 from bench.common import SCALE, bench_users, ensure_archive, percentile, setup_django, table
 
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", 30))
-SECONDS = float(os.environ.get("BENCH_SECONDS", 15))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", 20))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 10))
 RNG_SEED = 8
 
 
