@@ -17,6 +17,7 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from archive_site.history import tracked
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
@@ -492,26 +493,33 @@ class Judgement:
         """The answer in words, for the inspector on the line."""
         params = {
             "customer": self.customer.name,
-            "defect": self.defect_type.name,
+            "defect": str(self.defect_type),  # its English name in the English UI
             "severity": self.severity_label,
             "n": self.count,
             "last": self.last_received,
             "m": self.harsher_count,
             "harsher_last": self.harsher_last,
         }
+        # Chinese has one form; the English catalogue has a singular and a plural.
         if self.count:
             return (
-                _(
+                ngettext(
                     "“%(customer)s”曾 %(n)s 次对程度为“%(severity)s”或更轻的“%(defect)s”提出质量异议或抱怨，"
-                    "最近一次受理于 %(last)s。"
+                    "最近一次受理于 %(last)s。",
+                    "“%(customer)s”曾 %(n)s 次对程度为“%(severity)s”或更轻的“%(defect)s”提出质量异议或抱怨，"
+                    "最近一次受理于 %(last)s。",
+                    self.count,
                 )
                 % params
             )
         if self.harsher_count:
             return (
-                _(
+                ngettext(
                     "“%(customer)s”没有对程度为“%(severity)s”或更轻的“%(defect)s”提出过异议，"
-                    "但曾 %(m)s 次对更严重的“%(defect)s”提出异议（最近一次受理于 %(harsher_last)s）。"
+                    "但曾 %(m)s 次对更严重的“%(defect)s”提出异议（最近一次受理于 %(harsher_last)s）。",
+                    "“%(customer)s”没有对程度为“%(severity)s”或更轻的“%(defect)s”提出过异议，"
+                    "但曾 %(m)s 次对更严重的“%(defect)s”提出异议（最近一次受理于 %(harsher_last)s）。",
+                    self.harsher_count,
                 )
                 % params
             )
