@@ -30,6 +30,18 @@ from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer, Demand, Dema
 CONTACT_EXPORT_PERMISSION = "customers.export_contacts"
 
 
+def visible_pks(user, model, found):
+    """Among the records `find_existing` found (any scope), the pks `user` may see; None: all."""
+    if user.has_perm(VIEW_ALL_CUSTOMERS):
+        return None
+    pks = [obj.pk for objs in found.values() for obj in objs]
+    visible = set()
+    for start in range(0, len(pks), 5000):
+        chunk = pks[start : start + 5000]
+        visible.update(model.objects.visible_to(user).filter(pk__in=chunk).values_list("pk", flat=True))
+    return visible
+
+
 class CustomerWidget(CachedLookupWidget):
     """A customer the importing user may see, by code or exact name."""
 
@@ -183,16 +195,7 @@ class CustomerResource(ArchiveResource):
         found = super().find_existing(keys)
         # Codes are unique across all customers: a code the user cannot see
         # still names an existing customer, which the row may not change.
-        self.visible = None
-        if self.scoped():
-            pks = [obj.pk for objs in found.values() for obj in objs]
-            visible = set()
-            for start in range(0, len(pks), 5000):
-                chunk = pks[start : start + 5000]
-                visible.update(
-                    Customer.objects.visible_to(self.user).filter(pk__in=chunk).values_list("pk", flat=True)
-                )
-            self.visible = visible
+        self.visible = visible_pks(self.user, Customer, found)
         return found
 
     def check_change(self, instance):
@@ -324,18 +327,6 @@ class CustomerImport(ImportModule):
 
 DEMAND_PERMISSIONS = ("customers.add_demand", "customers.change_demand")
 DEMAND_EXPORT_PERMISSIONS = ("customers.view_demand",)
-
-
-def visible_pks(user, model, found):
-    """Among the records `find_existing` found (any scope), the pks `user` may see; None: all."""
-    if user.has_perm(VIEW_ALL_CUSTOMERS):
-        return None
-    pks = [obj.pk for objs in found.values() for obj in objs]
-    visible = set()
-    for start in range(0, len(pks), 5000):
-        chunk = pks[start : start + 5000]
-        visible.update(model.objects.visible_to(user).filter(pk__in=chunk).values_list("pk", flat=True))
-    return visible
 
 
 class DemandWidget(CachedLookupWidget):
