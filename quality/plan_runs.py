@@ -74,7 +74,7 @@ class Summary:
 
 
 def summaries(parameters, stats, values, runs):
-    """Per parameter: the statistics over all runs, out-of-limit count and a chart of the latest runs."""
+    """Per parameter: the statistics and out-of-limit count over all runs, and a chart of the latest runs."""
     order = {run.pk: i for i, run in enumerate(runs)}
     dates = {run.pk: run.produced_on for run in runs}
     series = {}
@@ -90,7 +90,7 @@ def summaries(parameters, stats, values, runs):
             summary.mean = float(s.mean) if s.mean is not None else None
             summary.sd = float(s.sd) if s.sd is not None else None
             summary.cpk = s.cpk(p.lower, p.upper)
-            summary.out = sum(1 for x, _day in points if p.is_out(x))
+            summary.out = s.out
         result.append(summary)
     return result
 

@@ -355,7 +355,7 @@ class PlanRevision(ArchiveModel):
         return new
 
     def statistics(self):
-        """Per parameter over all runs: count, mean, sample sd, min, max, Cpk. One query.
+        """Per parameter over all runs: count, mean, sample sd, min, max, values out of limits. One query.
 
         Returns {parameter id: ParameterStats}, in parameter order.
         """
@@ -368,9 +368,15 @@ class PlanRevision(ArchiveModel):
                 sd=StdDev("value", sample=True),
                 low=Min("value"),
                 high=Max("value"),
+                out=Count(
+                    "id", filter=Q(value__lt=F("parameter__lower")) | Q(value__gt=F("parameter__upper"))
+                ),
             )
         )
-        return {r["parameter"]: ParameterStats(r["n"], r["mean"], r["sd"], r["low"], r["high"]) for r in rows}
+        return {
+            r["parameter"]: ParameterStats(r["n"], r["mean"], r["sd"], r["low"], r["high"], r["out"])
+            for r in rows
+        }
 
 
 @dataclass
@@ -380,6 +386,7 @@ class ParameterStats:
     sd: Decimal | float | None
     min: Decimal | None
     max: Decimal | None
+    out: int = 0  # values outside the limits
 
     def cpk(self, lower, upper):
         """min(USL − mean, mean − LSL) / (3·sd); one-sided when only one limit is set.

@@ -52,6 +52,9 @@ def test_statistics_of_runs_match_hand_computation(engineer, alices_customer):
     assert float(soak.sd) == pytest.approx(math.sqrt(644 / 3))
     assert (soak.min, soak.max) == (Decimal(810), Decimal(842))
     assert soak.cpk(Decimal(800), Decimal(840)) == pytest.approx(13 / (3 * math.sqrt(644 / 3)))
+    assert soak.out == 1  # 842 > 840
+    speed = stats[revision.parameters.get(parameter__code="LINE_SPEED").pk]
+    assert speed.count == 4 and speed.out == 0  # no upper limit; all above 250
     red = stats[revision.parameters.get(parameter__code="RED").pk]
     assert red.count == 1 and red.cpk(Decimal(70), Decimal(80)) is None
 
