@@ -57,9 +57,9 @@ def test_customer_page_fits_a_1366_wide_office_screen(logged_in_page, alice):
 
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-# Text outside user data: the page's chrome. The language switch is left out on purpose:
-# it names each language in that language (简体中文).
-CHROME = "header a, nav a, h1, h2, h3, legend, th, label, button, .tabs a, .actions a"
+# Text outside user data: the page's chrome, and the judgement's answer (a sentence around data).
+# The language switch is left out on purpose: it names each language in that language (简体中文).
+CHROME = "header a, nav a, h1, h2, h3, legend, th, label, button, .tabs a, .actions a, .verdict p"
 CHROME_TEXTS = """selector => [
     document.title,
     ...[...document.querySelectorAll(selector)].filter(el => !el.closest("form.lang")).map(e => e.innerText),
