@@ -148,6 +148,9 @@ def customer_delete(request, pk):
     return render(request, "customers/customer_confirm_delete.html", ctx)
 
 
+FILE_NOT_STORED = gettext_lazy("文件未能保存（存储空间不足或存储不可用），请稍后重试或联系管理员。")
+
+
 def document_create(request, pk):
     customer = get_customer_for_user(request.user, pk, "customers.add_customerdocument")
     document = CustomerDocument(customer=customer)
@@ -157,7 +160,7 @@ def document_create(request, pk):
             with transaction.atomic():
                 form.save()
         except OSError:  # the disk or object store refused the file: no row is kept
-            form.add_error("file", _("文件未能保存（存储空间不足或存储不可用），请稍后重试或联系管理员。"))
+            form.add_error("file", FILE_NOT_STORED)
         else:
             messages.success(request, _("文件已上传。"))
             return redirect(customer)
@@ -406,7 +409,12 @@ def demand_attachment_create(request, pk):
         request.POST, request.FILES, instance=DemandAttachment(demand=demand), user=request.user
     )
     if form.is_valid():
-        form.save()
+        try:
+            with transaction.atomic():
+                form.save()
+        except OSError:  # the disk or object store refused the file: no row is kept
+            form.add_error("file", FILE_NOT_STORED)
+    if form.is_valid():
         messages.success(request, _("附件已上传。"))
     else:
         errors = "；".join(str(e) for field_errors in form.errors.values() for e in field_errors)

@@ -30,10 +30,10 @@ from PIL import Image
 
 from archive_site.backup import connect
 from archive_site.models import DictKind
-from customers.models import Contact, Customer, CustomerDocument
+from customers.models import Contact, Customer, CustomerDocument, DemandAttachment
 from products.models import Part, PartPhoto
 from quality.models import Objection, ObjectionPhoto
-from tests.factories import entry, make_customer, make_objection, make_part
+from tests.factories import entry, make_customer, make_demand, make_objection, make_part
 from tests.security.helpers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +93,20 @@ def test_full_disk_refuses_a_document_without_orphan_rows(login, alice, alices_c
     assert not CustomerDocument.objects.exists()
     assert not Events.objects.filter(pgh_obj_model="customers.CustomerDocument").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_full_disk_refuses_a_demand_attachment_without_orphan_rows(login, alice, alices_customer, tmp_path):
+    demand = make_demand(alices_customer)
+    data = {"title": "图纸", "file": SimpleUploadedFile("d.pdf", b"%PDF-1.4 " * 50)}
+    with override_settings(STORAGES=disk(tmp_path)):
+        response = login(alice).post(
+            reverse("customers:demand-attachment-create", args=[demand.pk]), data, follow=True
+        )
+    assert "文件未能保存（存储空间不足或存储不可用）" in response.content.decode()
+    assert not DemandAttachment.objects.exists()
+    assert not Events.objects.filter(pgh_obj_model="customers.DemandAttachment").exists()
+    assert files_in(tmp_path) == []
 
 
 def disk(tmp_path, backend="FullDiskStorage", **options):
