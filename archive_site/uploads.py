@@ -7,11 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from PIL import Image
 
 IMAGE_EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 OFFICE_EXTENSIONS = {".docx", ".xlsx", ".pptx"}
-DOCUMENT_EXTENSIONS = {".pdf", ".dwg", ".dxf", ".txt", ".doc", ".xls"} | OFFICE_EXTENSIONS | set(IMAGE_EXTENSIONS)
+DOCUMENT_EXTENSIONS = (
+    {".pdf", ".dwg", ".dxf", ".txt", ".doc", ".xls"} | OFFICE_EXTENSIONS | set(IMAGE_EXTENSIONS)
+)
 
 
 def validate_size(upload):
@@ -51,7 +54,7 @@ def validate_document(upload):
         raise ValidationError(
             _("不支持的文件类型“%(ext)s”。可上传：%(allowed)s。"),
             code="file_type",
-            params={"ext": ext or "?", "allowed": "、".join(sorted(DOCUMENT_EXTENSIONS))},
+            params={"ext": ext or "?", "allowed": pgettext("列举", "、").join(sorted(DOCUMENT_EXTENSIONS))},
         )
     ok = True
     if ext in IMAGE_EXTENSIONS:
