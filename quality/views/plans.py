@@ -194,6 +194,13 @@ def _detail_page(request, plan, revisions, revision):
         {e.pgh_slug: e for e in events}.values(), key=lambda e: (e.pgh_created_at, e.pgh_id), reverse=True
     )
     ctx["history"] = describe_events(events[:HISTORY_SIZE])
+    # Where this plan was reused: plans copied from any of its revisions ("apply to demand").
+    ctx["copies"] = list(
+        ProcessPlan.objects.visible_to(request.user)
+        .filter(origin__plan=plan)
+        .select_related("customer", "origin")
+        .order_by("-created_at")[:50]
+    )
     ctx["runs_shown"] = RUNS_SHOWN
     return render(request, "quality/plan_detail.html", ctx)
 

@@ -322,9 +322,11 @@ def test_engineer_finds_a_plan_by_grade_from_another_customers_demand_and_applie
     )
     assert far.plan.revisions.get().status == "approved"  # the source plans are untouched
 
-    # The origin link leads back to 长城's plan; 比亚迪's demand lists its new plan.
+    # The origin link leads back to 长城's plan, which lists where it was reused;
+    # 比亚迪's demand lists its new plan.
     page.locator("#plan-origin a").click()
     expect(page.locator("#plan-customer")).to_have_text("长城汽车股份有限公司")
+    expect(page.locator("#plan-copies")).to_contain_text("GK-BYD-001（比亚迪汽车工业有限公司，复制自 Rev.1）")
     page.goto(demand.get_absolute_url())
     expect(page.locator("#demand-plans")).to_contain_text("GK-BYD-001")
 
