@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages the archive needs, when they are missing:
-# Chromium (browser tests), a CJK font and HarfBuzz's subsetter (Chinese PDFs
+# Chromium (browser tests), a CJK font (with DejaVu for the signs it lacks, e.g. ℃) and HarfBuzz's subsetter (Chinese PDFs
 # from WeasyPrint, fast font subsetting), Pango (WeasyPrint's text layout),
 # gettext (compiling the translations) and wrk (the load test of `make bench`).
 set -euo pipefail
 
-packages=(chromium fonts-wqy-microhei libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext wrk)
+packages=(chromium fonts-wqy-microhei fonts-dejavu-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext wrk)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
