@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the archive needs, when they are missing:
-# Chromium (browser tests), a CJK font (with DejaVu for the signs it lacks, e.g. ℃) and HarfBuzz's subsetter (Chinese PDFs
-# from WeasyPrint, fast font subsetting), Pango (WeasyPrint's text layout),
+# Chromium (browser tests), a CJK font (and DejaVu for the signs it lacks, e.g. ℃)
+# and HarfBuzz's subsetter (Chinese PDFs from WeasyPrint, fast font subsetting),
+# Pango (WeasyPrint's text layout),
 # gettext (compiling the translations) and wrk (the load test of `make bench`).
 set -euo pipefail
 
