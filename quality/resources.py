@@ -42,7 +42,7 @@ from archive_site.imports.widgets import (
 )
 from archive_site.models import DictEntry, DictKind
 from customers.models import VIEW_ALL_CUSTOMERS
-from customers.resources import CustomerWidget
+from customers.resources import CustomerWidget, DemandWidget
 from quality.filters import ObjectionFilter
 from quality.forms import CoilNumbersField
 from quality.models import (
@@ -565,6 +565,13 @@ class PlanResource(ArchiveResource):
         widget=CustomerWidget(),
         width=12,
     )
+    demand = ImportField(
+        "demand",
+        gettext_lazy("需求编号"),
+        aliases=("客户需求", "Demand", "Demand code"),
+        widget=DemandWidget(),
+        width=12,
+    )
     production_grade = RevisionField(
         "production_grade",
         gettext_lazy("生产牌号"),
@@ -635,7 +642,7 @@ class PlanResource(ArchiveResource):
 
     class Meta:
         model = ProcessPlan
-        fields = ("code", "name", "customer", *REVISION_FIELDS)
+        fields = ("code", "name", "customer", "demand", *REVISION_FIELDS)
         export_order = fields
         import_id_fields = ("code",)
         clean_model_instances = True
@@ -674,6 +681,9 @@ class PlanResource(ArchiveResource):
         column = {n: self.column_of(n) for n in self.fields}
         if not new and instance.customer_id != instance._customer_before_import:
             errors.append((column["customer"], _("方案的客户不能更改：它的版本和实绩是为原客户制定的。")))
+        demand, customer = getattr(instance, "demand", None), getattr(instance, "customer", None)
+        if demand is not None and customer is not None and demand.customer_id != customer.pk:
+            errors.append((column["demand"], _("需求“%(code)s”不属于本方案的客户。") % {"code": demand.code}))
         revision = instance._import_revision
         if not new and all(same(getattr(revision, n, None), v) for n, v in revision._before_import.items()):
             return errors  # the plan's own columns only: no revision to write
@@ -718,7 +728,7 @@ class PlanResource(ArchiveResource):
         )
         queryset = (
             ProcessPlan.objects.visible_to(request.user)
-            .select_related("customer")
+            .select_related("customer", "demand")
             .prefetch_related(Prefetch("revisions", queryset=revisions, to_attr="current_revisions"))
         )
         plans = PlanFilter(request.GET, queryset=queryset).qs

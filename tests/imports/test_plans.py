@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from archive_site.imports.engine import ImportConflict
 from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan, RunValue
-from tests.factories import make_plan, make_run
+from tests.factories import make_demand, make_plan, make_run
 from tests.imports.helpers import check, messages, run, upload, xlsx
 from tests.imports.test_roundtrip import content_of, import_file, raw
 
@@ -200,6 +200,19 @@ def test_a_plan_approved_between_check_and_import_writes_nothing(engineer, alice
     assert targets(draft)[("CAL", "SOAK_T")] == 820
 
 
+def test_a_plan_serves_a_demand_of_its_own_customer(engineer, alices_customer, bobs_customer):
+    mine, theirs = make_demand(alices_customer), make_demand(bobs_customer)
+    headers = [*PLAN_HEADERS, "需求编号"]
+    row = ["GK-012", "DC04 外板", alices_customer.code, "DC04", 0.6, 1.0, 1000, 1600]
+
+    refused = run(engineer, xlsx({"方案": [headers, [*row, theirs.code]]}), "方案.xlsx", "plans")
+    result = run(engineer, xlsx({"方案": [headers, [*row, mine.code]]}), "方案.xlsx", "plans")
+
+    assert messages(refused) == [("方案", 2, "需求编号", f"需求“{theirs.code}”不属于本方案的客户。")]
+    assert messages(result) == []
+    assert ProcessPlan.objects.get(code="GK-012").demand == mine
+
+
 def test_the_customer_of_an_existing_plan_cannot_change(engineer, alices_customer, bobs_customer):
     make_plan(alices_customer, code="GK-011", parameters=PARAMS)
     content = book([["GK-011", "DC04 汽车外板", bobs_customer.code, "DC04", 0.6, 1.0, 1000, 1600]])
@@ -221,7 +234,12 @@ def test_export_import_into_empty_tables_export_again(
     login, admin_user, engineer, alices_customer, bobs_customer
 ):
     make_plan(
-        alices_customer, code="GK-101", parameters=PARAMS, approved_by=engineer, requirements="FD 级\n=r90"
+        alices_customer,
+        make_demand(alices_customer),
+        code="GK-101",
+        parameters=PARAMS,
+        approved_by=engineer,
+        requirements="FD 级\n=r90",
     )
     newer = make_plan(bobs_customer, code="GK-102", parameters=PARAMS[:1], approved_by=engineer)
     newer.new_draft(by=engineer, targets={newer.parameters.get().pk: Decimal("77.5")}, note="提高压下率")
