@@ -40,10 +40,17 @@ class CustomerScopedQuerySet(models.QuerySet):
     customer_field = "customer"
 
     def visible_to(self, user):
+        """The same rule as `Customer.objects.visible_to`, written as a UNION of the owned and
+        the shared customers' ids: PostgreSQL misjudged `sales_owner = user OR EXISTS (share)`
+        and counted a salesman's objections by scanning all 500 000 (195 ms) instead of
+        looking up his 593 customers' (10 ms, bench/pages.py's archive)."""
         if user.has_perm(VIEW_ALL_CUSTOMERS):
             return self
-        visible = Customer.objects.visible_to(user).values("pk")
-        return self.filter(**{f"{self.customer_field}__in": visible})
+        if not user.is_authenticated:
+            return self.none()
+        owned = Customer.objects.filter(sales_owner=user).values("pk")
+        shared = CustomerShare.objects.filter(user=user).values("customer")
+        return self.filter(**{f"{self.customer_field}__in": owned.union(shared)})
 
 
 SEARCH_FIELDS = ("name", "short_name", "code", "credit_code")
