@@ -154,7 +154,8 @@ def parse_runs(revision, parameters, upload_file, user):
 
     Headers: 卷号, 生产日期, 生产线, 备注, then "产线/参数" (by name or code) per
     parameter. A header naming a parameter the revision does not plan is an error.
-    A coil already recorded on a line is updated.
+    A coil already recorded on a line is updated. (`parameters` is the view's
+    list; the import reads the revision's own.)
     """
     result = Upload()
     importer = Importer(RunImport.for_revision(revision), user)
