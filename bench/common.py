@@ -62,6 +62,13 @@ def ensure_archive():
         if photo is None or default_storage.exists(photo.image.name):
             print(f"archive: reusing {wanted} in {database_name()}")
             return 0.0
+    from customers.models import Customer
+
+    if generator.marker() is None and Customer.objects.exists():
+        sys.exit(
+            f"{database_name()} holds customers the generator did not make: the benchmarks flush and "
+            "regenerate their archive, so give them a database of their own (make bench: archive_bench)."
+        )
     print(f"archive: generating {wanted} in {database_name()} (media in {media_root()})", flush=True)
     started = time.perf_counter()
     shutil.rmtree(media_root(), ignore_errors=True)
