@@ -2,7 +2,7 @@
 200 000-row filtered export — the app's paths against django-import-export's stock ones.
 
     python -m bench.objections                       # DATABASE_URL from the environment (make bench)
-    BENCH_OBJECTIONS=20000 BENCH_EXPORT=50000 python -m bench.objections
+    BENCH_IMPORT_OBJECTIONS=20000 BENCH_EXPORT=50000 python -m bench.objections
 
 Runs in a database of its own on the same server (`<database>_objections`,
 created and migrated if missing; override with BENCH_DATABASE). Each path runs
@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from bench.imports import bench_user, peak_mb, reset_peak, setup_django
 
-ROWS = int(os.environ.get("BENCH_OBJECTIONS", 100_000))
+ROWS = int(os.environ.get("BENCH_IMPORT_OBJECTIONS", 100_000))
 STOCK_ROWS = min(ROWS, int(os.environ.get("BENCH_STOCK_ROWS", 2_000)))
 EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT", 200_000))
 EXPORT_TOTAL = EXPORT_ROWS * 5 // 4  # the filter selects 4 rows in 5
