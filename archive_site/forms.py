@@ -13,9 +13,9 @@ def limit_to_active_entries(fields, instance):
     for model_field in instance._meta.get_fields():
         if isinstance(model_field, DictionaryForeignKey) and model_field.name in fields:
             current = getattr(instance, model_field.attname, None)
-            fields[model_field.name].queryset = DictEntry.objects.filter(
-                kind=model_field.kind
-            ).filter(Q(is_active=True) | Q(pk=current))
+            fields[model_field.name].queryset = DictEntry.objects.filter(kind=model_field.kind).filter(
+                Q(is_active=True) | Q(pk=current)
+            )
 
 
 class ArchiveModelForm(forms.ModelForm):

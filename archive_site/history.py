@@ -16,7 +16,9 @@ from pghistory.models import MiddlewareEvents
 def tracked(**kwargs):
     """Decorator: record every create, change and delete of the model."""
     # New trackers for every model: pghistory fills them in per model.
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs)
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs
+    )
 
 
 def events_for(*objs):
@@ -45,7 +47,9 @@ def describe_events(events):
         if event.pgh_label == "update":
             raw = event.pgh_diff or {}
         else:
-            raw = {k: (None, v) if event.pgh_label == "insert" else (v, None) for k, v in event.pgh_data.items()}
+            raw = {
+                k: (None, v) if event.pgh_label == "insert" else (v, None) for k, v in event.pgh_data.items()
+            }
         changes = []
         for attname, (old, new) in raw.items():
             field = _field(model, attname)

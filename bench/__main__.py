@@ -32,7 +32,10 @@ def main(names):
             print(header, flush=True)
             out.write(header + "\n")
             proc = subprocess.Popen(
-                [sys.executable, "-m", f"bench.{name}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                [sys.executable, "-m", f"bench.{name}"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             )
             for line in proc.stdout:
                 print(line, end="", flush=True)

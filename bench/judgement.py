@@ -203,7 +203,8 @@ def generate():
         )
         columns, values, params = [], [], []
         overrides = {
-            "number": "'ZY-' || extract(year FROM b.received)::int || '-' || CASE WHEN b.seq < 10000 THEN lpad(b.seq::text, 4, '0') ELSE b.seq::text END",
+            "number": "'ZY-' || extract(year FROM b.received)::int || '-' || "
+            "CASE WHEN b.seq < 10000 THEN lpad(b.seq::text, 4, '0') ELSE b.seq::text END",
             "kind": "CASE WHEN b.r < 0.15 THEN 'complaint' ELSE 'objection' END",
             "customer_id": "b.customer_id",
             "received_date": "b.received",

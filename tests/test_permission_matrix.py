@@ -152,9 +152,13 @@ class _FormValues(HTMLParser):
             self.in_main = True
         elif tag == "template":
             self.in_template = True
-        elif tag == "form" and a.get("method", "").lower() == "post":
-            if self.stage == "before" and self.in_main:
-                self.stage = "in"
+        elif (
+            tag == "form"
+            and a.get("method", "").lower() == "post"
+            and self.stage == "before"
+            and self.in_main
+        ):
+            self.stage = "in"
         if self.stage != "in" or self.in_template or "disabled" in a:
             return
         name = a.get("name")

@@ -73,5 +73,7 @@ def test_objection_with_two_photos_closed_then_judged(logged_in_page, quality, a
     shortcut.get_by_label("严重").check()
     shortcut.get_by_role("button", name="判定").click()
     expect(page.locator(".verdict-head")).to_contain_text("不得判定为合格")
-    expect(page.locator(".verdict-message")).to_contain_text("曾 1 次对程度为“严重”或更轻的“划伤”提出质量异议")
+    expect(page.locator(".verdict-message")).to_contain_text(
+        "曾 1 次对程度为“严重”或更轻的“划伤”提出质量异议"
+    )
     expect(page.locator(".match img")).to_have_count(2)

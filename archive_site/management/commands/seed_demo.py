@@ -24,7 +24,16 @@ DEMO_USERS = [
 
 # (code, name, short name, category code, region, credit code, contact, mobile)
 DEMO_CUSTOMERS = [
-    ("C0001", "北汽福田汽车股份有限公司", "福田", "AUTO", "北京", "91110000102632941M", "刘工", "13810000001"),
+    (
+        "C0001",
+        "北汽福田汽车股份有限公司",
+        "福田",
+        "AUTO",
+        "北京",
+        "91110000102632941M",
+        "刘工",
+        "13810000001",
+    ),
     ("C0002", "长城汽车股份有限公司", "长城", "AUTO", "河北保定", "", "陈工", "13910000002"),
     ("C0003", "北京现代汽车有限公司", "北京现代", "AUTO", "北京", "", "金工", "13710000003"),
     ("C0004", "上海大众汽车有限公司", "上海大众", "AUTO", "上海", "", "周工", "13610000004"),
@@ -59,8 +68,15 @@ class Command(BaseCommand):
             if Customer.objects.filter(Q(code=code) | Q(name=name)).exists():
                 continue
             customer = Customer.objects.create(
-                code=code, name=name, short_name=short, category=categories[cat], region=region,
-                credit_code=credit, sales_owner=sales, created_by=admin, updated_by=admin,
+                code=code,
+                name=name,
+                short_name=short,
+                category=categories[cat],
+                region=region,
+                credit_code=credit,
+                sales_owner=sales,
+                created_by=admin,
+                updated_by=admin,
             )
             Contact.objects.create(customer=customer, name=contact, mobile=mobile, created_by=admin)
         note = "" if created else " (set when the demo was first created)"
