@@ -11,6 +11,8 @@ To cover a later module, add a line:
   404 for bob's customer and the URL's usual answer for the shared one.
 - LISTINGS: each list, search or pop-up (query parameters that would match bob's
   customer); EXPORTS: each .xlsx export.
+- MODULE_LISTINGS / MODULE_EXPORTS: the same for the later modules' records (`records_of`
+  gives each a marker); each row is also asked by `quality`, who must see bob's records.
 """
 
 import io
@@ -19,12 +21,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from archive_site.imports.modules import MODULES
+from archive_site.models import DictKind
 from customers.models import Customer, CustomerDocument
-from tests.factories import make_contact, make_customer
+from tests.factories import (
+    entry,
+    make_contact,
+    make_customer,
+    make_demand,
+    make_objection,
+    make_part,
+    make_plan,
+    make_run,
+)
 from tests.test_permission_matrix import customer_form, document_form, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +197,173 @@ def test_exports_do_not_contain_another_users_customer(login, w, name, params):
 def test_the_same_export_gives_everything_to_a_user_who_sees_all(login, w, quality):
     values = workbook_values(login(quality).get(reverse("customers:customer-export")))
     assert {BOBS, SHARED, ALICES} <= values
+
+
+# Later modules: a record of each kind for bob's customer and for the shared one, each
+# with a marker of its own, so a leak shows whichever column a page prints.
+@dataclass
+class Records:
+    bobs: set  # markers of bob's customer's records: none may reach alice
+    shared: set  # markers of the shared customer's records: they may
+
+
+def records_of(customer, tag, approver):
+    demand = make_demand(customer, name=f"{tag}专用需求")
+    revision = make_plan(
+        customer,
+        demand=demand,
+        name=f"{tag}专用方案",
+        parameters=[("CAL", "SOAK_T", 820, 800, 840, "℃")],
+        approved_by=approver,
+    )
+    make_run(revision, coil=f"{tag}COIL", SOAK_T=821)
+    objection = make_objection(customer, description=f"{tag}门板橘皮缺陷")
+    part = make_part(customer, name=f"{tag}前门外板")
+    return {
+        customer.name,
+        demand.name,
+        revision.plan.code,
+        revision.plan.name,
+        f"{tag}COIL",
+        objection.number,
+        objection.description,
+        part.number,
+        part.name,
+    }
+
+
+@pytest.fixture
+def records(w, quality):
+    return Records(bobs=records_of(w.bobs, "福田", quality), shared=records_of(w.shared, "长城", quality))
+
+
+# (URL name, query, whether the shared customer's records show too): bob's customer
+# must not show for alice, yet shows to `quality` who sees all (so the fixture is real).
+MODULE_LISTINGS = [
+    ("customers:demand-list", {}, True),
+    ("customers:demand-list", {"customer": "汽车"}, True),
+    ("customers:demand-list", {"name": "专用需求"}, True),
+    ("customers:customer-picker", {"q": "汽车"}, True),
+    ("customers:customer-picker", {"q": "汽车", "demands": "1"}, True),
+    ("quality:plan-list", {}, True),
+    ("quality:plan-list", {"q": "专用方案"}, True),
+    ("quality:plan-reuse", {"production_grade": "{dc04}", "thickness": "0.8", "width": "1250"}, True),
+    ("quality:objection-list", {}, True),
+    ("quality:objection-list", {"q": "橘皮"}, True),
+    ("quality:objection-list", {"customer": "汽车"}, True),
+    ("quality:objection-list", {"customer": "C0001"}, False),
+    ("quality:customer-lookup", {"q": "汽车"}, True),
+    ("quality:judgement", {"customer": "C0001", "defect": "SCRATCH", "severity": "2"}, False),
+    ("products:part-list", {}, True),
+    ("products:part-list", {"customer": "汽车"}, True),
+    ("products:part-list", {"customer_id": "{bobs}"}, False),
+    ("products:statistics", {"q": "汽车"}, True),
+    ("products:statistics", {"q": "福田"}, False),
+]
+
+MODULE_EXPORTS = [
+    ("customers:demand-export", {}),
+    ("customers:demand-export", {"customer": "汽车"}),
+    ("quality:plan-export", {}),
+    ("quality:objection-export", {}),
+    ("quality:objection-export", {"q": "橘皮"}),
+    ("quality:objection-stats-export", {"date_from": "2000-01-01"}),
+    ("products:part-export", {}),
+    ("products:part-export", {"customer": "汽车"}),
+    ("products:statistics-export", {"q": "汽车"}),
+] + [
+    ("imports:export", {"module": key})
+    for key in MODULES
+    if key != "dictionaries"  # the dictionaries belong to no customer
+]
+
+
+def module_query(params, w):
+    dc04 = entry(DictKind.PRODUCTION_GRADE, "DC04").pk
+    return {k: v.format(bob=w.bob.pk, bobs=w.bobs.pk, dc04=dc04) for k, v in params.items()}
+
+
+def leaked(markers, found):
+    """The markers present in `found` (a text, or the set of a workbook's values)."""
+    if isinstance(found, str):
+        return {m for m in markers if m in found}
+    return {m for m in markers if any(m in v for v in found)}
+
+
+def get_module_listing(client, name, params, w):
+    response = client.get(reverse(name), module_query(params, w))
+    assert response.status_code == 200
+    return text_of(response)
+
+
+@pytest.mark.parametrize(("name", "params", "shared"), MODULE_LISTINGS)
+def test_module_lists_and_searches_do_not_show_another_users_records(
+    login, w, records, quality, name, params, shared
+):
+    text = get_module_listing(login(w.alice), name, params, w)
+    assert leaked(records.bobs, text) == set()
+    if shared:
+        assert leaked(records.shared, text)
+    assert leaked(records.bobs, get_module_listing(login(quality), name, params, w))
+
+
+def export_values(client, name, params):
+    kwargs = {"module": params.pop("module")} if "module" in params else None
+    response = client.get(reverse(name, kwargs=kwargs), params)
+    assert response.status_code == 200
+    return workbook_values(response)
+
+
+@pytest.mark.parametrize(("name", "params"), MODULE_EXPORTS)
+def test_module_exports_do_not_contain_another_users_records(login, w, records, quality, name, params):
+    # No role both exports objections and is scoped: grant it to alice, so the scope is what is tested.
+    alice_may_export = Permission.objects.get(content_type__app_label="quality", codename="export_objection")
+    w.alice.user_permissions.add(alice_may_export)
+    values = export_values(login(w.alice), name, dict(params))
+    assert leaked(records.bobs, values) == set()
+    assert leaked(records.shared, values)
+    assert leaked(records.bobs, export_values(login(quality), name, dict(params)))
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"date_from": "2000-01-01"}, {"customer": "C0009"}], ids=["default", "across", "shared"]
+)
+def test_objection_statistics_count_only_the_users_objections(login, w, records, quality, params):
+    def total(user):
+        response = login(user).get(reverse("quality:objection-stats"), params)
+        assert response.status_code == 200
+        return response.context["stats"]["total"], text_of(response)
+
+    alices, text = total(w.alice)
+    assert alices == 1  # the shared customer's objection only
+    assert BOBS not in text
+    assert total(quality)[0] == (1 if params.get("customer") else 2)
+
+
+def test_objection_statistics_of_another_users_customer_are_refused(login, w, records):
+    response = login(w.alice).get(reverse("quality:objection-stats"), {"customer": "C0001"})
+    assert response.status_code == 200
+    assert response.context["stats"] is None and "customer" in response.context["form"].errors
+    assert leaked(records.bobs - {"C0001"}, text_of(response)) == set()
+
+
+def test_judgement_api_answers_404_for_another_users_customer(login, w, records, quality):
+    query = {"customer": "C0001", "defect": "SCRATCH", "severity": "2"}
+    response = login(w.alice).get(reverse("quality:judgement-api"), query)
+    assert response.status_code == 404
+    assert leaked(records.bobs, text_of(response)) == set()
+    response = login(quality).get(reverse("quality:judgement-api"), query)
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
+def test_judgement_api_counts_the_shared_customers_objection(login, w, records):
+    query = {"customer": "C0009", "defect": "SCRATCH", "severity": "2"}
+    response = login(w.alice).get(reverse("quality:judgement-api"), query)
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
+def test_customer_batch_print_of_another_users_customer_is_404(login, w, records, engineer):
+    url = reverse("printing:customer-sheets-pdf", kwargs={"pk": w.bobs.pk})
+    assert login(w.alice).post(url).status_code == 404
+    response = login(engineer).post(url)  # who sees all and may print
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
