@@ -42,9 +42,11 @@ lint: setup
 # The page, load and judgement benchmarks run at the generator's default scale
 # (20 000 customers, 500 000 objections); the import, export and printing ones at
 # sizes that keep the whole run within 20 minutes on a 2-core machine. Their full
-# sizes (100 000-row import, 200 000-row export, 50-part batch ×3): `make bench BENCH_SIZES=`.
+# sizes (20 000 customers and 100 000 objections imported, 200 000 exported, 50-part
+# batch ×3, 200 judgement calls, 15 s per load case): `make bench BENCH_SIZES=`.
 BENCH_SIZES ?= BENCH_IMPORT_CUSTOMERS=5000 BENCH_IMPORT_OBJECTIONS=20000 BENCH_STOCK_ROWS=1000 \
-	BENCH_EXPORT=100000 BENCH_STOCK_EXPORT=5000 BENCH_RUNS=3 BENCH_BATCH_RUNS=1
+	BENCH_EXPORT=100000 BENCH_STOCK_EXPORT=5000 BENCH_RUNS=3 BENCH_BATCH_RUNS=1 \
+	BENCH_CALLS=100 BENCH_LOAD_SECONDS=10
 
 bench: setup
 	env $(BENCH_SIZES) ARCHIVE_DB_NAME=archive_bench DEBUG=false HTTPS=false SECRET_KEY=bench-only $(WITH_DB) sh -c '\
