@@ -16,6 +16,7 @@ context is saved as a screenshot under /tmp and the path is added to the failure
 import os
 import re
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,18 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def warm_live_server(live_server, django_db_setup, django_db_blocker):
+    """The live server, after one first request: its first answer (URL, template and
+    translation loading) can take longer than a step may, on a slow machine."""
+    with django_db_blocker.unblock(), urllib.request.urlopen(f"{live_server.url}/login/", timeout=60) as r:
+        r.read()
+    return live_server
+
+
 @pytest.fixture
-def page(browser, live_server, request):
+def page(browser, warm_live_server, request):
+    live_server = warm_live_server
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=SCREEN)
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
