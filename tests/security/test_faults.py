@@ -299,7 +299,11 @@ def free_port():
 
 @pytest.fixture
 def app_server(transactional_db, tmp_path):
-    """The app under gunicorn (2 workers × 4 threads) with persistent connections."""
+    """The app under gunicorn (2 workers × 8 threads) with persistent connections.
+
+    Each worker has threads for every request the test holds at once: the kernel
+    may hand all of them to one worker, and a request queued behind busy threads
+    never reaches the database the test watches."""
     port = free_port()
     env = dict(
         os.environ,
@@ -313,7 +317,7 @@ def app_server(transactional_db, tmp_path):
             "archive_site.wsgi",
             f"--bind=127.0.0.1:{port}",
             "--workers=2",
-            "--threads=4",
+            "--threads=8",
             "--worker-class=gthread",
             "--timeout=60",
         ],
@@ -392,15 +396,17 @@ def test_app_recovers_when_the_database_drops_its_connections(app_server, monito
         # 2. Connections dropped in the middle of requests: hold the customer
         # table so requests wait in their query, then terminate them there.
         cursor.execute("BEGIN; LOCK TABLE customers_customer IN ACCESS EXCLUSIVE MODE")
-        threads, results = load(6)
+        try:
+            threads, results = load(6)
 
-        def waiting():
-            pids = monitor.backends(waiting_on_lock=True)
-            return pids if len(pids) >= 6 else None
+            def waiting():
+                pids = monitor.backends(waiting_on_lock=True)
+                return pids if len(pids) >= 6 else None
 
-        caught = wait_for(waiting, what="requests to wait on the customer table")
-        monitor.terminate(caught)
-        cursor.execute("ROLLBACK")
+            caught = wait_for(waiting, what="requests to wait on the customer table")
+            monitor.terminate(caught)
+        finally:  # a failure here must not leave the table locked for the teardown
+            cursor.execute("ROLLBACK")
         for t in threads:
             t.join()
 
