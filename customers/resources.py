@@ -62,6 +62,17 @@ class CustomerWidget(CachedLookupWidget):
         return "" if value is None else value.code
 
 
+def customer_column():
+    """The customer column of every module's sheet: by code or exact name, in the user's scope."""
+    return ImportField(
+        "customer",
+        gettext_lazy("客户代码"),
+        aliases=("客户", "客户名称", "Customer", "Customer code"),
+        widget=CustomerWidget(),
+        width=12,
+    )
+
+
 class CustomerResource(ArchiveResource):
     code = ImportField(
         "code",
@@ -233,13 +244,7 @@ class CustomerResource(ArchiveResource):
 
 
 class ContactResource(ArchiveResource):
-    customer = ImportField(
-        "customer",
-        gettext_lazy("客户代码"),
-        aliases=("客户", "客户名称", "Customer", "Customer code"),
-        widget=CustomerWidget(),
-        width=12,
-    )
+    customer = customer_column()
     name = ImportField(
         "name", gettext_lazy("姓名"), aliases=("Name", "联系人", "联系人姓名", "Contact"), width=12
     )
@@ -369,13 +374,7 @@ class DemandResource(ArchiveResource):
         width=12,
     )
     name = ImportField("name", gettext_lazy("需求名称"), aliases=("Demand name", "Name", "名称"), width=30)
-    customer = ImportField(
-        "customer",
-        gettext_lazy("客户代码"),
-        aliases=("客户", "客户名称", "Customer", "Customer code"),
-        widget=CustomerWidget(),
-        width=12,
-    )
+    customer = customer_column()
     source = ImportField(
         "source", gettext_lazy("需求来源"), aliases=("Source", "来源"), widget=ChoiceWidget(Demand.Source)
     )

@@ -15,7 +15,7 @@ from archive_site.imports.modules import ImportModule
 from archive_site.imports.resources import CHUNK, ArchiveResource, ImportField
 from archive_site.imports.widgets import DictionaryWidget, NumberWidget, TextWidget
 from archive_site.models import DictKind
-from customers.resources import CustomerWidget, DemandWidget
+from customers.resources import DemandWidget, customer_column
 from products.filters import PartFilter
 from products.models import Part
 
@@ -47,13 +47,7 @@ def _number(attribute, header, aliases):
 
 
 class PartResource(ArchiveResource):
-    customer = ImportField(
-        "customer",
-        gettext_lazy("客户代码"),
-        aliases=("客户", "客户名称", "Customer", "Customer code"),
-        widget=CustomerWidget(),
-        width=12,
-    )
+    customer = customer_column()
     customer_name = ImportField(
         "customer__name", gettext_lazy("客户名称"), widget=ShownWidget(), readonly=True, width=30
     )

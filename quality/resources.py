@@ -42,7 +42,7 @@ from archive_site.imports.widgets import (
 )
 from archive_site.models import DictEntry, DictKind
 from customers.models import VIEW_ALL_CUSTOMERS
-from customers.resources import CustomerWidget, DemandWidget
+from customers.resources import DemandWidget, customer_column
 from quality.filters import ObjectionFilter
 from quality.forms import CoilNumbersField
 from quality.models import (
@@ -100,13 +100,7 @@ class ObjectionResource(ArchiveResource):
     kind = ImportField(
         "kind", gettext_lazy("类别"), aliases=("Kind", "Type"), widget=ChoiceWidget(Objection.Kind), width=10
     )
-    customer = ImportField(
-        "customer",
-        gettext_lazy("客户代码"),
-        aliases=("客户", "客户名称", "Customer", "Customer code"),
-        widget=CustomerWidget(),
-        width=12,
-    )
+    customer = customer_column()
     received_date = ImportField(
         "received_date",
         gettext_lazy("受理日期"),
@@ -558,13 +552,7 @@ class PlanResource(ArchiveResource):
         width=16,
     )
     name = ImportField("name", gettext_lazy("方案名称"), aliases=("Plan name", "Name", "名称"), width=30)
-    customer = ImportField(
-        "customer",
-        gettext_lazy("客户代码"),
-        aliases=("客户", "客户名称", "Customer", "Customer code"),
-        widget=CustomerWidget(),
-        width=12,
-    )
+    customer = customer_column()
     demand = ImportField(
         "demand",
         gettext_lazy("需求编号"),
