@@ -4,18 +4,18 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-WITH_DB := $(PY) -m archive_site.devdb run --
+WITH_DB := $(PY) -m devtools.devdb run --
 
 .PHONY: setup run test lint bench messages
 
-$(VENV)/.installed: requirements.txt scripts/setup-system.sh
+$(VENV)/.installed: requirements.txt requirements-dev.txt system-packages.txt scripts/setup-system.sh
 	./scripts/setup-system.sh
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.installed
-	DEBUG=true DATABASE_URL=postgres://unused/unused $(PY) manage.py compilemessages -v 0 \
+	DEBUG=true $(PY) manage.py compilemessages -v 0 \
 		--ignore=.venv --ignore=.pgdata --ignore=media --ignore=staticfiles
 
 # The imports run in a background worker (django-tasks' database queue): one is
@@ -33,7 +33,7 @@ run: setup
 test: setup
 	DEBUG=false HTTPS=false SECRET_KEY=test-only $(WITH_DB) sh -c '\
 		$(PY) manage.py makemigrations --check --dry-run -v 0 && \
-		$(PY) -m pytest $(PYTEST_ARGS)'
+		$(PY) -m pytest -n 2 $(PYTEST_ARGS)'
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -54,5 +54,5 @@ bench: setup
 
 # Refresh the English catalogue after adding or changing Chinese source strings.
 messages: setup
-	DEBUG=true DATABASE_URL=postgres://unused/unused $(PY) manage.py makemessages -l en \
+	DEBUG=true $(PY) manage.py makemessages -l en \
 		--ignore=.venv --ignore=.pgdata --ignore=tests --ignore=media --ignore=staticfiles --ignore=bench

@@ -8,11 +8,53 @@ class ArchiveSiteConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self):
-        from archive_site.dictionaries import seed_dictionaries
-        from archive_site.roles import sync_roles
+        from archive_site import registry
+        from archive_site.accounts.roles import sync_roles
+        from archive_site.dictionaries import resources  # noqa: F401  (registers the dictionaries' import)
+        from archive_site.dictionaries.seed import seed_dictionaries
 
         # Runs after every migrate and after test flushes; both are idempotent.
         post_migrate.connect(_after_migrate(sync_roles, seed_dictionaries), sender=self, weak=False)
+
+        registry.nav.register(
+            registry.NavLink(
+                "access-log",
+                _("访问日志"),
+                ("archive_site.view_accesslog",),
+                id="nav-access-log",
+                order=50,
+                prefixes=("access-log",),
+            )
+        )
+        registry.nav.register(
+            registry.NavLink(
+                "dictionary-list",
+                _("基础数据"),
+                ("archive_site.view_dictentry",),
+                id="nav-dictionaries",
+                order=80,
+                prefixes=("dictionary",),
+            )
+        )
+        registry.nav.register(
+            registry.NavLink(
+                "user-list",
+                _("账户管理"),
+                ("archive_site.manage_accounts",),
+                id="nav-accounts",
+                order=90,
+                prefixes=("user",),
+            )
+        )
+        registry.customer_sections.register(
+            registry.Section("archive_site/access_log_link.html", _access_log_link, order=30)
+        )
+
+
+def _access_log_link(request, customer):
+    if not request.user.has_perm("archive_site.view_accesslog"):
+        return None
+    return {"customer": customer}
 
 
 def _after_migrate(*steps):

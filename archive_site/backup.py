@@ -195,13 +195,6 @@ def media_digest(files):
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
-def media_manifest(root):
-    files = {
-        str(p): {"sha256": sha256_of(root / p), "size": (root / p).stat().st_size} for p in media_files(root)
-    }
-    return {"files": files, "sha256": media_digest(files)}
-
-
 class _HashingReader(io.RawIOBase):
     def __init__(self, f):
         self.f, self.digest = f, hashlib.sha256()

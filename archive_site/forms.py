@@ -1,4 +1,8 @@
+"""Form pieces every app's forms are built from: archive records, their inline rows, users."""
+
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +10,17 @@ from archive_site.models import DictEntry, DictionaryForeignKey
 
 STALE_EDIT = _("您打开表单后，他人已保存了这条记录。您的修改未保存：请刷新页面查看最新内容后重新修改。")
 GONE = _("您打开表单后，这条记录已被他人删除。")
+
+
+class StaleEdit(Exception):
+    """A record changed between the check of its form and its save; nothing was written.
+
+    The middleware answers it with the form's page again and the STALE_EDIT message.
+    """
+
+
+def active_users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
 def limit_to_active_entries(fields, instance):
@@ -18,14 +33,23 @@ def limit_to_active_entries(fields, instance):
             )
 
 
+def current_version(model, pk, lock=False):
+    """The stored version of a record, None if it is gone; `lock`: held until the transaction ends."""
+    rows = model._default_manager.filter(pk=pk)
+    if lock:
+        rows = rows.select_for_update()
+    return rows.values_list("version", flat=True).first()
+
+
 class ArchiveModelForm(forms.ModelForm):
     """A model form for archive records.
 
     - Dictionary fields offer only active entries of their kind (and the value
       the record already holds, so an old record stays editable).
     - A hidden version refuses a stale edit instead of overwriting someone
-      else's change; the row is locked until the request's transaction ends
-      (ATOMIC_REQUESTS), so two saves cannot both pass the check.
+      else's change: `clean()` says so as a form error, and `save()` checks
+      again with the row locked in a transaction of its own, so two saves
+      cannot both pass whether or not the request is one transaction.
     - `save()` records who created and changed the record.
     """
 
@@ -41,13 +65,7 @@ class ArchiveModelForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            current = (
-                type(self.instance)
-                .objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
+            current = current_version(type(self.instance), self.instance.pk)
             if current is None:
                 raise forms.ValidationError(GONE, code="gone")
             if cleaned.get("version") != current:
@@ -58,45 +76,37 @@ class ArchiveModelForm(forms.ModelForm):
         obj = super().save(commit=False)
         obj.stamp(self.user)
         if commit:
-            obj.save()
-            self._save_m2m()
+            with transaction.atomic():
+                if obj.pk is not None:
+                    locked = current_version(type(obj), obj.pk, lock=True)
+                    if locked != self.cleaned_data.get("version"):
+                        raise StaleEdit
+                obj.save()
+                self._save_m2m()
         return obj
 
 
-class DictEntryForm(forms.ModelForm):
-    """One base dictionary entry. Its kind is set when it is created and never changes."""
+def share_choices(forms_):
+    """Give every form the first form's evaluated choices of each select field."""
+    cache = {}
+    for form in forms_:
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and isinstance(field.widget, forms.Select):
+                if name not in cache:
+                    cache[name] = list(field.choices)
+                field.choices = cache[name]
 
-    class Meta:
-        model = DictEntry
-        fields = ["code", "name", "name_en", "is_active"]
-        help_texts = {
-            "code": _("在同一类别内唯一，导入 Excel 时可用代码匹配。"),
-            "name": _("在同一类别内唯一。"),
-        }
 
-    def __init__(self, *args, kind, **kwargs):
+class ArchiveInlineFormSet(forms.BaseInlineFormSet):
+    """The rows of an archive record (composition, properties, plan parameters, contacts).
+
+    Its forms are `ArchiveModelForm`s (pass `form_kwargs={"user": ...}`), so
+    `save()` stamps each changed row once and checks its version, creates the
+    new rows and deletes those marked for deletion: a view only calls it, inside
+    the transaction that saves the record. Dictionary choices are fetched once
+    for all rows, not once per row.
+    """
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.kind = kind
-
-    def _siblings(self):
-        return DictEntry.objects.of(self.instance.kind).exclude(pk=self.instance.pk)
-
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip()
-        if self._siblings().filter(code__iexact=code).exists():
-            raise forms.ValidationError(
-                _("代码“%(code)s”在“%(kind)s”中已被使用，请换一个代码。"),
-                code="duplicate_code",
-                params={"code": code, "kind": self.instance.get_kind_display()},
-            )
-        return code
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if self._siblings().filter(name=name).exists():
-            raise forms.ValidationError(
-                _("名称“%(name)s”在“%(kind)s”中已存在，请换一个名称。"),
-                code="duplicate_name",
-                params={"name": name, "kind": self.instance.get_kind_display()},
-            )
-        return name
+        share_choices(self.forms + [self.empty_form])

@@ -1,12 +1,40 @@
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
+
+
+class VisibleQuerySet(models.QuerySet):
+    """Records each user sees only part of: `visible_to(user)`, and beside it the access
+    helper every view uses. Subclasses say what `visible_to` means (record scope)."""
+
+    def visible_to(self, user):
+        raise NotImplementedError
+
+    def sees_everything(self, user):
+        """Whether `visible_to(user)` is every record (no need to ask the database)."""
+        return False
+
+    def get_visible_or_404(self, user, pk, perm=None):
+        """The record `pk`, if `user` holds `perm` (else 403) and may see it (else 404).
+
+        An id that is not a number names no record: 404, not an error.
+        """
+        if perm is not None and not user.has_perm(perm):
+            raise PermissionDenied
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        return get_object_or_404(self.visible_to(user), pk=pk)
 
 
 @tracked(exclude=["password", "last_login"])

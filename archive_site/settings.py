@@ -46,14 +46,15 @@ INSTALLED_APPS = [
     "printing",
     "django_tasks",
     "django_tasks_db",
-    "archive_site.imports",
+    "imports",
+    "devtools",
 ]
 
 MIDDLEWARE = [
     "archive_site.middleware.HealthCheckMiddleware",  # /healthz, before the Host and HTTPS checks
     "django.middleware.security.SecurityMiddleware",
-    "archive_site.security.ContentSecurityPolicyMiddleware",
-    "archive_site.security.DatabaseUnavailableMiddleware",
+    "archive_site.middleware.ContentSecurityPolicyMiddleware",
+    "archive_site.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "archive_site.middleware.LanguageMiddleware",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "archive_site.middleware.StaleEditMiddleware",
 ]
 
 ROOT_URLCONF = "archive_site.urls"
@@ -88,21 +90,22 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, set by `make run` / `make test` to the embedded
-# PostgreSQL when the operator gives none. There is no SQLite fallback.
-if not os.environ.get("DATABASE_URL"):
-    raise ImproperlyConfigured(
-        "DATABASE_URL is not set. Run through `make run` / `make test`, which start "
-        "the embedded PostgreSQL, or point it at your PostgreSQL server."
-    )
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ["DATABASE_URL"], conn_max_age=envint("CONN_MAX_AGE", 60), conn_health_checks=True
-    )
-}
+# PostgreSQL when the operator gives none. There is no SQLite fallback. Without
+# it the settings still load, for the commands that need no database
+# (compilemessages, collectstatic); anything that touches the database then
+# fails with the message of `archive_site.db_missing`.
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=envint("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("The archive runs on PostgreSQL only")
+else:
+    DATABASES = {"default": {"ENGINE": "archive_site.db_missing"}}
 # Every request is one transaction: a form and its rows are saved whole or not at all.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("The archive runs on PostgreSQL only")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "archive_site.User"
@@ -151,7 +154,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy (archive_site.security): no inline scripts, nothing
+# Content-Security-Policy (archive_site.middleware): no inline scripts, nothing
 # from other hosts (the intranet may have no internet). Same shape as Django
 # 6's SECURE_CSP, so the upgrade only swaps the middleware.
 SECURE_CSP = {
@@ -191,7 +194,7 @@ UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Excel/CSV imports: caps checked before a file is parsed (archive_site/imports/files.py).
+# Excel/CSV imports: caps checked before a file is parsed (imports/files.py).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 20) * 1024 * 1024  # the uploaded file
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024  # an .xlsx unzipped
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)  # per sheet

@@ -1,6 +1,6 @@
 """What bench/pages.py and bench/load.py share: Django set up on the generated archive.
 
-The archive is made by `manage.py generate_archive` (archive_site/generator.py)
+The archive is made by `manage.py generate_archive` (devtools/generator.py)
 in the database of DATABASE_URL — `make bench` gives it `archive_bench` — at
 BENCH_SCALE (default 1: 20 000 customers, 500 000 objections …) and
 BENCH_SEED. The generator marks the database with what it generated, so a
@@ -53,7 +53,7 @@ def ensure_archive():
 
     from django.core.files.storage import default_storage
 
-    from archive_site import generator
+    from devtools import generator
     from quality.models import ObjectionPhoto
 
     wanted = f"generate_archive seed={SEED} scale={SCALE}"
@@ -88,7 +88,7 @@ def bench_users():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from archive_site import roles
+    from archive_site.accounts import roles
 
     User = get_user_model()
     admin, created = User.objects.get_or_create(
@@ -130,3 +130,37 @@ def table(headers, rows):
         return "  ".join(out)
 
     return "\n".join([line(headers), line(["-" * c for c in cols]), *(line(r) for r in rows)])
+
+
+def stock_resource(resource_class):
+    """`resource_class` as django-import-export's own per-row `import_data` runs it: the baseline.
+
+    The app imports through `imports.engine` only; this adapter gives the
+    library's path what the engine does around each record (a new record's
+    defaults and drawn number, who created or changed it), so both write the
+    same rows.
+    """
+    from django.core.exceptions import ValidationError
+
+    class Stock(resource_class):
+        class Meta:
+            clean_model_instances = True
+            skip_unchanged = True
+            use_transactions = True
+
+        def import_instance(self, instance, row, **kwargs):
+            super().import_instance(instance, row, **kwargs)
+            if instance.pk is None:
+                message = self.prepare_new(instance, {})
+                if message:
+                    raise ValidationError(message)
+
+        def save_instance(self, instance, is_create, row, **kwargs):
+            if getattr(instance, "_draw_number", False):
+                instance.assign_number()
+            if hasattr(instance, "stamp"):
+                instance.stamp(self.user)
+            return super().save_instance(instance, is_create, row, **kwargs)
+
+    Stock.__name__ = f"Stock{resource_class.__name__}"
+    return Stock

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.common import stock_resource
+
 CUSTOMERS = int(os.environ.get("BENCH_IMPORT_CUSTOMERS", 20_000))
 CONTACTS_PER_CUSTOMER = 2
 
@@ -69,7 +71,7 @@ def setup_django(migrate=False):
 def bench_user():
     from django.contrib.auth import get_user_model
 
-    from archive_site import roles
+    from archive_site.accounts import roles
 
     user, created = get_user_model().objects.get_or_create(username="bench-admin", defaults={"name": "基准"})
     if created:
@@ -143,9 +145,9 @@ def peak_mb():
 
 
 def run_bulk(path, user):
-    from archive_site.imports import files
-    from archive_site.imports.engine import Importer
-    from archive_site.imports.modules import get_module
+    from imports import files
+    from imports.engine import Importer
+    from imports.modules import get_module
 
     importer = Importer(get_module("customers"), user)
     with open(path, "rb") as f:
@@ -166,7 +168,7 @@ def run_stock(path, user):
         book = tablib.Databook().load(f.read(), "xlsx")
     rows = 0
     for dataset, resource_class in zip(book.sheets(), (CustomerResource, ContactResource), strict=True):
-        result = resource_class(user=user).import_data(dataset, use_transactions=True)
+        result = stock_resource(resource_class)(user=user).import_data(dataset, use_transactions=True)
         if result.has_errors() or result.has_validation_errors():
             first = (result.row_errors() or [(None, [None])])[0][1][0]
             invalid = result.invalid_rows[:1]

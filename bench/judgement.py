@@ -326,7 +326,7 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from archive_site import roles
+    from archive_site.accounts import roles
     from archive_site.models import DictEntry, DictKind
     from customers.models import Customer
     from quality.models import Objection

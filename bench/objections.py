@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.common import stock_resource
 from bench.imports import bench_user, peak_mb, reset_peak, setup_django
 
 ROWS = int(os.environ.get("BENCH_IMPORT_OBJECTIONS", 100_000))
@@ -148,9 +149,9 @@ def empty_tables():
 
 
 def run_bulk(path, user):
-    from archive_site.imports import files
-    from archive_site.imports.engine import Importer
-    from archive_site.imports.modules import get_module
+    from imports import files
+    from imports.engine import Importer
+    from imports.modules import get_module
 
     importer = Importer(get_module("objections"), user)
     with open(path, "rb") as f:
@@ -169,7 +170,7 @@ def run_stock(path, user):
 
     with open(path, "rb") as f:
         dataset = tablib.Dataset().load(f.read(), "xlsx")
-    result = ObjectionResource(user=user).import_data(dataset, use_transactions=True)
+    result = stock_resource(ObjectionResource)(user=user).import_data(dataset, use_transactions=True)
     if result.has_errors() or result.has_validation_errors():
         first = (result.row_errors() or [(None, [None])])[0][1][0]
         invalid = result.invalid_rows[:1]
@@ -245,7 +246,7 @@ def export_request(user):
 
 def run_export(user):
     from archive_site.excel import xlsx_response
-    from archive_site.imports.modules import get_module
+    from imports.modules import get_module
 
     response = xlsx_response("objections.xlsx", get_module("objections").export_sheets(export_request(user)))
     size = sum(len(chunk) for chunk in response.streaming_content)

@@ -393,7 +393,7 @@ def main():
     generated = ensure_archive()
     from django.test import Client
 
-    from archive_site.generator import sizes
+    from devtools.generator import sizes
 
     admin, sales = bench_users()
     clients = {}

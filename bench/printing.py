@@ -44,7 +44,7 @@ from PIL import Image  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
 import printing.documents as documents  # noqa: E402
-from archive_site import roles  # noqa: E402
+from archive_site.accounts import roles  # noqa: E402
 from archive_site.models import DictEntry, DictKind  # noqa: E402
 from archive_site.photos import process_upload, save_photos  # noqa: E402
 from printing.pdf import render_document  # noqa: E402

@@ -1,7 +1,41 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("客户")
+
+    def ready(self):
+        from archive_site import registry
+        from customers import sections
+
+        registry.nav.register(
+            registry.NavLink(
+                "customers:customer-list",
+                pgettext_lazy("列表", "客户"),
+                ("customers.view_customer",),
+                id="nav-customers",
+                order=10,
+                namespace="customers",
+                prefixes=("customer", "document"),
+            )
+        )
+        registry.nav.register(
+            registry.NavLink(
+                "customers:demand-list",
+                _("需求"),
+                ("customers.view_demand",),
+                id="nav-demands",
+                order=20,
+                namespace="customers",
+                prefixes=("demand",),
+            )
+        )
+        registry.home_panels.register(
+            registry.Section("customers/_home_search.html", sections.home_search, order=10)
+        )
+        registry.customer_sections.register(
+            registry.Section("customers/_demand_section.html", sections.customer_demands, order=10)
+        )

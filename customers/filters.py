@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.forms import active_users
 from archive_site.models import DictEntry, DictKind
-from customers.forms import active_users
 from customers.models import Customer, Demand
 
 

@@ -1,11 +1,10 @@
 from functools import partial
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveModelForm
+from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, active_users
 from customers.models import (
     VIEW_ALL_CUSTOMERS,
     Contact,
@@ -16,10 +15,6 @@ from customers.models import (
     DemandElement,
     DemandProperty,
 )
-
-
-def active_users():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
 class CustomerForm(ArchiveModelForm):
@@ -79,7 +74,14 @@ class ContactForm(ArchiveModelForm):
 
 
 ContactFormSet = inlineformset_factory(
-    Customer, Contact, form=ContactForm, extra=1, can_delete=True, max_num=50, validate_max=True
+    Customer,
+    Contact,
+    form=ContactForm,
+    formset=ArchiveInlineFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
 )
 
 
@@ -196,30 +198,11 @@ class DemandPropertyForm(ArchiveModelForm):
         return cleaned
 
 
-class RowFormSet(forms.BaseInlineFormSet):
-    """Inline rows whose dictionary choices are fetched once for all rows, not once per row."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        share_choices(self.forms + [self.empty_form])
-
-
-def share_choices(forms_):
-    """Give every form the first form's evaluated choices of each select field."""
-    cache = {}
-    for form in forms_:
-        for name, field in form.fields.items():
-            if isinstance(field, forms.ModelChoiceField) and isinstance(field.widget, forms.Select):
-                if name not in cache:
-                    cache[name] = list(field.choices)
-                field.choices = cache[name]
-
-
 DemandElementFormSet = inlineformset_factory(
     Demand,
     DemandElement,
     form=DemandElementForm,
-    formset=RowFormSet,
+    formset=ArchiveInlineFormSet,
     extra=1,
     can_delete=True,
     max_num=40,
@@ -229,7 +212,7 @@ DemandPropertyFormSet = inlineformset_factory(
     Demand,
     DemandProperty,
     form=DemandPropertyForm,
-    formset=RowFormSet,
+    formset=ArchiveInlineFormSet,
     extra=1,
     can_delete=True,
     max_num=40,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
-from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
+from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, VisibleQuerySet
 from archive_site.search import gram_index, gram_search
 from archive_site.uploads import validate_document
 from archive_site.validators import validate_credit_code, validate_mobile, validate_phone
@@ -14,7 +14,7 @@ from archive_site.validators import validate_credit_code, validate_mobile, valid
 VIEW_ALL_CUSTOMERS = "customers.view_all_customers"
 
 
-class CustomerQuerySet(models.QuerySet):
+class CustomerQuerySet(VisibleQuerySet):
     def visible_to(self, user):
         """The customers `user` may see: the one rule every list, search, export,
         statistic, pop-up and print goes through.
@@ -29,12 +29,15 @@ class CustomerQuerySet(models.QuerySet):
         shared = CustomerShare.objects.filter(customer=OuterRef("pk"), user=user)
         return self.filter(Q(sales_owner=user) | Exists(shared))
 
+    def sees_everything(self, user):
+        return user.has_perm(VIEW_ALL_CUSTOMERS)
+
     def search(self, term):
         """Chinese substring search in name, short name, code and credit code."""
         return gram_search(self, term, SEARCH_FIELDS)
 
 
-class CustomerScopedQuerySet(models.QuerySet):
+class CustomerScopedQuerySet(VisibleQuerySet):
     """For records that belong to a customer: scoped by `Customer.visible_to`."""
 
     customer_field = "customer"
@@ -51,6 +54,9 @@ class CustomerScopedQuerySet(models.QuerySet):
         owned = Customer.objects.filter(sales_owner=user).values("pk")
         shared = CustomerShare.objects.filter(user=user).values("customer")
         return self.filter(**{f"{self.customer_field}__in": owned.union(shared)})
+
+    def sees_everything(self, user):
+        return user.has_perm(VIEW_ALL_CUSTOMERS)
 
 
 SEARCH_FIELDS = ("name", "short_name", "code", "credit_code")

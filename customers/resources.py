@@ -9,9 +9,12 @@ that would change someone else's customer is an error, never a silent update.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archive_site.imports.modules import ImportModule
-from archive_site.imports.resources import ArchiveResource, ImportField
-from archive_site.imports.widgets import (
+from archive_site.models import DictKind
+from customers.filters import CustomerFilter, DemandFilter
+from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer, Demand, DemandElement, DemandProperty
+from imports.modules import ImportModule, registry
+from imports.resources import ArchiveResource, ImportField
+from imports.widgets import (
     CachedLookupWidget,
     ChoiceWidget,
     DictionaryWidget,
@@ -20,26 +23,11 @@ from archive_site.imports.widgets import (
     TextWidget,
     UserWidget,
 )
-from archive_site.models import DictKind
-from customers.filters import CustomerFilter, DemandFilter
-from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer, Demand, DemandElement, DemandProperty
 
 # Contacts are personal data (phones, e-mails): their sheet is exported only with
 # this permission of its own (Customer.Meta.permissions; roles.py gives it to admins
 # and sales), not with the customer export permission alone.
 CONTACT_EXPORT_PERMISSION = "customers.export_contacts"
-
-
-def visible_pks(user, model, found):
-    """Among the records `find_existing` found (any scope), the pks `user` may see; None: all."""
-    if user.has_perm(VIEW_ALL_CUSTOMERS):
-        return None
-    pks = [obj.pk for objs in found.values() for obj in objs]
-    visible = set()
-    for start in range(0, len(pks), 5000):
-        chunk = pks[start : start + 5000]
-        visible.update(model.objects.visible_to(user).filter(pk__in=chunk).values_list("pk", flat=True))
-    return visible
 
 
 class CustomerWidget(CachedLookupWidget):
@@ -152,6 +140,7 @@ class CustomerResource(ArchiveResource):
     remarks = ImportField("remarks", gettext_lazy("备注"), aliases=("Remarks", "Notes"), width=30)
 
     title = gettext_lazy("客户")
+    out_of_scope = gettext_lazy("客户代码“%(key)s”已被一个不在您客户范围内的客户使用，您不能修改它。")
     sheet_names = ("customers", "customer", "客户信息", "客户档案")
     permissions = ("customers.add_customer", "customers.change_customer")
     export_permissions = ("customers.view_customer", "customers.export_customer")
@@ -195,25 +184,11 @@ class CustomerResource(ArchiveResource):
         )
         export_order = fields
         import_id_fields = ("code",)
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def scoped(self):
         return not self.user.has_perm(VIEW_ALL_CUSTOMERS)
 
-    def find_existing(self, keys):
-        found = super().find_existing(keys)
-        # Codes are unique across all customers: a code the user cannot see
-        # still names an existing customer, which the row may not change.
-        self.visible = visible_pks(self.user, Customer, found)
-        return found
-
     def check_change(self, instance):
-        if self.scoped() and instance.pk not in self.visible:
-            return _("客户代码“%(code)s”已被一个不在您客户范围内的客户使用，您不能修改它。") % {
-                "code": instance.code
-            }
         instance._owner_before_import = instance.sales_owner_id
         return None
 
@@ -289,9 +264,6 @@ class ContactResource(ArchiveResource):
         fields = ("customer", "name", "job_title", "phone", "mobile", "email")
         export_order = fields
         import_id_fields = ("customer", "name")
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def find_existing(self, keys):
         # A customer's contacts are few: load them per customer, match by name.
@@ -313,6 +285,8 @@ class ContactResource(ArchiveResource):
 
 
 class CustomerImport(ImportModule):
+    key = "customers"
+    order = 10
     title = gettext_lazy("客户及联系人")
     description = gettext_lazy(
         "“客户”工作表按客户代码新建或更新客户；“联系人”工作表按客户代码（或完整的客户名称）和姓名新建或更新联系人。"
@@ -451,6 +425,7 @@ class DemandResource(ArchiveResource):
     )
 
     title = gettext_lazy("客户需求")
+    out_of_scope = gettext_lazy("需求编号“%(key)s”已被一个不在您客户范围内的客户的需求使用，您不能修改它。")
     sheet_names = ("demands", "demand", "需求", "客户需求信息")
     permissions = DEMAND_PERMISSIONS
     export_permissions = DEMAND_EXPORT_PERMISSIONS
@@ -511,9 +486,6 @@ class DemandResource(ArchiveResource):
         )
         export_order = fields
         import_id_fields = ("code",)
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def header_ok(self, names):
         # New demands need no code: the customer and the demand's name make the sheet.
@@ -523,16 +495,7 @@ class DemandResource(ArchiveResource):
         return [n for n in super().required_names() if n != "code"]
 
     def find_existing(self, keys):
-        found = super().find_existing([k for k in keys if k["code"]])
-        self.visible = visible_pks(self.user, Demand, found)
-        return found
-
-    def check_change(self, instance):
-        if self.visible is not None and instance.pk not in self.visible:
-            return _("需求编号“%(code)s”已被一个不在您客户范围内的客户的需求使用，您不能修改它。") % {
-                "code": instance.code
-            }
-        return None
+        return super().find_existing([k for k in keys if k["code"]])
 
     def prepare_new(self, instance, cleaned):
         if not instance.code:
@@ -642,9 +605,6 @@ class DemandElementResource(DemandRowResource):
         fields = ("demand", "element", "min_pct", "max_pct")
         export_order = fields
         import_id_fields = ("demand", "element")
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
 
 class DemandPropertyResource(DemandRowResource):
@@ -672,12 +632,11 @@ class DemandPropertyResource(DemandRowResource):
         fields = ("demand", "property", "min_value", "max_value", "unit")
         export_order = fields
         import_id_fields = ("demand", "property")
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
 
 class DemandImport(ImportModule):
+    key = "demands"
+    order = 20
     title = gettext_lazy("客户需求")
     description = gettext_lazy(
         "“客户需求”工作表按需求编号新建或更新需求（需求编号留空则新建并自动编号）；"
@@ -687,3 +646,7 @@ class DemandImport(ImportModule):
     resources = (DemandResource, DemandElementResource, DemandPropertyResource)
     permissions = DEMAND_PERMISSIONS
     export_permissions = DEMAND_EXPORT_PERMISSIONS
+
+
+registry.register(CustomerImport)
+registry.register(DemandImport)

@@ -2,17 +2,16 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import FileResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from archive_site.audit import log_access
+from archive_site.access_log import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
@@ -31,13 +30,6 @@ from customers.resources import DemandResource
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
-
-
-def get_customer_for_user(user, pk, perm="customers.view_customer"):
-    """The customer, if `user` holds `perm` (else 403) and may see it (else 404)."""
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    return get_object_or_404(Customer.objects.visible_to(user), pk=pk)
 
 
 def _filtered_customers(request):
@@ -84,7 +76,7 @@ def customer_export(request):
 
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, pk):
-    customer = get_customer_for_user(request.user, pk)
+    customer = Customer.objects.get_visible_or_404(request.user, pk, "customers.view_customer")
     log_access(request, "view", customer)
     events = list(events_for(customer)[:HISTORY_SIZE])
     ctx = {
@@ -121,7 +113,7 @@ def customer_create(request):
 
 
 def customer_edit(request, pk):
-    customer = get_customer_for_user(request.user, pk, "customers.change_customer")
+    customer = Customer.objects.get_visible_or_404(request.user, pk, "customers.change_customer")
     saved, form, contacts = _save_customer(request, customer)
     if saved:
         messages.success(request, _("客户“%(name)s”已保存。") % {"name": saved.name})
@@ -132,7 +124,7 @@ def customer_edit(request, pk):
 
 def customer_delete(request, pk):
     """Delete after confirmation, and only when no record refers to the customer."""
-    customer = get_customer_for_user(request.user, pk, "customers.delete_customer")
+    customer = Customer.objects.get_visible_or_404(request.user, pk, "customers.delete_customer")
     blockers = None
     if request.method == "POST":
         files = [d.file.name for d in customer.documents.all()]
@@ -152,7 +144,7 @@ FILE_NOT_STORED = gettext_lazy("文件未能保存（存储空间不足或存储
 
 
 def document_create(request, pk):
-    customer = get_customer_for_user(request.user, pk, "customers.add_customerdocument")
+    customer = Customer.objects.get_visible_or_404(request.user, pk, "customers.add_customerdocument")
     document = CustomerDocument(customer=customer)
     form = DocumentForm(request.POST or None, request.FILES or None, instance=document, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -168,10 +160,7 @@ def document_create(request, pk):
 
 
 def _get_document_for_user(user, pk, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    queryset = CustomerDocument.objects.visible_to(user).select_related("customer")
-    return get_object_or_404(queryset, pk=pk)
+    return CustomerDocument.objects.select_related("customer").get_visible_or_404(user, pk, perm)
 
 
 def document_download(request, pk):
@@ -216,10 +205,8 @@ DEMAND_RELATED = [
 
 
 def get_demand_for_user(user, pk, perm="customers.view_demand"):
-    """The demand, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    return get_object_or_404(Demand.objects.visible_to(user).select_related(*DEMAND_RELATED), pk=pk)
+    """The demand with what its page shows, if `user` holds `perm` (else 403) and may see it (else 404)."""
+    return Demand.objects.select_related(*DEMAND_RELATED).get_visible_or_404(user, pk, perm)
 
 
 def _filtered_demands(request):
@@ -298,20 +285,9 @@ def demand_detail(request, pk):
         "properties": demand.properties.select_related("property"),
         "attachments": demand.attachments.all(),
         "attachment_form": DemandAttachmentForm(user=request.user),
-        "plans": demand_plans(request.user, [demand]),
         "history": describe_events(events),
     }
     return render(request, "customers/demand_detail.html", ctx)
-
-
-def demand_plans(user, demands):
-    """The plans serving `demands` that `user` may see, with their current revision."""
-    from quality.models import ProcessPlan
-
-    if not user.has_perm("quality.view_processplan"):
-        return []
-    plans = ProcessPlan.objects.visible_to(user).filter(demand__in=demands)
-    return list(plans.select_related("demand").with_current())
 
 
 def _save_demand(request, demand, initial=None):
@@ -329,11 +305,7 @@ def _save_demand(request, demand, initial=None):
             demand = form.save()
             for formset in (elements, properties):
                 formset.instance = demand
-                for row in formset.save(commit=False):
-                    row.stamp(request.user)
-                    row.save()
-                for row in formset.deleted_objects:
-                    row.delete()
+                formset.save()
         return demand, form, elements, properties
     return None, form, elements, properties
 
@@ -356,7 +328,9 @@ def _demand_form_page(request, form, elements, properties, demand=None):
 def demand_create(request):
     initial, demand = None, Demand()
     if request.GET.get("customer"):
-        customer = get_customer_for_user(request.user, request.GET["customer"])
+        customer = Customer.objects.get_visible_or_404(
+            request.user, request.GET["customer"], "customers.view_customer"
+        )
         initial = {"customer": customer.pk}
         demand.customer = customer
     saved, form, elements, properties = _save_demand(request, demand, initial)
@@ -423,10 +397,7 @@ def demand_attachment_create(request, pk):
 
 
 def _get_attachment_for_user(user, pk, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    queryset = DemandAttachment.objects.visible_to(user).select_related("demand__customer")
-    return get_object_or_404(queryset, pk=pk)
+    return DemandAttachment.objects.select_related("demand__customer").get_visible_or_404(user, pk, perm)
 
 
 def demand_attachment_download(request, pk):

@@ -15,8 +15,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archive_site.audit import log_access
-from customers.views import get_customer_for_user
+from archive_site.access_log import log_access
+from customers.models import Customer
 from printing.documents import (
     demands_for_print,
     parts_for_print,
@@ -133,7 +133,7 @@ def process_card_pdf(request, pk):
 @require_POST
 def customer_sheets_pdf(request, pk):
     """The technical sheets of all the customer's parts in one PDF, each sheet numbered on its own."""
-    customer = get_customer_for_user(request.user, pk, PRINT_PERMISSION)
+    customer = Customer.objects.get_visible_or_404(request.user, pk, PRINT_PERMISSION)
     parts = parts_for_print(request.user).filter(customer=customer)
     count = parts.count()
     if not count or count > BATCH_MAX:

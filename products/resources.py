@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 
-from archive_site.imports.modules import ImportModule
-from archive_site.imports.resources import CHUNK, ArchiveResource, ImportField
-from archive_site.imports.widgets import DictionaryWidget, NumberWidget, TextWidget
 from archive_site.models import DictKind
 from customers.resources import DemandWidget, customer_column
+from imports.modules import ImportModule, registry
+from imports.resources import CHUNK, ArchiveResource, ImportField
+from imports.widgets import DictionaryWidget, NumberWidget, TextWidget
 from products.filters import PartFilter
 from products.models import Part
 
@@ -139,9 +139,6 @@ class PartResource(ArchiveResource):
         )
         export_order = fields
         import_id_fields = ("customer", "number")
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def get_queryset(self):
         return Part.objects.select_related("customer", "car_model", "usage_location", "demand")
@@ -175,6 +172,8 @@ class PartResource(ArchiveResource):
 
 
 class PartImport(ImportModule):
+    key = "parts"
+    order = 30
     title = gettext_lazy("零件")
     description = gettext_lazy(
         "每行一个零件，按客户（客户代码或完整的客户名称）和零件编号新建或更新。"
@@ -184,3 +183,6 @@ class PartImport(ImportModule):
     resources = (PartResource,)
     permissions = PART_PERMISSIONS
     export_permissions = PART_EXPORT_PERMISSIONS
+
+
+registry.register(PartImport)

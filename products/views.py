@@ -5,23 +5,21 @@ Supply statistics (3.7) are in `products/statistics.py`.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from archive_site.audit import log_access
+from archive_site.access_log import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
-from customers.views import get_customer_for_user
 from products.filters import PartFilter
 from products.forms import CustomerSearchForm, PartForm, PhotoCaptionForm
 from products.models import Part, PartPhoto
@@ -43,15 +41,11 @@ DETAIL_RELATED = (
 
 def get_part_for_user(user, pk, perm="products.view_part"):
     """The part, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    return get_object_or_404(Part.objects.visible_to(user).select_related(*DETAIL_RELATED), pk=pk)
+    return Part.objects.select_related(*DETAIL_RELATED).get_visible_or_404(user, pk, perm)
 
 
 def _get_photo_for_user(user, pk, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    return get_object_or_404(PartPhoto.objects.visible_to(user).select_related("part__customer"), pk=pk)
+    return PartPhoto.objects.select_related("part__customer").get_visible_or_404(user, pk, perm)
 
 
 def _filtered_parts(request):
@@ -139,9 +133,7 @@ def part_create(request):
     customer_pk = request.GET.get("customer", "")
     if not customer_pk:
         return _pick_customer(request)
-    if not customer_pk.isdigit():
-        raise Http404
-    customer = get_customer_for_user(request.user, customer_pk)
+    customer = Customer.objects.get_visible_or_404(request.user, customer_pk, "customers.view_customer")
     return _part_form_page(request, Part(customer=customer))
 
 

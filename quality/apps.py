@@ -1,7 +1,55 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QualityConfig(AppConfig):
     name = "quality"
     verbose_name = _("质量")
+
+    def ready(self):
+        from archive_site import registry
+        from quality import sections
+
+        for link in [
+            registry.NavLink(
+                "quality:plan-list",
+                _("工艺方案"),
+                ("quality.view_processplan",),
+                id="nav-plans",
+                order=30,
+                namespace="quality",
+                prefixes=("plan", "revision", "run"),
+            ),
+            registry.NavLink(
+                "quality:objection-list",
+                pgettext_lazy("列表", "质量异议"),
+                ("quality.view_objection",),
+                id="nav-objections",
+                order=40,
+                namespace="quality",
+                prefixes=("objection", "photo"),
+            ),
+            registry.NavLink(
+                "quality:judgement",
+                _("判定辅助"),
+                ("quality.view_objection",),
+                id="nav-judgement",
+                order=45,
+                namespace="quality",
+                prefixes=("judgement",),
+            ),
+        ]:
+            registry.nav.register(link)
+        registry.home_panels.register(
+            registry.Section("quality/judgement_shortcut.html", sections.judgement_shortcut, order=20)
+        )
+        registry.customer_sections.register(
+            registry.Section("quality/_customer_plans.html", sections.customer_plans, order=15)
+        )
+        registry.customer_sections.register(
+            registry.Section("quality/objection_section.html", sections.customer_objections, order=20)
+        )
+        registry.demand_sections.register(
+            registry.Section("quality/_demand_plans.html", sections.demand_plans, order=10)
+        )

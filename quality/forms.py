@@ -8,9 +8,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveModelForm
+from archive_site.forms import ArchiveModelForm, active_users
 from archive_site.models import DictEntry, DictKind
-from customers.forms import active_users
 from customers.models import Customer, Demand
 from quality.models import Objection, PlanRevision, Severity
 

@@ -6,10 +6,9 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveModelForm
+from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm
 from archive_site.models import DictEntry, DictKind
 from archive_site.uploads import validate_size
-from customers.forms import RowFormSet
 from customers.models import Customer, Demand
 from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan
 
@@ -135,7 +134,7 @@ class ParameterForm(ArchiveModelForm):
         return cleaned
 
 
-class ParameterRowFormSet(RowFormSet):
+class ParameterRowFormSet(ArchiveInlineFormSet):
     def clean(self):
         # Before the generic unique check, to say which line and parameter are repeated.
         if not any(self.errors):

@@ -7,9 +7,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from archive_site.excel import Column
-from archive_site.imports import files
-from archive_site.imports.engine import NEW, UPDATE, Importer
 from archive_site.lib.charts import run_chart
+from imports import files
+from imports.engine import NEW, UPDATE, Importer
 from quality.resources import RunImport, value_header
 
 RUNS_SHOWN = 200  # the set-vs-actual table and the charts show the latest runs; statistics count all

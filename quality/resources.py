@@ -1,6 +1,6 @@
 """Excel import and export of quality objections, process-control plans and actual runs.
 
-Three modules, each on the import engine (`archive_site.imports`):
+Three modules, each on the import engine (`imports`):
 
 - objections, keyed by number (ZY-2026-0001). A row without a number is a new
   objection; its number is drawn when the file is written, through the same
@@ -24,10 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive_site.excel import Column
-from archive_site.imports.engine import ImportConflict, same
-from archive_site.imports.modules import ImportModule
-from archive_site.imports.resources import ArchiveResource, ImportField, required_message
-from archive_site.imports.widgets import (
+from archive_site.models import DictEntry, DictKind
+from customers.resources import DemandWidget, customer_column
+from imports.engine import ImportConflict, same
+from imports.modules import ImportModule, registry
+from imports.resources import ArchiveResource, ImportField, required_message
+from imports.widgets import (
     CachedLookupWidget,
     CellError,
     ChoiceWidget,
@@ -40,10 +42,7 @@ from archive_site.imports.widgets import (
     nfkc,
     text_of,
 )
-from archive_site.models import DictEntry, DictKind
-from customers.models import VIEW_ALL_CUSTOMERS
-from customers.resources import DemandWidget, customer_column
-from quality.filters import ObjectionFilter
+from quality.filters import ObjectionFilter, PlanFilter
 from quality.forms import CoilNumbersField
 from quality.models import (
     Objection,
@@ -60,20 +59,6 @@ from quality.plan_forms import limit_errors, range_errors
 
 NUMBER = re.compile(rf"{NUMBER_PREFIX}-(\d{{4}})-(\d{{4,}})")
 CHUNK = 5000
-
-
-def _scope_check(resource, model, found):
-    """For scoped users: the pks among `found` records they may see (keys name records of any scope)."""
-    if resource.user.has_perm(VIEW_ALL_CUSTOMERS):
-        return None
-    pks = [obj.pk for objs in found.values() for obj in objs]
-    visible = set()
-    for start in range(0, len(pks), CHUNK):
-        chunk = pks[start : start + CHUNK]
-        visible.update(
-            model.objects.visible_to(resource.user).filter(pk__in=chunk).values_list("pk", flat=True)
-        )
-    return visible
 
 
 # Objections ------------------------------------------------------------------
@@ -204,6 +189,7 @@ class ObjectionResource(ArchiveResource):
     )
 
     title = gettext_lazy("质量异议")
+    out_of_scope = gettext_lazy("异议编号“%(key)s”属于一个不在您客户范围内的客户，您不能修改它。")
     sheet_names = ("objections", "objection", "质量异议及抱怨", "异议")
     permissions = ("quality.add_objection", "quality.change_objection")
     export_permissions = ("quality.view_objection", "quality.export_objection")
@@ -254,9 +240,6 @@ class ObjectionResource(ArchiveResource):
         )
         export_order = fields
         import_id_fields = ("number",)
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def header_ok(self, names):
         # New objections need no number: the customer and the defect make the sheet.
@@ -266,15 +249,9 @@ class ObjectionResource(ArchiveResource):
         return [n for n in super().required_names() if n != "number"]
 
     def find_existing(self, keys):
-        found = super().find_existing([k for k in keys if k["number"]])
-        self.visible = _scope_check(self, Objection, found)
-        return found
+        return super().find_existing([k for k in keys if k["number"]])
 
     def check_change(self, instance):
-        if self.visible is not None and instance.pk not in self.visible:
-            return _("异议编号“%(number)s”属于一个不在您客户范围内的客户，您不能修改它。") % {
-                "number": instance.number
-            }
         instance._before_import = (instance.status, instance.closed_date)
         return None
 
@@ -342,12 +319,6 @@ class ObjectionResource(ArchiveResource):
         customer = getattr(instance, "customer", None)
         return f"{number} {customer.name if customer else ''}".strip()
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        # django-import-export's per-row path (the benchmark's baseline): a number per row.
-        if getattr(instance, "_draw_number", False):
-            instance.assign_number()
-        return super().save_instance(instance, is_create, row, **kwargs)
-
     def export_queryset(self, request):
         queryset = Objection.objects.visible_to(request.user).select_related(
             "customer", "production_grade", "defect_type", "responsible_line", "handler"
@@ -356,6 +327,8 @@ class ObjectionResource(ArchiveResource):
 
 
 class ObjectionImport(ImportModule):
+    key = "objections"
+    order = 50
     title = gettext_lazy("质量异议")
     description = gettext_lazy(
         "每行一条质量异议或抱怨，按“异议编号”新建或更新；编号留空的行是新异议，确认导入时按受理年份连续编号。"
@@ -607,6 +580,7 @@ class PlanResource(ArchiveResource):
     change_note = RevisionField("change_note", gettext_lazy("修订说明"), aliases=("Change note",), width=30)
 
     title = gettext_lazy("工艺控制方案")
+    out_of_scope = gettext_lazy("方案编号“%(key)s”已被一个不在您客户范围内的方案使用，您不能修改它。")
     sheet_names = ("plans", "plan", "方案")
     permissions = (
         "quality.add_processplan",
@@ -633,9 +607,6 @@ class PlanResource(ArchiveResource):
         fields = ("code", "name", "customer", "demand", *REVISION_FIELDS)
         export_order = fields
         import_id_fields = ("code",)
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def required_names(self):
         return [*super().required_names(), *REVISION_REQUIRED]
@@ -648,7 +619,6 @@ class PlanResource(ArchiveResource):
         for plan in plans:
             revision = plan._import_revision = drafts.working(plan)
             revision._before_import = {name: getattr(revision, name) for name in REVISION_FIELDS}
-        self.visible = _scope_check(self, ProcessPlan, found)
         return found
 
     def new_instance(self):
@@ -657,10 +627,6 @@ class PlanResource(ArchiveResource):
         return plan
 
     def check_change(self, instance):
-        if self.visible is not None and instance.pk not in self.visible:
-            return _("方案编号“%(code)s”已被一个不在您客户范围内的方案使用，您不能修改它。") % {
-                "code": instance.code
-            }
         instance._customer_before_import = instance.customer_id
         return None
 
@@ -709,8 +675,6 @@ class PlanResource(ArchiveResource):
         return f"{instance.code} {instance.name}{note}"
 
     def export_queryset(self, request):
-        from quality.views.plans import PlanFilter
-
         revisions = PlanRevision.objects.current().select_related(
             "production_grade", "surface_quality", "end_use"
         )
@@ -814,9 +778,6 @@ class ParameterResource(ArchiveResource):
         fields = ("plan", "line", "parameter", "target", "lower", "upper", "unit")
         export_order = fields
         import_id_fields = ("plan", "line", "parameter")
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def key_of_instance(self, obj):
         return (self.key_value(obj.revision.plan), self.key_value(obj.line), self.key_value(obj.parameter))
@@ -860,6 +821,8 @@ class ParameterResource(ArchiveResource):
 
 
 class PlanImport(ImportModule):
+    key = "plans"
+    order = 60
     title = gettext_lazy("工艺控制方案")
     description = gettext_lazy(
         "“工艺控制方案”工作表按方案编号新建或更新方案及其牌号、规格范围和质量要求；"
@@ -1054,9 +1017,6 @@ class RunResource(ArchiveResource):
         fields = ("plan", "revision_number", "coil_number", "produced_on", "line", "remarks")
         export_order = fields
         import_id_fields = ("plan", "coil_number", "line")
-        clean_model_instances = True
-        skip_unchanged = True
-        use_transactions = True
 
     def __init__(self, user=None, pending=None, revision=None, **kwargs):
         super().__init__(user=user, pending=pending, **kwargs)
@@ -1257,6 +1217,8 @@ def _value_exporter(field):
 
 
 class RunImport(ImportModule):
+    key = "plan-runs"  # not "runs": /imports/runs/ is the import log
+    order = 70
     title = gettext_lazy("实绩")
     description = gettext_lazy(
         "每行一个钢卷在一条生产线上的实绩，按方案编号、卷号和生产线新建或更新；"
@@ -1274,3 +1236,8 @@ class RunImport(ImportModule):
         module.key = "plan-runs"
         module.resources = (partial(RunResource, revision=revision),)
         return module
+
+
+registry.register(ObjectionImport)
+registry.register(PlanImport)
+registry.register(RunImport)

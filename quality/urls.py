@@ -6,7 +6,7 @@ app_name = "quality"
 
 urlpatterns = []
 
-# Quality objections, defect photos, statistics and the judgement check (issue 4).
+# Quality objections, defect photos, statistics and the judgement check.
 urlpatterns += [
     path("objections/", objections.objection_list, name="objection-list"),
     path("objections/export.xlsx", objections.objection_export, name="objection-export"),
@@ -24,7 +24,7 @@ urlpatterns += [
     path("api/customers", objections.customer_lookup, name="customer-lookup"),
 ]
 
-# Process-control plans, revisions, actual runs and reuse (issue 3).
+# Process-control plans, revisions, actual runs and reuse.
 urlpatterns += [
     path("plans/", plans.plan_list, name="plan-list"),
     path("plans/export.xlsx", plans.plan_export, name="plan-export"),

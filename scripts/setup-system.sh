@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages the archive needs, when they are missing:
-# Chromium (browser tests), a CJK font (and DejaVu for the signs it lacks, e.g. ℃)
-# and HarfBuzz's subsetter (Chinese PDFs from WeasyPrint, fast font subsetting),
-# Pango (WeasyPrint's text layout),
-# gettext (compiling the translations) and wrk (the load test of `make bench`).
+# Installs the system packages of system-packages.txt (all of them: runtime and
+# development) when they are missing. The Dockerfile installs the runtime ones
+# from the same list.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-packages=(chromium fonts-wqy-microhei fonts-dejavu-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext wrk)
+mapfile -t packages < <(awk '!/^#/ && NF >= 2 {print $2}' system-packages.txt)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

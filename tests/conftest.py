@@ -1,6 +1,6 @@
 import pytest
 
-from archive_site import roles
+from archive_site.accounts import roles
 from tests.factories import make_customer, make_user
 
 pytest_plugins = ["tests.browser"]

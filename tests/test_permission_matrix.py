@@ -23,7 +23,7 @@ One `Row` per URL name (and per set of URL arguments, if one name has several ro
   otherwise, e.g. 200 for a PDF) must change the state; any other answer must leave
   it equal. `post=READ_ONLY` for pages no POST changes anything through (lists,
   details, downloads, exports).
-- What each role should get follows `archive_site/roles.py` and the record scope:
+- What each role should get follows `archive_site/accounts/roles.py` and the record scope:
   sales users see only their own and shared customers; holders of
   customers.view_all_customers (admin, engineer, quality) see all; the viewer has no
   view-all, so alice's records are 404 for him. A view checks the permission before
@@ -53,7 +53,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import Workbook
 from PIL import Image
 
-from archive_site import roles
+from archive_site.accounts import roles
 from archive_site.models import DictEntry, DictKind
 from customers.models import Customer, CustomerDocument
 from tests.factories import (
@@ -716,7 +716,7 @@ def _import_file():
 
 def import_run(w):
     """A checked file of alice's, waiting for her confirmation."""
-    from archive_site.imports.models import ImportRun
+    from imports.models import ImportRun
 
     run = ImportRun(module="customers", user=w.users["owner"], file_name="客户.xlsx", file_size=10)
     run.status = ImportRun.Status.CHECKED
@@ -729,13 +729,13 @@ def import_upload_form(w, kw):
 
 
 def import_run_count(w, kw):
-    from archive_site.imports.models import ImportRun
+    from imports.models import ImportRun
 
     return ImportRun.objects.count()
 
 
 def import_run_status(w, kw):
-    from archive_site.imports.models import ImportRun
+    from imports.models import ImportRun
 
     return fields(ImportRun, "status")(w, kw)
 

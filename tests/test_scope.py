@@ -26,9 +26,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from archive_site.imports.modules import MODULES
 from archive_site.models import DictKind
 from customers.models import Customer, CustomerDocument
+from imports.modules import registry
 from tests.factories import (
     entry,
     make_contact,
@@ -273,7 +273,7 @@ MODULE_EXPORTS = [
     ("products:statistics-export", {"q": "汽车"}),
 ] + [
     ("imports:export", {"module": key})
-    for key in MODULES
+    for key in registry
     if key != "dictionaries"  # the dictionaries belong to no customer
 ]
 

@@ -1,7 +1,7 @@
 from django.db import migrations
 
-from archive_site.dictionaries import seed_dictionaries
-from archive_site.roles import sync_roles
+from archive_site.dictionaries.seed import seed_dictionaries
+from archive_site.accounts.roles import sync_roles
 
 
 def forwards(apps, schema_editor):

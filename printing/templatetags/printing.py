@@ -1,4 +1,4 @@
-"""Print templates' helpers, and the customer archive page's section of prints (issue 6)."""
+"""Print templates' helpers."""
 
 import re
 from decimal import Decimal
@@ -7,11 +7,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from printing.models import PRINT_PERMISSION, PrintLog
-
 register = template.Library()
-
-SECTION_SIZE = 30
 
 
 @register.filter
@@ -79,36 +75,3 @@ def page_counter_content():
         elif piece:
             parts.append(_css_string(piece))
     return mark_safe(" ".join(parts))  # noqa: S308 — every piece is a quoted, escaped CSS string
-
-
-@register.inclusion_tag("printing/_customer_section.html", takes_context=True)
-def print_section(context, customer):
-    """Printing on the customer archive page: what may be printed, and the print log.
-
-    Four queries whatever the number of parts, demands and prints.
-    """
-    from customers.models import Demand
-    from products.models import Part
-
-    user = context["request"].user
-    may_print = user.has_perm(PRINT_PERMISSION)
-    may_read_log = user.has_perm("printing.view_printlog")
-    parts, demands, logs, log_count = [], [], [], 0
-    if may_print:
-        parts = list(Part.objects.visible_to(user).filter(customer=customer).only("pk", "number", "name"))
-        demands = list(Demand.objects.visible_to(user).filter(customer=customer).only("pk", "name"))
-    if may_read_log:
-        scoped = PrintLog.objects.visible_to(user).filter(customer=customer)
-        logs = list(scoped.select_related("printed_by")[:SECTION_SIZE])
-        log_count = len(logs) if len(logs) < SECTION_SIZE else scoped.count()
-    return {
-        "customer": customer,
-        "may_print": may_print,
-        "may_read_log": may_read_log,
-        "parts": parts,
-        "demands": demands,
-        "logs": logs,
-        "log_count": log_count,
-        "section_size": SECTION_SIZE,
-        "csrf_token": context.get("csrf_token"),
-    }

@@ -2,17 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from archive_site.audit import log_access
+from archive_site.access_log import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
@@ -29,19 +28,14 @@ LIST_RELATED = ("customer", "defect_type", "production_grade", "responsible_line
 
 def get_objection_for_user(user, pk, perm="quality.view_objection"):
     """The objection, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    queryset = Objection.objects.visible_to(user).select_related(
+    objections = Objection.objects.select_related(
         *LIST_RELATED, "demand", "plan_revision__plan", "created_by", "updated_by"
     )
-    return get_object_or_404(queryset, pk=pk)
+    return objections.get_visible_or_404(user, pk, perm)
 
 
 def _get_photo_for_user(user, pk, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    queryset = ObjectionPhoto.objects.visible_to(user).select_related("objection__customer")
-    return get_object_or_404(queryset, pk=pk)
+    return ObjectionPhoto.objects.select_related("objection__customer").get_visible_or_404(user, pk, perm)
 
 
 def _filtered_objections(request):
@@ -149,9 +143,8 @@ def objection_create(request):
     if request.method == "POST" and form.is_valid() and (not can_photo or photo_form.is_valid()):
         try:
             with transaction.atomic():  # a refused photo takes the objection and its number back
-                objection = form.save(commit=False)
-                objection.assign_number()
-                objection.save()
+                form.instance.assign_number()
+                objection = form.save()
                 if can_photo:
                     processed = photo_form.cleaned_data["processed"]
                     save_photos(ObjectionPhoto, processed, user=request.user, objection=objection)

@@ -2,24 +2,23 @@
 
 from decimal import Decimal
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from archive_site.audit import log_access
+from archive_site.access_log import log_access
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
-from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import LateRowPaginator
 from customers.models import Customer, Demand
+from quality.filters import PlanFilter
 from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
 from quality.plan_forms import (
     APPROVED_READ_ONLY,
@@ -47,58 +46,24 @@ REVISION_RELATED = [
 
 def get_plan_for_user(user, pk, perm="quality.view_processplan"):
     """The plan, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    queryset = ProcessPlan.objects.visible_to(user).select_related("customer", "demand", "origin__plan")
-    return get_object_or_404(queryset, pk=pk)
+    plans = ProcessPlan.objects.select_related("customer", "demand", "origin__plan")
+    return plans.get_visible_or_404(user, pk, perm)
 
 
 def get_revision_for_user(user, pk, perm="quality.view_processplan"):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    queryset = PlanRevision.objects.visible_to(user).select_related(
+    revisions = PlanRevision.objects.select_related(
         "plan", "plan__customer", "plan__demand", *REVISION_RELATED
     )
-    return get_object_or_404(queryset, pk=pk)
+    return revisions.get_visible_or_404(user, pk, perm)
 
 
 def get_demand_for_user(user, pk):
-    if not user.has_perm("customers.view_demand"):
-        raise PermissionDenied
-    queryset = Demand.objects.visible_to(user).select_related(
-        "customer", "production_grade", "surface_quality", "end_use"
-    )
-    return get_object_or_404(queryset, pk=pk)
+    """The demand a plan is written for, with what the plan's defaults are taken from."""
+    demands = Demand.objects.select_related("customer", "production_grade", "surface_quality", "end_use")
+    return demands.get_visible_or_404(user, pk, "customers.view_demand")
 
 
 # List ------------------------------------------------------------------------
-
-
-class PlanFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=gettext_lazy("编号或名称"))
-    customer = django_filters.CharFilter(method="search_customer", label=gettext_lazy("客户"))
-    production_grade = django_filters.ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE),
-        method="filter_grade",
-        label=gettext_lazy("生产牌号"),
-    )
-    o = django_filters.OrderingFilter(fields=["code", "name", "updated_at"], label=gettext_lazy("排序"))
-
-    class Meta:
-        model = ProcessPlan
-        fields = []
-
-    def search(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
-
-    def search_customer(self, queryset, name, value):
-        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
-
-    def filter_grade(self, queryset, name, value):
-        current = PlanRevision.objects.current().filter(production_grade=value).values("plan")
-        return queryset.filter(pk__in=current)
 
 
 def _filtered_plans(request):
@@ -244,17 +209,12 @@ def _save_plan(request, plan, revision, plan_initial=None, revision_initial=None
         try:
             with transaction.atomic():
                 plan = plan_form.save()
-                revision = form.save(commit=False)
-                revision.plan = plan
-                if revision.number is None:
-                    revision.number = plan.next_revision_number()
-                revision.save()
+                form.instance.plan = plan
+                if form.instance.number is None:
+                    form.instance.number = plan.next_revision_number()
+                revision = form.save()
                 parameters.instance = revision
-                for row in parameters.save(commit=False):
-                    row.stamp(request.user)
-                    row.save()
-                for row in parameters.deleted_objects:
-                    row.delete()
+                parameters.save()
         except IntegrityError:
             form.add_error(
                 None, _("保存失败：数据与已有记录冲突（可能他人刚新建了草稿版本），请刷新后重试。")
@@ -468,9 +428,9 @@ def run_upload(request, pk):
 
 @require_POST
 def run_delete(request, pk):
-    if not request.user.has_perm("quality.delete_planrun"):
-        raise PermissionDenied
-    run = get_object_or_404(PlanRun.objects.visible_to(request.user).select_related("revision__plan"), pk=pk)
+    run = PlanRun.objects.select_related("revision__plan").get_visible_or_404(
+        request.user, pk, "quality.delete_planrun"
+    )
     run.delete()
     messages.success(request, _("卷号 %(c)s 的实绩已删除。") % {"c": run.coil_number})
     return redirect(run.revision)

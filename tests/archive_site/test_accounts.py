@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from archive_site import roles
+from archive_site.accounts import roles
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

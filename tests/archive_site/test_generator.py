@@ -12,9 +12,9 @@ from django.urls import reverse
 from pghistory.models import Event
 from PIL import Image
 
-from archive_site import generator
 from archive_site.lib import credit_code
 from customers.models import Contact, Customer, Demand, DemandElement, DemandProperty
+from devtools import generator
 from products.models import Part, PartPhoto
 from quality.models import (
     Objection,

@@ -1,4 +1,4 @@
-"""Issue 3 in the browser: a demand through the magnifier, a plan from writing to Cpk, reuse by grade."""
+"""Demands and plans in the browser: a demand by the magnifier, a plan written to Cpk, reuse by grade."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Browser test of the objection module's headline flow (issue 4, "done when")."""
+"""The objection module's headline flow in the browser: register with photos, judge, close."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""Issue 5 in the browser: two parts with photos, the customer's supply statistics, the export."""
+"""Parts in the browser: two parts with photos, the customer's supply statistics, the export."""
 
 import io
 

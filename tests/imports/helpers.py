@@ -6,9 +6,9 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from archive_site.imports import files
-from archive_site.imports.engine import Importer
-from archive_site.imports.modules import get_module
+from imports import files
+from imports.engine import Importer
+from imports.modules import get_module
 
 CUSTOMER_HEADERS = ["客户代码", "客户名称", "客户类别", "状态", "电话", "年需求量(t)"]
 CONTACT_HEADERS = ["客户代码", "姓名", "职务", "手机"]

@@ -1,7 +1,7 @@
 import pytest
 
-from archive_site.imports.engine import ImportConflict
 from customers.models import Contact, Customer
+from imports.engine import ImportConflict
 from tests.factories import make_contact, make_customer
 from tests.imports.helpers import CONTACT_HEADERS, CUSTOMER_HEADERS, check, messages, run, xlsx
 

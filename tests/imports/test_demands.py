@@ -314,8 +314,8 @@ def test_round_trip_export_import_into_empty_tables_export_again(
 def test_the_demand_list_export_imports_back_unchanged(login, admin_user, alices_customer):
     from django.urls import reverse
 
-    from archive_site.imports.models import ImportRun
-    from archive_site.imports.tasks import check_import
+    from imports.models import ImportRun
+    from imports.tasks import check_import
     from tests.imports.helpers import upload
 
     make_demand(alices_customer, code="XQ-L-01", surface_quality=entry_fd())

@@ -8,8 +8,8 @@ import openpyxl.xml
 import pytest
 from django.test import override_settings
 
-from archive_site.imports import files
 from customers.models import Customer
+from imports import files
 from tests.imports.helpers import CUSTOMER_HEADERS, messages, rezip, run, xlsx
 
 SIMPLE = xlsx({"客户": [CUSTOMER_HEADERS, ["C6001", "潍坊机械有限公司", "AUTO", "合作中", "", ""]]})

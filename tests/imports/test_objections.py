@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive_site.imports.engine import ImportConflict
 from archive_site.models import DictKind
+from imports.engine import ImportConflict
 from quality.models import Objection, ObjectionCounter, ObjectionTransition
 from tests.factories import entry, make_customer, make_objection
 from tests.imports.helpers import check, messages, run, xlsx

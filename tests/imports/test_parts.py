@@ -235,8 +235,8 @@ def test_round_trip_export_import_into_an_empty_table_export_again(
 
 
 def test_the_part_list_export_imports_back_unchanged(login, engineer, alices_customer):
-    from archive_site.imports.models import ImportRun
-    from archive_site.imports.tasks import check_import
+    from imports.models import ImportRun
+    from imports.tasks import check_import
     from tests.imports.helpers import upload
 
     make_part(alices_customer, number="L-1", demand=make_demand(alices_customer))

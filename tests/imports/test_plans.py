@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from archive_site.imports.engine import ImportConflict
+from imports.engine import ImportConflict
 from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan, RunValue
 from tests.factories import make_demand, make_plan, make_run
 from tests.imports.helpers import check, messages, run, upload, xlsx

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from archive_site.imports.models import ImportRun
-from archive_site.imports.tasks import apply_import, check_import
 from archive_site.models import DictEntry, DictKind
 from customers.models import Contact, Customer
+from imports.models import ImportRun
+from imports.tasks import apply_import, check_import
 from tests.factories import entry, make_contact, make_customer
 from tests.imports.helpers import upload
 

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from openpyxl import load_workbook
 
-from archive_site.imports.models import ImportRun
-from archive_site.imports.tasks import apply_import, check_import
 from customers.models import Contact, Customer
+from imports.models import ImportRun
+from imports.tasks import apply_import, check_import
 from tests.factories import make_customer
 from tests.imports.helpers import CONTACT_HEADERS, CUSTOMER_HEADERS, upload, xlsx
 

@@ -2,12 +2,11 @@
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from products.templatetags.products import ARCHIVE_PARTS
+from products.sections import ARCHIVE_PARTS
+from tests import sections
 from tests.factories import make_part
 from tests.products.conftest import add_photo
 
@@ -66,10 +65,7 @@ def test_customer_archive_lists_the_parts_with_thumbnails(login, alice, alices_c
 
 
 def render_section(user, customer):
-    request = RequestFactory().get(customer.get_absolute_url())
-    request.user = user
-    template = Template("{% load products %}{% customer_parts customer %}")
-    return template.render(Context({"request": request, "customer": customer}))
+    return sections.render_section("customer", "products/_customer_parts.html", user, customer)
 
 
 def test_customer_archive_section_runs_one_query_however_many_parts(

@@ -1,4 +1,4 @@
-"""Creating, editing, copying and deleting parts; the bad input of issue 5 is refused whole."""
+"""Creating, editing, copying and deleting parts; bad input is refused whole."""
 
 from decimal import Decimal
 from pathlib import Path

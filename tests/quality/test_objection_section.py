@@ -1,10 +1,9 @@
 """The customer archive page shows the customer's objections and sensitivity table; home and navigation."""
 
 import pytest
-from django.template import Context, Template
-from django.test import RequestFactory
 from django.urls import reverse
 
+from tests import sections
 from tests.factories import make_objection
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +27,7 @@ def test_customer_page_shows_sensitivity_table_and_recent_objections(login, qual
 
 
 def render_section(user, customer):
-    request = RequestFactory().get("/")
-    request.user = user
-    template = Template("{% load objections %}{% objection_section customer %}")
-    return template.render(Context({"request": request, "customer": customer}))
+    return sections.render_section("customer", "quality/objection_section.html", user, customer)
 
 
 def test_section_is_empty_for_users_without_the_permission(alices_customer):

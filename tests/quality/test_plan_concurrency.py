@@ -21,7 +21,7 @@ def _in_thread(work):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_users_approving_the_same_draft_at_once_one_wins():
-    from archive_site import roles
+    from archive_site.accounts import roles
     from tests.factories import make_customer
 
     first, second = make_user("eng1", roles.ENGINEER, name="甲"), make_user("eng2", roles.ENGINEER, name="乙")
@@ -61,7 +61,7 @@ def test_two_users_approving_the_same_draft_at_once_one_wins():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_drafts_cannot_exist_even_when_created_at_once():
-    from archive_site import roles
+    from archive_site.accounts import roles
     from tests.factories import make_customer
 
     engineer = make_user("eng3", roles.ENGINEER)
@@ -92,7 +92,7 @@ def test_a_draft_edited_after_the_approver_opened_it_is_not_approved(client):
     """The approver approves what they read: a draft saved by someone else meanwhile is refused."""
     from django.urls import reverse
 
-    from archive_site import roles
+    from archive_site.accounts import roles
     from tests.factories import make_customer
 
     editor = make_user("eng4", roles.ENGINEER, name="丙")

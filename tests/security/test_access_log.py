@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from archive_site.imports.models import ImportRun
 from archive_site.models import AccessLog
 from archive_site.photos import process_upload, save_photos
 from customers.models import CustomerDocument
+from imports.models import ImportRun
 from products.models import PartPhoto
 from tests.factories import make_customer, make_demand, make_objection, make_part, make_plan, make_user
 

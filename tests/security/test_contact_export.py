@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from archive_site import roles
+from archive_site.accounts import roles
 from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db

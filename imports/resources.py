@@ -1,0 +1,303 @@
+"""The base of every module's import resource: django-import-export's
+`ModelResource`, plus what the app's import pages and bulk path need.
+
+A resource declares its columns as `ImportField`s (attribute, Chinese column
+name, English aliases, widget), its key (`Meta.import_id_fields`), and says
+who may change what. django-import-export gives the declarations, the widgets
+and the export of values; checking and writing a file is `engine.Importer`'s
+alone (one import path: the library's per-row `import_data` is not used).
+"""
+
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export import resources
+from import_export.fields import Field
+
+from archive_site.excel import Column
+from archive_site.models import VisibleQuerySet
+from imports.widgets import TextWidget, match_key
+
+CHUNK = 5000
+
+
+def header_key(text):
+    """A header as matched: full-width forms, spaces, "*" and case ignored."""
+    return match_key(text).replace("*", "")
+
+
+def header_keys(text):
+    """The keys a header matches by: as written, and without a trailing unit "(t)"."""
+    key = header_key(text)
+    keys = {key}
+    if key.endswith(")") and "(" in key:
+        keys.add(key[: key.rindex("(")])
+    return keys
+
+
+class ImportField(Field):
+    """A column: `column_name` is the Chinese header; `aliases` are other
+    headers it is known by (English ones). Headers match ignoring spaces,
+    full-width forms and case."""
+
+    def __init__(self, attribute, column_name, *, aliases=(), widget=None, width=14, **kwargs):
+        super().__init__(
+            attribute=attribute, column_name=column_name, widget=widget or TextWidget(), **kwargs
+        )
+        self.source_name = column_name
+        self.aliases = tuple(aliases)
+        self.width = width
+
+    def assign(self, instance, value):
+        """Put a cleaned value on the record being imported."""
+        setattr(instance, self.attribute, value)
+
+    def match_keys(self):
+        names = [self.attribute, *self.aliases]
+        with translation.override("zh-hans"):
+            names.append(str(self.source_name))
+        names.append(str(self.source_name))  # as translated for the current user
+        return set().union(*(header_keys(n) for n in names))
+
+
+class ArchiveResource(resources.ModelResource):
+    """Subclass per sheet. Class attributes:
+
+    - `title`: the sheet's name in templates and exports (Chinese);
+    - `sheet_names`: other sheet names that mark a sheet as this resource's
+      (matched even when the sheet is hidden); unnamed visible sheets are
+      recognised by their headers;
+    - `permissions`: what importing this sheet needs; `export_permissions`:
+      what exporting it needs (a sheet the user may not export is left out);
+    - `unique_checks`: tuples of attributes unique among all records, besides
+      the key, checked in bulk against the file and the database;
+    - `example`: attribute → value, the template's example row;
+    - `blank_key_creates`: a row with a blank key is a new record whose key
+      is given when it is written (`before_save`), e.g. a drawn number.
+    """
+
+    title = ""
+    out_of_scope = _("“%(key)s”属于一个不在您客户范围内的客户，您不能修改它。")
+    sheet_names = ()
+    permissions = ()
+    export_permissions = ()
+    unique_checks = ()
+    example = {}
+    blank_key_creates = False
+
+    def __init__(self, user=None, pending=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        # Records created or changed by the sheets before this one, by model:
+        # a child sheet's rows may name a parent this same file creates.
+        self.pending = {} if pending is None else pending
+        for field in self.fields.values():
+            if hasattr(field.widget, "bind"):
+                field.widget.bind(self)
+        self._headers = None
+        self._column_names = {}
+
+    @property
+    def model(self):
+        return self._meta.model
+
+    def get_queryset(self):
+        # The records a key finds come with their related rows: comparing and
+        # showing old values then costs no query per row.
+        related = []
+        for f in self.import_fields():
+            model_field = self.model_field(f)
+            if model_field is not None and model_field.many_to_one:
+                related.append(f.attribute)
+        return super().get_queryset().select_related(*related)
+
+    def import_fields(self):
+        return [f for f in self.get_import_fields() if not f.readonly]
+
+    def field_for_header(self, text):
+        """The field a header cell names, or None."""
+        if self._headers is None:
+            self._headers = {}
+            for name, field in self.fields.items():
+                if field.readonly:
+                    continue
+                for key in field.match_keys():
+                    self._headers.setdefault(key, name)
+        for key in header_keys(text):
+            if key in self._headers:
+                return self._headers[key]
+        return None
+
+    def sheet_keys(self):
+        names = [self.title, *self.sheet_names]
+        with translation.override("zh-hans"):
+            names.append(str(self.title))
+        return {header_key(str(n)) for n in names if n}
+
+    def column_of(self, name):
+        """A field's column name as text, worked out once per import (not once per row)."""
+        if name not in self._column_names:
+            self._column_names[name] = str(self.fields[name].column_name)
+        return self._column_names[name]
+
+    def key_names(self):
+        """The resource field names that identify a record."""
+        return list(self.get_import_id_fields())
+
+    def header_ok(self, names):
+        """Whether a row naming these fields is this resource's header row: it names the key."""
+        return set(self.key_names()) <= set(names)
+
+    def required_names(self):
+        """Fields a new record cannot do without: not blank, no default."""
+        names = []
+        for name, field in self.fields.items():
+            model_field = self.model_field(field)
+            if model_field is not None and not model_field.blank and not model_field.has_default():
+                names.append(name)
+        return names
+
+    def model_field(self, field):
+        try:
+            return self.model._meta.get_field(field.attribute)
+        except Exception:
+            return None
+
+    # Identity ---------------------------------------------------------------
+
+    def key_value(self, value):
+        """A key's part, as compared: records by identity, text as written."""
+        if hasattr(value, "_meta"):
+            return ("pk", value.pk) if value.pk is not None else ("new", id(value))
+        return value
+
+    def key_of(self, cleaned):
+        return tuple(self.key_value(cleaned.get(n)) for n in self.key_names())
+
+    def key_of_instance(self, obj):
+        return tuple(self.key_value(getattr(obj, self.fields[n].attribute)) for n in self.key_names())
+
+    def find_existing(self, keys):
+        """The records the keys name, by key: one query per few thousand keys.
+
+        `keys` are dicts of attribute → cleaned value. Override when a key is
+        not a plain match on the model's fields.
+        """
+        attributes = [self.fields[n].attribute for n in self.key_names()]
+        found = {}
+        keys = [k for k in keys if all(v is not None and getattr(v, "pk", 0) is not None for v in k.values())]
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            if len(attributes) == 1:
+                (attribute,) = attributes
+                query = Q(**{f"{attribute}__in": [k[attribute] for k in chunk]})
+            else:
+                query = Q()
+                for k in chunk:
+                    query |= Q(**{a: k[a] for a in attributes})
+            for obj in self.get_queryset().filter(query):
+                found.setdefault(self.key_of_instance(obj), []).append(obj)
+        return found
+
+    def find_visible(self, found):
+        """Remember which of the records the keys found the user may see.
+
+        Keys are unique across the archive, so a key may name a record of a
+        customer outside the user's scope: the row may not change it
+        (`out_of_scope_message`). Records without a customer scope (their
+        queryset has no `visible_to`) are all visible.
+        """
+        self.visible = None
+        queryset = self.model._default_manager.all()
+        if not isinstance(queryset, VisibleQuerySet) or queryset.sees_everything(self.user):
+            return
+        pks = [obj.pk for objs in found.values() for obj in objs]
+        self.visible = set()
+        for start in range(0, len(pks), CHUNK):
+            chunk = queryset.visible_to(self.user).filter(pk__in=pks[start : start + CHUNK])
+            self.visible.update(chunk.values_list("pk", flat=True))
+
+    def out_of_scope_message(self, instance):
+        """A message if `instance` belongs to a customer outside the user's scope, else None."""
+        if getattr(self, "visible", None) is None or instance.pk in self.visible:
+            return None
+        fields = [self.fields[n] for n in self.key_names()]
+        key = "、".join(str(f.widget.render(f.get_value(instance))) for f in fields)
+        return self.out_of_scope % {"key": key}
+
+    # Rules ------------------------------------------------------------------
+
+    def new_instance(self):
+        return self._meta.model()
+
+    def check_change(self, instance):
+        """A message if the user may not change this existing record (besides its scope), else None."""
+        return None
+
+    def prepare_new(self, instance, cleaned):
+        """Fill in a new record's defaults; return a message to refuse the row."""
+        return None
+
+    def check_row(self, instance, new, cleaned):
+        """Rules across the row's fields; a list of (column, message)."""
+        return []
+
+    def check_columns(self, columns):
+        """Messages about the sheet's columns ({column index: field name}); any refuses the sheet."""
+        return []
+
+    def label(self, instance):
+        return str(instance)
+
+    # Apply hooks (inside the import's transaction) ----------------------------
+
+    def before_save(self, creates, updates):
+        """Called with the sheet's records to create and to update, just before they are written."""
+
+    def after_save(self, rows):
+        """Called with the sheet's checked rows (`engine.RowResult`) once they are written."""
+
+    # Export and templates ---------------------------------------------------
+
+    def can_export(self, user):
+        return user.has_perms(self.export_permissions)
+
+    def export_queryset(self, request):
+        """The records an export writes, for this request (its scope and filters)."""
+        return self.get_queryset()
+
+    def export_columns(self, options=True, template=False):
+        """The columns as `archive_site.excel.Column`s: exports and templates share them.
+
+        A template leaves out the read-only columns (computed values an export shows).
+        """
+        columns = []
+        for field in self.get_export_fields():
+            if template and field.readonly:
+                continue
+            choices = field.widget.options() or None if options and hasattr(field.widget, "options") else None
+            columns.append(Column(str(field.column_name), _exporter(field), field.width, choices))
+        return columns
+
+    def template_rows(self):
+        return [_ExampleRow(self.example)] if self.example else []
+
+
+class _ExampleRow:
+    """An example "record" for the template: attribute lookups answer from a dict."""
+
+    def __init__(self, values):
+        self.values = values
+
+
+def _exporter(field):
+    def value(obj):
+        if isinstance(obj, _ExampleRow):
+            return obj.values.get(field.attribute)
+        return field.widget.render(field.get_value(obj))
+
+    return value
+
+
+def required_message(column):
+    return _("“%(column)s”不能为空。") % {"column": column}

@@ -1,0 +1,168 @@
+"""The background work of an import: the check (preview) and the apply.
+
+Both run in the worker (`manage.py db_worker`, django-tasks' database backend
+on PostgreSQL), so a file of tens of thousands of rows never holds a request
+open. Progress (rows processed) is written to the run as the work goes, in
+its own short transactions, so the run's page can show it.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from imports import files
+from imports.engine import ERROR, NEW, UNCHANGED, UPDATE, ImportConflict, Importer
+from imports.models import ImportRun
+from imports.modules import get_module
+
+logger = logging.getLogger(__name__)
+
+MAX_ERRORS = 1000  # errors kept with the run (the count is always exact)
+PREVIEW_ROWS = 500  # rows per sheet kept for the preview table, changed ones first
+
+
+@task()
+def check_import(run_id):
+    """Read and check the run's file; the run becomes "待确认" or "有错误"."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status not in (ImportRun.Status.QUEUED, ImportRun.Status.CHECKING):
+        return run.status
+    _set(run, status=ImportRun.Status.CHECKING, stage=_("读取文件"), processed_rows=0)
+    with translation.override("zh-hans"), _failing_run(run):
+        _importer, result = _check(run)
+        if result is None:
+            return run.status
+        counts = result.counts()
+        _set(
+            run,
+            status=ImportRun.Status.CHECKED if result.ok else ImportRun.Status.INVALID,
+            stage="",
+            preview=_preview(result),
+            errors=[e.as_dict() for e in result.errors[:MAX_ERRORS]],
+            error_count=len(result.errors),
+            created_count=counts[NEW],
+            updated_count=counts[UPDATE],
+            unchanged_count=counts[UNCHANGED],
+            processed_rows=run.total_rows,
+            checked_at=timezone.now(),
+        )
+    return run.status
+
+
+@task()
+def apply_import(run_id):
+    """Check the file again and write all its rows in one transaction, or none."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status != ImportRun.Status.APPLYING:
+        return run.status
+    with translation.override("zh-hans"), _failing_run(run):
+        _set(run, stage=_("再次检查"), processed_rows=0)
+        importer, result = _check(run)
+        if result is None:
+            return run.status
+        if not result.ok:
+            _set(
+                run,
+                status=ImportRun.Status.INVALID,
+                stage="",
+                message=_("检查通过之后数据有了变化，再次检查时发现错误，未导入任何数据。"),
+                errors=[e.as_dict() for e in result.errors[:MAX_ERRORS]],
+                error_count=len(result.errors),
+                preview=_preview(result),
+            )
+            return run.status
+        _set(run, stage=_("写入数据库"))
+        try:
+            counts = importer.apply(result, context={"url": run.get_absolute_url()})
+        except ImportConflict as e:
+            _set(run, status=ImportRun.Status.FAILED, stage="", message=str(e))
+            return run.status
+        _set(
+            run,
+            status=ImportRun.Status.DONE,
+            stage="",
+            created_count=counts[NEW],
+            updated_count=counts[UPDATE],
+            unchanged_count=counts[UNCHANGED],
+            error_count=0,
+            processed_rows=run.total_rows,
+            applied_at=timezone.now(),
+            preview=_preview(result),
+        )
+    return run.status
+
+
+def _check(run):
+    """The importer and the run's file checked; no result (and the run failed) if the file is refused."""
+
+    def progress(stage, done, total):
+        _set(run, stage=stage, processed_rows=done, total_rows=total)
+
+    importer = Importer(get_module(run.module), run.user, progress=progress)
+    try:
+        with run.file.open("rb") as f:
+            sheets = files.read(f, run.file_name)
+    except files.FileRefused as e:
+        _set(run, status=ImportRun.Status.FAILED, stage="", message=e.message)
+        return importer, None
+    run.total_rows = sum(len(s.rows) for s in sheets)
+    _set(run, stage=_("检查数据"), total_rows=run.total_rows)
+    return importer, importer.check(sheets)
+
+
+@contextmanager
+def _failing_run(run):
+    """A bug must not leave the run "in progress" for ever: it fails, with a message, and is logged."""
+    try:
+        yield
+    except Exception:
+        logger.exception("import run %s failed", run.pk)
+        _set(
+            run,
+            status=ImportRun.Status.FAILED,
+            stage="",
+            message=_("导入时发生内部错误，未导入任何数据。请联系管理员。"),
+        )
+        raise
+
+
+def _set(run, **values):
+    """Save progress at once, visible to the run's page while the work goes on."""
+    for name, value in values.items():
+        setattr(run, name, value)
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(**values)
+
+
+def _preview(result):
+    sheets = []
+    for sheet in result.sheets:
+        order = {ERROR: 0, NEW: 1, UPDATE: 1, UNCHANGED: 2}
+        rows = sorted(sheet.rows, key=lambda r: (order[r.status], r.number))[:PREVIEW_ROWS]
+        rows.sort(key=lambda r: r.number)
+        sheets.append(
+            {
+                "name": sheet.name,
+                "title": sheet.title,
+                "header_row": sheet.header_row,
+                "headers": sheet.headers,
+                "ignored": sheet.ignored,
+                "counts": {s: sheet.count(s) for s in (NEW, UPDATE, UNCHANGED, ERROR)},
+                "shown": len(rows),
+                "total": len(sheet.rows),
+                "rows": [
+                    {
+                        "row": r.number,
+                        "status": r.status,
+                        "label": sheet.resource.label(r.instance) if r.instance is not None else "",
+                        "changes": r.changes,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    return {"sheets": sheets}

@@ -1,0 +1,58 @@
+"""What the quality app shows on the core's pages (registered in `QualityConfig.ready`):
+the judgement check on the home page; on the customer archive page its plans and its
+objections with the sensitivity table; on a demand's page the plans serving it."""
+
+from quality.forms import JudgementForm
+from quality.models import Objection, ProcessPlan, Severity
+from quality.statistics import sensitivity
+
+SECTION_SIZE = 50
+RECENT = 10
+
+
+def judgement_shortcut(request, obj=None):
+    """The judgement check as a small form on the home page, for line staff."""
+    if not request.user.has_perm("quality.view_objection"):
+        return None
+    return {"form": JudgementForm(user=request.user)}
+
+
+def _plans(user, **filters):
+    plans = ProcessPlan.objects.visible_to(user).filter(**filters).select_related("demand")
+    return list(plans.with_current()[:SECTION_SIZE])
+
+
+def customer_plans(request, customer):
+    """The customer's plans with their current revisions: two queries."""
+    if not request.user.has_perm("quality.view_processplan"):
+        return None
+    plans = _plans(request.user, customer=customer)
+    return {"customer": customer, "plans": plans, "section_size": SECTION_SIZE}
+
+
+def demand_plans(request, demand):
+    """The plans serving the demand, with their current revisions."""
+    if not request.user.has_perm("quality.view_processplan"):
+        return None
+    return {"demand": demand, "plans": _plans(request.user, demand=demand)}
+
+
+def customer_objections(request, customer):
+    """A customer's objections and sensitivity table: three queries, whatever their number.
+
+    Also wherever a page is about one customer, so whoever writes a plan sees at
+    once what this customer has objected to.
+    """
+    user = request.user
+    if not user.has_perm("quality.view_objection"):
+        return None
+    objections = Objection.objects.visible_to(user).filter(customer=customer)
+    rows = sensitivity(objections)
+    recent = objections.select_related("defect_type").order_by("-received_date", "-id")[:RECENT]
+    return {
+        "customer": customer,
+        "rows": rows,
+        "recent": recent,
+        "total": sum(r.count for r in rows),
+        "severities": list(Severity),
+    }
