@@ -95,16 +95,6 @@ class DocumentForm(ArchiveModelForm):
 
 # Demands ---------------------------------------------------------------------
 
-RANGE_ERROR = _("下限不能大于上限。")
-PERCENT_ERROR = _("百分比应在 0 到 100 之间。")
-
-
-def check_range(form, low, high, message=RANGE_ERROR):
-    """Add an error to `high` when both bounds are given and `low` > `high`."""
-    a, b = form.cleaned_data.get(low), form.cleaned_data.get(high)
-    if a is not None and b is not None and a > b:
-        form.add_error(high, forms.ValidationError(message, code="range"))
-
 
 class DemandForm(ArchiveModelForm):
     class Meta:
@@ -154,48 +144,17 @@ class DemandForm(ArchiveModelForm):
         self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
         self.fields["customer"].error_messages["invalid_choice"] = _("所选客户不存在或您无权查看。")
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("thickness") is not None and cleaned["thickness"] <= 0:
-            self.add_error("thickness", _("厚度必须大于 0。"))
-        if cleaned.get("width") is not None and cleaned["width"] <= 0:
-            self.add_error("width", _("宽度必须大于 0。"))
-        check_range(self, "ra_min", "ra_max", _("Ra 下限不能大于上限。"))
-        check_range(self, "oil_min", "oil_max", _("涂油量下限不能大于上限。"))
-        tolerances = cleaned.get("length_tol_minus") or cleaned.get("length_tol_plus")
-        if cleaned.get("length") is None and tolerances:
-            self.add_error("length", _("填写了长度公差，请同时填写长度。"))
-        return cleaned
-
 
 class DemandElementForm(ArchiveModelForm):
     class Meta:
         model = DemandElement
         fields = ["element", "min_pct", "max_pct"]
 
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("min_pct", "max_pct"):
-            value = cleaned.get(name)
-            if value is not None and not (0 <= value <= 100):
-                self.add_error(name, forms.ValidationError(PERCENT_ERROR, code="percent"))
-        if cleaned.get("element") and cleaned.get("min_pct") is None and cleaned.get("max_pct") is None:
-            self.add_error("max_pct", _("请至少填写下限或上限。"))
-        check_range(self, "min_pct", "max_pct", _("成分下限 %不能大于上限 %。"))
-        return cleaned
-
 
 class DemandPropertyForm(ArchiveModelForm):
     class Meta:
         model = DemandProperty
         fields = ["property", "min_value", "max_value", "unit"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("property") and cleaned.get("min_value") is None and cleaned.get("max_value") is None:
-            self.add_error("max_value", _("请至少填写下限或上限。"))
-        check_range(self, "min_value", "max_value", _("性能下限不能大于上限。"))
-        return cleaned
 
 
 DemandElementFormSet = inlineformset_factory(

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
@@ -227,8 +228,20 @@ class CustomerDocument(ArchiveModel):
 
 # Demands (paper 3.2) ---------------------------------------------------------
 
-PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+PERCENT_ERROR = _("百分比应在 0 到 100 之间。")
+PERCENT = [MinValueValidator(0, PERCENT_ERROR), MaxValueValidator(100, PERCENT_ERROR)]
 NOT_NEGATIVE = [MinValueValidator(0)]
+BOUND_NEEDED = _("请至少填写下限或上限。")
+
+# The rules of a demand and its rows, each written once: `clean()` says them to the
+# forms and the imports, the named constraints hold them in the database.
+THICKNESS_POSITIVE = _("厚度必须大于 0。")
+WIDTH_POSITIVE = _("宽度必须大于 0。")
+RA_RANGE = _("Ra 下限不能大于上限。")
+OIL_RANGE = _("涂油量下限不能大于上限。")
+LENGTH_NEEDED = _("填写了长度公差，请同时填写长度。")
+ELEMENT_RANGE = _("成分下限 %不能大于上限 %。")
+PROPERTY_RANGE = _("性能下限不能大于上限。")
 
 
 # New demands are numbered XQ100001, XQ100002, … by the database: a sequence, so
@@ -237,14 +250,28 @@ NOT_NEGATIVE = [MinValueValidator(0)]
 DEMAND_CODE_FUNCTION = "customers_demand_next_code"
 
 
-def _range_check(low, high, name):
+def _range_check(low, high, name, message):
     """A named check constraint: `low` ≤ `high` whenever both are given."""
     return models.CheckConstraint(
         condition=Q(**{f"{low}__isnull": True})
         | Q(**{f"{high}__isnull": True})
         | Q(**{f"{low}__lte": F(high)}),
         name=name,
+        violation_error_message=message,
     )
+
+
+def range_errors(obj, low, high, message, errors):
+    """Add `message` on `high` to `errors` when both bounds are given and `low` > `high`."""
+    a, b = getattr(obj, low), getattr(obj, high)
+    if a is not None and b is not None and a > b:
+        errors.setdefault(high, []).append(ValidationError(message, code="range"))
+
+
+def bounds_errors(obj, low, high, errors):
+    """A requirement row needs at least one bound, and the bounds in order."""
+    if getattr(obj, low) is None and getattr(obj, high) is None:
+        errors.setdefault(high, []).append(ValidationError(BOUND_NEEDED, code="no_bound"))
 
 
 @tracked()
@@ -428,10 +455,18 @@ class Demand(ArchiveModel):
         verbose_name_plural = _("客户需求")
         ordering = ["-updated_at", "-id"]
         constraints = [
-            _range_check("ra_min", "ra_max", "customers_demand_ra_range"),
-            _range_check("oil_min", "oil_max", "customers_demand_oil_range"),
-            models.CheckConstraint(condition=Q(thickness__gt=0), name="customers_demand_thickness_positive"),
-            models.CheckConstraint(condition=Q(width__gt=0), name="customers_demand_width_positive"),
+            _range_check("ra_min", "ra_max", "customers_demand_ra_range", RA_RANGE),
+            _range_check("oil_min", "oil_max", "customers_demand_oil_range", OIL_RANGE),
+            models.CheckConstraint(
+                condition=Q(thickness__gt=0),
+                name="customers_demand_thickness_positive",
+                violation_error_message=THICKNESS_POSITIVE,
+            ),
+            models.CheckConstraint(
+                condition=Q(width__gt=0),
+                name="customers_demand_width_positive",
+                violation_error_message=WIDTH_POSITIVE,
+            ),
         ]
         indexes = [
             # The customer archive page and the list filtered by customer: newest first.
@@ -445,6 +480,19 @@ class Demand(ArchiveModel):
 
     def get_absolute_url(self):
         return reverse("customers:demand-detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        for name, message in (("thickness", THICKNESS_POSITIVE), ("width", WIDTH_POSITIVE)):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                errors[name] = [ValidationError(message, code="not_positive")]
+        range_errors(self, "ra_min", "ra_max", RA_RANGE, errors)
+        range_errors(self, "oil_min", "oil_max", OIL_RANGE, errors)
+        if self.length is None and (self.length_tol_minus or self.length_tol_plus):
+            errors["length"] = [ValidationError(LENGTH_NEEDED, code="length_needed")]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def spec(self):
@@ -512,16 +560,24 @@ class DemandElement(ArchiveModel):
         ordering = ["demand", "element__sort_order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["demand", "element"], name="customers_demandelement_unique"),
-            _range_check("min_pct", "max_pct", "customers_demandelement_range"),
+            _range_check("min_pct", "max_pct", "customers_demandelement_range", ELEMENT_RANGE),
             models.CheckConstraint(
                 condition=(Q(min_pct__isnull=True) | Q(min_pct__gte=0, min_pct__lte=100))
                 & (Q(max_pct__isnull=True) | Q(max_pct__gte=0, max_pct__lte=100)),
                 name="customers_demandelement_percent",
+                violation_error_message=PERCENT_ERROR,
             ),
         ]
 
     def __str__(self):
         return str(self.element)
+
+    def clean(self):
+        errors = {}
+        bounds_errors(self, "min_pct", "max_pct", errors)
+        range_errors(self, "min_pct", "max_pct", ELEMENT_RANGE, errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 @tracked()
@@ -544,11 +600,18 @@ class DemandProperty(ArchiveModel):
         ordering = ["demand", "property__sort_order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["demand", "property"], name="customers_demandproperty_unique"),
-            _range_check("min_value", "max_value", "customers_demandproperty_range"),
+            _range_check("min_value", "max_value", "customers_demandproperty_range", PROPERTY_RANGE),
         ]
 
     def __str__(self):
         return str(self.property)
+
+    def clean(self):
+        errors = {}
+        bounds_errors(self, "min_value", "max_value", errors)
+        range_errors(self, "min_value", "max_value", PROPERTY_RANGE, errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 def demand_attachment_path(instance, filename):

@@ -326,11 +326,6 @@ class DemandWidget(CachedLookupWidget):
         return "" if value is None else value.code
 
 
-def _range_error(instance, low, high, column, message):
-    a, b = getattr(instance, low), getattr(instance, high)
-    return [(column, message)] if a is not None and b is not None and a > b else []
-
-
 def _dictionary(attribute, header, kind, aliases=(), width=12):
     return ImportField(attribute, header, aliases=aliases, widget=DictionaryWidget(kind), width=width)
 
@@ -502,22 +497,6 @@ class DemandResource(ArchiveResource):
             instance.code = Demand._meta.get_field("code").get_default()  # numbered when written
         return None
 
-    def check_row(self, instance, new, cleaned):
-        column = self.column_of
-        errors = []
-        for name, message in (("thickness", _("厚度必须大于 0。")), ("width", _("宽度必须大于 0。"))):
-            value = getattr(instance, name)
-            if value is not None and value <= 0:
-                errors.append((column(name), message))
-        errors += _range_error(instance, "ra_min", "ra_max", column("ra_max"), _("Ra 下限不能大于上限。"))
-        errors += _range_error(
-            instance, "oil_min", "oil_max", column("oil_max"), _("涂油量下限不能大于上限。")
-        )
-        tolerances = instance.length_tol_minus or instance.length_tol_plus
-        if instance.length is None and tolerances:
-            errors.append((column("length"), _("填写了长度公差，请同时填写长度。")))
-        return errors
-
     def label(self, instance):
         return f"{instance.code} {instance.name}"
 
@@ -547,8 +526,6 @@ class DemandRowResource(ArchiveResource):
     permissions = DEMAND_PERMISSIONS
     export_permissions = DEMAND_EXPORT_PERMISSIONS
     entry = ""  # the attribute naming the element or the property
-    low, high = "", ""
-    range_message = ""
 
     def find_existing(self, keys):
         # A demand's rows are few: load them per demand, match by entry.
@@ -559,13 +536,6 @@ class DemandRowResource(ArchiveResource):
             for row in queryset:
                 found.setdefault(self.key_of_instance(row), []).append(row)
         return found
-
-    def check_row(self, instance, new, cleaned):
-        column = self.column_of
-        low, high = getattr(instance, self.low), getattr(instance, self.high)
-        if low is None and high is None:
-            return [(column(self.high), _("请至少填写下限或上限。"))]
-        return _range_error(instance, self.low, self.high, column(self.high), str(self.range_message))
 
     def label(self, instance):
         return f"{instance.demand.code} {getattr(instance, self.entry)}"
@@ -596,8 +566,7 @@ class DemandElementResource(DemandRowResource):
 
     title = gettext_lazy("化学成分")
     sheet_names = ("composition", "elements", "化学成分要求", "成分")
-    entry, low, high = "element", "min_pct", "max_pct"
-    range_message = gettext_lazy("成分下限 %不能大于上限 %。")
+    entry = "element"
     example = {"demand": "C0101-01", "element": "C", "max_pct": 0.003}
 
     class Meta:
@@ -623,8 +592,7 @@ class DemandPropertyResource(DemandRowResource):
 
     title = gettext_lazy("力学性能")
     sheet_names = ("properties", "mechanical properties", "力学性能要求", "性能")
-    entry, low, high = "property", "min_value", "max_value"
-    range_message = gettext_lazy("性能下限不能大于上限。")
+    entry = "property"
     example = {"demand": "C0101-01", "property": "Rm", "min_value": 270, "max_value": 350, "unit": "MPa"}
 
     class Meta:

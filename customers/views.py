@@ -6,13 +6,11 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
-from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from customers.filters import CustomerFilter, DemandFilter
@@ -26,7 +24,8 @@ from customers.forms import (
     DocumentForm,
 )
 from customers.models import Customer, CustomerDocument, Demand, DemandAttachment
-from customers.resources import DemandResource
+from customers.resources import CustomerResource
+from imports.exports import export_response
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -44,34 +43,10 @@ def customer_list(request):
     return render(request, "customers/customer_list.html", {"filter": customer_filter, "page_obj": page})
 
 
-EXPORT_COLUMNS = [
-    Column(gettext_lazy("客户代码"), lambda c: c.code, 12),
-    Column(gettext_lazy("客户名称"), lambda c: c.name, 36),
-    Column(gettext_lazy("简称"), lambda c: c.short_name, 14),
-    Column(gettext_lazy("客户类别"), lambda c: c.category, 14),
-    Column(gettext_lazy("状态"), lambda c: c.get_status_display(), 10),
-    Column(gettext_lazy("所属行业"), lambda c: c.industry, 14),
-    Column(gettext_lazy("统一社会信用代码"), lambda c: c.credit_code, 22),
-    Column(gettext_lazy("法定代表人"), lambda c: c.legal_representative, 12),
-    Column(gettext_lazy("地区"), lambda c: c.region, 12),
-    Column(gettext_lazy("地址"), lambda c: c.address, 36),
-    Column(gettext_lazy("电话"), lambda c: c.phone, 16),
-    Column(gettext_lazy("网址"), lambda c: c.website, 24),
-    Column(gettext_lazy("年需求量(t)"), lambda c: c.annual_demand, 12),
-    Column(gettext_lazy("建立合作日期"), lambda c: c.relationship_start, 14),
-    Column(gettext_lazy("负责销售"), lambda c: c.sales_owner, 12),
-    Column(gettext_lazy("主营业务"), lambda c: c.main_business, 30),
-    Column(gettext_lazy("备注"), lambda c: c.remarks, 30),
-]
-
-
-@permission_required(["customers.view_customer", "customers.export_customer"], raise_exception=True)
 def customer_export(request):
-    """The rows the list's current filters and sort select, as .xlsx."""
-    rows = _filtered_customers(request).qs.iterator(chunk_size=2000)
-    filename = f"customers-{timezone.localdate():%Y%m%d}.xlsx"
-    log_access(request, "export", detail=_("客户列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("客户"), EXPORT_COLUMNS, rows)])
+    """The rows the list's current filters and sort select, as the customers module exports them
+    (the customers sheet: contacts are exported, with their own permission, by the import page)."""
+    return export_response(request, "customers", _("客户列表"), resources=[CustomerResource])
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -223,19 +198,10 @@ def demand_list(request):
     return render(request, "customers/demand_list.html", {"filter": demand_filter, "page_obj": page})
 
 
-@permission_required("customers.view_demand", raise_exception=True)
 def demand_export(request):
-    """The rows the list's current filters and sort select, as .xlsx: the demands sheet of
-    the import module (so the file imports back), and when each demand was last changed."""
-    resource = DemandResource(user=request.user)
-    rows = resource.export_queryset(request).iterator(chunk_size=2000)
-    columns = [
-        *resource.export_columns(options=False),
-        Column(gettext_lazy("修改时间"), lambda d: d.updated_at, 18),
-    ]
-    filename = f"demands-{timezone.localdate():%Y%m%d}.xlsx"
-    log_access(request, "export", detail=_("客户需求列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("客户需求"), columns, rows)])
+    """The rows the list's current filters and sort select, as the demands module exports them:
+    the demands with their composition and property rows, a file that imports back."""
+    return export_response(request, "demands", _("客户需求列表"))
 
 
 @permission_required("customers.view_customer", raise_exception=True)

@@ -386,7 +386,9 @@ class Importer:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as e:
             for name, messages in e.message_dict.items():
-                row.errors.extend((columns.get(name, ""), str(m)) for m in messages)
+                # A rule across fields (`Model.clean`) may name a column the file does not have.
+                column = columns.get(name) or resource.column_for_attribute(name)
+                row.errors.extend((column, str(m)) for m in messages)
 
     def check_unique(self, resource, rows):
         """Values unique among all records (besides the key): within the file and against the database."""

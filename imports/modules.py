@@ -37,10 +37,13 @@ class ImportModule:
     def can_export(self, user):
         return user.has_perms(self.export_permissions)
 
-    def export_sheets(self, request):
-        """(title, columns, rows) for each sheet the user may export, of the rows the filters select."""
+    def export_sheets(self, request, resources=None):
+        """(title, columns, rows) for each sheet the user may export, of the rows the filters select.
+
+        `resources`: only these of the module's resources (a list exports its own records only).
+        """
         sheets = []
-        for cls in self.resources:
+        for cls in resources or self.resources:
             resource = cls(user=request.user)
             if not resource.can_export(request.user):
                 continue

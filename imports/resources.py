@@ -140,6 +140,13 @@ class ArchiveResource(resources.ModelResource):
             self._column_names[name] = str(self.fields[name].column_name)
         return self._column_names[name]
 
+    def column_for_attribute(self, attribute):
+        """The column of the model field `attribute`, or "" when the sheet has none."""
+        for name, field in self.fields.items():
+            if field.attribute == attribute:
+                return self.column_of(name)
+        return ""
+
     def key_names(self):
         """The resource field names that identify a record."""
         return list(self.get_import_id_fields())

@@ -5,12 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
 from archive_site.excel import xlsx_response
+from imports.exports import export_response
 from imports.forms import UploadForm
 from imports.models import ImportRun
 from imports.modules import STATUS_LABELS, all_modules, get_module, may_import, registry
@@ -19,13 +19,12 @@ from imports.tasks import apply_import, check_import
 PAGE_SIZE = 50
 
 
-def get_module_for_user(user, key, action="import"):
-    """The module, if it exists (else 404) and `user` may import (or export) it (else 403)."""
+def get_module_for_user(user, key):
+    """The module, if it exists (else 404) and `user` may import it (else 403)."""
     module = get_module(key)
     if module is None:
         raise Http404
-    allowed = module.can_export(user) if action == "export" else module.can_import(user)
-    if not allowed:
+    if not module.can_import(user):
         raise PermissionDenied
     return module
 
@@ -65,12 +64,7 @@ def template(request, module):
 
 def export(request, module):
     """The records the request's filters select (within the user's scope), a sheet per resource."""
-    module = get_module_for_user(request.user, module, "export")
-    filename = f"{module.key}-{timezone.localdate():%Y%m%d}.xlsx"
-    sheets = module.export_sheets(request)
-    titles = "、".join(title for title, _columns, _rows in sheets)  # e.g. whether contacts went out
-    log_access(request, "export", detail=f"{module.title}（{titles}） {request.GET.urlencode()}")
-    return xlsx_response(filename, sheets)
+    return export_response(request, module)
 
 
 def run_list(request):

@@ -364,3 +364,14 @@ class UserWidget(CachedLookupWidget):
 
 
 AMBIGUOUS = object()
+
+
+class ShownWidget(widgets.Widget):
+    """A read-only column: related records by their name, dates and numbers as Excel holds them."""
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, (datetime.date, Decimal, int, float)):
+            return value
+        return str(value)

@@ -15,7 +15,7 @@ from archive_site.models import DictKind
 from customers.resources import DemandWidget, customer_column
 from imports.modules import ImportModule, registry
 from imports.resources import CHUNK, ArchiveResource, ImportField
-from imports.widgets import DictionaryWidget, NumberWidget, TextWidget
+from imports.widgets import DictionaryWidget, NumberWidget, ShownWidget, TextWidget
 from products.filters import PartFilter
 from products.models import Part
 
@@ -33,13 +33,6 @@ class PercentWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return percent(value)
-
-
-class ShownWidget(widgets.Widget):
-    """Exports a related record as its name (read-only columns)."""
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
 
 
 def _number(attribute, header, aliases):

@@ -26,8 +26,7 @@ from archive_site.lib.charts import bar_chart, hbar_chart
 from customers.models import Customer
 from products.forms import CustomerSearchForm
 from products.models import GRADE_FIELDS, Part, totals, with_utilization
-from products.resources import percent
-from products.views import export_columns
+from products.resources import PartResource, percent
 
 ROW_LIMIT = 500  # part rows shown on the page; the export has them all
 MATCH_LIMIT = 30  # customers listed under the search box
@@ -167,7 +166,8 @@ def supply_statistics_export(request):
     sheets = []
     if not stats.whole_mill:
         rows = stats.parts.for_list().order_by("customer__code", "car_model__name", "number")
-        sheets.append((_("零件明细"), export_columns(request.user), rows.iterator(chunk_size=2000)))
+        columns = PartResource(user=request.user).export_columns(options=False)
+        sheets.append((_("零件明细"), columns, rows.iterator(chunk_size=2000)))
     sheets.append((_("按车型"), _totals_columns(_("车型")), by_car_model + [total]))
     sheets.append(
         (

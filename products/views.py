@@ -9,21 +9,18 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
-from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
+from imports.exports import export_response
 from products.filters import PartFilter
 from products.forms import CustomerSearchForm, PartForm, PhotoCaptionForm
 from products.models import Part, PartPhoto
-from products.resources import PartResource
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -61,20 +58,9 @@ def part_list(request):
     return render(request, "products/part_list.html", {"filter": part_filter, "page_obj": page})
 
 
-def export_columns(user):
-    """The list export's columns: the parts sheet of the import module (so the file imports
-    back), and when each part was last changed."""
-    columns = PartResource(user=user).export_columns(options=False)
-    return [*columns, Column(gettext_lazy("修改时间"), lambda p: p.updated_at, 18)]
-
-
-@permission_required(["products.view_part", "products.export_part"], raise_exception=True)
 def part_export(request):
-    """The rows the list's current filters and sort select, as .xlsx."""
-    rows = PartResource(user=request.user).export_queryset(request).iterator(chunk_size=2000)
-    filename = f"parts-{timezone.localdate():%Y%m%d}.xlsx"
-    log_access(request, "export", detail=_("零件列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("零件"), export_columns(request.user), rows)])
+    """The rows the list's current filters and sort select, as the parts module exports them."""
+    return export_response(request, "parts", _("零件列表"))
 
 
 def part_detail(request, pk):

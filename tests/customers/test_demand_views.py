@@ -381,3 +381,22 @@ def test_other_customers_demands_do_not_appear_on_the_customer_page(login, admin
     make_demand(other, name="别人的需求")
     page = login(admin_user).get(alices_customer.get_absolute_url()).content.decode()
     assert "别人的需求" not in page
+
+
+def test_the_list_export_carries_the_composition_and_property_rows(login, alice, alices_customer):
+    """The list's export is the demands module's: its rows come along, and the file imports back."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    make_demand(
+        alices_customer,
+        code="XQ-X-01",
+        elements=[("C", None, Decimal("0.008"))],
+        properties=[("Rm", 270, 350, "MPa")],
+    )
+    response = login(alice).get(reverse("customers:demand-export"))
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames[:3] == ["客户需求", "化学成分", "力学性能"]
+    assert [c.value for c in workbook["化学成分"][2]][:2] == ["XQ-X-01", "C 碳"]
+    assert [c.value for c in workbook["力学性能"][2]][:4] == ["XQ-X-01", "抗拉强度 Rm", 270, 350]

@@ -151,7 +151,7 @@ def test_errors_name_row_column_in_chinese_and_nothing_is_written(alice, alices_
         ("化学成分", 3, "需求编号", "找不到需求编号“XQ-NONE”（或该需求的客户不在您的客户范围内）。"),
         ("化学成分", 4, "化学元素", "“钻石”不是“化学元素”中的代码或名称（请在基础数据中查看可选值）。"),
         ("化学成分", 5, "上限(%)", "成分下限 %不能大于上限 %。"),
-        ("化学成分", 6, "上限(%)", "确保该值小于或等于100。"),
+        ("化学成分", 6, "上限(%)", "百分比应在 0 到 100 之间。"),
         ("力学性能", 2, "上限", "请至少填写下限或上限。"),
     ]
     after = (Demand.objects.count(), DemandElement.objects.count(), DemandProperty.objects.count())
