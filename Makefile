@@ -8,10 +8,10 @@ WITH_DB := $(PY) -m archive_site.devdb run --
 
 .PHONY: setup run test lint bench messages
 
-$(VENV)/.installed: requirements.txt scripts/setup-system.sh
+$(VENV)/.installed: requirements.txt requirements-dev.txt scripts/setup-system.sh
 	./scripts/setup-system.sh
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.installed

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.audit import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
@@ -45,6 +46,7 @@ def _filtered_customers(request):
     return CustomerFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
     customer_filter = _filtered_customers(request)
@@ -73,6 +75,7 @@ EXPORT_COLUMNS = [
 ]
 
 
+@replica_reads
 @permission_required(["customers.view_customer", "customers.export_customer"], raise_exception=True)
 def customer_export(request):
     """The rows the list's current filters and sort select, as .xlsx."""
@@ -229,6 +232,7 @@ def _filtered_demands(request):
     return DemandFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("customers.view_demand", raise_exception=True)
 def demand_list(request):
     demand_filter = _filtered_demands(request)
@@ -236,6 +240,7 @@ def demand_list(request):
     return render(request, "customers/demand_list.html", {"filter": demand_filter, "page_obj": page})
 
 
+@replica_reads
 @permission_required("customers.view_demand", raise_exception=True)
 def demand_export(request):
     """The rows the list's current filters and sort select, as .xlsx: the demands sheet of

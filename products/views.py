@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.audit import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
@@ -59,6 +60,7 @@ def _filtered_parts(request):
     return PartFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("products.view_part", raise_exception=True)
 def part_list(request):
     part_filter = _filtered_parts(request)
@@ -74,6 +76,7 @@ def export_columns(user):
     return [*columns, Column(gettext_lazy("修改时间"), lambda p: p.updated_at, 18)]
 
 
+@replica_reads
 @permission_required(["products.view_part", "products.export_part"], raise_exception=True)
 def part_export(request):
     """The rows the list's current filters and sort select, as .xlsx."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.audit import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
@@ -60,6 +61,7 @@ def _filtered_objections(request):
     return ObjectionFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("quality.view_objection", raise_exception=True)
 def objection_list(request):
     objection_filter = _filtered_objections(request)
@@ -94,6 +96,7 @@ EXPORT_COLUMNS = [
 ]
 
 
+@replica_reads
 @permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
 def objection_export(request):
     """The rows the list's current filters and sort select, as .xlsx."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.audit import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.models import DictEntry, DictKind
@@ -108,6 +109,7 @@ def _filtered_plans(request):
     return PlanFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("quality.view_processplan", raise_exception=True)
 def plan_list(request):
     plan_filter = _filtered_plans(request)
@@ -133,6 +135,7 @@ EXPORT_COLUMNS = [
 ]
 
 
+@replica_reads
 @permission_required("quality.view_processplan", raise_exception=True)
 def plan_export(request):
     plans = _filtered_plans(request).qs
