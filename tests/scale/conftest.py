@@ -7,6 +7,7 @@ import pytest
 from django.db import connections
 
 from tests.scale.servers import ReplicaServer, S3Server
+from tests.security.test_backup import empty_database  # noqa: F401 (a fixture of the restore test)
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +90,7 @@ class Bucket:
     def __init__(self, client, name):
         self.client, self.name = client, name
 
-    def keys(self):
+    def object_keys(self):
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
