@@ -4,6 +4,7 @@ Defaults are safe for production: DEBUG is off unless asked for, a secret key
 is required outside debug, cookies are secure when the site runs under HTTPS.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -242,6 +243,18 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the replica of the test database
     DATABASE_ROUTERS = ["archive_site.db_router.ReplicaRouter"]
     MIDDLEWARE.append("archive_site.db_router.ReplicaMiddleware")
+
+# Behind a load balancer or reverse proxy: the client's address (for the access
+# log and the login throttling) from X-Forwarded-For, trusted only from these
+# proxies' addresses or networks (archive_site.proxy).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+if TRUSTED_PROXIES:
+    MIDDLEWARE.insert(0, "archive_site.proxy.TrustedProxyMiddleware")
 # --- end of "past one machine" ---
 
 # Background work (imports): Django's tasks API on a PostgreSQL-backed queue.

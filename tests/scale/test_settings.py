@@ -62,3 +62,11 @@ def test_a_replica_that_is_not_postgresql_is_refused():
     result = run_in_production("", DATABASE_REPLICA_URL="sqlite:///replica.db")
     assert result.returncode != 0
     assert "DATABASE_REPLICA_URL must be a PostgreSQL streaming replica" in result.stderr
+
+
+def test_trusted_proxies_put_the_proxy_middleware_first():
+    show = "from django.conf import settings; print(settings.MIDDLEWARE[0])"
+    result = run_in_production(show, TRUSTED_PROXIES="172.30.50.0/24, 10.0.0.1")
+    assert result.stdout.strip() == "archive_site.proxy.TrustedProxyMiddleware", result.stderr
+    refused = run_in_production("", TRUSTED_PROXIES="proxy.example")
+    assert refused.returncode != 0 and "TRUSTED_PROXIES: 'proxy.example' is not an address" in refused.stderr
