@@ -70,3 +70,9 @@ def test_trusted_proxies_put_the_proxy_middleware_first():
     assert result.stdout.strip() == "archive_site.proxy.TrustedProxyMiddleware", result.stderr
     refused = run_in_production("", TRUSTED_PROXIES="proxy.example")
     assert refused.returncode != 0 and "TRUSTED_PROXIES: 'proxy.example' is not an address" in refused.stderr
+
+
+def test_variables_left_empty_by_docker_compose_leave_each_part_off():
+    found = settings_with(DATABASE_REPLICA_URL="", MEDIA_S3_BUCKET="", MEDIA_S3_REGION="", TRUSTED_PROXIES="")
+    assert found["storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert found["databases"] == ["default"] and found["routers"] == []
