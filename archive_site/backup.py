@@ -44,7 +44,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from psycopg2 import sql
 
 FORMAT = 1
@@ -186,13 +186,13 @@ def object_storage():
     return f"s3://{bucket}/{getattr(storage, 'location', '')}".rstrip("/")
 
 
-OBJECT_STORAGE_NOT_COPIED = _lazy(
+OBJECT_STORAGE_NOT_COPIED = gettext_lazy(
     "媒体文件保存在对象存储 %(where)s 中，不包含在本备份内：它们由对象存储自身的版本控制或复制来备份。"
 )
-OBJECT_STORAGE_NOT_RESTORED = _lazy(
+OBJECT_STORAGE_NOT_RESTORED = gettext_lazy(
     "媒体文件保存在对象存储 %(where)s 中：只恢复数据库，对象存储保持不变（媒体文件从它自身的版本中恢复）。"
 )
-MEDIA_NOT_RESTORED = _lazy(
+MEDIA_NOT_RESTORED = gettext_lazy(
     "备份中的 %(n)s 个媒体文件（备份的 media/ 文件夹）没有恢复；需要时请把它们复制到对象存储中。"
 )
 
