@@ -16,7 +16,9 @@ asks the replica whether it has replayed that far (`pg_last_wal_replay_lsn()`):
 until it has, the request reads from the primary; once it has, the page is
 read from the replica and the cookie is dropped. So the page a save redirects
 to shows the save, and a replica that falls behind only sends the users who
-just wrote to the primary, for as long as it is behind.
+just wrote to the primary, for as long as it is behind. A page that reports a
+write made off the request (the import worker's) sets the cookie the same way
+(`mark_written`).
 
 A replica that cannot be reached sends its pages to the primary (logged as a
 warning) instead of failing them.
@@ -48,6 +50,12 @@ def replica_reads(view):
 
 def reading_from_replica():
     return _reading_from_replica.get()
+
+
+def mark_written(request):
+    """Say that this (safe) request reports a write made elsewhere — a worker's import —
+    so the user's next replica pages wait for it as for a write of their own."""
+    request._replica_wait = True
 
 
 class ReplicaRouter:
@@ -97,7 +105,7 @@ class ReplicaMiddleware:
             token = request.__dict__.pop("_replica_token", None)
             if token is not None:
                 _reading_from_replica.reset(token)
-        if request.method not in SAFE_METHODS:
+        if request.method not in SAFE_METHODS or getattr(request, "_replica_wait", False):
             self.remember_write(response)
         elif getattr(request, "_replica_caught_up", False):
             response.delete_cookie(COOKIE, samesite="Lax")

@@ -32,7 +32,7 @@ from tests.factories import PASSWORD, make_user
 from tests.scale.servers import free_port, wait_for
 from tests.security.helpers import database_url
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("scale")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 

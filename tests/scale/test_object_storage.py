@@ -26,7 +26,7 @@ from tests.factories import make_demand, make_objection, make_part
 from tests.imports.helpers import CUSTOMER_HEADERS, xlsx
 from tests.security.test_backup import restore
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("scale")]
+pytestmark = pytest.mark.django_db
 
 PUBLIC = "http://acs.amazonaws.com/groups/global/AllUsers"
 
