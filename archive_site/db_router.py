@@ -48,10 +48,6 @@ def replica_reads(view):
     return view
 
 
-def reading_from_replica():
-    return _reading_from_replica.get()
-
-
 def mark_written(request):
     """Say that this (safe) request reports a write made elsewhere — a worker's import —
     so the user's next replica pages wait for it as for a write of their own."""

@@ -7,6 +7,7 @@ made by pg_basebackup and kept current by streaming replication; the S3 server
 answers the S3 REST API over HTTP.
 """
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -24,10 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def postgres_bin():
-    """The folder of the embedded server's binaries (initdb, pg_ctl, pg_basebackup, postgres)."""
-    from pgserver._commands import POSTGRES_BIN_PATH
-
-    return Path(POSTGRES_BIN_PATH)
+    """The folder of the embedded server's binaries (pg_ctl, pg_basebackup, postgres)."""
+    return Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin"
 
 
 def wait_for(condition, timeout=30, interval=0.05, what="condition"):
