@@ -10,16 +10,16 @@ answers the S3 REST API over HTTP.
 import importlib.util
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import psycopg2
+
+from tests.security.test_faults import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,22 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def postgres_bin():
     """The folder of the embedded server's binaries (pg_ctl, pg_basebackup, postgres)."""
     return Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin"
-
-
-def wait_for(condition, timeout=30, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ReplicaServer:
