@@ -18,8 +18,11 @@ against the manifest.
 pg_dump and pg_restore must be at least as new as the server: they are looked
 for in $PG_BIN_DIR, in the embedded server's package (pgserver), on PATH and
 under /usr/lib/postgresql/*/bin, preferring the server's own major version.
-Media is read from and written to MEDIA_ROOT (filesystem storage); object
-storage is backed up by the store's own versioning or replication.
+Media is read from and written to MEDIA_ROOT (filesystem storage). Media kept
+in object storage (MEDIA_S3_BUCKET) is not copied: the store's own versioning or
+replication backs it up. Then the archive holds the database only, its manifest
+names the bucket (`media.object_storage`), both commands say so, and restore
+leaves the bucket as it is.
 """
 
 import hashlib
@@ -37,9 +40,11 @@ from pathlib import Path, PurePosixPath
 
 import psycopg2
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg2 import sql
 
 FORMAT = 1
@@ -170,6 +175,28 @@ def media_root():
     return Path(settings.MEDIA_ROOT)
 
 
+def object_storage():
+    """Where media is kept when not on a disk ("s3://bucket/prefix"), else None."""
+    storage = storages["default"]
+    if isinstance(storage, FileSystemStorage):
+        return None
+    bucket = getattr(storage, "bucket_name", None)
+    if not bucket:
+        return type(storage).__name__
+    return f"s3://{bucket}/{getattr(storage, 'location', '')}".rstrip("/")
+
+
+OBJECT_STORAGE_NOT_COPIED = gettext_lazy(
+    "媒体文件保存在对象存储 %(where)s 中，不包含在本备份内：它们由对象存储自身的版本控制或复制来备份。"
+)
+OBJECT_STORAGE_NOT_RESTORED = gettext_lazy(
+    "媒体文件保存在对象存储 %(where)s 中：只恢复数据库，对象存储保持不变（媒体文件从它自身的版本中恢复）。"
+)
+MEDIA_NOT_RESTORED = gettext_lazy(
+    "备份中的 %(n)s 个媒体文件（备份的 media/ 文件夹）没有恢复；需要时请把它们复制到对象存储中。"
+)
+
+
 def media_files(root):
     """Relative POSIX paths of the regular files under `root`, sorted."""
     if not root.is_dir():
@@ -219,6 +246,7 @@ class Result:
     rows: int
     files: int
     media_bytes: int
+    object_storage: str | None = None  # media not in the archive: kept (and versioned) there
 
 
 def backup(output_dir, log=print):
@@ -252,12 +280,16 @@ def backup(output_dir, log=print):
         finally:
             conn.close()
 
-        root = media_root()
+        root, bucket = media_root(), object_storage()
         files = {}
-        log(_("正在打包数据库和媒体文件夹 %(root)s……") % {"root": root})
+        if bucket:
+            log(OBJECT_STORAGE_NOT_COPIED % {"where": bucket})
+            log(_("正在打包数据库……"))
+        else:
+            log(_("正在打包数据库和媒体文件夹 %(root)s……") % {"root": root})
         with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
             tar.add(dump, arcname=DUMP)
-            for rel in media_files(root):
+            for rel in [] if bucket else media_files(root):
                 info = tar.gettarinfo(root / rel, arcname=f"{MEDIA}/{rel}")
                 with open(root / rel, "rb") as f:
                     reader = _HashingReader(f)
@@ -268,7 +300,7 @@ def backup(output_dir, log=print):
                 "created_at": created.isoformat(),
                 "database": {"name": connection.settings_dict["NAME"], "server": version, "pg_dump": pg_dump},
                 "tables": tables,
-                "media": {"files": files, "sha256": media_digest(files)},
+                "media": {"files": files, "sha256": media_digest(files), "object_storage": bucket},
             }
             data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(MANIFEST)
@@ -276,7 +308,7 @@ def backup(output_dir, log=print):
             tar.addfile(info, io.BytesIO(data))
     partial.rename(target)  # only a complete archive carries the final name
     return Result(
-        target, len(tables), sum(tables.values()), len(files), sum(f["size"] for f in files.values())
+        target, len(tables), sum(tables.values()), len(files), sum(f["size"] for f in files.values()), bucket
     )
 
 
@@ -297,10 +329,13 @@ def read_manifest(archive):
 
 
 def restore(archive, force=False, log=print):
-    """Restore `archive` into Django's database and MEDIA_ROOT, then verify it against its manifest."""
+    """Restore `archive` into Django's database and MEDIA_ROOT, then verify it against its manifest.
+
+    With media in object storage, only the database is restored and verified.
+    """
     archive = Path(archive)
     manifest = read_manifest(archive)
-    root = media_root()
+    root, bucket = media_root(), object_storage()
     conn = connect()
     conn.autocommit = True
     try:
@@ -310,7 +345,7 @@ def restore(archive, force=False, log=print):
             existing = len(cursor.fetchall())
     finally:
         conn.close()
-    present = media_files(root)
+    present = [] if bucket else media_files(root)
     if not force and existing:
         raise BackupError(
             _("数据库 %(name)s 不是空的（已有 %(n)s 个表）。请恢复到空数据库，或加 --force 覆盖其内容。")
@@ -337,18 +372,23 @@ def restore(archive, force=False, log=print):
             raise BackupError(
                 _("pg_restore 失败，数据库没有任何改动：%(error)s") % {"error": result.stderr.strip()}
             )
-        files = manifest["media"]["files"]
-        log(_("正在恢复 %(n)s 个媒体文件到 %(root)s……") % {"n": len(files), "root": root})
+        files = {} if bucket else manifest["media"]["files"]
+        if bucket:
+            log(OBJECT_STORAGE_NOT_RESTORED % {"where": bucket})
+            if manifest["media"]["files"]:
+                log(MEDIA_NOT_RESTORED % {"n": len(manifest["media"]["files"])})
+        else:
+            log(_("正在恢复 %(n)s 个媒体文件到 %(root)s……") % {"n": len(files), "root": root})
         for rel in files:
             source, target = work / MEDIA / rel, root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
     connection.close()  # Django's connection may predate the restored schema
-    return verify(manifest)
+    return verify(manifest, media=not bucket)
 
 
-def verify(manifest):
-    """Differences between the database and media folder and the manifest (empty when all match)."""
+def verify(manifest, media=True):
+    """Differences between the database (and the media folder) and the manifest (empty when all match)."""
     problems = []
     conn = connect()
     try:
@@ -363,7 +403,7 @@ def verify(manifest):
                 _("表 %(t)s：%(found)s 行，备份中为 %(rows)s 行") % {"t": table, "found": found, "rows": rows}
             )
     root = media_root()
-    for rel, info in manifest["media"]["files"].items():
+    for rel, info in manifest["media"]["files"].items() if media else []:
         path = root / rel
         if not path.is_file():
             problems.append(_("媒体文件 %(f)s：缺失") % {"f": rel})

@@ -4,6 +4,7 @@ Defaults are safe for production: DEBUG is off unless asked for, a secret key
 is required outside debug, cookies are secure when the site runs under HTTPS.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_filters",
     "pgtrigger",
     "pghistory",
@@ -88,6 +90,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render from the project's templates too (customers/widgets/customer_picker.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: DATABASE_URL, set by `make run` / `make test` to the embedded
 # PostgreSQL when the operator gives none. There is no SQLite fallback. Without
@@ -198,6 +203,66 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 20) * 1024 * 1024  # the uploaded file
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024  # an .xlsx unzipped
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)  # per sheet
+
+# --- Past one machine: object storage, a read replica, stateless app instances ---
+# (the README's "Past one machine"). Any number of app instances and workers may
+# serve behind a load balancer: sessions, messages, login throttling and the task
+# queue live in the database, media in shared storage, and nothing is cached in
+# process memory (no local cache: a value cached by one instance would be stale
+# in the others).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# Media on S3-compatible object storage (MinIO, Ceph RGW, AWS S3, ...) when
+# MEDIA_S3_BUCKET is set; keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or
+# the host's role). Files stay private: they are served only through the
+# permission-checked views, never by bucket URLs.
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    _endpoint = os.environ.get("MEDIA_S3_ENDPOINT_URL") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": _endpoint,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "location": os.environ.get("MEDIA_S3_PREFIX", "").strip("/"),
+            # A store of one's own (MinIO) answers at one host name: the bucket goes in the path.
+            "addressing_style": os.environ.get("MEDIA_S3_ADDRESSING_STYLE")
+            or ("path" if _endpoint else None),
+            "file_overwrite": False,  # as on a disk: an upload never replaces another record's file
+            "default_acl": None,  # the bucket's own policy: private
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,  # a file read back spills to disk beyond it
+        },
+    }
+
+# A PostgreSQL streaming replica (hot standby) for the read-heavy pages when
+# DATABASE_REPLICA_URL is set; writes, everything else, and a user's reads until
+# the replica has replayed that user's last write stay on the primary
+# (archive_site.db_router).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=envint("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL streaming replica")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the replica of the test database
+    DATABASE_ROUTERS = ["archive_site.db_router.ReplicaRouter"]
+    MIDDLEWARE.append("archive_site.db_router.ReplicaMiddleware")
+
+# Behind a load balancer or reverse proxy: the client's address (for the access
+# log and the login throttling) from X-Forwarded-For, trusted only from these
+# proxies' addresses or networks (archive_site.proxy).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+if TRUSTED_PROXIES:
+    MIDDLEWARE.insert(0, "archive_site.proxy.TrustedProxyMiddleware")
+# --- end of "past one machine" ---
 
 # Background work (imports): Django's tasks API on a PostgreSQL-backed queue.
 # `manage.py db_worker` runs the queued tasks; `make run` starts one beside runserver.

@@ -1,7 +1,10 @@
 from functools import partial
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms import inlineformset_factory
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, active_users
@@ -15,6 +18,92 @@ from customers.models import (
     DemandElement,
     DemandProperty,
 )
+
+
+class CustomerPicker(forms.TextInput):
+    """A customer's code or full name, typed (with suggestions) or found with the magnifier.
+
+    `static/js/customer_picker.js` drives it; `demands=True` also fetches each found
+    customer's demands, for a form that offers them (`<select data-demand-select>`).
+    """
+
+    template_name = "customers/widgets/customer_picker.html"
+
+    def __init__(self, attrs=None, demands=False):
+        super().__init__({"placeholder": _("客户代码或完整名称，或点放大镜查找"), **(attrs or {})})
+        self.demands = demands
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(url=reverse_lazy("customers:customer-picker"), demands=self.demands)
+        return context
+
+    class Media:
+        js = [forms.Script("js/customer_picker.js", defer=True)]
+
+
+class CustomerField(forms.ModelChoiceField):
+    """The one field for choosing a customer: by its code or its full name, among the customers
+    the form's user may see (set `queryset` to `Customer.objects.visible_to(user)`).
+
+    A value that is the code of one customer and the name of another is refused, not guessed.
+    """
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "找不到客户“%(value)s”：所选客户不存在或您无权查看。请输入客户代码或完整名称，或点放大镜查找。"
+        ),
+        "required": _("请选择客户：输入客户代码或完整名称，或点放大镜查找。"),
+        "ambiguous": _("“%(value)s”既是一个客户的代码，又是另一个客户的名称：请输入客户代码。"),
+    }
+
+    def __init__(self, *, demands=False, **kwargs):
+        kwargs.setdefault("queryset", Customer.objects.none())
+        kwargs.setdefault("label", _("客户"))
+        kwargs.setdefault("widget", CustomerPicker(demands=demands))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Customer):
+            return value
+        if isinstance(value, int):  # the initial id of a disabled field, never typed
+            return self.queryset.filter(pk=value).first()
+        value = str(value).strip()
+        found = list(self.queryset.filter(Q(code=value) | Q(name=value))[:2])
+        if len(found) > 1:
+            raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": value})
+        if not found:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return found[0]
+
+    def resolve(self, value):
+        """The customer `value` names (a customer, its id, code or full name), or None."""
+        try:
+            return self.to_python(value)
+        except ValidationError:
+            return None
+
+    def picked(self, form, name="customer"):
+        """The customer `form`'s field `name` holds: posted, else initial, else the instance's."""
+        if form.is_bound and not self.disabled:
+            return self.resolve(form.data.get(form.add_prefix(name), ""))
+        value = form.initial.get(name) or getattr(form.instance, f"{name}_id", None)
+        return self.resolve(value)
+
+    def prepare_value(self, value):
+        """What the input shows: the customer's full name."""
+        if isinstance(value, Customer):
+            return value.name
+        if isinstance(value, int):
+            return self.queryset.filter(pk=value).values_list("name", flat=True).first() or ""
+        return value
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial) != (data or "").strip()
 
 
 class CustomerForm(ArchiveModelForm):
@@ -97,6 +186,8 @@ class DocumentForm(ArchiveModelForm):
 
 
 class DemandForm(ArchiveModelForm):
+    customer = CustomerField()
+
     class Meta:
         model = Demand
         fields = [
@@ -133,16 +224,11 @@ class DemandForm(ArchiveModelForm):
             "annual_volume",
             "special_requirements",
         ]
-        widgets = {
-            "customer": forms.HiddenInput(attrs={"data-customer-picker-value": ""}),
-            "special_requirements": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {"customer": {"required": _("请用放大镜选择客户。")}}
+        widgets = {"special_requirements": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
-        self.fields["customer"].error_messages["invalid_choice"] = _("所选客户不存在或您无权查看。")
 
 
 class DemandElementForm(ArchiveModelForm):

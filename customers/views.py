@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
+from archive_site.db_router import replica_reads
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from customers.filters import CustomerFilter, DemandFilter
@@ -36,6 +37,7 @@ def _filtered_customers(request):
     return CustomerFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
     customer_filter = _filtered_customers(request)
@@ -43,6 +45,7 @@ def customer_list(request):
     return render(request, "customers/customer_list.html", {"filter": customer_filter, "page_obj": page})
 
 
+@replica_reads
 def customer_export(request):
     """The rows the list's current filters and sort select, as the customers module exports them
     (the customers sheet: contacts are exported, with their own permission, by the import page)."""
@@ -191,6 +194,7 @@ def _filtered_demands(request):
     return DemandFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("customers.view_demand", raise_exception=True)
 def demand_list(request):
     demand_filter = _filtered_demands(request)
@@ -198,6 +202,7 @@ def demand_list(request):
     return render(request, "customers/demand_list.html", {"filter": demand_filter, "page_obj": page})
 
 
+@replica_reads
 def demand_export(request):
     """The rows the list's current filters and sort select, as the demands module exports them:
     the demands with their composition and property rows, a file that imports back."""
@@ -206,9 +211,10 @@ def demand_export(request):
 
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_picker(request):
-    """The magnifier pop-up: customers matching a term, with the basic data a demand shows.
+    """The customer picker's answer (customers.forms.CustomerField, static/js/customer_picker.js):
+    the customers the user may see matching a term, with the basic data a demand shows.
 
-    With `demands=1` (the plan form) each customer also lists its demands, to choose from.
+    With `demands=1` (the plan and part forms) each customer also lists its demands, to choose from.
     """
     term = request.GET.get("q", "").strip()
     customers = list(
@@ -277,9 +283,7 @@ def _save_demand(request, demand, initial=None):
 
 
 def _demand_form_page(request, form, elements, properties, demand=None):
-    customer = form.instance.customer if form.instance.customer_id else None
-    if customer is None and form["customer"].value():
-        customer = Customer.objects.visible_to(request.user).filter(pk=form["customer"].value()).first()
+    customer = form.fields["customer"].picked(form)
     ctx = {
         "form": form,
         "elements": elements,

@@ -19,7 +19,7 @@ force throughout). No history events are written — generated rows are not
 edits anyone made (see `generate` for how). Photos are
 real JPEG files written through Django storage: a few hundred distinct images
 are drawn, and each photo row gets files of its own (hard links to the same
-bytes on a filesystem storage).
+bytes on a filesystem storage, uploads of them on object storage).
 
 Invariants kept: customer codes and names unique, credit codes valid and unique,
 part numbers unique per customer, objection numbers per year gap-free and in
@@ -194,6 +194,15 @@ PROPERTIES = {
     "n90": (0.18, None, ""),
     "BH2": (30, None, "MPa"),
 }
+
+
+def local_path():
+    """`default_storage.path` when media is on a local disk; None on object storage, which has no paths."""
+    try:
+        default_storage.path("")
+    except NotImplementedError:
+        return None
+    return default_storage.path
 
 
 class GeneratorError(Exception):
@@ -1204,7 +1213,7 @@ class _Generator:
             return
         images = self.images()
         first_path = {}  # (image index, kind) -> a stored file with those bytes, to link to
-        path = getattr(default_storage, "path", None)
+        path = local_path()
         for photo_id, owner in enumerate(owners, start=1):
             k = self.rng.randrange(len(images))
             stem = f"{self.rng.getrandbits(64):016x}"
@@ -1232,8 +1241,12 @@ class _Generator:
         photos.finish()
 
     def store(self, name, content, key, first_path, path):
-        """Write `content` at `name` in storage; on a filesystem, hard-link bytes already written."""
-        if path is None:  # object storage: write the bytes
+        """Write `content` at `name` in storage; on a filesystem, hard-link bytes already written.
+
+        Returns the stored name: object storage may give a name of its own when
+        `name` is taken (a file left by an earlier run).
+        """
+        if path is None:  # object storage: upload the bytes
             return default_storage.save(name, ContentFile(content))
         target = path(name)
         os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
+from archive_site.db_router import mark_written
 from archive_site.excel import xlsx_response
 from imports.exports import export_response
 from imports.forms import UploadForm
@@ -79,6 +80,8 @@ def run_list(request):
 
 def run_detail(request, pk):
     run = get_run_for_user(request.user, pk)
+    if run.status == ImportRun.Status.DONE:
+        mark_written(request)  # the worker's rows: read them from the primary until the replica has them
     module = get_module(run.module)
     ctx = {
         "run": run,
@@ -93,6 +96,8 @@ def run_detail(request, pk):
 
 def run_status(request, pk):
     run = get_run_for_user(request.user, pk)
+    if run.status == ImportRun.Status.DONE:
+        mark_written(request)
     return JsonResponse(
         {
             "status": run.status,

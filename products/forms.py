@@ -2,14 +2,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import ArchiveModelForm
-from customers.models import Demand
+from customers.forms import CustomerField
+from customers.models import Customer, Demand
 from products.models import Part, PartPhoto
 
 SIZE_INPUT = {"step": "any", "min": "0", "inputmode": "decimal"}
 
 
 class PartForm(ArchiveModelForm):
-    """A part of one customer (set by the view, never typed): the demand offered is that customer's."""
+    """A part of one customer: the demands offered are that customer's.
+
+    The customer is the view's (a part of the customer whose page it came from, a copy, an
+    edit), or, for a new part without one, chosen in the form with the customer picker.
+    """
 
     class Meta:
         model = Part
@@ -40,6 +45,12 @@ class PartForm(ArchiveModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         customer_id = self.instance.customer_id
+        if customer_id is None:
+            picker = CustomerField(demands=True, queryset=Customer.objects.visible_to(self.user))
+            self.fields = {"customer": picker, **self.fields}
+            customer = picker.picked(self)
+            customer_id = customer.pk if customer else None
+            self.fields["demand"].widget.attrs["data-demand-select"] = ""  # refilled on picking
         demands = Demand.objects.visible_to(self.user).select_related("delivery_grade", "production_grade")
         # Only this customer's demands are offered; a demand of another customer
         # posted anyway is refused by Part.clean() with a message naming both.
@@ -47,6 +58,11 @@ class PartForm(ArchiveModelForm):
         self.fields["demand"].queryset = demands
         self.fields["demand"].choices = [("", "---------")] + [(d.pk, demand_label(d)) for d in offered]
         self.fields["demand"].error_messages["invalid_choice"] = _("所选需求不存在或您无权查看。")
+
+    def clean_customer(self):
+        customer = self.cleaned_data["customer"]
+        self.instance.customer = customer  # before the model's own checks, which compare demands
+        return customer
 
     def clean_number(self):
         return self.cleaned_data["number"].strip()

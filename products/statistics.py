@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive_site.access_log import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
 from customers.models import Customer
@@ -99,6 +100,7 @@ def _row_label(row, empty):
     return row["label"] if row["label"] is not None else empty
 
 
+@replica_reads
 @permission_required("products.view_part", raise_exception=True)
 def supply_statistics(request):
     form, stats = statistics_for(request)
@@ -155,6 +157,7 @@ def _totals_columns(label_header):
     ]
 
 
+@replica_reads
 @permission_required(["products.view_part", "products.export_part"], raise_exception=True)
 def supply_statistics_export(request):
     """The tables of the statistics page, one sheet each, for the same search."""

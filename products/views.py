@@ -13,18 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
+from archive_site.db_router import replica_reads
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
 from imports.exports import export_response
 from products.filters import PartFilter
-from products.forms import CustomerSearchForm, PartForm, PhotoCaptionForm
+from products.forms import PartForm, PhotoCaptionForm
 from products.models import Part, PartPhoto
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
-PICK_SIZE = 20
 DETAIL_RELATED = (
     "customer",
     "car_model",
@@ -50,6 +50,7 @@ def _filtered_parts(request):
     return PartFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("products.view_part", raise_exception=True)
 def part_list(request):
     part_filter = _filtered_parts(request)
@@ -58,6 +59,7 @@ def part_list(request):
     return render(request, "products/part_list.html", {"filter": part_filter, "page_obj": page})
 
 
+@replica_reads
 def part_export(request):
     """The rows the list's current filters and sort select, as the parts module exports them."""
     return export_response(request, "parts", _("零件列表"))
@@ -74,22 +76,6 @@ def part_detail(request, pk):
         "history": describe_events(events),
     }
     return render(request, "products/part_detail.html", ctx)
-
-
-def _pick_customer(request):
-    """Step one of a new part: find the customer by a part of its name or code."""
-    form = CustomerSearchForm(request.GET)
-    term = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    customers = []
-    if term:
-        customers = list(
-            Customer.objects.visible_to(request.user)
-            .search(term)
-            .select_related("category")
-            .order_by("code")[:PICK_SIZE]
-        )
-    ctx = {"form": form, "term": term, "customers": customers, "limit": PICK_SIZE}
-    return render(request, "products/part_pick_customer.html", ctx)
 
 
 def _part_form_page(request, part, *, initial=None, source=None):
@@ -110,17 +96,20 @@ def _part_form_page(request, part, *, initial=None, source=None):
         else:
             messages.success(request, _("零件“%(part)s”已创建。") % {"part": part})
             return redirect(part)
-    ctx = {"form": form, "photo_form": photo_form, "customer": part.customer, "source": source}
+    customer = part.customer if part.customer_id else None
+    ctx = {"form": form, "photo_form": photo_form, "customer": customer, "source": source}
     return render(request, "products/part_form.html", ctx)
 
 
 @permission_required("products.add_part", raise_exception=True)
 def part_create(request):
-    customer_pk = request.GET.get("customer", "")
-    if not customer_pk:
-        return _pick_customer(request)
-    customer = Customer.objects.get_visible_or_404(request.user, customer_pk, "customers.view_customer")
-    return _part_form_page(request, Part(customer=customer))
+    """A new part: of the customer whose page it came from (?customer=<id>), or chosen in the form."""
+    part = Part()
+    if customer_pk := request.GET.get("customer"):
+        part.customer = Customer.objects.get_visible_or_404(
+            request.user, customer_pk, "customers.view_customer"
+        )
+    return _part_form_page(request, part)
 
 
 def part_copy(request, pk):

@@ -4,61 +4,16 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import ArchiveModelForm, active_users
 from archive_site.models import DictEntry, DictKind
+from customers.forms import CustomerField
 from customers.models import Customer, Demand
 from quality.models import Objection, PlanRevision, Severity
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-CUSTOMER_LOOKUP = reverse_lazy("quality:customer-lookup")
-
-
-class CustomerCodeField(forms.ModelChoiceField):
-    """A customer typed by code (or exact name), among the customers the user may see.
-
-    A text input rather than a <select> of 20 000 customers; static/js/objection.js
-    offers matches as the user types (the paper's search "magnifier").
-    """
-
-    default_error_messages = {
-        "invalid_choice": _("找不到客户“%(value)s”，或您无权查看这个客户。请输入客户代码或完整名称。"),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Customer.objects.none())
-        kwargs.setdefault("label", _("客户"))
-        kwargs.setdefault("help_text", _("输入客户代码或名称查找"))
-        attrs = {
-            "data-customer-lookup": CUSTOMER_LOOKUP,
-            "autocomplete": "off",
-            "placeholder": _("客户代码或名称"),
-        }
-        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
-        super().__init__(to_field_name="code", **kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Customer):
-            return value
-        value = str(value).strip()
-        found = self.queryset.filter(code=value).first() or self.queryset.filter(name=value).first()
-        if found is None:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            )
-        return found
-
-    def prepare_value(self, value):
-        if isinstance(value, Customer):
-            return value.code
-        if isinstance(value, int):
-            return self.queryset.filter(pk=value).values_list("code", flat=True).first() or ""
-        return value
 
 
 COIL_SEPARATORS = re.compile(r"[\s,，;；、]+")
@@ -91,7 +46,7 @@ class CoilNumbersField(forms.CharField):
 
 
 class ObjectionForm(ArchiveModelForm):
-    customer = CustomerCodeField()
+    customer = CustomerField()
     coil_numbers = CoilNumbersField(
         label=_("卷号"), required=False, help_text=_("涉及的钢卷号，用空格、逗号或换行分隔")
     )
@@ -236,7 +191,7 @@ class PhotoCaptionForm(forms.Form):
 class JudgementForm(forms.Form):
     """The judgement check's question: customer, defect type, severity (by codes, for a stable URL)."""
 
-    customer = CustomerCodeField()
+    customer = CustomerField()
     defect = forms.ModelChoiceField(
         queryset=DictEntry.objects.none(),
         to_field_name="code",
@@ -261,7 +216,7 @@ class JudgementForm(forms.Form):
 class StatsForm(forms.Form):
     """The range and, optionally, the one customer the statistics are about."""
 
-    customer = CustomerCodeField(required=False, help_text=_("留空则统计所有客户"))
+    customer = CustomerField(required=False, help_text=_("留空则统计所有客户"))
     date_from = forms.DateField(label=_("受理日期从"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("至"), required=False, widget=DATE)
     kind = forms.ChoiceField(

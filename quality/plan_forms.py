@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm
 from archive_site.models import DictEntry, DictKind
 from archive_site.uploads import validate_size
+from customers.forms import CustomerField
 from customers.models import Customer, Demand
 from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan
 
@@ -16,33 +17,30 @@ from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan
 class PlanForm(ArchiveModelForm):
     """The plan's identity and whom it serves."""
 
+    customer = CustomerField(demands=True)
+
     class Meta:
         model = ProcessPlan
         fields = ["code", "name", "customer", "demand"]
-        widgets = {"customer": forms.HiddenInput(attrs={"data-customer-picker-value": ""})}
-        error_messages = {"customer": {"required": _("请用放大镜选择客户。")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
-        self.fields["customer"].error_messages["invalid_choice"] = _("所选客户不存在或您无权查看。")
-        # The demands of the plan's customer only: picking another customer in the
-        # magnifier refills the choices (static/js/demand.js).
-        customer_id = str(self.instance.customer_id or self.initial.get("customer") or "")
-        if self.is_bound and not self.instance.pk:
-            customer_id = self.data.get(self.add_prefix("customer"), "")
+        if self.instance.pk:
+            # Its revisions and runs were made for this customer.
+            self.fields["customer"].disabled = True
+        # The demands of the plan's customer only: picking another customer refills the
+        # choices (static/js/customer_picker.js).
+        customer = self.fields["customer"].picked(self)
         demands = Demand.objects.none()
-        if customer_id.isdigit():
-            demands = Demand.objects.visible_to(self.user).filter(customer_id=customer_id)
+        if customer is not None:
+            demands = Demand.objects.visible_to(self.user).filter(customer=customer)
         demand = self.fields["demand"]
         demand.queryset = demands.order_by("-updated_at", "-id")
         demand.label_from_instance = lambda d: f"{d.name}（{d.spec} mm）"
         demand.widget.attrs["data-demand-select"] = ""
         demand.help_text = _("先用放大镜选择客户，再从该客户的需求中选择。")
         demand.error_messages["invalid_choice"] = _("所选需求不属于本方案的客户，或您无权查看。")
-        if self.instance.pk:
-            # Its revisions and runs were made for this customer.
-            self.fields["customer"].disabled = True
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()

@@ -21,7 +21,6 @@ urlpatterns += [
     path("photos/<int:pk>/<slug:size>/", objections.photo_file, name="photo"),
     path("judgement/", judgement.judgement, name="judgement"),
     path("api/judgement", judgement.judgement_api, name="judgement-api"),
-    path("api/customers", objections.customer_lookup, name="customer-lookup"),
 ]
 
 # Process-control plans, revisions, actual runs and reuse.

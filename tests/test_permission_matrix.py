@@ -586,7 +586,7 @@ def plan_create_form(w, kw):
     return {
         "plan-code": f"GK-N{next(_seq)}",
         "plan-name": "新方案",
-        "plan-customer": w.customer.pk,
+        "plan-customer": w.customer.code,
         "plan-demand": make_demand(w.customer).pk,
         "rev-production_grade": entry(DictKind.PRODUCTION_GRADE, "DC04").pk,
         "rev-thickness_min": "0.6",
@@ -896,8 +896,6 @@ TABLE = [
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:judgement-api", no_args, query=judgement_query,  # a machine gets 401, not the login page
         get= (401,   200, 200, 404, 200, 200, 404), post=READ_ONLY),
-    Row("quality:customer-lookup", no_args,
-        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
 
     # Process-control plans: everyone reads in scope; engineers keep plans and runs.
     Row("quality:plan-list", no_args,

@@ -252,7 +252,6 @@ MODULE_LISTINGS = [
     ("quality:objection-list", {"q": "橘皮"}, True),
     ("quality:objection-list", {"customer": "汽车"}, True),
     ("quality:objection-list", {"customer": "C0001"}, False),
-    ("quality:customer-lookup", {"q": "汽车"}, True),
     ("quality:judgement", {"customer": "C0001", "defect": "SCRATCH", "severity": "2"}, False),
     ("products:part-list", {}, True),
     ("products:part-list", {"customer": "汽车"}, True),

@@ -59,3 +59,10 @@ def sections(context, page, obj=None):
         if ctx is not None:
             parts.append(render_to_string(section.template, ctx, request=request))
     return mark_safe("".join(parts))  # each part rendered by its own template, autoescaped
+
+
+@register.filter
+def without(form, names):
+    """The form's visible fields but those named (comma-separated): for a field a page shows apart."""
+    left_out = {n.strip() for n in names.split(",")}
+    return [field for field in form.visible_fields() if field.name not in left_out]

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from archive_site.db_router import replica_reads
 from customers.models import Customer
 from quality.forms import JudgementForm
 from quality.models import Objection, Severity
@@ -26,6 +27,7 @@ def _answer(user, form):
     return Objection.objects.visible_to(user).judge(data["customer"], data["defect"], data["severity"])
 
 
+@replica_reads
 @permission_required(PERMISSION, raise_exception=True)
 def judgement(request):
     form = JudgementForm(request.GET or None, user=request.user)
@@ -83,6 +85,7 @@ def _json(data, status=200):
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+@replica_reads
 @login_not_required  # answers 401 in JSON instead of redirecting a machine to the login page
 def judgement_api(request):
     if not request.user.is_authenticated:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
-from customers.models import Customer
 from quality.filters import ObjectionFilter
 from quality.forms import ObjectionForm, TransitionForm
 from quality.models import Objection, ObjectionPhoto, PlanRun, StaleStatus, TransitionRefused
@@ -54,6 +54,7 @@ def _filtered_objections(request):
     return ObjectionFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("quality.view_objection", raise_exception=True)
 def objection_list(request):
     objection_filter = _filtered_objections(request)
@@ -88,6 +89,7 @@ EXPORT_COLUMNS = [
 ]
 
 
+@replica_reads
 @permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
 def objection_export(request):
     """The rows the list's current filters and sort select, as .xlsx."""
@@ -237,14 +239,3 @@ def photo_delete(request, pk):
     photo.delete_with_files()
     messages.success(request, _("照片已删除。"))
     return redirect(photo.objection)
-
-
-@permission_required("customers.view_customer", raise_exception=True)
-def customer_lookup(request):
-    """Customers the user may see whose code or name contains `q`, for the search fields."""
-    term = request.GET.get("q", "").strip()
-    rows = []
-    if term:
-        customers = Customer.objects.visible_to(request.user).search(term).order_by("code")[:15]
-        rows = [{"code": c.code, "name": c.name, "short_name": c.short_name} for c in customers]
-    return JsonResponse({"results": rows}, json_dumps_params={"ensure_ascii": False})

@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
-from customers.models import Customer, Demand
+from customers.models import Demand
 from quality.filters import PlanFilter
 from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
 from quality.plan_forms import (
@@ -73,6 +74,7 @@ def _filtered_plans(request):
     return PlanFilter(request.GET, queryset=queryset)
 
 
+@replica_reads
 @permission_required("quality.view_processplan", raise_exception=True)
 def plan_list(request):
     plan_filter = _filtered_plans(request)
@@ -98,6 +100,7 @@ EXPORT_COLUMNS = [
 ]
 
 
+@replica_reads
 @permission_required("quality.view_processplan", raise_exception=True)
 def plan_export(request):
     plans = _filtered_plans(request).qs
@@ -225,11 +228,6 @@ def _save_plan(request, plan, revision, plan_initial=None, revision_initial=None
 
 
 def _form_page(request, plan_form, form, parameters, plan=None, revision=None, demand=None):
-    picked = None
-    customer_id = plan_form["customer"].value()
-    if customer_id:
-        customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
-        picked = {"id": customer.pk, "name": customer.name, "code": customer.code} if customer else None
     ctx = {
         "plan_form": plan_form,
         "form": form,
@@ -237,7 +235,6 @@ def _form_page(request, plan_form, form, parameters, plan=None, revision=None, d
         "plan": plan,
         "revision": revision,
         "demand": demand,
-        "picked": picked,
     }
     return render(request, "quality/plan_form.html", ctx)
 

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from archive_site.access_log import log_access
+from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
 from quality.forms import StatsForm
@@ -98,6 +99,7 @@ def charts(stats):
     }
 
 
+@replica_reads
 @permission_required("quality.view_objection", raise_exception=True)
 def stats(request):
     form = StatsForm(request.GET or None, user=request.user)
@@ -165,6 +167,7 @@ def stats_page_with_errors(request, form):
     return render(request, "quality/stats_objections.html", ctx, status=400)
 
 
+@replica_reads
 @permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
 def stats_export(request):
     """Every table of the statistics page, one sheet each, for the same customer and range."""

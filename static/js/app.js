@@ -18,3 +18,9 @@ document.addEventListener("click", (event) => {
   body.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__prefix__", index));
   total.value = index + 1;
 });
+
+// Inline formsets: rows not yet saved are removed from the page; saved rows use their delete box.
+document.addEventListener("click", (event) => {
+  const remove = event.target.closest("[data-formset-remove]");
+  if (remove) remove.closest("tr").remove();
+});

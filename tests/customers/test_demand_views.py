@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def demand_post(customer, elements=(), properties=(), **fields):
     """The POST of the demand form: header fields and the two row formsets."""
     data = {
-        "customer": customer.pk,
+        "customer": customer.code,
         "name": "欧铃车门外板",
         "source": "order",
         "production_grade": entry(DictKind.PRODUCTION_GRADE, "DC04").pk,

@@ -48,7 +48,7 @@ def test_a_demand_rule_says_the_same_in_the_form_and_the_import(alice, alices_cu
     values = {"thickness": 0.8, "width": 1250, **bad}
     form = DemandForm(
         {
-            "customer": alices_customer.pk,
+            "customer": alices_customer.code,
             "name": "车门外板",
             "source": "order",
             **{k: str(v) for k, v in values.items()},

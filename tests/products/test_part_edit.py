@@ -108,11 +108,22 @@ def test_a_bad_photo_refuses_the_part_too(login, engineer, alices_customer):
     assert not PartPhoto.objects.exists()
 
 
-def test_new_part_without_a_customer_asks_for_one_by_name(login, engineer, alices_customer, bobs_customer):
-    page = login(engineer).get(reverse("products:part-create"), {"q": "海尔"})
-    assert page.status_code == 200
-    assert [c.pk for c in page.context["customers"]] == [alices_customer.pk]
-    assert f"?customer={alices_customer.pk}" in page.content.decode()
+def test_new_part_without_a_customer_chooses_one_with_the_customer_picker(
+    login, engineer, alices_customer, bobs_customer, dc04
+):
+    client = login(engineer)
+    page = client.get(reverse("products:part-create"))
+    assert page.status_code == 200 and "data-customer-picker" in page.content.decode()
+    found = client.get(reverse("customers:customer-picker"), {"q": "海尔", "demands": "1"}).json()["results"]
+    assert [(c["code"], [d["id"] for d in c["demands"]]) for c in found] == [
+        (alices_customer.code, [dc04.pk])
+    ]
+
+    response = client.post(
+        reverse("products:part-create"), part_data(customer=found[0]["name"], demand=dc04.pk)
+    )
+    part = Part.objects.get()
+    assert response.status_code == 302 and (part.customer, part.demand) == (alices_customer, dc04)
 
 
 def test_sales_and_viewer_cannot_create_or_edit_parts(login, alice, viewer, alices_customer):

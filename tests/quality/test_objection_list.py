@@ -151,6 +151,6 @@ def test_list_runs_a_constant_number_of_queries(login, quality, django_assert_nu
     assert response.status_code == 200
 
 
-def test_customer_lookup_offers_only_visible_customers(login, alice, alices_customer, bobs_customer):
-    response = login(alice).get(reverse("quality:customer-lookup"), {"q": "有限公司"})
+def test_customer_picker_offers_only_visible_customers(login, alice, alices_customer, bobs_customer):
+    response = login(alice).get(reverse("customers:customer-picker"), {"q": "有限公司"})
     assert [c["code"] for c in response.json()["results"]] == [alices_customer.code]

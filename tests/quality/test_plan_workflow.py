@@ -27,7 +27,7 @@ def plan_post(customer, params=(("CAL", "SOAK_T", "820", "800", "840", "℃"),),
     data = {
         "plan-code": "GK-001",
         "plan-name": "DC04 外板",
-        "plan-customer": customer.pk,
+        "plan-customer": customer.code,
         "rev-production_grade": entry(DictKind.PRODUCTION_GRADE, "DC04").pk,
         "rev-thickness_min": "0.6",
         "rev-thickness_max": "1.0",

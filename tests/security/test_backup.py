@@ -61,9 +61,10 @@ def tree_checksum(root):
     return digest.hexdigest()
 
 
-def restore(archive, database, media_root, *args):
+def restore(archive, database, media_root, *args, env=None):
     env = dict(
         os.environ,
+        **(env or {}),
         DJANGO_SETTINGS_MODULE="archive_site.settings",
         DATABASE_URL=database_url(database),
         MEDIA_ROOT=str(media_root),

@@ -9,7 +9,8 @@ from archive_site import backup
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `manage.py backup` into the (empty) database and media folder, "
-        "then check every table's row count and every file's checksum against its manifest."
+        "then check every table's row count and every file's checksum against its manifest. "
+        "With media in object storage, only the database is restored."
     )
 
     def add_arguments(self, parser):
