@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from quality.forms import JudgementForm
+from quality.forms.objections import JudgementForm
 from quality.models import Objection, Severity
 
 PERMISSION = "quality.view_objection"

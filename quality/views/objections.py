@@ -1,4 +1,4 @@
-"""Quality objections (paper 3.5): list, export, register, edit, status, defect photos."""
+"""Quality objections (paper 3.5): list, export, register, edit, status, defect photos, statistics."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -17,9 +17,10 @@ from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
-from quality.filters import ObjectionFilter
-from quality.forms import ObjectionForm, TransitionForm
-from quality.models import Objection, ObjectionPhoto, PlanRun, StaleStatus, TransitionRefused
+from quality.filters.objections import ObjectionFilter
+from quality.forms.objections import ObjectionForm, StatsForm, TransitionForm
+from quality.models import Objection, ObjectionPhoto, PlanRun, Severity, StaleStatus, TransitionRefused
+from quality.statistics import objections as objection_statistics
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -237,6 +238,59 @@ def photo_delete(request, pk):
     photo.delete_with_files()
     messages.success(request, _("照片已删除。"))
     return redirect(photo.objection)
+
+
+# Statistics ------------------------------------------------------------------
+
+
+def _statistics(request, form):
+    """The statistics of the objections the user may see, for the form's customer, range and kind."""
+    data = form.cleaned_data if form.is_valid() else {}
+    customer, start, end = data.get("customer"), data.get("date_from"), data.get("date_to")
+    if not form.is_bound and customer is None:
+        start, end = objection_statistics.default_range(timezone.localdate())
+        form.initial.update({"date_from": start, "date_to": end})
+    return objection_statistics.compute(
+        Objection.objects.visible_to(request.user),
+        customer=customer,
+        start=start,
+        end=end,
+        kind=data.get("kind"),
+    )
+
+
+def _stats_page(request, form, stats, status=200):
+    ctx = {
+        "form": form,
+        "stats": stats,
+        "charts": objection_statistics.charts(stats) if stats else None,
+        "severities": list(Severity),
+    }
+    return render(request, "quality/stats_objections.html", ctx, status=status)
+
+
+@permission_required("quality.view_objection", raise_exception=True)
+def objection_stats(request):
+    """Sensitivity, trend, Pareto and claims, for one customer or across customers."""
+    form = StatsForm(request.GET or None, user=request.user)
+    stats = _statistics(request, form) if not form.is_bound or form.is_valid() else None
+    if stats and stats["customer"]:  # one customer's sensitivity table is its archive
+        log_access(request, "view", stats["customer"], detail=_("质量异议统计"))
+    return _stats_page(request, form, stats)
+
+
+@permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
+def objection_stats_export(request):
+    """Every table of the statistics page, one sheet each, for the same customer and range."""
+    form = StatsForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return _stats_page(request, form, None, status=400)
+    stats = _statistics(request, form)
+    who = stats["customer"].code if stats["customer"] else "all"
+    detail = _("质量异议统计 %(query)s") % {"query": request.GET.urlencode()}
+    log_access(request, "export", stats["customer"], detail=detail)
+    filename = f"objection-stats-{who}-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(filename, objection_statistics.sheets(stats))
 
 
 @permission_required("customers.view_customer", raise_exception=True)

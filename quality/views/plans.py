@@ -18,9 +18,8 @@ from archive_site.excel import Column, xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from customers.models import Customer, Demand
-from quality.filters import PlanFilter
-from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
-from quality.plan_forms import (
+from quality.filters.plans import PlanFilter
+from quality.forms.plans import (
     APPROVED_READ_ONLY,
     ApplyForm,
     ParameterFormSet,
@@ -30,7 +29,9 @@ from quality.plan_forms import (
     RunForm,
     RunUploadForm,
 )
-from quality.plan_runs import RUNS_SHOWN, parse_runs, save_runs, set_vs_actual, summaries, template_columns
+from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
+from quality.resources.plans import RunImport, parse_runs
+from quality.statistics.plans import RUNS_SHOWN, set_vs_actual, summaries
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -403,9 +404,8 @@ def run_create(request, pk):
 def run_template(request, pk):
     """The upload template: fixed columns, then one column per planned parameter."""
     revision = get_revision_for_user(request.user, pk, "quality.add_planrun")
-    parameters = list(revision.parameters.select_related("line", "parameter"))
     filename = f"runs-{revision.plan.code}-rev{revision.number}.xlsx"
-    return xlsx_response(filename, [(_("实绩"), template_columns(parameters), [])])
+    return xlsx_response(filename, RunImport.for_revision(revision).template_sheets(request.user))
 
 
 def run_upload(request, pk):
@@ -416,11 +416,10 @@ def run_upload(request, pk):
     form = RunUploadForm(request.POST or None, request.FILES or None)
     ctx = {"form": form, "revision": revision}
     if request.method == "POST" and form.is_valid():
-        parameters = list(revision.parameters.select_related("line", "parameter"))
-        parsed = parse_runs(revision, parameters, form.cleaned_data["file"], request.user)
-        ctx.update(errors=parsed.errors, preview=parsed.runs, parameters=parameters)
+        parsed = parse_runs(revision, form.cleaned_data["file"], request.user)
+        ctx.update(errors=parsed.errors, preview=parsed.runs)
         if not parsed.errors and not form.cleaned_data["check_only"]:
-            save_runs(parsed.runs)
+            parsed.runs.apply()
             messages.success(request, _("已导入 %(n)s 条实绩。") % {"n": len(parsed.runs)})
             return redirect(revision)
     return render(request, "quality/plan_run_upload.html", ctx)
