@@ -229,10 +229,6 @@ class TransitionForm(forms.Form):
         return closed
 
 
-class PhotoCaptionForm(forms.Form):
-    caption = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-
 class JudgementForm(forms.Form):
     """The judgement check's question: customer, defect type, severity (by codes, for a stable URL)."""
 

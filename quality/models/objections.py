@@ -13,7 +13,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,13 +105,6 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
         """Chinese substring search in description and cause (fast for 划伤, 辊印)."""
         return gram_search(self, term, SEARCH_FIELDS)
 
-    def open(self):
-        return self.exclude(status=Objection.Status.CLOSED)
-
-    def same_or_milder(self, customer, defect_type, severity):
-        """The judgement query: this customer's objections to this defect at `severity` or milder."""
-        return self.filter(customer=customer, defect_type=defect_type, severity__lte=severity)
-
     def judge(self, customer, defect_type, severity, *, limit=10):
         """The judgement check's answer, in one aggregate query (plus the latest matches).
 
@@ -144,14 +137,6 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
                 .order_by("-received_date", "-id")[:limit]
             )
         return answer
-
-    def sensitivity(self):
-        """Rows of (defect type, severity, count, tonnage, last received) — the sensitivity table."""
-        return (
-            self.values("defect_type", "severity")
-            .annotate(n=Count("id"), tons=Sum("tonnage"), last=Max("received_date"))
-            .order_by("defect_type", "severity")
-        )
 
 
 class StaleStatus(Exception):
