@@ -210,6 +210,10 @@ class ObjectionResource(ArchiveResource):
         export_order = fields
         import_id_fields = ("number",)
 
+    def get_queryset(self):
+        # With the demand and plan revision: `Objection.clean` checks they are the customer's.
+        return super().get_queryset().select_related("demand", "plan_revision__plan")
+
     def header_ok(self, names):
         # New objections need no number: the customer and the defect make the sheet.
         return "number" in names or {"customer", "defect_type"} <= set(names)
@@ -233,32 +237,19 @@ class ObjectionResource(ArchiveResource):
         return None
 
     def check_row(self, instance, new, cleaned):
-        status_column, closed_column = self.column_of("status"), self.column_of("closed_date")
+        """The file's own rules; the objection's (closing, dates) are `Objection.clean`'s."""
         if not new:
             if (instance.status, instance.closed_date) != instance._before_import:
-                return [(status_column, _("导入不能改变已有异议的状态或关闭日期，请在异议页面上变更状态。"))]
+                # Refused here; the model's rules then judge the objection as it stays.
+                instance.status, instance.closed_date = instance._before_import
+                message = _("导入不能改变已有异议的状态或关闭日期，请在异议页面上变更状态。")
+                return [(self.column_of("status"), message)]
             return []
-        errors = []
         if not getattr(instance, "_draw_number", False) and not NUMBER.fullmatch(instance.number):
             column = self.column_of("number")
             message = _("“%(column)s”应为 ZY-年份-序号 的形式，如 ZY-2026-0001；留空则导入时自动编号。")
-            errors.append((column, message % {"column": column}))
-        if instance.status == Objection.Status.CLOSED:
-            if instance.closed_date is None:
-                errors.append((closed_column, _("已关闭的异议必须填写关闭日期。")))
-            elif instance.closed_date < instance.received_date:
-                errors.append((closed_column, _("关闭日期不能早于受理日期。")))
-            missing = instance.missing_for_close()
-            if missing:
-                errors.append(
-                    (
-                        status_column,
-                        _("关闭前必须填写：%(fields)s。") % {"fields": "、".join(str(m) for m in missing)},
-                    )
-                )
-        elif instance.closed_date is not None:
-            errors.append((closed_column, _("只有已关闭的异议才有关闭日期。")))
-        return errors
+            return [(column, message % {"column": column})]
+        return []
 
     def before_save(self, creates, updates):
         """Draw the numbers of the new objections without one: one counter update per year.

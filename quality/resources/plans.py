@@ -39,7 +39,6 @@ from imports.widgets import (
     text_of,
 )
 from quality.filters.plans import PlanFilter
-from quality.forms.plans import limit_errors, range_errors
 from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan, RunValue
 
 # Process-control plans ---------------------------------------------------------
@@ -98,15 +97,14 @@ class Drafts:
         return revision
 
     def copy(self, plan, approved, number):
-        revision = PlanRevision(plan=plan, number=number, status=PlanRevision.Status.DRAFT)
-        if approved is not None:
-            for name in REVISION_FIELDS:
-                setattr(revision, name, getattr(approved, name))
-            revision.based_on = approved
-            revision.change_note = _("Excel 导入修订（基于 Rev.%(n)s）") % {"n": approved.number}
-            self.base[id(revision)] = approved
-        else:
+        """The new draft of a plan without one: a copy of its approved revision (`copy_as_draft`)."""
+        if approved is None:
+            revision = PlanRevision(plan=plan, number=number, status=PlanRevision.Status.DRAFT)
             self.params[id(revision)] = {}
+            return revision
+        note = _("Excel 导入修订（基于 Rev.%(n)s）") % {"n": approved.number}
+        revision = approved.copy_as_draft(plan, number, note)
+        self.base[id(revision)] = approved
         return revision
 
     def working(self, plan):
@@ -134,16 +132,7 @@ class Drafts:
                 self.params[id(p.revision)][(p.line_id, p.parameter_id)] = p
             else:
                 revision = copies[p.revision_id]
-                copy = PlanParameter(
-                    revision=revision,
-                    line=p.line,
-                    parameter=p.parameter,
-                    target=p.target,
-                    lower=p.lower,
-                    upper=p.upper,
-                    unit=p.unit,
-                )
-                self.params[id(revision)][(p.line_id, p.parameter_id)] = copy
+                self.params[id(revision)][(p.line_id, p.parameter_id)] = p.copy_to(revision)
         return {id(r): self.params[id(r)] for r in revisions}
 
     def touch(self, revision):
@@ -336,9 +325,6 @@ class PlanResource(ArchiveResource):
         column = {n: self.column_of(n) for n in self.fields}
         if not new and instance.customer_id != instance._customer_before_import:
             errors.append((column["customer"], _("方案的客户不能更改：它的版本和实绩是为原客户制定的。")))
-        demand, customer = getattr(instance, "demand", None), getattr(instance, "customer", None)
-        if demand is not None and customer is not None and demand.customer_id != customer.pk:
-            errors.append((column["demand"], _("需求“%(code)s”不属于本方案的客户。") % {"code": demand.code}))
         revision = instance._import_revision
         if not new and all(same(getattr(revision, n, None), v) for n, v in revision._before_import.items()):
             return errors  # the plan's own columns only: no revision to write
@@ -346,15 +332,14 @@ class PlanResource(ArchiveResource):
         for name in REVISION_REQUIRED:
             if getattr(revision, name, None) is None and name in cleaned:
                 errors.append((column[name], required_message(column[name])))
-        values = {name: getattr(revision, name, None) for name in REVISION_FIELDS}
-        errors.extend((column[name], message) for name, message in range_errors(values))
+        # The revision's own rules (`PlanRevision.clean`), as the plan's row does not hold them.
         exclude = [  # relations were checked by their lookups, blanks above
             f.name
             for f in PlanRevision._meta.fields
             if f.name not in cleaned or f.is_relation or getattr(revision, f.attname) is None
         ]
         try:
-            revision.clean_fields(exclude=exclude)
+            revision.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as e:
             for name, messages in e.message_dict.items():
                 errors.extend((column.get(name, ""), str(m)) for m in messages)
@@ -497,9 +482,7 @@ class ParameterResource(ArchiveResource):
     def check_row(self, instance, new, cleaned):
         _drafts(self).touch(instance.revision)
         instance._claimed = True  # written by its row, not copied with the rest of the approved revision
-        return [
-            (self.column_of(n), m) for n, m in limit_errors(instance.target, instance.lower, instance.upper)
-        ]
+        return []
 
     def before_save(self, creates, updates):
         revisions = {id(p.revision): p.revision for p in [*creates, *updates]}
@@ -820,29 +803,14 @@ class RunResource(ArchiveResource):
     # Rules, shared by the module import and the plan page's upload.
 
     def check_row(self, instance, new, cleaned):
-        planned = instance.revision._import_params
-        column = self.column_of
-        line = instance.line
-        if line is not None and not any(line_id == line.pk for line_id, _p in planned):
-            return [(column("line"), _("生产线“%(v)s”不在本方案的产线中。") % {"v": line.name})]
-        errors = []
-        for name in cleaned:
-            field = self.fields[name]
-            if not isinstance(field, ValueField) or cleaned[name] is None:
-                continue
-            if field.key not in planned:
-                errors.append((column(name), _("方案版本中没有这个工艺参数。")))
-            elif line is not None and field.line.pk != line.pk:
-                message = _("参数“%(p)s”属于%(l)s，这一行的生产线是%(r)s。")
-                errors.append(
-                    (
-                        column(name),
-                        message % {"p": field.parameter.name, "l": field.line.name, "r": line.name},
-                    )
-                )
-        if not any(v is not None for v in _values(instance).values()):
-            errors.append(("", _("这一行没有任何实际值。")))
-        return errors
+        revision = instance.revision
+        try:
+            PlanRun.check_values(revision, instance.line, _values(instance), revision._import_params)
+        except ValidationError as e:
+            names = {f.key: name for name, f in self.fields.items() if isinstance(f, ValueField)}
+            columns = {"line": self.column_of("line")} | {k: self.column_of(n) for k, n in names.items()}
+            return [(columns.get(key, ""), message) for key, messages in e for message in messages]
+        return []
 
     def after_save(self, rows):
         """The actual values of the rows written: created, changed, or removed where a cell was emptied."""

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
@@ -20,7 +19,6 @@ from archive_site.pagination import LateRowPaginator
 from customers.models import Customer, Demand
 from quality.filters.plans import PlanFilter
 from quality.forms.plans import (
-    APPROVED_READ_ONLY,
     ApplyForm,
     ParameterFormSet,
     PlanForm,
@@ -29,7 +27,7 @@ from quality.forms.plans import (
     RunForm,
     RunUploadForm,
 )
-from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
+from quality.models import APPROVED_READ_ONLY, PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
 from quality.resources.plans import RunImport, parse_runs
 from quality.statistics.plans import RUNS_SHOWN, set_vs_actual, summaries
 
@@ -383,21 +381,15 @@ def run_create(request, pk):
     run = PlanRun(revision=revision)
     form = RunForm(data, instance=run, parameters=parameters, user=request.user)
     if data is not None and form.is_valid():
-        values = form.values()
-        try:
-            PlanRun.check_values(revision, form.cleaned_data["line"], values)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            with transaction.atomic():
-                run = form.save()
-                RunValue.objects.bulk_create(
-                    RunValue(run=run, parameter=p, value=v) for p, v in values.items()
-                )
-            messages.success(request, _("卷号 %(c)s 的实绩已记录。") % {"c": run.coil_number})
-            if "another" in request.POST:
-                return redirect("quality:run-create", revision.pk)
-            return redirect(revision)
+        with transaction.atomic():
+            run = form.save()
+            RunValue.objects.bulk_create(
+                RunValue(run=run, parameter=p, value=v) for p, v in form.values().items()
+            )
+        messages.success(request, _("卷号 %(c)s 的实绩已记录。") % {"c": run.coil_number})
+        if "another" in request.POST:
+            return redirect("quality:run-create", revision.pk)
+        return redirect(revision)
     return render(request, "quality/plan_run_form.html", {"form": form, "revision": revision})
 
 
