@@ -2,7 +2,8 @@
 
 A row without a number is a new objection; its number is drawn when the file
 is written, through the same per-year counter the registration form uses, one
-counter update per year. The objection list's export is this sheet.
+counter update per year. The objection list's export is this sheet; the customer's
+name is exported for reading, never imported.
 """
 
 import re
@@ -55,6 +56,7 @@ class ObjectionResource(ArchiveResource):
         "kind", gettext_lazy("类别"), aliases=("Kind", "Type"), widget=ChoiceWidget(Objection.Kind), width=10
     )
     customer = customer_column()
+    customer_name = ImportField("customer__name", gettext_lazy("客户名称"), readonly=True, width=30)
     received_date = ImportField(
         "received_date",
         gettext_lazy("受理日期"),
@@ -183,6 +185,7 @@ class ObjectionResource(ArchiveResource):
             "number",
             "kind",
             "customer",
+            "customer_name",
             "received_date",
             "status",
             "coil_numbers",

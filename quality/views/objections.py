@@ -8,11 +8,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
-from archive_site.excel import Column, xlsx_response
+from archive_site.excel import xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
@@ -20,6 +19,7 @@ from customers.models import Customer
 from quality.filters.objections import ObjectionFilter
 from quality.forms.objections import ObjectionForm, StatsForm, TransitionForm
 from quality.models import Objection, ObjectionPhoto, PlanRun, Severity, StaleStatus, TransitionRefused
+from quality.resources.objections import ObjectionImport
 from quality.statistics import objections as objection_statistics
 
 PAGE_SIZE = 50
@@ -62,40 +62,14 @@ def objection_list(request):
     return render(request, "quality/objection_list.html", {"filter": objection_filter, "page_obj": page})
 
 
-EXPORT_COLUMNS = [
-    Column(gettext_lazy("异议编号"), lambda o: o.number, 14),
-    Column(gettext_lazy("类别"), lambda o: o.get_kind_display(), 10),
-    Column(gettext_lazy("客户代码"), lambda o: o.customer.code, 12),
-    Column(gettext_lazy("客户名称"), lambda o: o.customer.name, 30),
-    Column(gettext_lazy("受理日期"), lambda o: o.received_date, 12),
-    Column(gettext_lazy("状态"), lambda o: o.get_status_display(), 10),
-    Column(gettext_lazy("卷号"), lambda o: " ".join(o.coil_numbers), 24),
-    Column(gettext_lazy("生产牌号"), lambda o: o.production_grade, 12),
-    Column(gettext_lazy("厚度(mm)"), lambda o: o.thickness, 10),
-    Column(gettext_lazy("宽度(mm)"), lambda o: o.width, 10),
-    Column(gettext_lazy("异议吨数(t)"), lambda o: o.tonnage, 12),
-    Column(gettext_lazy("缺陷类型"), lambda o: o.defect_type, 12),
-    Column(gettext_lazy("严重程度"), lambda o: o.get_severity_display(), 10),
-    Column(gettext_lazy("缺陷描述"), lambda o: o.description, 40),
-    Column(gettext_lazy("遏制措施"), lambda o: o.containment, 30),
-    Column(gettext_lazy("原因分析"), lambda o: o.cause, 40),
-    Column(gettext_lazy("责任产线"), lambda o: o.responsible_line, 10),
-    Column(gettext_lazy("解决措施"), lambda o: o.solution, 40),
-    Column(gettext_lazy("效果验证"), lambda o: o.verification, 30),
-    Column(gettext_lazy("预防措施"), lambda o: o.preventive, 40),
-    Column(gettext_lazy("索赔金额(元)"), lambda o: o.claim_amount, 14),
-    Column(gettext_lazy("处理人"), lambda o: o.handler, 10),
-    Column(gettext_lazy("关闭日期"), lambda o: o.closed_date, 12),
-]
-
-
-@permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
+@permission_required(ObjectionImport.export_permissions, raise_exception=True)
 def objection_export(request):
-    """The rows the list's current filters and sort select, as .xlsx."""
-    rows = _filtered_objections(request).qs.iterator(chunk_size=2000)
+    """The rows the list's current filters and sort select, as the objection import's export
+    writes them: a file that imports back."""
+    sheets = ObjectionImport().export_sheets(request)
     filename = f"objections-{timezone.localdate():%Y%m%d}.xlsx"
     log_access(request, "export", detail=_("质量异议列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("质量异议"), EXPORT_COLUMNS, rows)])
+    return xlsx_response(filename, sheets)
 
 
 def objection_detail(request, pk):

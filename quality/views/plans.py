@@ -9,11 +9,10 @@ from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
-from archive_site.excel import Column, xlsx_response
+from archive_site.excel import xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from customers.models import Customer, Demand
@@ -28,7 +27,7 @@ from quality.forms.plans import (
     RunUploadForm,
 )
 from quality.models import APPROVED_READ_ONLY, PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
-from quality.resources.plans import RunImport, parse_runs
+from quality.resources.plans import PlanImport, RunImport, parse_runs
 from quality.statistics.plans import RUNS_SHOWN, set_vs_actual, summaries
 
 PAGE_SIZE = 50
@@ -79,30 +78,14 @@ def plan_list(request):
     return render(request, "quality/plan_list.html", {"filter": plan_filter, "page_obj": page})
 
 
-def _rev(p):
-    return p.approved_revision or p.draft_revision
-
-
-EXPORT_COLUMNS = [
-    Column(gettext_lazy("方案编号"), lambda p: p.code, 16),
-    Column(gettext_lazy("方案名称"), lambda p: p.name, 30),
-    Column(gettext_lazy("客户"), lambda p: p.customer.name, 30),
-    Column(gettext_lazy("客户需求"), lambda p: p.demand.name if p.demand else "", 30),
-    Column(
-        gettext_lazy("生效版本"), lambda p: p.approved_revision.number if p.approved_revision else None, 10
-    ),
-    Column(gettext_lazy("生产牌号"), lambda p: _rev(p).production_grade if _rev(p) else "", 12),
-    Column(gettext_lazy("厚度×宽度 (mm)"), lambda p: _rev(p).spec_range if _rev(p) else "", 24),
-    Column(gettext_lazy("修改时间"), lambda p: p.updated_at, 18),
-]
-
-
-@permission_required("quality.view_processplan", raise_exception=True)
+@permission_required(PlanImport.export_permissions, raise_exception=True)
 def plan_export(request):
-    plans = _filtered_plans(request).qs
+    """The plans the list's current filters select, as the plan import's export writes them
+    (the plans and their parameters): a file that imports back."""
+    sheets = PlanImport().export_sheets(request)
     filename = f"plans-{timezone.localdate():%Y%m%d}.xlsx"
     log_access(request, "export", detail=_("工艺控制方案列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("工艺控制方案"), EXPORT_COLUMNS, plans)])
+    return xlsx_response(filename, sheets)
 
 
 # Detail ----------------------------------------------------------------------
