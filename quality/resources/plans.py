@@ -161,6 +161,7 @@ class Drafts:
             )
         for r in revisions:
             r.stamp(user)
+        self.parameters(creates)  # a new draft of a file without parameter rows copies them all
         PlanRevision.objects.bulk_create(creates)
         copies = []
         for r in creates:
