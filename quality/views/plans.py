@@ -377,7 +377,8 @@ def run_create(request, pk):
 
 
 def run_template(request, pk):
-    """The upload template: fixed columns, then one column per planned parameter."""
+    """The upload template: the runs import's columns for this revision (the fixed ones, then
+    one per planned parameter)."""
     revision = get_revision_for_user(request.user, pk, "quality.add_planrun")
     filename = f"runs-{revision.plan.code}-rev{revision.number}.xlsx"
     return xlsx_response(filename, RunImport.for_revision(revision).template_sheets(request.user))
