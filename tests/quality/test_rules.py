@@ -16,24 +16,10 @@ from quality.forms.plans import ParameterForm, RevisionForm, RunForm
 from quality.models import Objection, PlanParameter, PlanRevision, PlanRun, ProcessPlan, TransitionRefused
 from tests.factories import entry, make_demand, make_objection, make_plan
 from tests.imports.helpers import run, xlsx
+from tests.imports.test_plans import PLAN_HEADERS
+from tests.quality.test_plan_workflow import PARAMS
 
 pytestmark = pytest.mark.django_db
-
-PARAMS = [
-    ("CAL", "SOAK_T", 820, 800, 840, "℃"),
-    ("CAL", "OA_T", 400, 380, 420, "℃"),
-    ("PLTCM", "RED", 75, 70, 80, "%"),
-]
-PLAN_HEADERS = [
-    "方案编号",
-    "方案名称",
-    "客户代码",
-    "生产牌号",
-    "厚度下限(mm)",
-    "厚度上限(mm)",
-    "宽度下限(mm)",
-    "宽度上限(mm)",
-]
 
 
 def imported(user, module, sheet, headers, row):
