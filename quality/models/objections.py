@@ -349,7 +349,8 @@ class Objection(ArchiveModel):
         date, neither before it was received nor after today, and keeps the analysis and
         measures it was closed with; an open one has no closing date.
 
-        Objections are closed by `close()`, which checks the same. What arrives already
+        Objections are closed by `close()`, which checks the same (`close_incomplete`,
+        `check_closed_date`). What arrives already
         closed is a new record of an import (the missing fields are named on its status)
         or a closed objection being edited (each emptied field is refused); the closing
         date of that one is fixed, so a received date moved past it is the received date's
@@ -443,6 +444,10 @@ class Objection(ArchiveModel):
             if error := self.close_incomplete():
                 raise TransitionRefused(error.message, code=error.code, params=error.params)
             closed_date = closed_date or timezone.localdate()
+            try:
+                self.check_closed_date(closed_date)
+            except ValidationError as e:
+                raise TransitionRefused(e.message, code=e.code) from None
         else:
             closed_date = None
         version = self.version if expected_version is None else expected_version

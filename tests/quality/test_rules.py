@@ -285,6 +285,9 @@ def test_closing_is_refused_alike_by_the_status_form_and_the_import(quality, ali
     )
     with pytest.raises(TransitionRefused) as incomplete:
         o.close(by=quality)
+    o.solution, o.preventive = "换辊", "点检"
+    with pytest.raises(TransitionRefused) as early_close:
+        o.close(by=quality, closed_date=datetime.date(2026, 3, 1))
     early_by_import = imported(
         quality, "objections", "质量异议", headers, [*closing, "2026-03-01", "辊面异物", "换辊", "点检"]
     )
@@ -293,6 +296,7 @@ def test_closing_is_refused_alike_by_the_status_form_and_the_import(quality, ali
     )
 
     assert form_errors(early) == {"closed_date": ["关闭日期不能早于受理日期。"]}
+    assert early_close.value.messages == form_errors(early)["closed_date"]
     assert early_by_import == {"关闭日期": ["关闭日期不能早于受理日期。"]}
     assert incomplete.value.messages == ["关闭前必须填写：解决措施、预防措施。"]
     assert incomplete_by_import == {"状态": incomplete.value.messages}
