@@ -166,7 +166,7 @@ def run_bulk(path, user):
 def run_stock(path, user):
     import tablib
 
-    from quality.resources import ObjectionResource
+    from quality.resources.objections import ObjectionResource
 
     with open(path, "rb") as f:
         dataset = tablib.Dataset().load(f.read(), "xlsx")
@@ -255,7 +255,7 @@ def run_export(user):
 
 
 def run_stock_export(user):
-    from quality.resources import ObjectionResource
+    from quality.resources.objections import ObjectionResource
 
     resource = ObjectionResource(user=user)
     queryset = resource.export_queryset(export_request(user))[:STOCK_EXPORT_ROWS]

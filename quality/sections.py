@@ -2,9 +2,9 @@
 the judgement check on the home page; on the customer archive page its plans and its
 objections with the sensitivity table; on a demand's page the plans serving it."""
 
-from quality.forms import JudgementForm
+from quality.forms.objections import JudgementForm
 from quality.models import Objection, ProcessPlan, Severity
-from quality.statistics import sensitivity
+from quality.statistics.objections import sensitivity
 
 SECTION_SIZE = 50
 RECENT = 10

@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from quality.views import judgement, objections, plans, stats
+from quality.views import judgement, objections, plans
 
 app_name = "quality"
 
@@ -15,8 +15,8 @@ urlpatterns += [
     path("objections/<int:pk>/edit/", objections.objection_edit, name="objection-edit"),
     path("objections/<int:pk>/status/", objections.objection_transition, name="objection-transition"),
     path("objections/<int:pk>/photos/", objections.photo_upload, name="photo-upload"),
-    path("objections/stats/", stats.stats, name="objection-stats"),
-    path("objections/stats/export.xlsx", stats.stats_export, name="objection-stats-export"),
+    path("objections/stats/", objections.objection_stats, name="objection-stats"),
+    path("objections/stats/export.xlsx", objections.objection_stats_export, name="objection-stats-export"),
     path("photos/<int:pk>/delete/", objections.photo_delete, name="photo-delete"),
     path("photos/<int:pk>/<slug:size>/", objections.photo_file, name="photo"),
     path("judgement/", judgement.judgement, name="judgement"),

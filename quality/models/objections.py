@@ -13,7 +13,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +38,13 @@ __all__ = [
 
 NUMBER_PREFIX = "ZY"
 SEARCH_FIELDS = ("description", "cause")
+
+CLOSED_WITHOUT_DATE = _("已关闭的异议必须填写关闭日期。")
+DATE_WITHOUT_CLOSE = _("只有已关闭的异议才有关闭日期。")
+CLOSED_BEFORE_RECEIVED = _("关闭日期不能早于受理日期。")
+CLOSED_AFTER_TODAY = _("关闭日期不能晚于今天。")
+CLOSE_INCOMPLETE = _("关闭前必须填写：%(fields)s。")
+KEPT_WHEN_CLOSED = _("已关闭的异议必须保留此项。")
 
 
 class Severity(models.IntegerChoices):
@@ -105,13 +112,6 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
         """Chinese substring search in description and cause (fast for 划伤, 辊印)."""
         return gram_search(self, term, SEARCH_FIELDS)
 
-    def open(self):
-        return self.exclude(status=Objection.Status.CLOSED)
-
-    def same_or_milder(self, customer, defect_type, severity):
-        """The judgement query: this customer's objections to this defect at `severity` or milder."""
-        return self.filter(customer=customer, defect_type=defect_type, severity__lte=severity)
-
     def judge(self, customer, defect_type, severity, *, limit=10):
         """The judgement check's answer, in one aggregate query (plus the latest matches).
 
@@ -144,14 +144,6 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
                 .order_by("-received_date", "-id")[:limit]
             )
         return answer
-
-    def sensitivity(self):
-        """Rows of (defect type, severity, count, tonnage, last received) — the sensitivity table."""
-        return (
-            self.values("defect_type", "severity")
-            .annotate(n=Count("id"), tons=Sum("tonnage"), last=Max("received_date"))
-            .order_by("defect_type", "severity")
-        )
 
 
 class StaleStatus(Exception):
@@ -312,6 +304,17 @@ class Objection(ArchiveModel):
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_date__isnull=False),
                 name="quality_objection_closed_has_date",
+                violation_error_message=CLOSED_WITHOUT_DATE,
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(closed_date__isnull=True),
+                name="quality_objection_open_has_no_closed_date",
+                violation_error_message=DATE_WITHOUT_CLOSE,
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_date__isnull=True) | Q(closed_date__gte=F("received_date")),
+                name="quality_objection_closed_after_received",
+                violation_error_message=CLOSED_BEFORE_RECEIVED,
             ),
         ]
         indexes = [
@@ -339,6 +342,50 @@ class Objection(ArchiveModel):
     def get_absolute_url(self):
         return reverse("quality:objection-detail", args=[self.pk])
 
+    def clean(self):
+        """The rules of an objection, for the registration form and the import alike.
+
+        Its demand and plan revision are its customer's. A closed objection has a closing
+        date, neither before it was received nor after today, and keeps the analysis and
+        measures it was closed with; an open one has no closing date.
+
+        Objections are closed by `close()`, which checks the same (`close_incomplete`,
+        `check_closed_date`). What arrives already
+        closed is a new record of an import (the missing fields are named on its status)
+        or a closed objection being edited (each emptied field is refused); the closing
+        date of that one is fixed, so a received date moved past it is the received date's
+        error.
+        """
+        errors = {}
+        if self.customer_id and self.demand_id and self.demand.customer_id != self.customer_id:
+            errors["demand"] = ValidationError(_("这个需求不属于所选客户。"), code="demand_customer")
+        revision = self.plan_revision if self.plan_revision_id else None
+        if self.customer_id and revision is not None and revision.plan.customer_id != self.customer_id:
+            errors["plan_revision"] = ValidationError(
+                _("这个方案版本不属于所选客户。"), code="plan_revision_customer"
+            )
+        new = self.pk is None
+        if self.is_closed and self.closed_date is None:
+            errors["closed_date"] = ValidationError(CLOSED_WITHOUT_DATE, code="closed_without_date")
+        elif self.is_closed and new:
+            try:
+                self.check_closed_date(self.closed_date)
+            except ValidationError as e:
+                errors["closed_date"] = e
+        elif self.is_closed and self.received_date and self.closed_date < self.received_date:
+            errors["received_date"] = ValidationError(CLOSED_BEFORE_RECEIVED, code="closed_before_received")
+        elif not self.is_closed and self.closed_date is not None:
+            errors["closed_date"] = ValidationError(DATE_WITHOUT_CLOSE, code="date_without_close")
+        if self.is_closed and new:
+            if error := self.close_incomplete():
+                errors["status"] = error
+        elif self.is_closed:
+            for name in self.REQUIRED_TO_CLOSE:
+                if not getattr(self, name).strip():
+                    errors[name] = ValidationError(KEPT_WHEN_CLOSED, code="kept_when_closed")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def spec(self):
         parts = [str(v.normalize()) for v in (self.thickness, self.width) if v is not None]
@@ -363,6 +410,21 @@ class Objection(ArchiveModel):
             if not getattr(self, f).strip()
         ]
 
+    def close_incomplete(self):
+        """The error that refuses to close while analysis or measures are missing, else None."""
+        missing = self.missing_for_close()
+        if not missing:
+            return None
+        fields = "、".join(str(m) for m in missing)
+        return ValidationError(CLOSE_INCOMPLETE, code="close_incomplete", params={"fields": fields})
+
+    def check_closed_date(self, closed_date):
+        """Refuse a closing date before the objection was received or after today."""
+        if self.received_date and closed_date < self.received_date:
+            raise ValidationError(CLOSED_BEFORE_RECEIVED, code="closed_before_received")
+        if closed_date > timezone.localdate():
+            raise ValidationError(CLOSED_AFTER_TODAY, code="closed_after_today")
+
     def transition(self, to, *, by, note="", expected_version=None, closed_date=None):
         """Move to status `to`, recording who and when.
 
@@ -379,14 +441,13 @@ class Objection(ArchiveModel):
                 params={"from": self.get_status_display(), "to": to.label},
             )
         if to == self.Status.CLOSED:
-            missing = self.missing_for_close()
-            if missing:
-                raise TransitionRefused(
-                    _("关闭前必须填写：%(fields)s。"),
-                    code="close_incomplete",
-                    params={"fields": "、".join(str(m) for m in missing)},
-                )
+            if error := self.close_incomplete():
+                raise TransitionRefused(error.message, code=error.code, params=error.params)
             closed_date = closed_date or timezone.localdate()
+            try:
+                self.check_closed_date(closed_date)
+            except ValidationError as e:
+                raise TransitionRefused(e.message, code=e.code) from None
         else:
             closed_date = None
         version = self.version if expected_version is None else expected_version

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import Avg, Count, F, Max, Min, Q, StdDev
 from django.urls import reverse
@@ -25,6 +25,7 @@ from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
 from customers.models import CustomerScopedQuerySet
 
 __all__ = [
+    "APPROVED_READ_ONLY",
     "PlanError",
     "ProcessPlan",
     "PlanRevision",
@@ -35,8 +36,42 @@ __all__ = [
 ]
 
 
+APPROVED_READ_ONLY = _("已批准或已替代的版本不能修改。如需修改，请在该版本上“新建修订版本”。")
+MUST_BE_POSITIVE = _("必须大于 0。")
+THICKNESS_RANGE_EMPTY = _("厚度范围为空：下限大于上限。")
+WIDTH_RANGE_EMPTY = _("宽度范围为空：下限大于上限。")
+LIMITS_CROSSED = _("下限不能大于上限。")
+TARGET_BELOW_LOWER = _("目标值不能小于下限。")
+TARGET_ABOVE_UPPER = _("目标值不能大于上限。")
+# The rules of a run's actual values (`PlanRun.check_values`).
+LINE_NOT_PLANNED = _("生产线“%(line)s”不在本方案的产线中。")
+NOT_PLANNED = _("方案版本中没有这个工艺参数。")
+OTHER_LINE = _("参数“%(p)s”属于%(line)s，本次实绩的生产线是%(run)s。")
+NO_VALUES = _("这一行没有任何实际值。")
+COIL_TAKEN = _("这个卷号在这条生产线上已有实绩。")
+
+
 class PlanError(Exception):
     """A refused plan action, with a message for the user."""
+
+
+def copy_record(source, **changes):
+    """A new, unsaved record holding every field of `source` but its id, then `changes`.
+
+    The related records `source` has loaded come along, so reading them costs no
+    query. The copy is version 1 with no authors yet: `stamp()` it before saving.
+    """
+    copy = type(source)()
+    for f in source._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        setattr(copy, f.attname, getattr(source, f.attname))
+        if f.is_relation and f.is_cached(source):
+            f.set_cached_value(copy, f.get_cached_value(source))
+    copy.version, copy.created_by, copy.updated_by = 1, None, None
+    for name, value in changes.items():
+        setattr(copy, name, value)
+    return copy
 
 
 class PlanQuerySet(CustomerScopedQuerySet):
@@ -93,6 +128,18 @@ class ProcessPlan(ArchiveModel):
 
     def get_absolute_url(self):
         return reverse("quality:plan-detail", args=[self.pk])
+
+    def clean(self):
+        if self.demand_id and self.customer_id and self.demand.customer_id != self.customer_id:
+            raise ValidationError(
+                {
+                    "demand": ValidationError(
+                        _("需求“%(code)s”不属于本方案的客户。"),
+                        code="demand_customer",
+                        params={"code": self.demand.code},
+                    )
+                }
+            )
 
     @property
     def approved_revision(self):
@@ -224,10 +271,12 @@ class PlanRevision(ArchiveModel):
             models.CheckConstraint(
                 condition=Q(thickness_min__gt=0, thickness_min__lte=F("thickness_max")),
                 name="quality_planrevision_thickness_range",
+                violation_error_message=_("厚度下限必须大于 0，且不能大于厚度上限。"),
             ),
             models.CheckConstraint(
                 condition=Q(width_min__gt=0, width_min__lte=F("width_max")),
                 name="quality_planrevision_width_range",
+                violation_error_message=_("宽度下限必须大于 0，且不能大于宽度上限。"),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(approved_at__isnull=False),
@@ -248,6 +297,25 @@ class PlanRevision(ArchiveModel):
 
     def get_absolute_url(self):
         return reverse("quality:revision-detail", args=[self.pk])
+
+    def clean(self):
+        """Only drafts change; the thickness and width ranges start above 0 and are not empty."""
+        if self.pk and not self.is_draft:
+            raise ValidationError(APPROVED_READ_ONLY, code="read_only")
+        errors = {}
+        for name in ("thickness_min", "width_min"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                errors[name] = ValidationError(MUST_BE_POSITIVE, code="not_positive")
+        for low, high, message in (
+            ("thickness_min", "thickness_max", THICKNESS_RANGE_EMPTY),
+            ("width_min", "width_max", WIDTH_RANGE_EMPTY),
+        ):
+            a, b = getattr(self, low), getattr(self, high)
+            if a is not None and b is not None and a > b:
+                errors[high] = ValidationError(message, code="empty_range")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_draft(self):
@@ -319,6 +387,25 @@ class PlanRevision(ArchiveModel):
                 )
             return self._copy_to(plan, plan.next_revision_number(), by, targets=targets, note=note)
 
+    def copy_as_draft(self, plan, number, note=""):
+        """A new, unsaved draft revision `number` of `plan`, based on this one: every field of
+        this one but its review. Its parameters are copied with `PlanParameter.copy_to`.
+
+        The one way a revision starts from another: a new draft, adopting the observed
+        means, applying to another customer's demand, and an import's change to an
+        approved plan.
+        """
+        return copy_record(
+            self,
+            plan=plan,
+            number=number,
+            status=self.Status.DRAFT,
+            approved_by=None,
+            approved_at=None,
+            based_on=self,
+            change_note=note,
+        )
+
     def copy_to_demand(self, demand, code, name, by):
         """A new plan for `demand` (its customer), whose first draft copies this revision."""
         with transaction.atomic():
@@ -334,22 +421,13 @@ class PlanRevision(ArchiveModel):
             return plan
 
     def _copy_to(self, plan, number, by, targets=None, note=""):
-        parameters = list(self.parameters.all())
-        new = PlanRevision.objects.get(pk=self.pk)
-        new.pk = new.id = None
-        new.plan, new.number, new.version = plan, number, 1
-        new.status = self.Status.DRAFT
-        new.approved_by = new.approved_at = None
-        new.based_on = self
-        new.change_note = note
-        new.created_by = None
+        """Save a copy of this revision as stored (and of its parameters) as draft `number` of `plan`."""
+        new = PlanRevision.objects.get(pk=self.pk).copy_as_draft(plan, number, note)
         new.stamp(by)
         new.save()
+        targets = targets or {}
+        parameters = [p.copy_to(new, target=targets.get(p.pk)) for p in self.parameters.all()]
         for p in parameters:
-            if targets and p.pk in targets and targets[p.pk] is not None:
-                p.target = targets[p.pk]
-            p.pk = p.id = None
-            p.revision, p.version, p.created_by = new, 1, None
             p.stamp(by)
         PlanParameter.objects.bulk_create(parameters)
         return new
@@ -443,15 +521,34 @@ class PlanParameter(ArchiveModel):
             models.CheckConstraint(
                 condition=Q(lower__isnull=True) | Q(lower__lte=F("target")),
                 name="quality_planparameter_lower_le_target",
+                violation_error_message=TARGET_BELOW_LOWER,
             ),
             models.CheckConstraint(
                 condition=Q(upper__isnull=True) | Q(upper__gte=F("target")),
                 name="quality_planparameter_target_le_upper",
+                violation_error_message=TARGET_ABOVE_UPPER,
             ),
         ]
 
     def __str__(self):
         return f"{self.line} · {self.parameter}"
+
+    def clean(self):
+        """The target lies within the limits, and the lower limit is not above the upper."""
+        target, lower, upper = self.target, self.lower, self.upper
+        if lower is not None and upper is not None and lower > upper:
+            raise ValidationError({"upper": ValidationError(LIMITS_CROSSED, code="limits_crossed")})
+        if target is None:
+            return
+        if lower is not None and target < lower:
+            raise ValidationError({"target": ValidationError(TARGET_BELOW_LOWER, code="below_lower")})
+        if upper is not None and target > upper:
+            raise ValidationError({"target": ValidationError(TARGET_ABOVE_UPPER, code="above_upper")})
+
+    def copy_to(self, revision, target=None):
+        """A new, unsaved parameter of `revision` with every field of this one (and `target` if given)."""
+        changes = {"revision": revision} if target is None else {"revision": revision, "target": target}
+        return copy_record(self, **changes)
 
     def is_out(self, value):
         """Whether an actual value lies outside the limits."""
@@ -488,7 +585,7 @@ class PlanRun(ArchiveModel):
             models.UniqueConstraint(
                 fields=["revision", "coil_number", "line"],
                 name="quality_planrun_coil_unique",
-                violation_error_message=_("这个卷号在这条生产线上已有实绩。"),
+                violation_error_message=COIL_TAKEN,
             ),
         ]
         indexes = [
@@ -500,27 +597,39 @@ class PlanRun(ArchiveModel):
         return self.coil_number
 
     @staticmethod
-    def check_values(revision, line, values):
-        """Refuse values for parameters the revision does not plan on `line`.
+    def check_values(revision, line, values, planned=None):
+        """Refuse actual values that a run of `revision` on `line` cannot take: the one rule of
+        the run form, the plan page's upload and the runs import.
 
-        `values`: {PlanParameter or parameter id: value}. Raises ValidationError.
+        The line must be one the revision plans; each value must be of a parameter the
+        revision plans on that line; a run has at least one value.
+
+        `values`: {key: value}, blanks as None, a key naming a parameter as a PlanParameter
+        of the revision (or its id) or as a (line id, parameter id) pair, as a "产线/参数"
+        column does. `planned`: the revision's parameters as {(line id, parameter id):
+        PlanParameter}, read when not given. Raises ValidationError keyed by "line", by the
+        keys of `values`, and NON_FIELD_ERRORS for the run as a whole.
         """
-        planned = {p.pk: p for p in revision.parameters.all()}
-        errors = []
-        for key in values:
-            pid = getattr(key, "pk", key)
-            p = planned.get(pid)
+        if planned is None:
+            parameters = revision.parameters.select_related("line", "parameter")
+            planned = {(p.line_id, p.parameter_id): p for p in parameters}
+        line_id = getattr(line, "pk", line)
+        if line is not None and all(planned_line != line_id for planned_line, _p in planned):
+            error = ValidationError(LINE_NOT_PLANNED, code="line_not_planned", params={"line": line})
+            raise ValidationError({"line": error})
+        by_pk = {p.pk: p for p in planned.values()}
+        errors = {}
+        for key, value in values.items():
+            if value is None:
+                continue
+            p = planned.get(key) if isinstance(key, tuple) else by_pk.get(getattr(key, "pk", key))
             if p is None:
-                errors.append(
-                    ValidationError(_("方案版本中没有这个工艺参数（编号 %(id)s）。"), params={"id": pid})
-                )
-            elif p.line_id != getattr(line, "pk", line):
-                errors.append(
-                    ValidationError(
-                        _("参数“%(p)s”属于%(line)s，不能记入这条生产线的实绩。"),
-                        params={"p": p.parameter, "line": p.line},
-                    )
-                )
+                errors[key] = ValidationError(NOT_PLANNED, code="not_planned")
+            elif line is not None and p.line_id != line_id:
+                params = {"p": p.parameter, "line": p.line, "run": line}
+                errors[key] = ValidationError(OTHER_LINE, code="other_line", params=params)
+        if all(value is None for value in values.values()):
+            errors[NON_FIELD_ERRORS] = ValidationError(NO_VALUES, code="no_values")
         if errors:
             raise ValidationError(errors)
 

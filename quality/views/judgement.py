@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from archive_site.db_router import replica_reads
 from customers.models import Customer
-from quality.forms import JudgementForm
+from quality.forms.objections import JudgementForm
 from quality.models import Objection, Severity
 
 PERMISSION = "quality.view_objection"

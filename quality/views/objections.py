@@ -1,4 +1,4 @@
-"""Quality objections (paper 3.5): list, export, register, edit, status, defect photos."""
+"""Quality objections (paper 3.5): list, export, register, edit, status, defect photos, statistics."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -8,18 +8,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
-from archive_site.excel import Column, xlsx_response
+from archive_site.excel import xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
-from quality.filters import ObjectionFilter
-from quality.forms import ObjectionForm, TransitionForm
-from quality.models import Objection, ObjectionPhoto, PlanRun, StaleStatus, TransitionRefused
+from imports.exports import export_response
+from quality.filters.objections import ObjectionFilter
+from quality.forms.objections import ObjectionForm, StatsForm, TransitionForm
+from quality.models import Objection, ObjectionPhoto, PlanRun, Severity, StaleStatus, TransitionRefused
+from quality.statistics import objections as objection_statistics
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -62,41 +63,11 @@ def objection_list(request):
     return render(request, "quality/objection_list.html", {"filter": objection_filter, "page_obj": page})
 
 
-EXPORT_COLUMNS = [
-    Column(gettext_lazy("异议编号"), lambda o: o.number, 14),
-    Column(gettext_lazy("类别"), lambda o: o.get_kind_display(), 10),
-    Column(gettext_lazy("客户代码"), lambda o: o.customer.code, 12),
-    Column(gettext_lazy("客户名称"), lambda o: o.customer.name, 30),
-    Column(gettext_lazy("受理日期"), lambda o: o.received_date, 12),
-    Column(gettext_lazy("状态"), lambda o: o.get_status_display(), 10),
-    Column(gettext_lazy("卷号"), lambda o: " ".join(o.coil_numbers), 24),
-    Column(gettext_lazy("生产牌号"), lambda o: o.production_grade, 12),
-    Column(gettext_lazy("厚度(mm)"), lambda o: o.thickness, 10),
-    Column(gettext_lazy("宽度(mm)"), lambda o: o.width, 10),
-    Column(gettext_lazy("异议吨数(t)"), lambda o: o.tonnage, 12),
-    Column(gettext_lazy("缺陷类型"), lambda o: o.defect_type, 12),
-    Column(gettext_lazy("严重程度"), lambda o: o.get_severity_display(), 10),
-    Column(gettext_lazy("缺陷描述"), lambda o: o.description, 40),
-    Column(gettext_lazy("遏制措施"), lambda o: o.containment, 30),
-    Column(gettext_lazy("原因分析"), lambda o: o.cause, 40),
-    Column(gettext_lazy("责任产线"), lambda o: o.responsible_line, 10),
-    Column(gettext_lazy("解决措施"), lambda o: o.solution, 40),
-    Column(gettext_lazy("效果验证"), lambda o: o.verification, 30),
-    Column(gettext_lazy("预防措施"), lambda o: o.preventive, 40),
-    Column(gettext_lazy("索赔金额(元)"), lambda o: o.claim_amount, 14),
-    Column(gettext_lazy("处理人"), lambda o: o.handler, 10),
-    Column(gettext_lazy("关闭日期"), lambda o: o.closed_date, 12),
-]
-
-
 @replica_reads
-@permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
 def objection_export(request):
-    """The rows the list's current filters and sort select, as .xlsx."""
-    rows = _filtered_objections(request).qs.iterator(chunk_size=2000)
-    filename = f"objections-{timezone.localdate():%Y%m%d}.xlsx"
-    log_access(request, "export", detail=_("质量异议列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("质量异议"), EXPORT_COLUMNS, rows)])
+    """The rows the list's current filters and sort select, as the objections module exports them:
+    a file that imports back."""
+    return export_response(request, "objections", _("质量异议列表"))
 
 
 def objection_detail(request, pk):
@@ -239,3 +210,58 @@ def photo_delete(request, pk):
     photo.delete_with_files()
     messages.success(request, _("照片已删除。"))
     return redirect(photo.objection)
+
+
+# Statistics ------------------------------------------------------------------
+
+
+def _statistics(request, form):
+    """The statistics of the objections the user may see, for the form's customer, range and kind."""
+    data = form.cleaned_data if form.is_valid() else {}
+    customer, start, end = data.get("customer"), data.get("date_from"), data.get("date_to")
+    if not form.is_bound and customer is None:
+        start, end = objection_statistics.default_range(timezone.localdate())
+        form.initial.update({"date_from": start, "date_to": end})
+    return objection_statistics.compute(
+        Objection.objects.visible_to(request.user),
+        customer=customer,
+        start=start,
+        end=end,
+        kind=data.get("kind"),
+    )
+
+
+def _stats_page(request, form, stats, status=200):
+    ctx = {
+        "form": form,
+        "stats": stats,
+        "charts": objection_statistics.charts(stats) if stats else None,
+        "severities": list(Severity),
+    }
+    return render(request, "quality/stats_objections.html", ctx, status=status)
+
+
+@replica_reads
+@permission_required("quality.view_objection", raise_exception=True)
+def objection_stats(request):
+    """Sensitivity, trend, Pareto and claims, for one customer or across customers."""
+    form = StatsForm(request.GET or None, user=request.user)
+    stats = _statistics(request, form) if not form.is_bound or form.is_valid() else None
+    if stats and stats["customer"]:  # one customer's sensitivity table is its archive
+        log_access(request, "view", stats["customer"], detail=_("质量异议统计"))
+    return _stats_page(request, form, stats)
+
+
+@replica_reads
+@permission_required(["quality.view_objection", "quality.export_objection"], raise_exception=True)
+def objection_stats_export(request):
+    """Every table of the statistics page, one sheet each, for the same customer and range."""
+    form = StatsForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return _stats_page(request, form, None, status=400)
+    stats = _statistics(request, form)
+    who = stats["customer"].code if stats["customer"] else "all"
+    detail = _("质量异议统计 %(query)s") % {"query": request.GET.urlencode()}
+    log_access(request, "export", stats["customer"], detail=detail)
+    filename = f"objection-stats-{who}-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(filename, objection_statistics.sheets(stats))

@@ -4,25 +4,21 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
-from archive_site.excel import Column, xlsx_response
+from archive_site.excel import xlsx_response
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from customers.models import Demand
-from quality.filters import PlanFilter
-from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
-from quality.plan_forms import (
-    APPROVED_READ_ONLY,
+from imports.exports import export_response
+from quality.filters.plans import PlanFilter
+from quality.forms.plans import (
     ApplyForm,
     ParameterFormSet,
     PlanForm,
@@ -31,7 +27,9 @@ from quality.plan_forms import (
     RunForm,
     RunUploadForm,
 )
-from quality.plan_runs import RUNS_SHOWN, parse_runs, save_runs, set_vs_actual, summaries, template_columns
+from quality.models import APPROVED_READ_ONLY, PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
+from quality.resources.plans import RunImport, parse_runs
+from quality.statistics.plans import RUNS_SHOWN, set_vs_actual, summaries
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -82,31 +80,11 @@ def plan_list(request):
     return render(request, "quality/plan_list.html", {"filter": plan_filter, "page_obj": page})
 
 
-def _rev(p):
-    return p.approved_revision or p.draft_revision
-
-
-EXPORT_COLUMNS = [
-    Column(gettext_lazy("方案编号"), lambda p: p.code, 16),
-    Column(gettext_lazy("方案名称"), lambda p: p.name, 30),
-    Column(gettext_lazy("客户"), lambda p: p.customer.name, 30),
-    Column(gettext_lazy("客户需求"), lambda p: p.demand.name if p.demand else "", 30),
-    Column(
-        gettext_lazy("生效版本"), lambda p: p.approved_revision.number if p.approved_revision else None, 10
-    ),
-    Column(gettext_lazy("生产牌号"), lambda p: _rev(p).production_grade if _rev(p) else "", 12),
-    Column(gettext_lazy("厚度×宽度 (mm)"), lambda p: _rev(p).spec_range if _rev(p) else "", 24),
-    Column(gettext_lazy("修改时间"), lambda p: p.updated_at, 18),
-]
-
-
 @replica_reads
-@permission_required("quality.view_processplan", raise_exception=True)
 def plan_export(request):
-    plans = _filtered_plans(request).qs
-    filename = f"plans-{timezone.localdate():%Y%m%d}.xlsx"
-    log_access(request, "export", detail=_("工艺控制方案列表 %(query)s") % {"query": request.GET.urlencode()})
-    return xlsx_response(filename, [(_("工艺控制方案"), EXPORT_COLUMNS, plans)])
+    """The plans the list's current filters select, as the plans module exports them (the plans
+    and their parameters): a file that imports back."""
+    return export_response(request, "plans", _("工艺控制方案列表"))
 
 
 # Detail ----------------------------------------------------------------------
@@ -379,30 +357,24 @@ def run_create(request, pk):
     run = PlanRun(revision=revision)
     form = RunForm(data, instance=run, parameters=parameters, user=request.user)
     if data is not None and form.is_valid():
-        values = form.values()
-        try:
-            PlanRun.check_values(revision, form.cleaned_data["line"], values)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            with transaction.atomic():
-                run = form.save()
-                RunValue.objects.bulk_create(
-                    RunValue(run=run, parameter=p, value=v) for p, v in values.items()
-                )
-            messages.success(request, _("卷号 %(c)s 的实绩已记录。") % {"c": run.coil_number})
-            if "another" in request.POST:
-                return redirect("quality:run-create", revision.pk)
-            return redirect(revision)
+        with transaction.atomic():
+            run = form.save()
+            RunValue.objects.bulk_create(
+                RunValue(run=run, parameter=p, value=v) for p, v in form.values().items()
+            )
+        messages.success(request, _("卷号 %(c)s 的实绩已记录。") % {"c": run.coil_number})
+        if "another" in request.POST:
+            return redirect("quality:run-create", revision.pk)
+        return redirect(revision)
     return render(request, "quality/plan_run_form.html", {"form": form, "revision": revision})
 
 
 def run_template(request, pk):
-    """The upload template: fixed columns, then one column per planned parameter."""
+    """The upload template: the runs import's columns for this revision (the fixed ones, then
+    one per planned parameter)."""
     revision = get_revision_for_user(request.user, pk, "quality.add_planrun")
-    parameters = list(revision.parameters.select_related("line", "parameter"))
     filename = f"runs-{revision.plan.code}-rev{revision.number}.xlsx"
-    return xlsx_response(filename, [(_("实绩"), template_columns(parameters), [])])
+    return xlsx_response(filename, RunImport.for_revision(revision).template_sheets(request.user))
 
 
 def run_upload(request, pk):
@@ -413,11 +385,10 @@ def run_upload(request, pk):
     form = RunUploadForm(request.POST or None, request.FILES or None)
     ctx = {"form": form, "revision": revision}
     if request.method == "POST" and form.is_valid():
-        parameters = list(revision.parameters.select_related("line", "parameter"))
-        parsed = parse_runs(revision, parameters, form.cleaned_data["file"], request.user)
-        ctx.update(errors=parsed.errors, preview=parsed.runs, parameters=parameters)
+        parsed = parse_runs(revision, form.cleaned_data["file"], request.user)
+        ctx.update(errors=parsed.errors, preview=parsed.runs)
         if not parsed.errors and not form.cleaned_data["check_only"]:
-            save_runs(parsed.runs)
+            parsed.runs.apply()
             messages.success(request, _("已导入 %(n)s 条实绩。") % {"n": len(parsed.runs)})
             return redirect(revision)
     return render(request, "quality/plan_run_upload.html", ctx)

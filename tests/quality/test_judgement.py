@@ -64,7 +64,12 @@ def test_other_defects_and_other_customers_do_not_count(login, engineer, alices_
 def test_complaints_and_closed_objections_count_too(login, engineer, quality, alices_customer):
     make_objection(alices_customer, "SCRATCH", Severity.MINOR, kind=Objection.Kind.COMPLAINT)
     make_objection(
-        alices_customer, "SCRATCH", Severity.MINOR, status="closed", closed_date=datetime.date(2026, 1, 1)
+        alices_customer,
+        "SCRATCH",
+        Severity.MINOR,
+        received_date=datetime.date(2025, 12, 1),  # closed after it was received
+        status="closed",
+        closed_date=datetime.date(2026, 1, 1),
     )
     assert ask(login(engineer), alices_customer).context["answer"].count == 2
 

@@ -1,10 +1,5 @@
-"""Excel import and export of quality objections, process-control plans and actual runs.
+"""Excel import and export of process-control plans and their actual runs.
 
-Three modules, each on the import engine (`imports`):
-
-- objections, keyed by number (ZY-2026-0001). A row without a number is a new
-  objection; its number is drawn when the file is written, through the same
-  per-year counter the registration form uses, one counter update per year;
 - plans: a "方案" sheet keyed by plan code (the plan and its working revision)
   and a "工艺参数" sheet keyed by plan code, line and parameter. Approved
   revisions are never changed: a change to a plan whose current revision is
@@ -12,9 +7,11 @@ Three modules, each on the import engine (`imports`):
 - actual runs, keyed by plan code (and revision number), coil number and line,
   with a column per "产线/参数". The per-revision upload on the plan page
   (quality:run-upload) is this same resource pinned to one revision.
+
+The plan list's export is the plans module's export.
 """
 
-import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
@@ -26,320 +23,23 @@ from django.utils.translation import gettext_lazy
 from archive_site.excel import Column
 from archive_site.models import DictEntry, DictKind
 from customers.resources import DemandWidget, customer_column
-from imports.engine import ImportConflict, same
+from imports import files
+from imports.engine import NEW, UPDATE, ImportConflict, Importer, same
 from imports.modules import ImportModule, registry
-from imports.resources import ArchiveResource, ImportField, required_message
+from imports.resources import CHUNK, ArchiveResource, ImportField, required_message
 from imports.widgets import (
     CachedLookupWidget,
     CellError,
-    ChoiceWidget,
     DictionaryWidget,
     ExcelDateWidget,
     NumberWidget,
     TextWidget,
-    UserWidget,
     match_key,
     nfkc,
     text_of,
 )
-from quality.filters import ObjectionFilter, PlanFilter
-from quality.forms import CoilNumbersField
-from quality.models import (
-    Objection,
-    ObjectionCounter,
-    PlanParameter,
-    PlanRevision,
-    PlanRun,
-    ProcessPlan,
-    RunValue,
-    Severity,
-)
-from quality.models.objections import NUMBER_PREFIX, format_number
-from quality.plan_forms import limit_errors, range_errors
-
-NUMBER = re.compile(rf"{NUMBER_PREFIX}-(\d{{4}})-(\d{{4,}})")
-CHUNK = 5000
-
-
-# Objections ------------------------------------------------------------------
-
-
-class CoilNumbersWidget(TextWidget):
-    """Coil numbers separated by spaces, commas or line breaks, as the objection form reads them."""
-
-    def clean(self, value, row=None, **kwargs):
-        return CoilNumbersField(required=False).clean(nfkc(text_of(value)))
-
-    def render(self, value, obj=None, **kwargs):
-        return " ".join(value or [])
-
-
-class ObjectionResource(ArchiveResource):
-    number = ImportField(
-        "number",
-        gettext_lazy("异议编号"),
-        aliases=("Number", "Objection number", "编号"),
-        widget=TextWidget(plain=True, upper=True),
-        width=14,
-    )
-    kind = ImportField(
-        "kind", gettext_lazy("类别"), aliases=("Kind", "Type"), widget=ChoiceWidget(Objection.Kind), width=10
-    )
-    customer = customer_column()
-    received_date = ImportField(
-        "received_date",
-        gettext_lazy("受理日期"),
-        aliases=("Received", "Received date", "日期"),
-        widget=ExcelDateWidget(),
-        width=12,
-    )
-    status = ImportField(
-        "status", gettext_lazy("状态"), aliases=("Status",), widget=ChoiceWidget(Objection.Status), width=10
-    )
-    coil_numbers = ImportField(
-        "coil_numbers",
-        gettext_lazy("卷号"),
-        aliases=("Coils", "Coil numbers"),
-        widget=CoilNumbersWidget(),
-        width=24,
-    )
-    production_grade = ImportField(
-        "production_grade",
-        gettext_lazy("生产牌号"),
-        aliases=("Production grade", "Grade", "牌号"),
-        widget=DictionaryWidget(DictKind.PRODUCTION_GRADE),
-        width=12,
-    )
-    thickness = ImportField(
-        "thickness", gettext_lazy("厚度(mm)"), aliases=("Thickness",), widget=NumberWidget(), width=10
-    )
-    width_mm = ImportField(
-        "width", gettext_lazy("宽度(mm)"), aliases=("Width",), widget=NumberWidget(), width=10
-    )
-    tonnage = ImportField(
-        "tonnage",
-        gettext_lazy("异议吨数(t)"),
-        aliases=("Tonnage", "异议吨数(吨)", "吨数"),
-        widget=NumberWidget(),
-        width=12,
-    )
-    defect_type = ImportField(
-        "defect_type",
-        gettext_lazy("缺陷类型"),
-        aliases=("Defect", "Defect type", "缺陷"),
-        widget=DictionaryWidget(DictKind.DEFECT_TYPE),
-        width=12,
-    )
-    severity = ImportField(
-        "severity",
-        gettext_lazy("严重程度"),
-        aliases=("Severity", "程度"),
-        widget=ChoiceWidget(Severity),
-        width=10,
-    )
-    description = ImportField(
-        "description", gettext_lazy("缺陷描述"), aliases=("Description", "描述"), width=40
-    )
-    containment = ImportField("containment", gettext_lazy("遏制措施"), aliases=("Containment",), width=30)
-    blocked_location = ImportField(
-        "blocked_location", gettext_lazy("封锁地点"), aliases=("Blocked location",), width=16
-    )
-    blocked_coil_count = ImportField(
-        "blocked_coil_count",
-        gettext_lazy("封锁卷数"),
-        aliases=("Blocked coils",),
-        widget=NumberWidget(integer=True),
-        width=10,
-    )
-    blocked_tonnage = ImportField(
-        "blocked_tonnage",
-        gettext_lazy("封锁吨数(t)"),
-        aliases=("Blocked tonnage", "封锁吨数(吨)"),
-        widget=NumberWidget(),
-        width=12,
-    )
-    cause = ImportField("cause", gettext_lazy("原因分析"), aliases=("Cause", "原因"), width=40)
-    cause_evidence = ImportField("cause_evidence", gettext_lazy("原因证据"), aliases=("Evidence",), width=30)
-    responsible_line = ImportField(
-        "responsible_line",
-        gettext_lazy("责任产线"),
-        aliases=("Responsible line", "Line"),
-        widget=DictionaryWidget(DictKind.PRODUCTION_LINE),
-        width=10,
-    )
-    solution = ImportField("solution", gettext_lazy("解决措施"), aliases=("Solution", "纠正措施"), width=40)
-    verification = ImportField("verification", gettext_lazy("效果验证"), aliases=("Verification",), width=30)
-    preventive = ImportField("preventive", gettext_lazy("预防措施"), aliases=("Preventive",), width=40)
-    claim_amount = ImportField(
-        "claim_amount",
-        gettext_lazy("索赔金额(元)"),
-        aliases=("Claim", "Claim amount", "索赔金额"),
-        widget=NumberWidget(),
-        width=14,
-    )
-    handler = ImportField(
-        "handler", gettext_lazy("处理人"), aliases=("Handler",), widget=UserWidget(), width=10
-    )
-    closed_date = ImportField(
-        "closed_date",
-        gettext_lazy("关闭日期"),
-        aliases=("Closed", "Closed date"),
-        widget=ExcelDateWidget(),
-        width=12,
-    )
-
-    title = gettext_lazy("质量异议")
-    out_of_scope = gettext_lazy("异议编号“%(key)s”属于一个不在您客户范围内的客户，您不能修改它。")
-    sheet_names = ("objections", "objection", "质量异议及抱怨", "异议")
-    permissions = ("quality.add_objection", "quality.change_objection")
-    export_permissions = ("quality.view_objection", "quality.export_objection")
-    blank_key_creates = True
-    example = {
-        "kind": Objection.Kind.OBJECTION.label,
-        "customer": "C0101",
-        "received_date": "2026-03-18",
-        "coil_numbers": "26C00012 26C00013",
-        "production_grade": "DC04",
-        "thickness": Decimal("0.8"),
-        "width": Decimal("1250"),
-        "tonnage": Decimal("24.5"),
-        "defect_type": "划伤",
-        "severity": Severity.GENERAL.label,
-        "description": "冲压后门外板表面有纵向划伤，间距约 1.2 m",
-    }
-
-    class Meta:
-        model = Objection
-        fields = (
-            "number",
-            "kind",
-            "customer",
-            "received_date",
-            "status",
-            "coil_numbers",
-            "production_grade",
-            "thickness",
-            "width_mm",
-            "tonnage",
-            "defect_type",
-            "severity",
-            "description",
-            "containment",
-            "blocked_location",
-            "blocked_coil_count",
-            "blocked_tonnage",
-            "cause",
-            "cause_evidence",
-            "responsible_line",
-            "solution",
-            "verification",
-            "preventive",
-            "claim_amount",
-            "handler",
-            "closed_date",
-        )
-        export_order = fields
-        import_id_fields = ("number",)
-
-    def header_ok(self, names):
-        # New objections need no number: the customer and the defect make the sheet.
-        return "number" in names or {"customer", "defect_type"} <= set(names)
-
-    def required_names(self):
-        return [n for n in super().required_names() if n != "number"]
-
-    def find_existing(self, keys):
-        return super().find_existing([k for k in keys if k["number"]])
-
-    def check_change(self, instance):
-        instance._before_import = (instance.status, instance.closed_date)
-        return None
-
-    def prepare_new(self, instance, cleaned):
-        if instance.number:
-            return None
-        # Drawn when written (`before_save`); until then a placeholder of the right form.
-        instance._draw_number = True
-        instance.number = f"{NUMBER_PREFIX}-{instance.received_date.year}-"
-        return None
-
-    def check_row(self, instance, new, cleaned):
-        status_column, closed_column = self.column_of("status"), self.column_of("closed_date")
-        if not new:
-            if (instance.status, instance.closed_date) != instance._before_import:
-                return [(status_column, _("导入不能改变已有异议的状态或关闭日期，请在异议页面上变更状态。"))]
-            return []
-        errors = []
-        if not getattr(instance, "_draw_number", False) and not NUMBER.fullmatch(instance.number):
-            column = self.column_of("number")
-            message = _("“%(column)s”应为 ZY-年份-序号 的形式，如 ZY-2026-0001；留空则导入时自动编号。")
-            errors.append((column, message % {"column": column}))
-        if instance.status == Objection.Status.CLOSED:
-            if instance.closed_date is None:
-                errors.append((closed_column, _("已关闭的异议必须填写关闭日期。")))
-            elif instance.closed_date < instance.received_date:
-                errors.append((closed_column, _("关闭日期不能早于受理日期。")))
-            missing = instance.missing_for_close()
-            if missing:
-                errors.append(
-                    (
-                        status_column,
-                        _("关闭前必须填写：%(fields)s。") % {"fields": "、".join(str(m) for m in missing)},
-                    )
-                )
-        elif instance.closed_date is not None:
-            errors.append((closed_column, _("只有已关闭的异议才有关闭日期。")))
-        return errors
-
-    def before_save(self, creates, updates):
-        """Draw the numbers of the new objections without one: one counter update per year.
-
-        Numbers given in the file raise their year's counter past them, so the
-        form never draws a number the import used.
-        """
-        drawing, given = {}, {}
-        for obj in creates:
-            if getattr(obj, "_draw_number", False):
-                drawing.setdefault(obj.received_date.year, []).append(obj)
-            elif match := NUMBER.fullmatch(obj.number):
-                year, seq = int(match[1]), int(match[2])
-                given[year] = max(given.get(year, 0), seq)
-        for year in sorted(set(drawing) | set(given)):
-            objs = drawing.get(year, [])
-            for obj, seq in zip(
-                objs, ObjectionCounter.take(year, len(objs), given.get(year, 0)), strict=True
-            ):
-                obj.number = format_number(year, seq)
-
-    def label(self, instance):
-        if getattr(instance, "_draw_number", False) and instance.number.endswith("-"):
-            number = _("（导入时按 %(year)s 年编号）") % {"year": instance.received_date.year}
-        else:
-            number = instance.number
-        customer = getattr(instance, "customer", None)
-        return f"{number} {customer.name if customer else ''}".strip()
-
-    def export_queryset(self, request):
-        queryset = Objection.objects.visible_to(request.user).select_related(
-            "customer", "production_grade", "defect_type", "responsible_line", "handler"
-        )
-        return ObjectionFilter(request.GET, queryset=queryset).qs
-
-
-class ObjectionImport(ImportModule):
-    key = "objections"
-    order = 50
-    title = gettext_lazy("质量异议")
-    description = gettext_lazy(
-        "每行一条质量异议或抱怨，按“异议编号”新建或更新；编号留空的行是新异议，确认导入时按受理年份连续编号。"
-        "客户填客户代码或完整的客户名称；缺陷类型、生产牌号、责任产线填代码或名称；"
-        "严重程度填“轻微”“一般”“严重”“重大”或 1–4。"
-        "已有异议的状态请在异议页面上变更。"
-    )
-    resources = (ObjectionResource,)
-    permissions = ("quality.add_objection", "quality.change_objection")
-    export_permissions = ("quality.view_objection", "quality.export_objection")
-
+from quality.filters.plans import PlanFilter
+from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan, RunValue
 
 # Process-control plans ---------------------------------------------------------
 
@@ -397,15 +97,14 @@ class Drafts:
         return revision
 
     def copy(self, plan, approved, number):
-        revision = PlanRevision(plan=plan, number=number, status=PlanRevision.Status.DRAFT)
-        if approved is not None:
-            for name in REVISION_FIELDS:
-                setattr(revision, name, getattr(approved, name))
-            revision.based_on = approved
-            revision.change_note = _("Excel 导入修订（基于 Rev.%(n)s）") % {"n": approved.number}
-            self.base[id(revision)] = approved
-        else:
+        """The new draft of a plan without one: a copy of its approved revision (`copy_as_draft`)."""
+        if approved is None:
+            revision = PlanRevision(plan=plan, number=number, status=PlanRevision.Status.DRAFT)
             self.params[id(revision)] = {}
+            return revision
+        note = _("Excel 导入修订（基于 Rev.%(n)s）") % {"n": approved.number}
+        revision = approved.copy_as_draft(plan, number, note)
+        self.base[id(revision)] = approved
         return revision
 
     def working(self, plan):
@@ -433,16 +132,7 @@ class Drafts:
                 self.params[id(p.revision)][(p.line_id, p.parameter_id)] = p
             else:
                 revision = copies[p.revision_id]
-                copy = PlanParameter(
-                    revision=revision,
-                    line=p.line,
-                    parameter=p.parameter,
-                    target=p.target,
-                    lower=p.lower,
-                    upper=p.upper,
-                    unit=p.unit,
-                )
-                self.params[id(revision)][(p.line_id, p.parameter_id)] = copy
+                self.params[id(revision)][(p.line_id, p.parameter_id)] = p.copy_to(revision)
         return {id(r): self.params[id(r)] for r in revisions}
 
     def touch(self, revision):
@@ -471,6 +161,7 @@ class Drafts:
             )
         for r in revisions:
             r.stamp(user)
+        self.parameters(creates)  # a new draft of a file without parameter rows copies them all
         PlanRevision.objects.bulk_create(creates)
         copies = []
         for r in creates:
@@ -635,9 +326,6 @@ class PlanResource(ArchiveResource):
         column = {n: self.column_of(n) for n in self.fields}
         if not new and instance.customer_id != instance._customer_before_import:
             errors.append((column["customer"], _("方案的客户不能更改：它的版本和实绩是为原客户制定的。")))
-        demand, customer = getattr(instance, "demand", None), getattr(instance, "customer", None)
-        if demand is not None and customer is not None and demand.customer_id != customer.pk:
-            errors.append((column["demand"], _("需求“%(code)s”不属于本方案的客户。") % {"code": demand.code}))
         revision = instance._import_revision
         if not new and all(same(getattr(revision, n, None), v) for n, v in revision._before_import.items()):
             return errors  # the plan's own columns only: no revision to write
@@ -645,15 +333,14 @@ class PlanResource(ArchiveResource):
         for name in REVISION_REQUIRED:
             if getattr(revision, name, None) is None and name in cleaned:
                 errors.append((column[name], required_message(column[name])))
-        values = {name: getattr(revision, name, None) for name in REVISION_FIELDS}
-        errors.extend((column[name], message) for name, message in range_errors(values))
+        # The revision's own rules (`PlanRevision.clean`), as the plan's row does not hold them.
         exclude = [  # relations were checked by their lookups, blanks above
             f.name
             for f in PlanRevision._meta.fields
             if f.name not in cleaned or f.is_relation or getattr(revision, f.attname) is None
         ]
         try:
-            revision.clean_fields(exclude=exclude)
+            revision.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as e:
             for name, messages in e.message_dict.items():
                 errors.extend((column.get(name, ""), str(m)) for m in messages)
@@ -796,9 +483,7 @@ class ParameterResource(ArchiveResource):
     def check_row(self, instance, new, cleaned):
         _drafts(self).touch(instance.revision)
         instance._claimed = True  # written by its row, not copied with the rest of the approved revision
-        return [
-            (self.column_of(n), m) for n, m in limit_errors(instance.target, instance.lower, instance.upper)
-        ]
+        return []
 
     def before_save(self, creates, updates):
         revisions = {id(p.revision): p.revision for p in [*creates, *updates]}
@@ -1119,29 +804,14 @@ class RunResource(ArchiveResource):
     # Rules, shared by the module import and the plan page's upload.
 
     def check_row(self, instance, new, cleaned):
-        planned = instance.revision._import_params
-        column = self.column_of
-        line = instance.line
-        if line is not None and not any(line_id == line.pk for line_id, _p in planned):
-            return [(column("line"), _("生产线“%(v)s”不在本方案的产线中。") % {"v": line.name})]
-        errors = []
-        for name in cleaned:
-            field = self.fields[name]
-            if not isinstance(field, ValueField) or cleaned[name] is None:
-                continue
-            if field.key not in planned:
-                errors.append((column(name), _("方案版本中没有这个工艺参数。")))
-            elif line is not None and field.line.pk != line.pk:
-                message = _("参数“%(p)s”属于%(l)s，这一行的生产线是%(r)s。")
-                errors.append(
-                    (
-                        column(name),
-                        message % {"p": field.parameter.name, "l": field.line.name, "r": line.name},
-                    )
-                )
-        if not any(v is not None for v in _values(instance).values()):
-            errors.append(("", _("这一行没有任何实际值。")))
-        return errors
+        revision = instance.revision
+        try:
+            PlanRun.check_values(revision, instance.line, _values(instance), revision._import_params)
+        except ValidationError as e:
+            names = {f.key: name for name, f in self.fields.items() if isinstance(f, ValueField)}
+            columns = {"line": self.column_of("line")} | {k: self.column_of(n) for k, n in names.items()}
+            return [(columns.get(key, ""), message) for key, messages in e for message in messages]
+        return []
 
     def after_save(self, rows):
         """The actual values of the rows written: created, changed, or removed where a cell was emptied."""
@@ -1186,6 +856,10 @@ class RunResource(ArchiveResource):
                 "revision__plan__code", "revision__number", "produced_on", "coil_number", "line__sort_order"
             )
         )
+
+    def template_rows(self):
+        # The plan page's template is filled in for one revision: no example row to delete first.
+        return [] if self.revision is not None else super().template_rows()
 
     def export_columns(self, options=True, **kwargs):
         columns = super().export_columns(options, **kwargs)
@@ -1238,6 +912,63 @@ class RunImport(ImportModule):
         return module
 
 
-registry.register(ObjectionImport)
+# The plan page's upload --------------------------------------------------------
+#
+# The upload of one revision's runs is the runs import pinned to that revision
+# (`RunImport.for_revision`): the same columns, the same parsing and the same
+# rules, checked and written in the request (one revision's runs are few).
+
+
+class CheckedRuns(list):
+    """The runs a check found, as (run, {PlanParameter: value}); `apply()` writes them, all or none."""
+
+    def __init__(self, items=(), importer=None, result=None):
+        super().__init__(items)
+        self.importer, self.result = importer, result
+
+    def apply(self):
+        return self.importer.apply(self.result)
+
+
+@dataclass
+class Upload:
+    runs: list = field(default_factory=CheckedRuns)  # (PlanRun, {PlanParameter: value})
+    errors: list = field(default_factory=list)  # (row, column, message)
+
+
+def parse_runs(revision, upload_file, user):
+    """Check an uploaded workbook of `revision`'s runs; every problem as (row, column, message).
+
+    Headers: 卷号, 生产日期, 生产线, 备注, then "产线/参数" (by name or code) per
+    parameter. A header naming a parameter the revision does not plan is an error.
+    A coil already recorded on a line is updated.
+    """
+    result = Upload()
+    importer = Importer(RunImport.for_revision(revision), user)
+    try:
+        sheets = files.read(upload_file, upload_file.name)
+    except files.FileRefused as e:
+        result.errors.append((1, "", e.message))
+        return result
+    checked = importer.check(sheets)
+    result.errors = [(e.row or "", e.column, e.message) for e in checked.errors]
+    rows = [r for sheet in checked.sheets for r in sheet.rows if r.status in (NEW, UPDATE)]
+    planned = revision._import_params
+    result.runs = CheckedRuns(
+        [
+            (r.instance, {planned[k]: v for k, v in r.instance._import_values.items() if v is not None})
+            for r in rows
+        ],
+        importer,
+        checked,
+    )
+    if not result.runs and not result.errors:
+        if any(sheet.rows for sheet in checked.sheets):
+            result.errors.append((2, "", _("文件中的实绩与系统中已有的相同，没有需要导入的数据。")))
+        else:
+            result.errors.append((2, "", _("文件中没有实绩数据行。")))
+    return result
+
+
 registry.register(PlanImport)
 registry.register(RunImport)

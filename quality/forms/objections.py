@@ -4,7 +4,6 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import ArchiveModelForm, active_users
@@ -141,21 +140,6 @@ class ObjectionForm(ArchiveModelForm):
             (title, [self[name] for name in names if name in self.fields]) for title, names in self.SECTIONS
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        customer = cleaned.get("customer")
-        demand, revision = cleaned.get("demand"), cleaned.get("plan_revision")
-        if customer and demand and demand.customer_id != customer.pk:
-            self.add_error("demand", _("这个需求不属于所选客户。"))
-        if customer and revision and revision.plan.customer_id != customer.pk:
-            self.add_error("plan_revision", _("这个方案版本不属于所选客户。"))
-        if self.instance.pk and self.instance.is_closed:
-            # A closed objection keeps the analysis and measures it was closed with.
-            for name in Objection.REQUIRED_TO_CLOSE:
-                if name in cleaned and not (cleaned[name] or "").strip():
-                    self.add_error(name, _("已关闭的异议必须保留此项。"))
-        return cleaned
-
 
 class TransitionForm(forms.Form):
     """Move an objection to the next status. The version refuses a change based on a stale page."""
@@ -177,15 +161,9 @@ class TransitionForm(forms.Form):
 
     def clean_closed_date(self):
         closed = self.cleaned_data["closed_date"]
-        if closed and closed < self.objection.received_date:
-            raise ValidationError(_("关闭日期不能早于受理日期。"))
-        if closed and closed > timezone.localdate():
-            raise ValidationError(_("关闭日期不能晚于今天。"))
+        if closed:
+            self.objection.check_closed_date(closed)
         return closed
-
-
-class PhotoCaptionForm(forms.Form):
-    caption = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class JudgementForm(forms.Form):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -45,15 +46,6 @@ class PlanForm(ArchiveModelForm):
     def clean_code(self):
         return self.cleaned_data["code"].strip()
 
-    def clean(self):
-        cleaned = super().clean()
-        customer, demand = cleaned.get("customer"), cleaned.get("demand")
-        if customer and demand and demand.customer_id != customer.pk:
-            self.add_error(
-                "demand", _("所选需求属于客户“%(c)s”，不是本方案的客户。") % {"c": demand.customer}
-            )
-        return cleaned
-
 
 class RevisionForm(ArchiveModelForm):
     """What a revision applies to and serves. Only drafts are edited."""
@@ -76,60 +68,11 @@ class RevisionForm(ArchiveModelForm):
             "change_note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and not self.instance.is_draft:
-            raise forms.ValidationError(APPROVED_READ_ONLY, code="read_only")
-        for name, message in range_errors(cleaned):
-            self.add_error(name, message)
-        return cleaned
-
-
-def range_errors(values):
-    """A revision's ranges: (field, message) for each rule broken. Shared by the form and the import.
-
-    `values`: field name → value (None when not given).
-    """
-    errors = []
-    for name in ("thickness_min", "width_min"):
-        if values.get(name) is not None and values[name] <= 0:
-            errors.append((name, _("必须大于 0。")))
-    for low, high, message in (
-        ("thickness_min", "thickness_max", _("厚度范围为空：下限大于上限。")),
-        ("width_min", "width_max", _("宽度范围为空：下限大于上限。")),
-    ):
-        a, b = values.get(low), values.get(high)
-        if a is not None and b is not None and a > b:
-            errors.append((high, message))
-    return errors
-
-
-def limit_errors(target, lower, upper):
-    """A parameter's target within its limits: (field, message) for each rule broken (form and import)."""
-    if lower is not None and upper is not None and lower > upper:
-        return [("upper", _("下限不能大于上限。"))]
-    errors = []
-    if target is not None:
-        if lower is not None and target < lower:
-            errors.append(("target", _("目标值不能小于下限。")))
-        if upper is not None and target > upper:
-            errors.append(("target", _("目标值不能大于上限。")))
-    return errors
-
-
-APPROVED_READ_ONLY = _("已批准或已替代的版本不能修改。如需修改，请在该版本上“新建修订版本”。")
-
 
 class ParameterForm(ArchiveModelForm):
     class Meta:
         model = PlanParameter
         fields = ["line", "parameter", "target", "lower", "upper", "unit"]
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, message in limit_errors(cleaned.get("target"), cleaned.get("lower"), cleaned.get("upper")):
-            self.add_error(name, message)
-        return cleaned
 
 
 class ParameterRowFormSet(ArchiveInlineFormSet):
@@ -209,25 +152,22 @@ class RunForm(ArchiveModelForm):
         line = cleaned.get("line")
         if line is None:
             return cleaned
-        coil = cleaned.get("coil_number")
-        taken = PlanRun.objects.filter(revision=self.instance.revision_id, coil_number=coil, line=line)
-        if coil and taken.exclude(pk=self.instance.pk).exists():
-            self.add_error("coil_number", _("这个卷号在这条生产线上已有实绩。"))
-        given = 0
-        for p in self.parameters:
-            value = cleaned.get(f"p{p.pk}")
-            if value is None:
-                continue
-            if p.line_id != line.pk:
-                self.add_error(
-                    f"p{p.pk}",
-                    _("参数“%(p)s”属于%(line)s，本次实绩的产线是%(run)s，请清空或改选产线。")
-                    % {"p": p.parameter, "line": p.line, "run": line},
-                )
-            given += 1
-        if not given:
-            raise forms.ValidationError(_("请至少填写一个实际值。"), code="no_values")
+        values = {p: cleaned.get(f"p{p.pk}") for p in self.parameters}
+        planned = {(p.line_id, p.parameter_id): p for p in self.parameters}
+        try:
+            PlanRun.check_values(self.instance.revision, line, values, planned)
+        except ValidationError as e:
+            for key, errors in e.error_dict.items():
+                field = key if key in ("line", NON_FIELD_ERRORS) else f"p{key.pk}"
+                self.add_error(None if field == NON_FIELD_ERRORS else field, errors)
         return cleaned
+
+    def _get_validation_exclusions(self):
+        # The revision is the view's, not a field of the form: validated with it, a coil
+        # recorded twice on a line is refused by the model's constraint.
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("revision")
+        return exclude
 
     def values(self):
         """{PlanParameter: value} of the cleaned form."""

@@ -1,16 +1,16 @@
-"""Set vs actual: run tables, per-parameter summaries, SVG charts, and the Excel upload of runs."""
+"""Set vs actual on the plan page: one table per line with out-of-limit values flagged, a
+summary per parameter (mean, spread, Cpk, values out of limits) and its SVG run chart.
+
+The aggregates over all runs come from `PlanRevision.statistics()`; the tables and
+charts show the latest `RUNS_SHOWN` runs.
+"""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
-from archive_site.excel import Column
 from archive_site.lib.charts import run_chart
-from imports import files
-from imports.engine import NEW, UPDATE, Importer
-from quality.resources import RunImport, value_header
 
 RUNS_SHOWN = 200  # the set-vs-actual table and the charts show the latest runs; statistics count all
 
@@ -111,79 +111,3 @@ def chart(parameter, points):
             last=f"{last:%m-%d}" if last and len(points) > 1 else "",
         )
     )
-
-
-# Excel -----------------------------------------------------------------------
-#
-# The upload of one revision's runs is the runs import (quality.resources.RunImport)
-# pinned to that revision: the same columns, the same parsing and the same
-# rules, checked and written in the request (one revision's runs are few).
-
-FIXED_HEADERS = ("卷号", "生产日期", "生产线", "备注")
-
-
-def parameter_header(p):
-    return value_header(p.line, p.parameter)
-
-
-def template_columns(parameters):
-    """Columns of the upload template: the fixed ones, then one per planned parameter."""
-    fixed = [Column(_(h), lambda r: None, 16) for h in FIXED_HEADERS]
-    return fixed + [Column(parameter_header(p), lambda r: None, 18) for p in parameters]
-
-
-class CheckedRuns(list):
-    """The runs a check found, as (run, {PlanParameter: value}); `apply()` writes them, all or none."""
-
-    def __init__(self, items=(), importer=None, result=None):
-        super().__init__(items)
-        self.importer, self.result = importer, result
-
-    def apply(self):
-        return self.importer.apply(self.result)
-
-
-@dataclass
-class Upload:
-    runs: list = field(default_factory=CheckedRuns)  # (PlanRun, {PlanParameter: value})
-    errors: list = field(default_factory=list)  # (row, column, message)
-
-
-def parse_runs(revision, parameters, upload_file, user):
-    """Check an uploaded workbook of `revision`'s runs; every problem as (row, column, message).
-
-    Headers: 卷号, 生产日期, 生产线, 备注, then "产线/参数" (by name or code) per
-    parameter. A header naming a parameter the revision does not plan is an error.
-    A coil already recorded on a line is updated. (`parameters` is the view's
-    list; the import reads the revision's own.)
-    """
-    result = Upload()
-    importer = Importer(RunImport.for_revision(revision), user)
-    try:
-        sheets = files.read(upload_file, upload_file.name)
-    except files.FileRefused as e:
-        result.errors.append((1, "", e.message))
-        return result
-    checked = importer.check(sheets)
-    result.errors = [(e.row or "", e.column, e.message) for e in checked.errors]
-    rows = [r for sheet in checked.sheets for r in sheet.rows if r.status in (NEW, UPDATE)]
-    planned = revision._import_params
-    result.runs = CheckedRuns(
-        [
-            (r.instance, {planned[k]: v for k, v in r.instance._import_values.items() if v is not None})
-            for r in rows
-        ],
-        importer,
-        checked,
-    )
-    if not result.runs and not result.errors:
-        if any(sheet.rows for sheet in checked.sheets):
-            result.errors.append((2, "", _("文件中的实绩与系统中已有的相同，没有需要导入的数据。")))
-        else:
-            result.errors.append((2, "", _("文件中没有实绩数据行。")))
-    return result
-
-
-def save_runs(parsed):
-    """All runs and their values in one transaction (`parsed`: the runs of `parse_runs`)."""
-    return parsed.apply()

@@ -1,0 +1,1 @@
+"""List filters of the quality app: `plans` (process-control plans), `objections` (quality objections)."""
