@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from archive_site import scope
 from imports.files import error_value
 from imports.resources import header_key, shown
 from imports.widgets import (
@@ -452,10 +453,11 @@ class Importer:
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as e:
-            for name, messages in e.message_dict.items():
+            for name, errors in e.error_dict.items():
                 # A rule across fields (`Model.clean`) may name a column the file does not have.
                 column = columns.get(name) or resource.column_for_attribute(name)
-                row.errors.extend((column, str(m)) for m in messages)
+                for error in errors:
+                    row.errors.extend((column, m) for m in scope.for_user(self.user, error).messages)
 
     def check_unique(self, resource, rows):
         """Values unique among all records (besides the key): within the file and against the database."""
@@ -490,12 +492,14 @@ class Importer:
                         query |= Q(**dict(zip(attributes, value, strict=True)))
                 for obj in model._default_manager.filter(query):
                     taken[tuple(getattr(obj, a) for a in attributes)] = obj
-            for value, row in values.items():
-                other = taken.get(value)
-                if other is not None and other.pk != row.instance.pk:
-                    shown = "、".join(text_of(show(v)) for v in value)
-                    message = _("“%(value)s”已被“%(other)s”使用。")
-                    row.errors.append((column, message % {"value": shown, "other": resource.label(other)}))
+            held = [(value, row, taken.get(value)) for value, row in values.items()]
+            held = [(value, row, o) for value, row, o in held if o is not None and o.pk != row.instance.pk]
+            # The record holding a value is named only to a user who may see it.
+            visible = scope.visible_among(self.user, model, [other.pk for _v, _r, other in held])
+            for value, row, other in held:
+                shown = "、".join(text_of(show(v)) for v in value)
+                message = scope.taken_message(shown, other, other.pk in visible, label=resource.label)
+                row.errors.append((column, message))
 
     def remember(self, resource, rows):
         """Let later sheets refer to this sheet's records, new ones included, by their lookup keys."""

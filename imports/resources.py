@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
+from archive_site import scope
 from archive_site.excel import Column
 from archive_site.models import VisibleQuerySet
 from imports.widgets import TextWidget, match_key, text_of
@@ -233,10 +234,7 @@ class ArchiveResource(resources.ModelResource):
         if not isinstance(queryset, VisibleQuerySet) or queryset.sees_everything(self.user):
             return
         pks = [obj.pk for objs in found.values() for obj in objs]
-        self.visible = set()
-        for start in range(0, len(pks), CHUNK):
-            chunk = queryset.visible_to(self.user).filter(pk__in=pks[start : start + CHUNK])
-            self.visible.update(chunk.values_list("pk", flat=True))
+        self.visible = scope.visible_among(self.user, self.model, pks)
 
     def out_of_scope_message(self, instance):
         """A message if `instance` belongs to a customer outside the user's scope, else None."""
