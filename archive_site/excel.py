@@ -3,6 +3,10 @@
 A list view hands `xlsx_response` its filtered queryset and its columns; the
 workbook is written to a temporary file without holding the rows in memory,
 then streamed to the browser.
+
+Every cell of every sheet (headers, data, the hidden sheet of drop-down
+options) is written by `_cell`: text is always text, never a formula, and
+characters a workbook cannot hold are left out.
 """
 
 import datetime
@@ -16,6 +20,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -53,7 +58,7 @@ class _Options:
         sheet = workbook.create_sheet(title=OPTIONS_SHEET)
         sheet.sheet_state = "hidden"
         for i in range(max(len(values) for values in self.lists)):
-            sheet.append([values[i] if i < len(values) else None for values in self.lists])
+            sheet.append([_cell(sheet, values[i] if i < len(values) else None) for values in self.lists])
 
 
 def cell_value(value):
@@ -64,10 +69,11 @@ def cell_value(value):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, (int, float, Decimal, datetime.date, bool)):
         return value
-    return str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def _cell(sheet, value, font=None):
+    """The one way a cell is written, on every sheet."""
     cell = WriteOnlyCell(sheet, value=cell_value(value))
     if isinstance(cell.value, str) and cell.value.startswith("="):
         cell.data_type = "s"  # text, never a formula (formula injection)

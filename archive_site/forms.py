@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from archive_site import scope
 from archive_site.models import DictEntry, DictionaryForeignKey
 
 STALE_EDIT = _("您打开表单后，他人已保存了这条记录。您的修改未保存：请刷新页面查看最新内容后重新修改。")
@@ -71,6 +73,30 @@ class ArchiveModelForm(forms.ModelForm):
             if cleaned.get("version") != current:
                 raise forms.ValidationError(STALE_EDIT, code="stale")
         return cleaned
+
+    def validate_unique(self):
+        """Django's unique checks; then every error about a value another record holds (a unique
+        field or constraint, a model rule's `scope.taken_error`) names that record only if the
+        user may see it."""
+        super().validate_unique()
+        taken = []
+        for key, errors in list(self._errors.items()):
+            kept = []
+            for error in errors.as_data():
+                field = None if key == NON_FIELD_ERRORS else key
+                found = scope.as_taken(self.instance, error)
+                if found is not None:
+                    name, error = found
+                    field = name if name in self.fields else None
+                if error.code == scope.TAKEN_CODE:
+                    taken.append((field, scope.for_user(self.user, error)))
+                else:
+                    kept.append(error)
+            errors.data = kept
+            if not kept:
+                del self._errors[key]
+        for field, error in taken:
+            self.add_error(field, error)
 
     def save(self, commit=True):
         obj = super().save(commit=False)

@@ -13,7 +13,7 @@ from archive_site.models import DictKind
 from customers.filters import CustomerFilter, DemandFilter
 from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer, Demand, DemandElement, DemandProperty
 from imports.modules import ImportModule, registry
-from imports.resources import ArchiveResource, ImportField
+from imports.resources import ArchiveResource, ImportField, shown
 from imports.widgets import (
     CachedLookupWidget,
     ChoiceWidget,
@@ -498,7 +498,7 @@ class DemandResource(ArchiveResource):
         return None
 
     def label(self, instance):
-        return f"{instance.code} {instance.name}"
+        return f"{shown(instance.code)} {instance.name}"
 
     def export_queryset(self, request):
         queryset = Demand.objects.visible_to(request.user).select_related(
@@ -538,7 +538,7 @@ class DemandRowResource(ArchiveResource):
         return found
 
     def label(self, instance):
-        return f"{instance.demand.code} {getattr(instance, self.entry)}"
+        return f"{shown(instance.demand.code)} {getattr(instance, self.entry)}"
 
     def export_queryset(self, request):
         demands = DemandResource(user=request.user).export_queryset(request).values("pk")

@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from imports.resources import header_key
+from archive_site import scope
+from imports.files import error_value
+from imports.resources import header_key, shown
 from imports.widgets import (
     CachedLookupWidget,
     CellError,
@@ -79,6 +81,7 @@ class SheetResult:
     ignored: list  # headers not used
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # sheet-level messages
+    notes: list = field(default_factory=list)  # what staff should know before they confirm
 
     @property
     def title(self):
@@ -92,6 +95,7 @@ class SheetResult:
 class CheckResult:
     sheets: list
     errors: list  # RowError, file and sheet level first
+    notes: list = field(default_factory=list)  # file-level: sheets not imported, and why
 
     @property
     def ok(self):
@@ -133,6 +137,7 @@ class Importer:
     def check(self, sheets):
         errors = []
         assigned = self.assign(sheets)
+        conflicts, notes = self.left_out(sheets, assigned)
         if not assigned:
             expected = str(self.module.title)
             errors.append(
@@ -153,12 +158,13 @@ class Importer:
             result = self.check_sheet(resource, sheet, found, done, total)
             done += len(sheet.rows) - found.index - 1
             results.append(result)
-        # Sheet-level problems first, then the rows' errors in file order.
-        errors = [RowError(r.name, None, "", m) for r in results for m in r.errors]
+        # File- and sheet-level problems first, then the rows' errors in file order.
+        errors = [RowError(name, None, "", m) for name, m in conflicts]
+        errors.extend(RowError(r.name, None, "", m) for r in results for m in r.errors)
         for result in results:
             for row in result.rows:
                 errors.extend(RowError(result.name, row.number, c, m) for c, m in row.errors)
-        return CheckResult(results, errors)
+        return CheckResult(results, errors, notes)
 
     def expected_headers(self):
         resource = self.resources[0]
@@ -196,6 +202,35 @@ class Importer:
                 used.add(i)
         return [chosen[id(r)] for r in self.resources if id(r) in chosen]
 
+    def left_out(self, sheets, assigned):
+        """The sheets that hold the module's data but are not imported: never passed over in silence.
+
+        A visible sheet whose headers are those of a sheet the file already
+        imports (two "客户" sheets, or a hidden one named "客户" beside a
+        visible one) makes the file ambiguous: an error. A hidden sheet left
+        out is said in the preview. Returns ([(sheet name, message)], [note]).
+        """
+        taken = {id(sheet): resource for resource, sheet, _found in assigned}
+        errors, notes = [], []
+        for sheet in sheets:
+            if id(sheet) in taken:
+                continue
+            resource = next((r for r in self.resources if find_header(sheet, r)), None)
+            if resource is None:
+                continue
+            if sheet.hidden:
+                notes.append(_("隐藏的工作表“%(sheet)s”没有导入。") % {"sheet": sheet.name})
+                continue
+            imported = next(s for r, s, _f in assigned if r is resource)
+            message = _(
+                "工作表“%(sheet)s”和“%(other)s”%(hidden)s都是“%(title)s”数据，无法确定导入哪一张："
+                "请删除不要导入的那张工作表，或把数据合并到一张表后再上传。"
+            )
+            hidden = _("（隐藏）") if imported.hidden else ""
+            values = {"sheet": sheet.name, "other": imported.name, "hidden": hidden, "title": resource.title}
+            errors.append((sheet.name, message % values))
+        return errors, notes
+
     def check_sheet(self, resource, sheet, found, done, total):
         headers, ignored = [], []
         header_values = sheet.rows[found.index][1]
@@ -210,6 +245,15 @@ class Importer:
         result = SheetResult(
             resource, sheet.name, sheet.rows[found.index][0], found.columns, headers, ignored
         )
+        if sheet.hidden:
+            result.notes.append(_("这张工作表在文件中是隐藏的，按它的名称导入。"))
+        for col in sorted(set(found.columns) & sheet.hidden_columns):
+            letter = get_column_letter(col + 1)
+            column = resource.column_of(found.columns[col])
+            result.notes.append(
+                _("%(letter)s 列“%(column)s”在文件中是隐藏的，它的值也会导入。")
+                % {"letter": letter, "column": column}
+            )
         mapped = set(found.columns.values())
         if resource.permissions and not self.user.has_perms(resource.permissions):
             result.errors.append(_("您没有导入“%(title)s”的权限。") % {"title": resource.title})
@@ -251,6 +295,7 @@ class Importer:
                     _("检查“%(sheet)s”") % {"sheet": sheet.name}, done + len(data) // 2 + n // 2, total
                 )
         self.check_unique(resource, rows)
+        self.check_hidden(sheet, rows)
         for row in rows:
             if row.errors:
                 row.status = ERROR
@@ -259,6 +304,20 @@ class Importer:
         self.remember(resource, rows)
         self.progress(_("检查“%(sheet)s”") % {"sheet": sheet.name}, done + len(data), total)
         return result
+
+    def check_hidden(self, sheet, rows):
+        """A row the sheet hides (by hand or by a filter) may not be meant: refused if it changes anything."""
+        if not sheet.hidden_rows:
+            return
+        if sheet.filtered:
+            message = _("这一行被筛选隐藏了，无法确定是否要导入：请清除筛选后再上传，或删除不要导入的行。")
+        else:
+            message = _(
+                "这一行在文件中是隐藏的，无法确定是否要导入：请取消隐藏后再上传，或删除不要导入的行。"
+            )
+        for row in rows:
+            if row.number in sheet.hidden_rows and (row.status in (NEW, UPDATE) or row.errors):
+                row.errors.append(("", message))
 
     def missing_message(self, resource, names, new=False):
         columns = "、".join(f"“{resource.fields[n].column_name}”" for n in names)
@@ -279,6 +338,15 @@ class Importer:
         row = RowResult(number, {}, key_names=set(resource.key_names()))
         for name, value in raw.items():
             field_ = resource.fields[name]
+            error = error_value(value)
+            if error is not None:
+                message = _(
+                    "单元格显示的是电子表格的错误值“%(value)s”（公式出错），不是数据："
+                    "请改正或清空这个单元格。"
+                )
+                row.errors.append((resource.column_of(name), message % {"value": error}))
+                row.failed.add(name)
+                continue
             try:
                 row.cleaned[name] = field_.widget.clean(value, row=raw)
             except (ValueError, ValidationError, ObjectDoesNotExist, TypeError, ArithmeticError) as e:
@@ -385,10 +453,11 @@ class Importer:
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as e:
-            for name, messages in e.message_dict.items():
+            for name, errors in e.error_dict.items():
                 # A rule across fields (`Model.clean`) may name a column the file does not have.
                 column = columns.get(name) or resource.column_for_attribute(name)
-                row.errors.extend((column, str(m)) for m in messages)
+                for error in errors:
+                    row.errors.extend((column, m) for m in scope.for_user(self.user, error).messages)
 
     def check_unique(self, resource, rows):
         """Values unique among all records (besides the key): within the file and against the database."""
@@ -423,12 +492,14 @@ class Importer:
                         query |= Q(**dict(zip(attributes, value, strict=True)))
                 for obj in model._default_manager.filter(query):
                     taken[tuple(getattr(obj, a) for a in attributes)] = obj
-            for value, row in values.items():
-                other = taken.get(value)
-                if other is not None and other.pk != row.instance.pk:
-                    shown = "、".join(text_of(show(v)) for v in value)
-                    message = _("“%(value)s”已被“%(other)s”使用。")
-                    row.errors.append((column, message % {"value": shown, "other": resource.label(other)}))
+            held = [(value, row, taken.get(value)) for value, row in values.items()]
+            held = [(value, row, o) for value, row, o in held if o is not None and o.pk != row.instance.pk]
+            # The record holding a value is named only to a user who may see it.
+            visible = scope.visible_among(self.user, model, [other.pk for _v, _r, other in held])
+            for value, row, other in held:
+                shown = "、".join(text_of(show(v)) for v in value)
+                message = scope.taken_message(shown, other, other.pk in visible, label=resource.label)
+                row.errors.append((column, message))
 
     def remember(self, resource, rows):
         """Let later sheets refer to this sheet's records, new ones included, by their lookup keys."""
@@ -561,4 +632,4 @@ def show(value):
         return _("是") if value else _("否")
     if hasattr(value, "_meta"):
         return getattr(value, "name", None) or str(value)
-    return text_of(value)
+    return shown(value)

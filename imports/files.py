@@ -12,7 +12,10 @@ XML is parsed by openpyxl through defusedxml (entity expansion refused).
 
 Messy files are read as a person would read them: trailing empty rows and
 columns are dropped, merged ranges carry their top-left value into every row
-of the data they cover, and hidden sheets are listed but marked hidden.
+of the data they cover. What a person would not see is marked, never dropped
+or taken silently: hidden sheets, hidden rows (also those a filter hides),
+hidden columns, and cells holding a spreadsheet error (#N/A, #DIV/0!) rather
+than data (`ErrorValue`).
 """
 
 import codecs
@@ -38,6 +41,32 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected w
 MACRO_TYPES = (b"macroEnabled", b"vbaProject")
 
 
+# What a cell shows when its formula failed, in Excel and in LibreOffice (which writes "Err:502" to a CSV).
+ERROR_TEXT = re.compile(
+    r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!"
+    r"|BUSY!|UNKNOWN!|EXTERNAL!|PYTHON!)|Err:\d{3}",
+    re.IGNORECASE,
+)
+
+
+class ErrorValue(str):
+    """A workbook cell holding a spreadsheet error: what a failed formula shows, not data."""
+
+
+def error_value(value):
+    """The spreadsheet error a cell holds ("#N/A"), or None.
+
+    Error cells of a workbook, and the same words in a CSV file or typed as text.
+    """
+    if isinstance(value, ErrorValue):
+        return str(value)
+    if isinstance(value, str) and value[:1] in "#Ee ":
+        text = value.strip()
+        if ERROR_TEXT.fullmatch(text):
+            return text
+    return None
+
+
 class FileRefused(Exception):
     """The file cannot be imported; the message says why, in Chinese."""
 
@@ -51,6 +80,9 @@ class Sheet:
     name: str
     hidden: bool = False
     rows: list = field(default_factory=list)  # [(row number, tuple of values)], empty rows left out
+    hidden_rows: frozenset = frozenset()  # row numbers hidden in the sheet, by hand or by a filter
+    filtered: bool = False  # the sheet has a filter that hides rows
+    hidden_columns: frozenset = frozenset()  # column indexes (0-based) hidden in the sheet
 
 
 def max_bytes():
@@ -260,10 +292,15 @@ def _read_worksheet(workbook, ws):
                 for cell in cells:
                     column, value = cell["column"], cell["value"]
                     if column <= MAX_COLUMNS and value is not None and value != "":
-                        values[column] = value
+                        values[column] = ErrorValue(value) if cell["data_type"] == "e" else value
                 if values:
                     rows[number] = values
             merged = parser.merged_cells.mergeCell if parser.merged_cells else []
+            hidden_rows = frozenset(
+                int(n) for n, attrs in parser.row_dimensions.items() if _true(attrs.get("hidden"))
+            )
+            hidden_columns = _hidden_columns(parser.column_dimensions.values())
+            filtered = _filters_rows(parser)
     except FileRefused:
         raise
     except Exception as e:
@@ -272,7 +309,29 @@ def _read_worksheet(workbook, ws):
         raise FileRefused(_("工作表“%(sheet)s”已损坏，无法读取。") % {"sheet": ws.title}) from e
     _fill_merged(rows, [m.ref for m in merged], ws.title)
     hidden = ws.sheet_state != "visible"
-    return Sheet(ws.title, hidden, [(n, _as_tuple(v)) for n, v in sorted(rows.items()) if _has_text(v)])
+    data = [(n, _as_tuple(v)) for n, v in sorted(rows.items()) if _has_text(v)]
+    return Sheet(ws.title, hidden, data, hidden_rows & set(rows), filtered, hidden_columns)
+
+
+def _true(attribute):
+    return attribute in ("1", "true")
+
+
+def _hidden_columns(dimensions):
+    hidden = set()
+    for attrs in dimensions:
+        if _true(attrs.get("hidden")):
+            try:
+                first, last = int(attrs["min"]), int(attrs.get("max", attrs["min"]))
+            except (KeyError, ValueError):
+                continue
+            hidden.update(range(first - 1, min(last, MAX_COLUMNS)))
+    return frozenset(hidden)
+
+
+def _filters_rows(parser):
+    auto_filter = getattr(parser, "auto_filter", None)
+    return bool(auto_filter is not None and auto_filter.filterColumn)
 
 
 def _fill_merged(rows, refs, title):

@@ -9,16 +9,31 @@ alone (one import path: the library's per-row `import_data` is not used).
 """
 
 from django.db.models import Q
+from django.db.models.expressions import DatabaseDefault
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
+from archive_site import scope
 from archive_site.excel import Column
 from archive_site.models import VisibleQuerySet
-from imports.widgets import TextWidget, match_key
+from imports.widgets import TextWidget, match_key, text_of
 
 CHUNK = 5000
+NUMBERED_ON_WRITE = gettext_lazy("（导入时自动编号）")
+
+
+def shown(value):
+    """A value of a record being imported, as the preview shows it.
+
+    A value the database gives when the row is written (a drawn number, the
+    field's `db_default`) is not known yet, and is said so.
+    """
+    if isinstance(value, DatabaseDefault):
+        return str(NUMBERED_ON_WRITE)
+    return text_of(value)
 
 
 def header_key(text):
@@ -219,10 +234,7 @@ class ArchiveResource(resources.ModelResource):
         if not isinstance(queryset, VisibleQuerySet) or queryset.sees_everything(self.user):
             return
         pks = [obj.pk for objs in found.values() for obj in objs]
-        self.visible = set()
-        for start in range(0, len(pks), CHUNK):
-            chunk = queryset.visible_to(self.user).filter(pk__in=pks[start : start + CHUNK])
-            self.visible.update(chunk.values_list("pk", flat=True))
+        self.visible = scope.visible_among(self.user, self.model, pks)
 
     def out_of_scope_message(self, instance):
         """A message if `instance` belongs to a customer outside the user's scope, else None."""

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from imports import files
-from imports.engine import ERROR, NEW, UNCHANGED, UPDATE, ImportConflict, Importer
+from imports.engine import ERROR, NEW, UNCHANGED, UPDATE, ImportConflict, Importer, show
 from imports.models import ImportRun
 from imports.modules import get_module
 
@@ -151,6 +151,7 @@ def _preview(result):
                 "header_row": sheet.header_row,
                 "headers": sheet.headers,
                 "ignored": sheet.ignored,
+                "notes": sheet.notes,
                 "counts": {s: sheet.count(s) for s in (NEW, UPDATE, UNCHANGED, ERROR)},
                 "shown": len(rows),
                 "total": len(sheet.rows),
@@ -160,9 +161,23 @@ def _preview(result):
                         "status": r.status,
                         "label": sheet.resource.label(r.instance) if r.instance is not None else "",
                         "changes": r.changes,
+                        "values": _values_read(sheet.resource, r),
                     }
                     for r in rows
                 ],
             }
         )
-    return {"sheets": sheets}
+    return {"sheets": sheets, "notes": result.notes}
+
+
+def _values_read(resource, row):
+    """A new row's values as they will be written, and an erroneous row's as they were read:
+    staff see what lands before they confirm (an update shows its changes instead)."""
+    if row.status == NEW and row.instance is not None:
+        values = {name: resource.fields[name].get_value(row.instance) for name in row.cleaned}
+    elif row.status == ERROR:
+        values = {name: value for name, value in row.cleaned.items() if name not in row.failed}
+    else:
+        return []
+    shown = [(resource.column_of(name), show(value)) for name, value in values.items()]
+    return [(column, text) for column, text in shown if text != ""]

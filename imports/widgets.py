@@ -21,6 +21,11 @@ from openpyxl.utils.datetime import from_excel
 from archive_site.models import DictEntry
 
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+# A bare number in a date column is read as an Excel date serial only within these years:
+# a small number ("12", a year "2024") would otherwise become a day of 1900.
+SERIAL_DATES = (datetime.date(1950, 1, 1), datetime.date(2099, 12, 31))
+# Thousands grouped by commas or spaces, as a Chinese office suite writes them: 1,250 or 12 500.5.
+GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:(?P<sep>[,\s])\d{3})(?:(?P=sep)\d{3})*(?:\.\d+)?")
 DATE_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -89,7 +94,11 @@ class TextWidget(widgets.CharWidget):
 
 
 class NumberWidget(widgets.DecimalWidget):
-    """Numbers, also typed as text: full-width digits, thousands separators."""
+    """Numbers, also typed as text: full-width digits, thousands separators.
+
+    A comma or space that does not group thousands (`0,8`, `8，3`) may be a
+    decimal comma: refused, never guessed.
+    """
 
     def __init__(self, integer=False):
         super().__init__(coerce_to_string=False)
@@ -105,7 +114,17 @@ class NumberWidget(widgets.DecimalWidget):
         elif isinstance(value, float):
             number = Decimal(repr(value))
         else:
-            text = re.sub(r"[\s,]", "", nfkc(str(value)))
+            text = nfkc(str(value)).strip()
+            if re.search(r"[\s,]", text):
+                if not GROUPED.fullmatch(text):
+                    raise CellError(
+                        _(
+                            "“%(value)s”中的逗号或空格不是千位分隔符，可能是小数点：小数请用小数点"
+                            "（例如 0.8），千位分隔符只能每三位一个（例如 1,250）。"
+                        )
+                        % {"value": value}
+                    )
+                text = re.sub(r"[\s,]", "", text)
             try:
                 number = Decimal(text)
             except InvalidOperation:
@@ -123,7 +142,10 @@ class NumberWidget(widgets.DecimalWidget):
 
 
 class ExcelDateWidget(widgets.DateWidget):
-    """Dates: Excel dates, Excel date serials (45000), and the usual written forms."""
+    """Dates: Excel dates, Excel date serials (45000), and the usual written forms.
+
+    A bare number is taken as a serial only when it gives a date in `SERIAL_DATES`.
+    """
 
     def __init__(self):
         super().__init__(coerce_to_string=False)
@@ -150,7 +172,14 @@ class ExcelDateWidget(widgets.DateWidget):
     def _serial(self, number, shown):
         if not 1 <= number <= EXCEL_MAX_SERIAL:
             raise CellError(_("“%(value)s”不是有效的日期。") % {"value": text_of(shown)})
-        return from_excel(number).date()
+        date = from_excel(number).date()
+        if not SERIAL_DATES[0] <= date <= SERIAL_DATES[1]:
+            message = _(
+                "“%(value)s”不是日期：当作 Excel 日期序号它是 %(date)s，不像是要填的日期。"
+                "请写成 2024-01-31 的形式。"
+            )
+            raise CellError(message % {"value": text_of(shown), "date": date.isoformat()})
+        return date
 
     def render(self, value, obj=None, **kwargs):
         return value

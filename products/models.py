@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.history import tracked
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, dict_name
 from archive_site.photos import PhotoModel
+from archive_site.scope import taken_error
 from customers.models import CustomerScopedQuerySet
 
 # Density of steel for the theoretical blank weight: 7.85 g/cm³ = 7.85e-6 kg/mm³.
@@ -240,10 +241,13 @@ class Part(ArchiveModel):
                 taken = taken.exclude(pk=self.pk)
             other = taken.first()
             if other:
-                errors["number"] = ValidationError(
+                # Named to the user only if they may see it (archive_site.scope).
+                errors["number"] = taken_error(
+                    other.number,
+                    other,
                     _("零件编号“%(number)s”已被该客户的零件“%(name)s”使用，同一客户的零件编号不能重复。"),
-                    code="number_taken",
-                    params={"number": other.number, "name": other.name},
+                    number=other.number,
+                    name=other.name,
                 )
         if errors:
             raise ValidationError(errors)

@@ -14,8 +14,11 @@ CUSTOMER_HEADERS = ["客户代码", "客户名称", "客户类别", "状态", "�
 CONTACT_HEADERS = ["客户代码", "姓名", "职务", "手机"]
 
 
-def xlsx(sheets, hidden=(), merged=None):
-    """An .xlsx as bytes: `sheets` maps a sheet name to its rows (lists of values)."""
+def xlsx(sheets, hidden=(), merged=None, edit=None):
+    """An .xlsx as bytes: `sheets` maps a sheet name to its rows (lists of values).
+
+    `edit(workbook)` may change the workbook before it is saved (hidden rows, filters).
+    """
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, rows in sheets.items():
@@ -26,6 +29,8 @@ def xlsx(sheets, hidden=(), merged=None):
             sheet.sheet_state = "hidden"
         for ref in (merged or {}).get(name, []):
             sheet.merge_cells(ref)
+    if edit is not None:
+        edit(workbook)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
