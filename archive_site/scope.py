@@ -87,9 +87,8 @@ def holder(instance, fields, condition=None):
 
 
 def shown_value(instance, fields):
-    """The values of a unique set as the user typed them: its own fields, not the records it belongs to."""
-    model = type(instance)
-    values = [getattr(instance, name) for name in fields if not model._meta.get_field(name).is_relation]
+    """The values of a unique set of the record's own fields, as the user typed them."""
+    values = [getattr(instance, name) for name in fields]
     return "、".join(str(v) for v in values if v not in (None, ""))
 
 
@@ -113,8 +112,12 @@ def as_taken(instance, error):
                 break
     if fields is None:
         return None
+    if any(type(instance)._meta.get_field(f).is_relation for f in fields):
+        # A value unique within a parent record (a coil number on a plan's line): the record
+        # holding it sits under the same parent as the one being edited, which the user sees;
+        # the constraint's own words say what is taken and where.
+        return None
     other = holder(instance, fields, condition)
     if other is None:
         return None
-    own = [f for f in fields if not type(instance)._meta.get_field(f).is_relation]
-    return (own[-1] if own else None), taken_error(shown_value(instance, fields), other)
+    return fields[-1], taken_error(shown_value(instance, fields), other)
