@@ -78,3 +78,10 @@ def test_the_symbol_font_has_exactly_its_characters_and_both_stylesheets_ask_for
         assert '"Archive Symbols"' in face and "../fonts/archive-symbols.ttf" in face
         assert re.search(r"unicode-range:\s*([^;]*);", face).group(1).strip() == unicode_range()
         assert re.search(r'font(?:-family)?:[^;]*?"Archive Symbols"', css.split(face)[1])
+
+
+def test_the_customer_pickers_magnifier_is_drawn_not_an_emoji(login, alice):
+    """An emoji shows as a box where no emoji font is installed; an SVG icon renders everywhere."""
+    page = login(alice).get(reverse("customers:demand-create")).content.decode()
+    button = re.search(r'<button[^>]*id="customer-picker-open".*?</button>', page, re.S).group(0)
+    assert "<svg" in button and "🔍" not in page

@@ -25,7 +25,8 @@ def test_the_card_shows_the_approved_plans_set_values_and_limits_per_line(rich_c
     assert "批准：李工" in text
     assert "保证 r90 ≥ 1.6" in text  # the plan's requirements
     # Line, parameter, target, lower, upper, unit: as set, without trailing zeros.
-    for row in ["酸轧 冷轧压下率 78 75 80 %", "酸轧 机架间张力 120 110 130 kN", "连退 均热温度 820 810 830 ℃"]:
+    rows = ["酸轧 冷轧压下率 78 75 80 %", "酸轧 机架间张力 120 110 130 kN", "连退 均热温度 820 810 830 ℃"]
+    for row in rows:
         assert re.search(r"\s+".join(map(re.escape, row.split())), text), row
 
 
