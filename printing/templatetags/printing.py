@@ -50,10 +50,10 @@ def page_counter_content():
 
 @register.simple_tag
 def objection_facts(objection):
-    """“DC04 · 0.8×1250 · 划伤（一般） · 12.5 t · 已受理”: one cell for what would take five.
+    """“DC04 · 0.8×1250 · 划伤（一般） · 12.5 t · 已受理”: one line for what would take five cells.
 
-    Every table cell costs WeasyPrint about as much to lay out as a line of
-    text: the objection list is the longest table of a sheet.
+    Every table cell costs WeasyPrint half a millisecond to lay out, whatever
+    it holds: the objection list is the longest table of a sheet.
     """
     defect = _("%(defect)s（%(severity)s）") % {
         "defect": objection.defect_type,

@@ -76,7 +76,7 @@ def test_engineer_prints_the_technical_sheet_from_the_part_page(logged_in_page, 
     text, pages = pdf_text(download_info.value)
     assert pages == 1
     assert "BX-6001 冰箱侧板" in text and "打印人：李工" in text
-    assert re.search(r"连退\s+均热温度\s+820\s+810\s+830\s+℃", text)
+    assert re.search(r"连退\s+均热温度（℃）\s+820\s+810\s+830", text)
     log = PrintLog.objects.get()
     assert (log.printed_by, log.printed_object, log.pages) == (engineer, part, 1)
 

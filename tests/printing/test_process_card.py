@@ -24,9 +24,12 @@ def test_the_card_shows_the_approved_plans_set_values_and_limits_per_line(rich_c
     assert f"{revision.plan.code} DC04 冰箱侧板 Rev.1" in text
     assert "批准：李工" in text
     assert "保证 r90 ≥ 1.6" in text  # the plan's requirements
-    # Line, parameter, target, lower, upper, unit: as set, without trailing zeros.
-    rows = ["酸轧 冷轧压下率 78 75 80 %", "酸轧 机架间张力 120 110 130 kN", "连退 均热温度 820 810 830 ℃"]
-    for row in rows:
+    # Line, parameter (unit), target, lower, upper: as set, without trailing zeros.
+    for row in [
+        "酸轧 冷轧压下率（%） 78 75 80",
+        "酸轧 机架间张力（kN） 120 110 130",
+        "连退 均热温度（℃） 820 810 830",
+    ]:
         assert re.search(r"\s+".join(map(re.escape, row.split())), text), row
 
 
