@@ -106,3 +106,24 @@ def _render_and_keep(key, html, media_names):
     pdf = render(html, media_names)
     keep(key, pdf)
     return pdf
+
+
+def prune(older_than):
+    """Delete the kept documents and stamps last written before `older_than` (an aware datetime).
+
+    A kept document is never wrong, only unused once what is printed on it
+    has changed; one still in use is laid out again at its next print.
+    Returns the number of files deleted.
+    """
+    deleted = 0
+    try:
+        folders, _files = default_storage.listdir(FOLDER)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        for name in default_storage.listdir(f"{FOLDER}/{folder}")[1]:
+            path = f"{FOLDER}/{folder}/{name}"
+            if default_storage.get_modified_time(path) < older_than:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted

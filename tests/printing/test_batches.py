@@ -1,5 +1,6 @@
 """Batches of technical sheets in the background, and laid-out documents kept for reuse."""
 
+import io
 import re
 
 import pytest
@@ -195,3 +196,27 @@ def test_a_change_to_anything_printed_lays_the_sheet_out_again(rich_customer, lo
     assert _sheet_key(alice, part) != before
     assert len(layouts) > count
     assert "表面划伤" in "".join(texts)
+
+
+def test_old_kept_documents_are_pruned_and_laid_out_again_when_needed(rich_customer, login, alice, layouts):
+    import datetime
+    import os
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    url = reverse("printing:technical-sheet-pdf", args=[rich_customer.rich_part.pk])
+    client = login(alice)
+    client.post(url)
+    key = _sheet_key(alice, rich_customer.rich_part)
+    path = default_storage.path(kept.storage_name(key))
+    old = (datetime.datetime.now() - datetime.timedelta(days=100)).timestamp()
+    os.utime(path, (old, old))
+
+    call_command("prune_kept_prints", "--days", "90", stdout=io.StringIO())
+
+    assert kept.find(key) is None
+    count = len(layouts)
+    assert client.post(url).status_code == 200
+    assert any("<article" in html for html in layouts[count:])
+    assert kept.find(key) is not None
