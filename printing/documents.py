@@ -83,6 +83,11 @@ def sheet_number(part):
     return f"JSD-{part.customer.code}-{part.number}"
 
 
+def batch_number(customer):
+    """The document number of a batch of a customer's sheets printed today."""
+    return f"JSD-{customer.code}-{timezone.localdate():%Y%m%d}"
+
+
 def card_number(demand):
     return f"GYK-{demand.customer.code}-{demand.pk:05d}"
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from printing import parallel
-from printing.documents import SHEET_TEMPLATE, parts_for_print, render_sheets, technical_sheets
+from printing.documents import SHEET_TEMPLATE, batch_number, parts_for_print, render_sheets, technical_sheets
 from printing.models import PrintJob, PrintLog
 from printing.pdf import print_copy
 
@@ -91,7 +91,7 @@ def _record(job, sheets, pages):
             kind=PrintLog.Kind.TECHNICAL_SHEETS,
             customer=customer,
             obj=customer,
-            document_number=f"JSD-{customer.code}-{timezone.localdate():%Y%m%d}",
+            document_number=batch_number(customer),
             revision=customer.version,
             pages=pages_of[pk],
             user=job.user,

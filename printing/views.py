@@ -23,6 +23,7 @@ from customers.models import Customer
 from printing.documents import (
     CARD_TEMPLATE,
     SHEET_TEMPLATE,
+    batch_number,
     demands_for_print,
     parts_for_print,
     print_context,
@@ -162,9 +163,10 @@ def _start_batch(request, parts, *, customer=None, label, back):
         stage=_("排队中"),
     )
     print_batch.enqueue(job.pk)
-    customers = Customer.objects.filter(parts__in=part_ids).distinct().only("pk", "name")
+    customers = Customer.objects.filter(parts__in=part_ids).distinct().only("pk", "name", "code")
     for each in customers:
-        log_access(request, "print", each, detail=_("批量打印技术单 %(label)s") % {"label": job.label})
+        number = batch_number(each)
+        log_access(request, "print", each, detail=f"{PrintLog.Kind.TECHNICAL_SHEETS.label} {number}")
     return redirect(job)
 
 
