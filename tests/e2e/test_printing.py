@@ -51,6 +51,9 @@ def test_sales_user_previews_a_parts_technical_sheet_and_downloads_the_pdf(
     expect(page.locator("#print-log")).to_contain_text("JSD-C0005-BX-6001")
 
 
+PDF_TIMEOUT_MS = 20_000  # a sheet laid out for the first time, on a busy machine
+
+
 def pdf_text(download):
     reader = PdfReader(io.BytesIO(download.path().read_bytes()))
     return "".join(p.extract_text() for p in reader.pages), len(reader.pages)
@@ -70,8 +73,8 @@ def test_engineer_prints_the_technical_sheet_from_the_part_page(logged_in_page, 
     page.goto(part.get_absolute_url())
     page.get_by_role("link", name="打印技术单").click()
     expect(page.locator(".doc-title")).to_have_text("技术单")
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="下载 PDF").click()
+    with page.expect_download(timeout=PDF_TIMEOUT_MS) as download_info:  # laid out in the request
+        page.get_by_role("button", name="下载 PDF").click(no_wait_after=True)
 
     text, pages = pdf_text(download_info.value)
     assert pages == 1
