@@ -13,7 +13,7 @@ and when over every page (printing.stamp).
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -197,20 +197,19 @@ def technical_sheets(parts, *, for_pdf):
 
 
 def _objections(parts):
-    """{(customer id, grade id): (objections to list, count in all)} — one query per pair."""
+    """{(customer id, grade id): (objections to list, count in all)}: one query per pair (and a
+    count when the list is full), the part's grade first, newest first."""
     answer = {}
     pairs = {(p.customer_id, p.demand.production_grade_id if p.demand else None) for p in parts}
     for customer_id, grade in pairs:
         of_customer = Objection.objects.filter(customer_id=customer_id)
-        rows = of_customer.select_related("defect_type", "production_grade").order_by("-received_date", "-id")
-        if grade:
-            same = list(rows.filter(production_grade=grade)[:OBJECTION_ROWS])
-            others = list(rows.exclude(production_grade=grade)[: OBJECTION_ROWS - len(same)])
-            for o in same:
-                o.same_grade = True
-            listed = same + others
-        else:
-            listed = list(rows[:OBJECTION_ROWS])
+        first = Case(When(production_grade=grade, then=Value(0)), default=Value(1)) if grade else Value(0)
+        rows = of_customer.select_related("defect_type", "production_grade").order_by(
+            first, "-received_date", "-id"
+        )
+        listed = list(rows[:OBJECTION_ROWS])
+        for o in listed:
+            o.same_grade = grade is not None and o.production_grade_id == grade
         count = len(listed) if len(listed) < OBJECTION_ROWS else of_customer.count()
         answer[(customer_id, grade)] = (listed, count)
     return answer
