@@ -18,7 +18,7 @@ setup: $(VENV)/.installed
 	DEBUG=true $(PY) manage.py compilemessages -v 0 \
 		--ignore=.venv --ignore=.pgdata --ignore=media --ignore=staticfiles
 
-# The imports run in a background worker (django-tasks' database queue): one is
+# Imports and batch printing run in a background worker (django-tasks' database queue): one is
 # started beside runserver and stopped with it (Ctrl-C stops both). Unlike
 # runserver it does not reload on code changes: restart `make run` after
 # changing a task.

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
+from archive_site.lib.numbers import dimensions, span
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, VisibleQuerySet
 from archive_site.search import gram_index, gram_search
 from archive_site.uploads import validate_document
@@ -497,10 +498,29 @@ class Demand(ArchiveModel):
     @property
     def spec(self):
         """Thickness × width (× length), mm, as the mill writes it."""
-        parts = [f"{self.thickness.normalize():f}", f"{self.width.normalize():f}"]
-        if self.length is not None:
-            parts.append(f"{self.length.normalize():f}")
-        return "×".join(parts)
+        return dimensions(self.thickness, self.width, self.length)
+
+    @property
+    def roughness_requirement(self):
+        """The roughness class and the Ra range, each said once.
+
+        A class named "Ra 0.9–1.3 μm" with the same range typed beside it reads
+        "Ra 0.9–1.3 μm"; a narrower range reads "Ra 0.9–1.3 μm（Ra 1–1.2 μm）".
+        """
+        ra = span(self.ra_min, self.ra_max, "μm")
+        ra = f"Ra {ra}" if ra else ""
+        named = str(self.roughness) if self.roughness_id else ""
+        if not named or not ra:
+            return named or ra
+        if ra.replace(" ", "") in named.replace(" ", ""):
+            return named
+        return f"{named}（{ra}）"
+
+    @property
+    def oil_requirement(self):
+        """The oil type and its amount: "防锈油 0.8–1.5 g/m²"."""
+        amount = span(self.oil_min, self.oil_max, "g/m²")
+        return " ".join(str(v) for v in (self.oil_type if self.oil_type_id else "", amount) if v)
 
     def copy(self, by):
         """A new demand with the same fields and rows (attachments stay with the original)."""

@@ -1,23 +1,33 @@
-"""What goes on the technical sheet 技术单 and the process card 工艺卡 (paper 3.8).
+"""What goes on the technical sheet 技术单 and the process card 工艺卡 (paper 3.8), and how
+a copy of them is printed.
 
 Each builder reads its records in a fixed number of queries, whatever the
 number of parts, rows, objections and parameters, so a batch of fifty sheets
 costs the same handful of queries as one.
+
+A copy is printed from kept documents (printing.kept: each sheet laid out
+once per content, found again by its HTML) with a stamp of who printed it
+and when over every page (printing.stamp).
 """
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Value, When
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Demand, DemandElement, DemandProperty
+from printing import kept
 from printing.models import PrintLog
-from printing.pdf import media_url, print_photo, render_document, write_pdf
+from printing.pdf import media_url, print_photo
+from printing.stamp import printed_copy, stamp_pdf
 from products.models import Part, PartPhoto
 from quality.models import Objection, PlanParameter, PlanRevision
 
+SHEET_TEMPLATE = "printing/technical_sheet.html"
+CARD_TEMPLATE = "printing/process_card.html"
 OBJECTION_ROWS = 60  # objections listed on one sheet; the sheet says how many there are in all
 
 DEMAND_RELATED = [
@@ -73,6 +83,11 @@ def sheet_number(part):
     return f"JSD-{part.customer.code}-{part.number}"
 
 
+def batch_number(customer):
+    """The document number of a batch of a customer's sheets printed today."""
+    return f"JSD-{customer.code}-{timezone.localdate():%Y%m%d}"
+
+
 def card_number(demand):
     return f"GYK-{demand.customer.code}-{demand.pk:05d}"
 
@@ -110,7 +125,8 @@ def parts_for_print(user):
 
 
 def process_card(demand):
-    """The process card of a demand: process requirements, properties, chemistry."""
+    """The process card of a demand: its requirements with the approved plans' set values and
+    limits per line, properties, chemistry."""
     return Sheet(
         kind=PrintLog.Kind.PROCESS_CARD,
         title=PrintLog.Kind.PROCESS_CARD.label,
@@ -121,7 +137,27 @@ def process_card(demand):
         demand=demand,
         elements=list(demand.elements.all()),
         properties=list(demand.properties.all()),
+        plan_revisions=approved_revisions([demand.pk]).get(demand.pk, []),
     )
+
+
+def approved_revisions(demand_ids):
+    """{demand id: [approved revisions of the plans written for it, by plan code]}, one query each
+    for the revisions and their parameters."""
+    by_demand = {}
+    if not demand_ids:
+        return by_demand
+    revisions = (
+        PlanRevision.objects.filter(plan__demand__in=demand_ids, status=PlanRevision.Status.APPROVED)
+        .select_related("plan", "production_grade", "approved_by")
+        .prefetch_related(
+            Prefetch("parameters", queryset=PlanParameter.objects.select_related("line", "parameter"))
+        )
+        .order_by("plan__code")
+    )
+    for revision in revisions:
+        by_demand.setdefault(revision.plan.demand_id, []).append(revision)
+    return by_demand
 
 
 def technical_sheets(parts, *, for_pdf):
@@ -132,19 +168,7 @@ def technical_sheets(parts, *, for_pdf):
     revisions of the plans written for the part's demand.
     """
     parts = list(parts)
-    demand_ids = {p.demand_id for p in parts if p.demand_id}
-    revisions_by_demand = {}
-    if demand_ids:
-        revisions = (
-            PlanRevision.objects.filter(plan__demand__in=demand_ids, status=PlanRevision.Status.APPROVED)
-            .select_related("plan", "production_grade", "approved_by")
-            .prefetch_related(
-                Prefetch("parameters", queryset=PlanParameter.objects.select_related("line", "parameter"))
-            )
-            .order_by("plan__code")
-        )
-        for revision in revisions:
-            revisions_by_demand.setdefault(revision.plan.demand_id, []).append(revision)
+    revisions_by_demand = approved_revisions({p.demand_id for p in parts if p.demand_id})
     objections = _objections(parts)
     sheets = []
     for part in parts:
@@ -173,20 +197,19 @@ def technical_sheets(parts, *, for_pdf):
 
 
 def _objections(parts):
-    """{(customer id, grade id): (objections to list, count in all)} — one query per pair."""
+    """{(customer id, grade id): (objections to list, count in all)}: one query per pair (and a
+    count when the list is full), the part's grade first, newest first."""
     answer = {}
     pairs = {(p.customer_id, p.demand.production_grade_id if p.demand else None) for p in parts}
     for customer_id, grade in pairs:
         of_customer = Objection.objects.filter(customer_id=customer_id)
-        rows = of_customer.select_related("defect_type", "production_grade").order_by("-received_date", "-id")
-        if grade:
-            same = list(rows.filter(production_grade=grade)[:OBJECTION_ROWS])
-            others = list(rows.exclude(production_grade=grade)[: OBJECTION_ROWS - len(same)])
-            for o in same:
-                o.same_grade = True
-            listed = same + others
-        else:
-            listed = list(rows[:OBJECTION_ROWS])
+        first = Case(When(production_grade=grade, then=Value(0)), default=Value(1)) if grade else Value(0)
+        rows = of_customer.select_related("defect_type", "production_grade").order_by(
+            first, "-received_date", "-id"
+        )
+        listed = list(rows[:OBJECTION_ROWS])
+        for o in listed:
+            o.same_grade = grade is not None and o.production_grade_id == grade
         count = len(listed) if len(listed) < OBJECTION_ROWS else of_customer.count()
         answer[(customer_id, grade)] = (listed, count)
     return answer
@@ -208,14 +231,21 @@ def print_context(sheets, user):
     }
 
 
-def render_sheets(template, sheets, user):
-    """One PDF of `sheets`: each laid out as its own document (its own “第 i 页 共 n 页”),
-    then written together, so the font is subset once for the whole batch.
+def sheet_html(template, sheet):
+    """The HTML a sheet's PDF is laid out from: its content only, nothing of who prints it or when."""
+    context = {"sheets": [sheet], "mill_name": settings.MILL_NAME, "for_pdf": True}
+    return render_to_string(template, context)
 
-    Returns (PDF bytes, number of pages).
+
+def render_sheets(template, sheets, user, *, processes=1, progress=None):
+    """One printed copy of `sheets` by `user`, now: each sheet its own document (its own
+    “第 i 页 共 n 页”), kept ones reused, the others laid out on up to `processes` processes.
+
+    Returns (PDF bytes, pages of each sheet).
     """
-    documents = [
-        render_document(template, print_context([sheet], user), media_names=sheet.media_names)[0]
-        for sheet in sheets
-    ]
-    return write_pdf(documents), sum(len(d.pages) for d in documents)
+    style = kept.style_digest()
+    items = [(sheet_html(template, sheet), sheet.media_names) for sheet in sheets]
+    bodies = kept.kept_pdfs(items, style=style, processes=processes, progress=progress)
+    title = sheets[0].title if len(sheets) > 1 else f"{sheets[0].title} {sheets[0].number}"
+    pdf, pages = printed_copy(bodies, stamp_pdf(user, style=style), title=str(title))
+    return pdf, pages

@@ -13,6 +13,11 @@ Photos are downscaled for print once (longest side `PHOTO_MAX_PX`, JPEG) and
 the copy is kept in storage next to nothing else (`printing/cache/…`), so a
 sheet with three 2400×1800 camera photos neither decodes nor embeds 13 MP
 images on every print.
+
+Every document is laid out with the print stylesheet parsed once per thread
+(with its font loaded once into one font configuration) and with WeasyPrint's
+user-agent stylesheet without the pseudo-elements the documents never use
+(`PrintHTML`): the layout of a sheet is what a print costs.
 """
 
 import io
@@ -20,6 +25,8 @@ import logging
 import mimetypes
 import os
 import posixpath
+import re
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
@@ -29,9 +36,11 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.template.loader import render_to_string
 from PIL import Image
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint import html as weasy_html
+from weasyprint.css.counters import CounterStyle
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -152,25 +161,103 @@ class PrintFetcher(URLFetcher):
         raise FetchRefused(f"outside the static and media folders: {url}")
 
 
-def render_document(template_name, context, *, media_names=()):
-    """Lay out a print template; returns (weasyprint Document, fetcher)."""
-    return render_html(render_to_string(template_name, {**context, "for_pdf": True}), media_names=media_names)
+STYLESHEET = "printing/print.css"  # a static file: the print layout, its @font-face included
+
+
+def style_files():
+    """The static files that shape every print document besides its HTML: the stylesheet and its font."""
+    from printing.fonts import FONT_FILE
+
+    return (STYLESHEET, FONT_FILE)
+
+
+def read_static(name):
+    return PrintFetcher()._static(_clean_name(name))[0]
+
+
+# WeasyPrint's user-agent stylesheet gives every element a ::marker and the four
+# note and footnote pseudo-elements, so it computes the style of five
+# pseudo-elements for every table cell: most of the styling cost of a sheet.
+# The print documents have no footnotes or notes, and markers only on list
+# items, so the print documents get the same stylesheet with ::marker on list
+# items alone and the note rules left out.
+PSEUDO_RULES = re.compile(
+    r"^::(?:marker|footnote-call|footnote-marker|note-call|note-marker|note-callback) \{.*\}$", re.M
+)
+PRINT_UA_STYLESHEET = CSS(
+    string=PSEUDO_RULES.sub(
+        lambda rule: "li" + rule.group(0) if rule.group(0).startswith("::marker") else "", weasy_html.UA
+    ),
+    counter_style=CounterStyle(),  # the documents get WeasyPrint's own counter styles
+)
+
+
+class PrintHTML(HTML):
+    """WeasyPrint's HTML with the print documents' user-agent stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [PRINT_UA_STYLESHEET]
+
+
+_thread = threading.local()
+
+
+def _layout_setup():
+    """This thread's font configuration and parsed print stylesheet, made once and reused.
+
+    Parsing the stylesheet and loading its @font-face into a fresh fontconfig
+    configuration for every document cost more than laying out a small one;
+    WeasyPrint's font map is not for sharing between threads, hence one per
+    thread. Made again when the stylesheet's text changes.
+    """
+    text = read_static(STYLESHEET)
+    setup = getattr(_thread, "setup", None)
+    if setup is None or setup[0] != text or not _fonts_on_disk(setup[1]):
+        font_config = FontConfiguration()
+        stylesheet = CSS(
+            string=text.decode(),
+            base_url=_prefix(settings.STATIC_URL) + STYLESHEET,
+            url_fetcher=PrintFetcher(),
+            font_config=font_config,
+        )
+        setup = _thread.setup = (text, font_config, stylesheet)
+    return setup[1], setup[2]
+
+
+def _fonts_on_disk(font_config):
+    """Whether the folder WeasyPrint copied the @font-face files to is still there (a cleaner of
+    /tmp may have removed it under a long-lived process)."""
+    folder = getattr(font_config, "_folder", None)
+    return folder is None or Path(folder).is_dir()
+
+
+_forgotten = []
+
+
+def forget_layout_setup():
+    """Make this thread's font configuration anew on next use (a forked process makes its own).
+
+    The inherited one is kept referenced, never finalized: finalizing it would
+    delete its folder of font files, which the parent process still uses.
+    """
+    setup = _thread.__dict__.pop("setup", None)
+    if setup is not None:
+        _forgotten.append(setup)
+
+
+def drop_layout_setup():
+    """Let this thread's own font configuration go, with its folder of font files."""
+    _thread.__dict__.pop("setup", None)
 
 
 def render_html(html, *, media_names=()):
-    """Lay out an HTML string as print media, every URL through a `PrintFetcher`."""
+    """Lay out an HTML string as print media with the print stylesheet, every URL through a `PrintFetcher`."""
+    font_config, stylesheet = _layout_setup()
     fetcher = PrintFetcher(media_names)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = PrintHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=font_config
+    )
     return document, fetcher
-
-
-def write_pdf(documents):
-    """One PDF of the pages of one or more laid-out documents (fonts subset once for all)."""
-    first = documents[0]
-    if len(documents) == 1:
-        return first.write_pdf()
-    pages = [page for document in documents for page in document.pages]
-    return first.copy(pages).write_pdf()
 
 
 def print_photo(field_file, width=0, height=0):
@@ -180,11 +267,14 @@ def print_photo(field_file, width=0, height=0):
     once and the copy cached in storage under printing/cache/ (photos are never
     changed in place: a new upload has a new name).
     """
-    name = field_file.name
+    return print_copy(field_file.storage, field_file.name, width, height)
+
+
+def print_copy(storage, name, width=0, height=0):
+    """`print_photo` of the file `name` in `storage` (what a forked process is given)."""
     small = 0 < max(width, height) <= PHOTO_MAX_PX
     if small and name.lower().endswith((".jpg", ".jpeg")):
         return name
-    storage = field_file.storage
     cache = f"{CACHE_FOLDER}/{posixpath.splitext(name)[0]}_{PHOTO_MAX_PX}.jpg"
     if storage.exists(cache):
         return cache
@@ -197,4 +287,7 @@ def print_photo(field_file, width=0, height=0):
             image.paste(rgba, mask=rgba.getchannel("A"))
         out = io.BytesIO()
         image.save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True)
-    return storage.save(cache, ContentFile(out.getvalue()))
+    saved = storage.save(cache, ContentFile(out.getvalue()))
+    if saved != cache:  # made meanwhile by another process: the same copy
+        storage.delete(saved)
+    return cache

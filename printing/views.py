@@ -1,23 +1,29 @@
-"""Technical sheets and process cards: HTML preview (GET) and PDF (POST, recorded in the print log).
+"""Technical sheets and process cards: HTML preview (GET), PDF (POST, recorded in the print log),
+and batches of technical sheets printed in the background.
 
 The preview is the same template the PDF is made from, shown in the browser;
 it records nothing. Every PDF generated is recorded: who, which document,
-which record, how many pages, when.
+which record, how many pages, when. A single sheet is printed within the
+request (its layout is kept, so printing it again is quick); a batch is a job
+for the worker, whose page shows its progress and then the download.
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
 from customers.models import Customer
 from printing.documents import (
+    CARD_TEMPLATE,
+    SHEET_TEMPLATE,
+    batch_number,
     demands_for_print,
     parts_for_print,
     print_context,
@@ -25,13 +31,12 @@ from printing.documents import (
     render_sheets,
     technical_sheets,
 )
-from printing.models import PRINT_PERMISSION, PrintLog
+from printing.models import PRINT_PERMISSION, PrintJob, PrintLog
 from printing.pdf import print_photo
-from products.models import PartPhoto
+from printing.tasks import print_batch
+from products.models import Part, PartPhoto
 
-SHEET_TEMPLATE = "printing/technical_sheet.html"
-CARD_TEMPLATE = "printing/process_card.html"
-BATCH_MAX = 200  # parts in one batch PDF (about 0.1 s each); larger customers print by filter
+BATCH_MAX = 200  # parts in one batch PDF; larger customers print by a selection on the part list
 
 
 def _require_print(user):
@@ -50,6 +55,12 @@ def get_demand_for_print(user, pk):
     return get_object_or_404(demands_for_print(user), pk=pk)
 
 
+def get_job_for_user(user, pk):
+    """A batch of `user`'s own (it carries their name on every page), else 404."""
+    _require_print(user)
+    return get_object_or_404(PrintJob.objects.filter(user=user), pk=pk)
+
+
 def _context(request, sheets, **extra):
     return {**print_context(sheets, request.user), **extra}
 
@@ -61,8 +72,8 @@ def _pdf_response(pdf, filename):
     return response
 
 
-def _print(request, template, sheets, *, kind, customer, obj, number, revision, label=None):
-    """Render `sheets` to one PDF, record the print, return the download."""
+def _print(request, template, sheets, *, kind, customer, obj, number, revision):
+    """Print `sheets` as one PDF, record the print, return the download."""
     pdf, pages = render_sheets(template, sheets, request.user)
     PrintLog.record(
         kind=kind,
@@ -70,9 +81,8 @@ def _print(request, template, sheets, *, kind, customer, obj, number, revision, 
         obj=obj,
         document_number=number,
         revision=revision,
-        pages=pages,
+        pages=sum(pages),
         user=request.user,
-        label=label,
     )
     log_access(request, "print", customer, detail=f"{PrintLog.Kind(kind).label} {number}")
     return _pdf_response(pdf, f"{PrintLog.Kind(kind).label}-{number}.pdf")
@@ -91,12 +101,11 @@ def technical_sheet_preview(request, pk):
 @require_POST
 def technical_sheet_pdf(request, pk):
     part = get_part_for_print(request.user, pk)
-    sheets = technical_sheets([part], for_pdf=True)
-    sheet = sheets[0]
+    sheet = technical_sheets([part], for_pdf=True)[0]
     return _print(
         request,
         SHEET_TEMPLATE,
-        sheets,
+        [sheet],
         kind=PrintLog.Kind.TECHNICAL_SHEET,
         customer=part.customer,
         obj=part,
@@ -130,33 +139,103 @@ def process_card_pdf(request, pk):
     )
 
 
-@require_POST
-def customer_sheets_pdf(request, pk):
-    """The technical sheets of all the customer's parts in one PDF, each sheet numbered on its own."""
-    customer = Customer.objects.get_visible_or_404(request.user, pk, PRINT_PERMISSION)
-    parts = parts_for_print(request.user).filter(customer=customer)
-    count = parts.count()
-    if not count or count > BATCH_MAX:
-        if count:
-            message = _("该客户有 %(n)s 个零件，一次最多批量打印 %(max)s 个。")
-            message %= {"n": count, "max": BATCH_MAX}
-        else:
-            message = _("该客户还没有零件，没有可打印的技术单。")
-        messages.error(request, message)
-        return redirect(customer)
-    sheets = technical_sheets(parts, for_pdf=True)
-    number = f"JSD-{customer.code}-{timezone.localdate():%Y%m%d}"
-    return _print(
-        request,
-        SHEET_TEMPLATE,
-        sheets,
-        kind=PrintLog.Kind.TECHNICAL_SHEETS,
-        customer=customer,
-        obj=customer,
-        number=number,
-        revision=customer.version,
-        label=_("%(customer)s：%(n)s 个零件") % {"customer": customer.name, "n": count},
+def _start_batch(request, parts, *, customer=None, label, back):
+    """Queue a batch of `parts` (a queryset the user may see) for the worker; to its page."""
+    part_ids = list(
+        parts.order_by("customer__code", "number", "pk").values_list("pk", flat=True)[: BATCH_MAX + 1]
     )
+    if not part_ids or len(part_ids) > BATCH_MAX:
+        if part_ids:
+            message = _("一次最多批量打印 %(max)s 个零件的技术单，请缩小范围。") % {"max": BATCH_MAX}
+        elif customer is not None:
+            message = _("该客户还没有零件，没有可打印的技术单。")
+        else:
+            message = _("请先勾选要打印技术单的零件。")
+        messages.error(request, message)
+        return redirect(back)
+    job = PrintJob.objects.create(
+        user=request.user,
+        customer=customer,
+        label=label(len(part_ids)),
+        part_ids=part_ids,
+        language=get_language(),
+        total=len(part_ids),
+        stage=_("排队中"),
+    )
+    print_batch.enqueue(job.pk)
+    customers = Customer.objects.filter(parts__in=part_ids).distinct().only("pk", "name", "code")
+    for each in customers:
+        number = batch_number(each)
+        log_access(request, "print", each, detail=f"{PrintLog.Kind.TECHNICAL_SHEETS.label} {number}")
+    return redirect(job)
+
+
+@require_POST
+def customer_sheets(request, pk):
+    """The technical sheets of all the customer's parts, as a batch."""
+    customer = Customer.objects.get_visible_or_404(request.user, pk, PRINT_PERMISSION)
+    parts = Part.objects.visible_to(request.user).filter(customer=customer)
+    return _start_batch(
+        request,
+        parts,
+        customer=customer,
+        label=lambda n: _("%(customer)s：%(n)s 个零件") % {"customer": customer.name, "n": n},
+        back=customer,
+    )
+
+
+@require_POST
+def selected_sheets(request):
+    """The technical sheets of the parts ticked on the part list, as a batch."""
+    _require_print(request.user)
+    ticked = set(request.POST.getlist("part"))
+    if not all(i.isdigit() for i in ticked):
+        raise Http404
+    parts = Part.objects.visible_to(request.user).filter(pk__in=[int(i) for i in ticked])
+    if parts.count() != len(ticked):  # a part that does not exist or that the user may not see
+        raise Http404
+    back = request.POST.get("next") or reverse("products:part-list")
+    if not back.startswith("/"):
+        back = reverse("products:part-list")
+    return _start_batch(request, parts, label=lambda n: _("零件列表所选：%(n)s 个零件") % {"n": n}, back=back)
+
+
+def batch_list(request):
+    _require_print(request.user)
+    jobs = PrintJob.objects.filter(user=request.user).select_related("customer")[:50]
+    return render(request, "printing/batch_list.html", {"jobs": jobs})
+
+
+def batch_detail(request, pk):
+    job = get_job_for_user(request.user, pk)
+    return render(request, "printing/batch_detail.html", {"job": job})
+
+
+def batch_status(request, pk):
+    job = get_job_for_user(request.user, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "stage": job.stage,
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "active": job.is_active,
+        }
+    )
+
+
+def batch_pdf(request, pk):
+    job = get_job_for_user(request.user, pk)
+    if job.status != PrintJob.Status.DONE or not job.file:
+        raise PermissionDenied
+    log_access(request, "download", job.customer, detail=_("批量打印技术单 %(label)s") % {"label": job.label})
+    response = FileResponse(job.file.open("rb"), content_type="application/pdf")
+    filename = f"{_('技术单')}-{job.created_at:%Y%m%d}-{job.pk}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def part_photo(request, pk):

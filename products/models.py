@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
+from archive_site.lib.numbers import dimensions
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, dict_name
 from archive_site.photos import PhotoModel
 from archive_site.scope import taken_error
@@ -262,8 +263,7 @@ class Part(ArchiveModel):
     @property
     def blank_size(self):
         """Thickness × width × length, mm, as the mill writes it."""
-        values = (self.blank_thickness, self.blank_width, self.blank_length)
-        return "×".join(f"{v.normalize():f}" for v in values if v is not None)
+        return dimensions(self.blank_thickness, self.blank_width, self.blank_length)
 
     @property
     def theoretical_gross_weight(self):

@@ -698,6 +698,32 @@ def print_count(w, kw):
     return PrintLog.objects.count()
 
 
+def print_job_count(w, kw):
+    from printing.models import PrintJob
+
+    return PrintJob.objects.count()
+
+
+def ticked_part(w, kw):
+    return {"part": [make_part(w.customer).pk]}
+
+
+def print_job(w):
+    """A finished batch of alice's: hers alone to follow and download (it carries her name)."""
+    from printing.models import PrintJob
+
+    job = PrintJob.objects.create(
+        user=w.users["owner"],
+        customer=w.customer,
+        label="批量",
+        part_ids=[],
+        language="zh-hans",
+        status=PrintJob.Status.DONE,
+    )
+    job.file.save("sheets.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"), save=True)
+    return {"pk": job.pk}
+
+
 # Imports.
 
 
@@ -991,9 +1017,21 @@ TABLE = [
     Row("printing:process-card-pdf", demand,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 200, 200, 404, 200, 403, 403), done=200, data=no_data, state=print_count),
-    Row("printing:customer-sheets-pdf", customer_with_part,
+    # A batch is queued for the worker (its page follows it), then downloaded by who asked for it.
+    Row("printing:customer-sheets", customer_with_part,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 200, 200, 404, 200, 403, 403), done=200, data=no_data, state=print_count),
+        post=(LOGIN, 302, 302, 404, 302, 403, 403), data=no_data, state=print_job_count),
+    Row("printing:selected-sheets", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 302, 403, 403), data=ticked_part, state=print_job_count),
+    Row("printing:batch-list", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 403, 403), post=READ_ONLY),
+    Row("printing:batch-detail", print_job,
+        get= (LOGIN, 404, 200, 404, 404, 403, 403), post=READ_ONLY),
+    Row("printing:batch-status", print_job,
+        get= (LOGIN, 404, 200, 404, 404, 403, 403), post=READ_ONLY),
+    Row("printing:batch-pdf", print_job,
+        get= (LOGIN, 404, 200, 404, 404, 403, 403), post=READ_ONLY),
     Row("printing:photo", part_photo,
         get= (LOGIN, 200, 200, 404, 200, 403, 403), post=READ_ONLY),
 

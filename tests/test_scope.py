@@ -362,7 +362,13 @@ def test_judgement_api_counts_the_shared_customers_objection(login, w, records):
 
 
 def test_customer_batch_print_of_another_users_customer_is_404(login, w, records, engineer):
-    url = reverse("printing:customer-sheets-pdf", kwargs={"pk": w.bobs.pk})
+    from printing.models import PrintJob
+    from printing.tasks import print_batch
+
+    url = reverse("printing:customer-sheets", kwargs={"pk": w.bobs.pk})
     assert login(w.alice).post(url).status_code == 404
-    response = login(engineer).post(url)  # who sees all and may print
+    assert login(engineer).post(url).status_code == 302  # who sees all and may print: a batch job
+    job = PrintJob.objects.get()
+    print_batch.call(job.pk)
+    response = login(engineer).get(reverse("printing:batch-pdf", kwargs={"pk": job.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

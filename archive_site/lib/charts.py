@@ -8,6 +8,8 @@ allows neither); every label is escaped. Readable at a glance and printable.
 from decimal import Decimal
 from html import escape
 
+from archive_site.lib.numbers import plain
+
 BAR = "#1f4e79"
 LINE = "#b3261e"
 GRID = "#d8dee5"
@@ -215,7 +217,5 @@ def run_chart(
 
 
 def _plain(value):
-    """700.0000 → 700, 1.2500 → 1.25."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """700.0000 → 700, 1.2500 → 1.25, 0.1234567 → 0.1235."""
+    return plain(value, 4) if isinstance(value, float) else plain(value)

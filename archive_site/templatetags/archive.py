@@ -5,8 +5,30 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from archive_site import registry
+from archive_site.lib import numbers
 
 register = template.Library()
+
+
+@register.filter
+def num(value, places=None):
+    """A number as the mill writes it (archive_site.lib.numbers.plain): 0.800 → 0.8, 1.5E+3 → 1500.
+
+    `{{ mean|num:3 }}` rounds a computed value to at most 3 decimals.
+    """
+    return numbers.plain(value, places)
+
+
+@register.simple_tag
+def span(low, high, unit=""):
+    """“0.02–0.05 %”, “≥ 270 MPa”, “≤ 0.012 %” or empty."""
+    return numbers.span(low, high, unit)
+
+
+@register.simple_tag
+def tolerance(minus, plus):
+    """“（−0.03/+0.05）” or empty."""
+    return numbers.tolerance(minus, plus)
 
 
 @register.simple_tag(takes_context=True)

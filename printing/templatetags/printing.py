@@ -1,24 +1,15 @@
 """Print templates' helpers."""
 
 import re
-from decimal import Decimal
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from archive_site.lib.numbers import plain
+
 register = template.Library()
-
-
-@register.filter
-def num(value):
-    """A decimal as the mill writes it: 0.800 → 0.8, 1200.0 → 1200; empty for None."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        return f"{value:f}"
-    return str(value)
 
 
 @register.filter
@@ -27,29 +18,6 @@ def percent(value):
     if value is None:
         return ""
     return f"{value * 100:.1f}%"
-
-
-@register.simple_tag
-def tolerance(minus, plus):
-    """“（−0.03/+0.05）” from a pair of absolute tolerances; empty when neither is given."""
-    if minus is None and plus is None:
-        return ""
-    low = f"−{num(minus)}" if minus is not None else "—"
-    high = f"+{num(plus)}" if plus is not None else "—"
-    return f"（{low}/{high}）"
-
-
-@register.simple_tag
-def value_range(low, high, unit=""):
-    """“0.02–0.05”, “≥ 270”, “≤ 0.012” or empty."""
-    unit = f" {unit}" if unit else ""
-    if low is not None and high is not None:
-        return f"{num(low)}–{num(high)}{unit}"
-    if low is not None:
-        return f"≥ {num(low)}{unit}"
-    if high is not None:
-        return f"≤ {num(high)}{unit}"
-    return ""
 
 
 def _css_string(text):
@@ -75,3 +43,77 @@ def page_counter_content():
         elif piece:
             parts.append(_css_string(piece))
     return mark_safe(" ".join(parts))  # noqa: S308 — every piece is a quoted, escaped CSS string
+
+
+@register.simple_tag
+def objection_facts(objection):
+    """“DC04 · 0.8×1250 · 划伤（一般） · 12.5 t · 已受理”: one line for what would take five cells.
+
+    Every table cell costs WeasyPrint half a millisecond to lay out, whatever
+    it holds: the objection list is the longest table of a sheet.
+    """
+    defect = _("%(defect)s（%(severity)s）") % {
+        "defect": objection.defect_type,
+        "severity": objection.get_severity_display(),
+    }
+    tons = f"{plain(objection.tonnage)} t" if objection.tonnage is not None else ""
+    grade = str(objection.production_grade or "")
+    facts = [grade, objection.spec, defect, tons, objection.get_status_display()]
+    return " · ".join(f for f in facts if f)
+
+
+NEWLINE = '"\\A"'  # a line break in CSS `content` (the margin boxes have `white-space: pre`)
+
+
+def _lines(*lines):
+    """CSS `content` of one or more lines of text."""
+    return f" {NEWLINE} ".join(_css_string(line) for line in lines)
+
+
+@register.simple_tag
+def doc_number_line(sheet):
+    return _("文件编号：%(number)s") % {"number": sheet.number}
+
+
+@register.simple_tag
+def revision_line(sheet):
+    return _("版次：Rev.%(revision)s") % {"revision": sheet.revision}
+
+
+@register.simple_tag
+def print_date_line(printed_at):
+    return _("打印日期：%(date)s") % {"date": date_format(printed_at, "Y-m-d")}
+
+
+@register.simple_tag
+def print_stamp_line(printed_by, printed_at):
+    """“打印人：王丽　打印时间：2026-03-01 09:30”: who printed this copy, and when."""
+    return _("打印人：%(user)s　打印时间：%(when)s") % {
+        "user": printed_by,
+        "when": date_format(printed_at, "Y-m-d H:i"),
+    }
+
+
+@register.simple_tag
+def page_header(sheet, mill_name):
+    """The margin boxes of a sheet's pages: mill, title, number and revision (a third line left
+    for the print date, which printing.stamp lays over each copy)."""
+    boxes = {
+        "top-left": _lines(str(mill_name)),
+        "top-center": _lines(str(sheet.title)),
+        "top-right": _lines(doc_number_line(sheet), revision_line(sheet)),
+    }
+    css = " ".join(f"@{box} {{ content: {content}; }}" for box, content in boxes.items())
+    return mark_safe(css)  # noqa: S308 — every piece is a quoted, escaped CSS string
+
+
+@register.simple_tag
+def stamp_boxes(printed_by, printed_at):
+    """The margin boxes of a print stamp: the print date under the sheet's number and revision,
+    who printed and when at the foot of the page."""
+    boxes = {
+        "top-right": f"{NEWLINE} {NEWLINE} {_css_string(print_date_line(printed_at))}",
+        "bottom-left": _css_string(print_stamp_line(printed_by, printed_at)),
+    }
+    css = " ".join(f"@{box} {{ content: {content}; }}" for box, content in boxes.items())
+    return mark_safe(css)  # noqa: S308 — every piece is a quoted, escaped CSS string

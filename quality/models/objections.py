@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from archive_site.history import tracked
+from archive_site.lib.numbers import dimensions
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
 from archive_site.photos import PhotoModel
 from archive_site.search import gram_index, gram_search
@@ -388,8 +389,7 @@ class Objection(ArchiveModel):
 
     @property
     def spec(self):
-        parts = [str(v.normalize()) for v in (self.thickness, self.width) if v is not None]
-        return "×".join(parts)
+        return dimensions(self.thickness, self.width)
 
     @property
     def is_closed(self):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
+from archive_site.lib.numbers import plain
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
 from customers.models import CustomerScopedQuerySet
 
@@ -323,8 +324,8 @@ class PlanRevision(ArchiveModel):
 
     @property
     def spec_range(self):
-        t = f"{self.thickness_min.normalize():f}–{self.thickness_max.normalize():f}"
-        w = f"{self.width_min.normalize():f}–{self.width_max.normalize():f}"
+        t = f"{plain(self.thickness_min)}–{plain(self.thickness_max)}"
+        w = f"{plain(self.width_min)}–{plain(self.width_max)}"
         return f"{t} × {w}"
 
     def approve(self, by, version=None):

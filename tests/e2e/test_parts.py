@@ -71,13 +71,14 @@ def test_engineer_adds_two_parts_and_reads_the_supply_statistics(
     page.get_by_role("button", name="统计").click()
     expect(page.locator("#parts tbody tr")).to_have_count(2)
     expect(page.locator("#summary")).to_contain_text("共 2 个零件")
-    expect(page.locator("#summary")).to_contain_text("材料定额合计 16.800 kg")
-    expect(page.locator("#summary")).to_contain_text("毛坯毛重合计 16.000 kg")
+    # Weights as the mill writes them: no trailing zeros.
+    expect(page.locator("#summary")).to_contain_text("材料定额合计 16.8 kg")
+    expect(page.locator("#summary")).to_contain_text("毛坯毛重合计 16 kg")
     expect(page.locator("#summary")).to_contain_text("利用率 76.9%")  # 12.3 ÷ 16
     car_models = page.locator("#car-model-totals")
-    expect(car_models.locator("tbody tr", has_text="欧铃")).to_contain_text("10.500")
+    expect(car_models.locator("tbody tr", has_text="欧铃").locator("td").nth(4)).to_have_text("10.5")  # quota
     expect(car_models.locator("tbody tr", has_text="欧马可")).to_contain_text("80.0%")
-    expect(page.locator("#grade-totals tbody tr", has_text="DC04")).to_contain_text("16.800")
+    expect(page.locator("#grade-totals tbody tr", has_text="DC04").locator("td").nth(4)).to_have_text("16.8")
     expect(page.locator("#by-car-model svg rect")).to_have_count(2)
 
     with page.expect_download() as download:

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from printing.models import PrintLog
+from printing.models import PrintJob, PrintLog
+from printing.tasks import print_batch
 from tests.factories import make_demand, make_objection, make_part
 from tests.printing.conftest import EXTRA_ELEMENTS, add_photos, pdf_fonts, read_pdf
 
@@ -207,10 +208,16 @@ def test_batch_prints_all_parts_of_the_customer_in_one_pdf(rich_customer, login,
     second = make_part(rich_customer, demand=demand, number="BX-6002", name="冰箱门板")
     add_photos(second, engineer, count=1)
     make_part(rich_customer, number="BX-6003", name="冰箱背板")  # no demand: its sheet says so
+    client = login(alice)
 
-    response = login(alice).post(reverse("printing:customer-sheets-pdf", args=[rich_customer.pk]))
+    response = client.post(reverse("printing:customer-sheets", args=[rich_customer.pk]))
+    job = PrintJob.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    print_batch.call(job.pk)  # what the worker runs
+    response = client.get(reverse("printing:batch-pdf", args=[job.pk]))
+
     assert response.status_code == 200
-    reader, texts = read_pdf(response.content)
+    reader, texts = read_pdf(b"".join(response.streaming_content))
     text = "\n".join(texts)
     assert_a4(reader)
     assert_cjk_font_embedded(reader)
@@ -228,10 +235,11 @@ def test_batch_prints_all_parts_of_the_customer_in_one_pdf(rich_customer, login,
 
 def test_batch_of_a_customer_without_parts_says_so(alices_customer, login, alice):
     client = login(alice)
-    response = client.post(reverse("printing:customer-sheets-pdf", args=[alices_customer.pk]), follow=True)
+    response = client.post(reverse("printing:customer-sheets", args=[alices_customer.pk]), follow=True)
     assert response.redirect_chain[-1][0] == alices_customer.get_absolute_url()
     assert "还没有零件" in response.content.decode()
     assert not PrintLog.objects.exists()
+    assert not PrintJob.objects.exists()
 
 
 def _part_with_rows(customer, engineer, elements, objections, photos):

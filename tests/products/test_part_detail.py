@@ -45,7 +45,7 @@ def test_detail_shows_the_grades_of_the_demand_and_the_theoretical_weight(
     page = login(alice).get(part.get_absolute_url()).content.decode()
     assert "车门外板用 DC04" in page
     assert "0.8×1250×1600 mm" in page
-    assert "按尺寸理论重 12.560 kg" in page  # 0.8 × 1250 × 1600 mm³ × 7.85 g/cm³
+    assert "按尺寸理论重 12.56 kg" in page  # 0.8 × 1250 × 1600 mm³ × 7.85 g/cm³, no trailing zero
     assert "66.1%" in page
 
 

@@ -269,7 +269,7 @@ def test_previews_prints_and_print_photos_are_logged(login, admin_user, alice, a
     client.post(reverse("printing:technical-sheet-pdf", args=[part.pk]))
     client.get(reverse("printing:process-card", args=[demand.pk]))
     client.post(reverse("printing:process-card-pdf", args=[demand.pk]))
-    client.post(reverse("printing:customer-sheets-pdf", args=[alices_customer.pk]))
+    client.post(reverse("printing:customer-sheets", args=[alices_customer.pk]))  # queues a batch
 
     actions = list(AccessLog.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["view", "view", "print", "view", "print", "print"]
