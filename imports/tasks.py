@@ -141,8 +141,9 @@ def _set(run, **values):
 def _preview(result):
     sheets = []
     for sheet in result.sheets:
-        order = {ERROR: 0, NEW: 1, UPDATE: 1, UNCHANGED: 2}
-        rows = sorted(sheet.rows, key=lambda r: (order[r.status], r.number))[:PREVIEW_ROWS]
+        order = {ERROR: 0, NEW: 2, UPDATE: 2, UNCHANGED: 3}  # rows with warnings: 1
+        rows = sorted(sheet.rows, key=lambda r: (min(order[r.status], 1 if r.warnings else 3), r.number))
+        rows = rows[:PREVIEW_ROWS]
         rows.sort(key=lambda r: r.number)
         sheets.append(
             {
@@ -152,6 +153,7 @@ def _preview(result):
                 "headers": sheet.headers,
                 "ignored": sheet.ignored,
                 "counts": {s: sheet.count(s) for s in (NEW, UPDATE, UNCHANGED, ERROR)},
+                "warned": sum(1 for r in sheet.rows if r.warnings),
                 "shown": len(rows),
                 "total": len(sheet.rows),
                 "rows": [
@@ -160,6 +162,7 @@ def _preview(result):
                         "status": r.status,
                         "label": sheet.resource.label(r.instance) if r.instance is not None else "",
                         "changes": r.changes,
+                        "warnings": r.warnings,
                     }
                     for r in rows
                 ],
