@@ -10,6 +10,7 @@ Every figure is summed in SQL; a page costs the same few queries however many
 parts there are.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import permission_required
@@ -25,6 +26,7 @@ from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
 from customers.models import Customer
+from orders.models import Delivery
 from products.forms import CustomerSearchForm
 from products.models import GRADE_FIELDS, Part, totals, with_utilization
 from products.resources import PartResource, percent
@@ -32,6 +34,8 @@ from products.resources import PartResource, percent
 ROW_LIMIT = 500  # part rows shown on the page; the export has them all
 MATCH_LIMIT = 30  # customers listed under the search box
 TOP_CUSTOMERS = 20
+# Delivered tons by the same grade as the parts' quota view: through the order's demand, or its own grade.
+DELIVERY_GRADE_FIELDS = {"delivery": "order__demand__delivery_grade", "production": "order__production_grade"}
 
 
 @dataclass
@@ -41,6 +45,8 @@ class Statistics:
     customer: object = None  # one customer chosen among the matches
     matches: list = field(default_factory=list)
     parts: object = None  # the queryset every figure is computed from
+    deliveries: object = None  # the same customers' deliveries of the last twelve months
+    delivered_since: datetime.date | None = None
 
     @property
     def whole_mill(self):
@@ -57,7 +63,9 @@ def statistics_for(request):
     term = form.cleaned_data["q"].strip() if form.is_valid() else ""
     grade = request.GET.get("grade")
     stats = Statistics(term=term, grade=grade if grade in GRADE_FIELDS else "delivery")
+    stats.delivered_since = delivery_window_start(timezone.localdate())
     parts = Part.objects.visible_to(request.user)
+    deliveries = Delivery.objects.visible_to(request.user)
     if term:
         customers = Customer.objects.visible_to(request.user).search(term)
         chosen = request.GET.get("customer", "")
@@ -69,8 +77,26 @@ def statistics_for(request):
         if chosen.isdigit() and stats.matches:
             stats.customer = stats.matches[0]
         parts = parts.filter(customer__in=customers.values("pk"))
+        deliveries = deliveries.filter(order__customer__in=customers.values("pk"))
     stats.parts = parts
+    stats.deliveries = deliveries.between(stats.delivered_since)
     return form, stats
+
+
+def delivery_window_start(today):
+    """Delivered tons count the last twelve months: from the first day of the month 11 months ago."""
+    return (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+
+
+def delivered(stats, no_grade):
+    """What was delivered, beside the parts' quotas: total, by the page's grade, by customer (whole mill)."""
+    by_grade = stats.deliveries.by_grade(DELIVERY_GRADE_FIELDS[stats.grade])
+    for row in by_grade:
+        row["label"] = row["label"] if row["label"] is not None else no_grade
+    out = {"total": stats.deliveries.total(), "by_grade": by_grade}
+    if stats.whole_mill:
+        out["by_customer"] = stats.deliveries.top_customers(TOP_CUSTOMERS)
+    return out
 
 
 def top_customers(parts, limit):
@@ -135,6 +161,14 @@ def supply_statistics(request):
             )
         ),
     }
+    ctx["delivered"] = delivered(stats, no_grade)
+    ctx["delivered_chart"] = mark_safe(
+        hbar_chart(
+            [(r["label"], r["tons"]) for r in ctx["delivered"]["by_grade"]],
+            title=_("近 12 个月按%(grade)s的交货吨数") % {"grade": stats.grade_label},
+            unit=" t",
+        )
+    )
     if stats.whole_mill:
         ctx["by_customer"] = top_customers(stats.parts, TOP_CUSTOMERS)
     else:
@@ -181,6 +215,28 @@ def supply_statistics_export(request):
     )
     if stats.whole_mill:
         sheets.append((_("按客户"), _totals_columns(_("客户")), stats.parts.by_customer() + [total]))
+    shipped = delivered(stats, no_grade)
+    shipped_total = dict(shipped["total"], label=_("合计"))
+    delivery_columns = [
+        Column(stats.grade_label, lambda r: r["label"], 24),
+        Column(gettext_lazy("交货吨数(t)"), lambda r: r["tons"], 14),
+        Column(gettext_lazy("卷数"), lambda r: r["coils"], 10),
+    ]
+    sheets.append(
+        (
+            _("交货-按%(grade)s") % {"grade": stats.grade_label},
+            delivery_columns,
+            shipped["by_grade"] + [shipped_total],
+        )
+    )
+    if stats.whole_mill:
+        customer_columns = [
+            Column(gettext_lazy("客户代码"), lambda r: r["customer"].code, 12),
+            Column(gettext_lazy("客户名称"), lambda r: r["customer"].name, 30),
+            Column(gettext_lazy("交货吨数(t)"), lambda r: r["tons"], 14),
+            Column(gettext_lazy("卷数"), lambda r: r["coils"], 10),
+        ]
+        sheets.append((_("交货-按客户"), customer_columns, shipped["by_customer"]))
     filename = f"supply-statistics-{timezone.localdate():%Y%m%d}.xlsx"
     detail = _("供货统计 %(query)s") % {"query": request.GET.urlencode()}
     log_access(request, "export", stats.customer, detail=detail)
