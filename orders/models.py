@@ -10,7 +10,6 @@ ERP or is entered by hand; each delivery is one coil shipped under an order
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -77,15 +76,9 @@ class Order(ArchiveModel):
     production_grade = DictionaryForeignKey(
         kind=DictKind.PRODUCTION_GRADE, verbose_name=_("生产牌号"), null=True, blank=True
     )
-    thickness = models.DecimalField(
-        _("厚度"), max_digits=6, decimal_places=3, validators=[MinValueValidator(0)], help_text=_("mm")
-    )
-    width = models.DecimalField(
-        _("宽度"), max_digits=7, decimal_places=1, validators=[MinValueValidator(0)], help_text=_("mm")
-    )
-    quantity = models.DecimalField(
-        _("订货量"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0)], help_text=_("吨 (t)")
-    )
+    thickness = models.DecimalField(_("厚度"), max_digits=6, decimal_places=3, help_text=_("mm"))
+    width = models.DecimalField(_("宽度"), max_digits=7, decimal_places=1, help_text=_("mm"))
+    quantity = models.DecimalField(_("订货量"), max_digits=12, decimal_places=3, help_text=_("吨 (t)"))
     order_date = models.DateField(_("订货日期"), default=timezone.localdate)
     requested_date = models.DateField(_("要求交货日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.PLACED)
@@ -227,9 +220,7 @@ class Delivery(ArchiveModel):
     )
     date = models.DateField(_("交货日期"), default=timezone.localdate)
     coil_number = models.CharField(_("卷号"), max_length=32)
-    tons = models.DecimalField(
-        _("吨数"), max_digits=10, decimal_places=3, validators=[MinValueValidator(0)], help_text=_("吨 (t)")
-    )
+    tons = models.DecimalField(_("吨数"), max_digits=10, decimal_places=3, help_text=_("吨 (t)"))
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -266,11 +257,12 @@ class Delivery(ArchiveModel):
         errors = {}
         if self.tons is not None and self.tons <= 0:
             errors["tons"] = ValidationError(TONS_POSITIVE, code="not_positive")
-        if self.order_id and self.date and self.date < self.order.order_date:
+        order = getattr(self, "order", None)  # also an order not yet saved (the same import file's)
+        if order is not None and self.date and order.order_date and self.date < order.order_date:
             errors["date"] = ValidationError(
                 DELIVERED_BEFORE_ORDERED,
                 code="delivered_before_ordered",
-                params={"date": self.date, "ordered": self.order.order_date},
+                params={"date": self.date, "ordered": order.order_date},
             )
         if errors:
             raise ValidationError(errors)
