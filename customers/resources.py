@@ -218,6 +218,7 @@ class CustomerResource(ArchiveResource):
         return not self.user.has_perm(VIEW_ALL_CUSTOMERS)
 
     def check_change(self, instance):
+        instance.skip_alias_check = True  # its code is the row's key: unchanged
         instance._owner_before_import = instance.sales_owner_id
         for name in ("name", "short_name", "credit_code"):
             setattr(instance, f"_{name}_before", getattr(instance, name))
