@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from customers.duplicates import Index, name_key
 from customers.models import Customer
-from imports.tasks import _preview
+from imports.models import ImportRun
+from imports.tasks import _preview, check_import
 from tests.factories import make_customer
-from tests.imports.helpers import CUSTOMER_HEADERS, check, xlsx
+from tests.imports.helpers import CUSTOMER_HEADERS, check, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +182,16 @@ def test_an_import_points_out_likely_duplicates_without_refusing_them(alice, hai
     assert column == "客户名称" and "C0005 青岛海尔股份有限公司（客户名称相近）" in message
     preview = _preview(result)["sheets"][0]
     assert preview["warned"] == 1 and preview["rows"][0]["warnings"] == warnings[2]
+
+
+def test_the_import_preview_shows_the_warning_beside_the_row(login, alice, haier):
+
+    client = login(alice)
+    rows = [CUSTOMER_HEADERS, ["C7001", "海尔青岛股份有限公司", "汽车板客户", "合作中", "", ""]]
+    client.post(reverse("imports:upload", args=["customers"]), {"file": upload(xlsx({"客户": rows}))})
+    run = ImportRun.objects.latest("id")
+    check_import.call(run.pk)
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert "1 行有提示" in html
+    assert "可能与已有客户重复：C0005 青岛海尔股份有限公司（客户名称相近）" in html
+    assert "确认导入" in html  # a warning refuses nothing

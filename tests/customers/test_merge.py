@@ -29,6 +29,7 @@ from tests.factories import (
     make_plan,
     make_run,
 )
+from tests.imports.helpers import CUSTOMER_HEADERS, check, messages, xlsx
 from tests.test_permission_matrix import jpeg_upload, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +264,25 @@ def test_the_old_page_is_404_for_who_may_not_see_the_kept_customer(login, pair, 
     merge_customers(kept, duplicate, by=users["admin"])
     response = login(bob).get(reverse("customers:customer-detail", args=[duplicate.pk]))
     assert response.status_code == 404
+
+
+def test_the_customers_import_refuses_a_new_customer_with_a_merged_code(pair, users):
+
+    kept, duplicate = pair
+    merge_customers(kept, duplicate, by=users["admin"])
+    rows = [CUSTOMER_HEADERS, ["C0099", "另一家公司", "汽车板客户", "合作中", "", ""]]
+    _importer, result = check(users["admin"], xlsx({"客户": rows}))
+    ((_sheet, row, column, message),) = messages(result)
+    assert (row, column) == (2, "客户代码") and "已并入客户“青岛海尔股份有限公司”（C0005）" in message
+
+
+def test_a_clash_is_shown_on_the_merge_page(login, pair, users):
+    kept, duplicate = pair
+    make_part(kept, number="5401-110A")
+    make_part(duplicate, number="5401-110A")
+    response = login(users["admin"]).post(
+        reverse("customers:customer-merge", args=[kept.pk]), {"duplicate": "C0099"}
+    )
+    assert response.status_code == 200
+    assert "零件：5401-110A（两个客户都有）" in str(response.context["form"].errors["duplicate"])
+    assert Customer.objects.filter(pk=duplicate.pk).exists()
