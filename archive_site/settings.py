@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "quality",
     "products",
     "printing",
+    "orders",
     "django_tasks",
     "django_tasks_db",
     "imports",
@@ -271,6 +272,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 MILL_NAME = os.environ.get("MILL_NAME", _("冷轧厂"))
+
+# Archive health: a customer whose sales owner has not confirmed its data for this
+# many days is overdue for verification (report, completeness score).
+CUSTOMER_VERIFY_DAYS = envint("CUSTOMER_VERIFY_DAYS", 365)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("quality/", include("quality.urls")),
     path("products/", include("products.urls")),
     path("printing/", include("printing.urls")),
+    path("orders/", include("orders.urls")),
     path("imports/", include("imports.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

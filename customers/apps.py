@@ -19,7 +19,7 @@ class CustomersConfig(AppConfig):
                 id="nav-customers",
                 order=10,
                 namespace="customers",
-                prefixes=("customer", "document"),
+                prefixes=("customer", "document", "completeness", "maintenance"),
             )
         )
         registry.nav.register(

@@ -1,9 +1,10 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import active_users
 from archive_site.models import DictEntry, DictKind
-from customers.models import Customer, Demand
+from customers.models import Customer, Demand, verification_overdue_q
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -74,3 +75,36 @@ class DemandFilter(django_filters.FilterSet):
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+
+
+# Archive health ---------------------------------------------------------------
+
+
+class CompletenessFilter(django_filters.FilterSet):
+    """The completeness report's filters; the queryset carries `completeness` (customers.completeness)."""
+
+    q = django_filters.CharFilter(method="search", label=_("查找"))
+    sales_owner = django_filters.ModelChoiceFilter(queryset=active_users(), label=_("负责销售"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
+    )
+    below = django_filters.NumberFilter(
+        field_name="completeness", lookup_expr="lt", label=_("完整度低于 (%)")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="only_overdue", label=_("只看确认逾期的客户"), widget=forms.CheckboxInput
+    )
+    o = django_filters.OrderingFilter(
+        fields=["completeness", "code", "name", "verified_at"],
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.filter(verification_overdue_q()) if value else queryset

@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, active_users
+from customers.duplicates import similar_customers
 from customers.models import (
     VIEW_ALL_CUSTOMERS,
     Contact,
@@ -74,6 +75,8 @@ class CustomerField(forms.ModelChoiceField):
         found = list(self.queryset.filter(Q(code=value) | Q(name=value))[:2])
         if len(found) > 1:
             raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": value})
+        if not found:  # a merged customer's old code names the customer it was merged into
+            found = list(self.queryset.filter(aliases__code=value)[:1])
         if not found:
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
@@ -106,7 +109,20 @@ class CustomerField(forms.ModelChoiceField):
         return self.prepare_value(initial) != (data or "").strip()
 
 
+DUPLICATE_FIELDS = ("name", "short_name", "credit_code")
+
+
 class CustomerForm(ArchiveModelForm):
+    """A customer's own fields. A new customer (or a changed name, short name or credit code)
+    alike to one the user may see (`customers.duplicates`) is saved only once the user has
+    looked at the candidates and confirmed it is another company."""
+
+    not_a_duplicate = forms.BooleanField(
+        label=_("我已核对，这不是重复的客户"),
+        required=False,
+        help_text=_("名称、简称或统一社会信用代码与下列客户相近时，请先核对，确认不是同一家公司再保存。"),
+    )
+
     class Meta:
         model = Customer
         fields = [
@@ -145,6 +161,30 @@ class CustomerForm(ArchiveModelForm):
             # someone else would hide it from them at once.
             self.fields["sales_owner"].disabled = True
             self.fields["sales_owner"].initial = self.instance.sales_owner_id or self.user.pk
+        self.duplicates = []
+        if not self.is_bound or "not_a_duplicate" not in self.data:
+            self.fields[
+                "not_a_duplicate"
+            ].widget = forms.HiddenInput()  # asked only when there are candidates
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or any(f in self.changed_data for f in DUPLICATE_FIELDS):
+            self.duplicates = similar_customers(
+                Customer.objects.visible_to(self.user),
+                **{f: cleaned.get(f) or "" for f in DUPLICATE_FIELDS},
+                exclude=self.instance.pk,
+            )
+        if self.duplicates and not cleaned.get("not_a_duplicate"):
+            self.fields["not_a_duplicate"].widget = forms.CheckboxInput()
+            raise forms.ValidationError(
+                _("可能与已有客户重复：%(customers)s。请核对；确认不是同一家公司后勾选下方的确认框再保存。"),
+                code="possible_duplicate",
+                params={
+                    "customers": "、".join(f"{c.customer.name}（{c.customer.code}）" for c in self.duplicates)
+                },
+            )
+        return cleaned
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()

@@ -1,9 +1,12 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
@@ -37,6 +40,19 @@ class CustomerQuerySet(VisibleQuerySet):
     def search(self, term):
         """Chinese substring search in name, short name, code and credit code."""
         return gram_search(self, term, SEARCH_FIELDS)
+
+    def verification_overdue(self, now=None):
+        """Customers whose data nobody confirmed within the verification period (or ever)."""
+        return self.filter(verification_overdue_q(now))
+
+
+def verification_due_since(now=None):
+    """The moment before which a verification is too old: now − `CUSTOMER_VERIFY_DAYS`."""
+    return (now or timezone.now()) - datetime.timedelta(days=settings.CUSTOMER_VERIFY_DAYS)
+
+
+def verification_overdue_q(now=None):
+    return Q(verified_at__isnull=True) | Q(verified_at__lt=verification_due_since(now))
 
 
 class CustomerScopedQuerySet(VisibleQuerySet):
@@ -117,8 +133,24 @@ class Customer(ArchiveModel):
         related_name="shared_customers",
     )
     remarks = models.TextField(_("备注"), blank=True)
+    verified_at = models.DateTimeField(
+        _("最近确认时间"), null=True, blank=True, editable=False, help_text=_("负责销售确认资料为最新的时间")
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = CustomerQuerySet.as_manager()
+
+    # An import checks every new row's code against the merged customers' codes at once
+    # and sets this, instead of one query per row in `clean`.
+    skip_alias_check = False
 
     class Meta:
         verbose_name = _("客户")
@@ -128,6 +160,8 @@ class Customer(ArchiveModel):
             ("view_all_customers", _("可以查看所有客户")),
             ("export_customer", _("可以导出客户数据")),
             ("export_contacts", _("可以导出联系人数据")),
+            ("verify_customer", _("可以确认客户资料为最新")),
+            ("merge_customer", _("可以合并重复客户")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -150,6 +184,80 @@ class Customer(ArchiveModel):
 
     def get_absolute_url(self):
         return reverse("customers:customer-detail", args=[self.pk])
+
+    def clean(self):
+        code = (self.code or "").strip()
+        if code and not self.skip_alias_check:
+            alias = CustomerAlias.objects.filter(code=code).select_related("customer").first()
+            if alias is not None and alias.customer_id != self.pk:
+                raise ValidationError({"code": alias_taken_error(alias)})
+
+    def verify(self, *, by):
+        """Record that `by` confirmed the customer's data is current (who and when).
+
+        Not an edit of the data: the version and "last changed" stay as they are, so
+        nobody's open edit form goes stale; the history records it as any change.
+        """
+        now = timezone.now()
+        Customer.objects.filter(pk=self.pk).update(verified_at=now, verified_by=by)
+        self.verified_at, self.verified_by = now, by
+
+    @property
+    def verification_overdue(self):
+        return self.verified_at is None or self.verified_at < verification_due_since()
+
+    def history_objects(self):
+        """The customer and the duplicates merged into it: their histories are its history."""
+        merged = self.aliases.values_list("merged_customer_id", flat=True)
+        return [self, *(Customer(pk=pk) for pk in merged)]
+
+
+def alias_taken_error(alias):
+    return ValidationError(
+        _("客户代码“%(code)s”是已并入客户“%(customer)s”（%(kept)s）的原客户代码，不能再用于其他客户。"),
+        code="alias_code",
+        params={"code": alias.code, "customer": alias.customer.name, "kept": alias.customer.code},
+    )
+
+
+@tracked()
+class CustomerAlias(models.Model):
+    """A duplicate customer merged into this one: its code (and name) as it was.
+
+    Imports and the customer picker still recognise the code as this customer's, the
+    duplicate's old page leads here, and its history is shown with this customer's.
+    """
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="aliases"
+    )
+    code = models.CharField(_("原客户代码"), max_length=32)
+    name = models.CharField(_("原客户名称"), max_length=200)
+    credit_code = models.CharField(_("原统一社会信用代码"), max_length=18, blank=True)
+    merged_customer_id = models.PositiveBigIntegerField(_("原客户ID"))
+    merged_at = models.DateTimeField(_("合并时间"), default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("合并人"), on_delete=models.PROTECT, related_name="+"
+    )
+    moved = models.JSONField(_("转移的记录"), default=dict, blank=True, help_text=_("记录类型 → 条数"))
+
+    class Meta:
+        verbose_name = _("客户合并记录")
+        verbose_name_plural = _("客户合并记录")
+        ordering = ["customer", "-merged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="customers_customeralias_code_unique",
+                violation_error_message=_("这个原客户代码已记录过。"),
+            ),
+            models.UniqueConstraint(
+                fields=["merged_customer_id"], name="customers_customeralias_merged_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name} → {self.customer_id}"
 
 
 @tracked()

@@ -10,8 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive_site.models import DictKind
+from customers.duplicates import Index
 from customers.filters import CustomerFilter, DemandFilter
-from customers.models import VIEW_ALL_CUSTOMERS, Contact, Customer, Demand, DemandElement, DemandProperty
+from customers.models import (
+    VIEW_ALL_CUSTOMERS,
+    Contact,
+    Customer,
+    CustomerAlias,
+    Demand,
+    DemandElement,
+    DemandProperty,
+    alias_taken_error,
+)
 from imports.modules import ImportModule, registry
 from imports.resources import ArchiveResource, ImportField, shown
 from imports.widgets import (
@@ -22,6 +32,10 @@ from imports.widgets import (
     NumberWidget,
     TextWidget,
     UserWidget,
+    is_blank,
+    match_key,
+    nfkc,
+    text_of,
 )
 
 # Contacts are personal data (phones, e-mails): their sheet is exported only with
@@ -31,7 +45,8 @@ CONTACT_EXPORT_PERMISSION = "customers.export_contacts"
 
 
 class CustomerWidget(CachedLookupWidget):
-    """A customer the importing user may see, by code or exact name."""
+    """A customer the importing user may see, by code or exact name — or by the old code of a
+    duplicate merged into it (`CustomerAlias`), which files from other systems still carry."""
 
     keys = ("code", "name")
 
@@ -40,6 +55,20 @@ class CustomerWidget(CachedLookupWidget):
 
     def get_queryset(self, value, row, *args, **kwargs):
         return Customer.objects.visible_to(self.user)
+
+    def prefetch(self, values):
+        values = list(values)
+        super().prefetch(values)
+        wanted = {text_of(v).strip() for v in values if not is_blank(v)}
+        wanted = {v for v in wanted if match_key(v) not in self.found}
+        if not wanted:
+            return
+        visible = self.get_queryset(None, None)
+        aliases = CustomerAlias.objects.filter(
+            code__in=wanted | {nfkc(v) for v in wanted}, customer__in=visible
+        )
+        for alias in aliases.select_related("customer"):
+            self.found.setdefault(match_key(alias.code), alias.customer)
 
     def not_found(self, value):
         return _("找不到客户“%(value)s”：请填写客户代码或完整的客户名称（或该客户不在您的客户范围内）。") % {
@@ -189,7 +218,10 @@ class CustomerResource(ArchiveResource):
         return not self.user.has_perm(VIEW_ALL_CUSTOMERS)
 
     def check_change(self, instance):
+        instance.skip_alias_check = True  # its code is the row's key: unchanged
         instance._owner_before_import = instance.sales_owner_id
+        for name in ("name", "short_name", "credit_code"):
+            setattr(instance, f"_{name}_before", getattr(instance, name))
         return None
 
     def prepare_new(self, instance, cleaned):
@@ -201,7 +233,20 @@ class CustomerResource(ArchiveResource):
         instance.sales_owner = self.user
         return None
 
+    def new_instance(self):
+        customer = Customer()
+        customer.skip_alias_check = True  # the merged customers' codes: checked for the whole file at once
+        return customer
+
+    def alias(self, code):
+        """The merge that kept `code` as a merged customer's old code, or None (one query per import)."""
+        if not hasattr(self, "_aliases"):
+            self._aliases = {a.code: a for a in CustomerAlias.objects.select_related("customer")}
+        return self._aliases.get(code)
+
     def check_row(self, instance, new, cleaned):
+        if new and (alias := self.alias(instance.code)) is not None:
+            return [(self.column_of("code"), alias_taken_error(alias).messages[0])]
         if new or not self.scoped() or "sales_owner" not in cleaned:
             return []
         if cleaned["sales_owner"] is None:
@@ -209,6 +254,32 @@ class CustomerResource(ArchiveResource):
         elif instance.sales_owner_id != instance._owner_before_import:
             return [(str(self.fields["sales_owner"].column_name), _("您不能更改客户的负责销售。"))]
         return []
+
+    def warn_row(self, instance, new, cleaned):
+        """A new customer (or a new name, short name or credit code) alike to one the user may see."""
+        fields = ("name", "short_name", "credit_code")
+        if not new and not any(
+            f in cleaned and getattr(instance, f) != getattr(instance, f"_{f}_before", None) for f in fields
+        ):
+            return []
+        if not hasattr(self, "_index"):
+            self._index = Index(Customer.objects.visible_to(self.user))
+        candidates = self._index.similar(
+            **{f: getattr(instance, f) or "" for f in fields}, exclude=instance.pk
+        )
+        if not candidates:
+            return []
+        shown = "；".join(
+            _("%(code)s %(name)s（%(why)s相近）")
+            % {"code": c.customer.code, "name": c.customer.name, "why": "、".join(str(r) for r in c.reasons)}
+            for c in candidates[:5]
+        )
+        return [
+            (
+                self.column_of("name"),
+                _("可能与已有客户重复：%(customers)s。请核对是否为同一家公司。") % {"customers": shown},
+            )
+        ]
 
     def label(self, instance):
         return f"{instance.code} {instance.name}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers import views
+from customers import health_views, views
 
 app_name = "customers"
 
@@ -12,9 +12,16 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="customer-detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer-edit"),
     path("<int:pk>/delete/", views.customer_delete, name="customer-delete"),
+    path("<int:pk>/verify/", health_views.customer_verify, name="customer-verify"),
+    path("<int:pk>/merge/", health_views.customer_merge, name="customer-merge"),
     path("<int:pk>/documents/new/", views.document_create, name="document-create"),
     path("documents/<int:pk>/", views.document_download, name="document-download"),
     path("documents/<int:pk>/delete/", views.document_delete, name="document-delete"),
+    # Archive health: completeness, verification, maintenance
+    path("completeness/", health_views.completeness_report, name="completeness-report"),
+    path("completeness/export.xlsx", health_views.completeness_export, name="completeness-export"),
+    path("completeness/rules/", health_views.completeness_rules, name="completeness-rules"),
+    path("maintenance/", health_views.maintenance, name="maintenance"),
     # Demands
     path("demands/", views.demand_list, name="demand-list"),
     path("demands/export.xlsx", views.demand_export, name="demand-export"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,7 @@ from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
+from customers import completeness
 from customers.filters import CustomerFilter, DemandFilter
 from customers.forms import (
     ContactFormSet,
@@ -24,7 +25,7 @@ from customers.forms import (
     DemandPropertyFormSet,
     DocumentForm,
 )
-from customers.models import Customer, CustomerDocument, Demand, DemandAttachment
+from customers.models import Customer, CustomerAlias, CustomerDocument, Demand, DemandAttachment
 from customers.resources import CustomerResource
 from imports.exports import export_response
 
@@ -54,17 +55,37 @@ def customer_export(request):
 
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, pk):
-    customer = Customer.objects.get_visible_or_404(request.user, pk, "customers.view_customer")
+    try:
+        customer = Customer.objects.select_related(
+            "category", "sales_owner", "verified_by"
+        ).get_visible_or_404(request.user, pk, "customers.view_customer")
+    except Http404:
+        return _merged_customer(request, pk)
     log_access(request, "view", customer)
-    events = list(events_for(customer)[:HISTORY_SIZE])
+    events = list(events_for(*customer.history_objects())[:HISTORY_SIZE])  # the merged duplicates' too
     ctx = {
         "customer": customer,
         "contacts": customer.contacts.all(),
         "documents": customer.documents.all(),
         "shared_with": customer.shared_with.all(),
+        "aliases": customer.aliases.select_related("merged_by"),
+        "completeness": completeness.assess(customer, request.user),
         "history": describe_events(events),
     }
     return render(request, "customers/customer_detail.html", ctx)
+
+
+def _merged_customer(request, pk):
+    """The page of a customer merged into another leads to that one, for whoever may see it."""
+    alias = CustomerAlias.objects.filter(merged_customer_id=pk if str(pk).isdigit() else None).first()
+    if alias is None or not Customer.objects.visible_to(request.user).filter(pk=alias.customer_id).exists():
+        raise Http404
+    messages.info(
+        request,
+        _("客户“%(name)s”（%(code)s）已于 %(when)s 并入本客户。")
+        % {"name": alias.name, "code": alias.code, "when": f"{alias.merged_at:%Y-%m-%d}"},
+    )
+    return redirect("customers:customer-detail", alias.customer_id)
 
 
 def _save_customer(request, customer):
@@ -124,7 +145,11 @@ FILE_NOT_STORED = gettext_lazy("文件未能保存（存储空间不足或存储
 def document_create(request, pk):
     customer = Customer.objects.get_visible_or_404(request.user, pk, "customers.add_customerdocument")
     document = CustomerDocument(customer=customer)
-    form = DocumentForm(request.POST or None, request.FILES or None, instance=document, user=request.user)
+    kind = request.GET.get("kind")  # a link that asks for a document of one kind (completeness)
+    initial = {"kind": kind} if kind in CustomerDocument.Kind.values else None
+    form = DocumentForm(
+        request.POST or None, request.FILES or None, instance=document, initial=initial, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

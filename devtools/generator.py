@@ -5,8 +5,9 @@
 At scale 1: 20 000 customers (40 000 contacts), 60 000 demands with their
 chemical-composition and mechanical-property rows, 10 000 process-control plans
 (revisions, parameters) with 200 000 actual runs and their values, 500 000
-quality objections numbered per year with 50 000 defect photos, and 100 000
-parts (10 000 part photos). Every name and value is drawn from the base
+quality objections numbered per year with 50 000 defect photos, 100 000
+parts (10 000 part photos), and 100 000 orders against the demands with 600 000
+delivered coils (about 12 Mt over the years, 1.1 Mt a year). Every name and value is drawn from the base
 dictionaries (DictEntry) and a few Chinese word lists; the same seed gives the
 same archive.
 
@@ -62,6 +63,8 @@ SIZES = {
     "objection_photos": 50_000,
     "parts": 100_000,
     "part_photos": 10_000,
+    "orders": 100_000,
+    "deliveries": 600_000,
 }
 DEFAULT_SEED = 2026
 DISTINCT_IMAGES = 300
@@ -73,7 +76,7 @@ REINDEX_ROWS = 50_000
 COPY_BATCH = 20_000
 
 # Apps whose tables the generator fills (and `flush` empties).
-ARCHIVE_APPS = ("customers", "quality", "products", "printing")
+ARCHIVE_APPS = ("customers", "quality", "products", "printing", "orders")
 
 REGIONS = [
     ("北京", "110105", "010"),
@@ -214,6 +217,7 @@ def sizes(scale):
     counts = {name: max(1, round(n * scale)) for name, n in SIZES.items()}
     counts["objection_photos"] = min(counts["objection_photos"], counts["objections"])
     counts["part_photos"] = min(counts["part_photos"], counts["parts"])
+    counts["deliveries"] = max(counts["deliveries"], counts["orders"])
     return counts
 
 
@@ -462,6 +466,7 @@ class _Generator:
         self.make_plans()
         self.make_objections()
         self.make_parts()
+        self.make_orders()
         for table, name, definition in foreign_keys:
             self.cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
         self.log(f"foreign keys checked: {len(foreign_keys)}")
@@ -1172,6 +1177,99 @@ class _Generator:
         chosen = sorted(rng.sample(range(1, n + 1), self.n["part_photos"]))
         self.write_photos(photos, chosen, lambda part: f"products/parts/{part}", "零件照片")
         self.log(f"part photos: {photos.count:,}")
+
+    def make_orders(self):
+        """Orders placed against the demands, and their coils.
+
+        Each order is for one demand (its customer, production grade and size); orders grow
+        in later years like the objections. Coils of 12–28 t are delivered from a week after
+        the order until the quantity is met, so recent orders are still open or partly
+        delivered. Coil numbers are unique, year first, as the lines number them.
+        """
+        from orders.models import Delivery, Order
+
+        rng, n = self.rng, self.n["orders"]
+        orders = self.table(
+            Order,
+            [
+                "id",
+                "number",
+                "customer_id",
+                "demand_id",
+                "production_grade_id",
+                "thickness",
+                "width",
+                "quantity",
+                "order_date",
+                "requested_date",
+                "status",
+                "created_at",
+                "created_by_id",
+                "updated_at",
+                "updated_by_id",
+            ],
+            n,
+        )
+        deliveries = self.table(
+            Delivery,
+            ["id", "order_id", "date", "coil_number", "tons", "created_at", "updated_at"],
+            self.n["deliveries"],
+        )
+        coils_per_order = self.n["deliveries"] / n
+        span = (LAST_DAY - FIRST_DAY).days
+        dates = sorted(FIRST_DAY + datetime.timedelta(days=int(span * rng.random() ** 0.7)) for _ in range(n))
+        demand_count = len(self.demands)
+        delivery_id = 0
+        sequence = {}
+        for order_id, ordered in enumerate(dates, start=1):
+            did, cid, grade, thickness, width = self.demands[self.weighted_index(demand_count, 1.4)]
+            sequence[ordered.year] = seq = sequence.get(ordered.year, 0) + 1
+            coils = max(1, round(rng.gauss(coils_per_order, coils_per_order / 3)))
+            weights = [Decimal(rng.randrange(12_000, 28_000)) / 1000 for _ in range(coils)]
+            quantity = sum(weights).quantize(Decimal("1")) or Decimal(1)
+            requested = ordered + datetime.timedelta(days=rng.randrange(30, 75))
+            shipped, day = [], ordered + datetime.timedelta(days=rng.randrange(7, 30))
+            for tons in weights:
+                if day > LAST_DAY:
+                    break
+                shipped.append((day, tons))
+                day += datetime.timedelta(days=rng.randrange(0, 4))
+            if rng.random() < 0.02 and not shipped:
+                status = "cancelled"
+            elif len(shipped) == len(weights):
+                status = "completed"
+            elif shipped:
+                status = "delivering"
+            else:
+                status = rng.choice(("placed", "in_production"))
+            sales = rng.choice(self.users["sales"])
+            stamp = self.stamp(ordered)
+            orders.add(
+                order_id,
+                f"DD{ordered.year}{seq:06d}",
+                cid,
+                did,
+                grade,
+                thickness,
+                width,
+                quantity,
+                ordered,
+                requested,
+                status,
+                stamp,
+                sales,
+                stamp,
+                sales,
+            )
+            for shipped_on, tons in shipped:
+                delivery_id += 1
+                at = self.stamp(shipped_on)
+                deliveries.add(
+                    delivery_id, order_id, shipped_on, f"{shipped_on:%y}D{delivery_id:08d}", tons, at, at
+                )
+        orders.finish()
+        deliveries.finish()
+        self.log(f"orders: {orders.count:,}, deliveries: {deliveries.count:,}")
 
     # Photos ---------------------------------------------------------------
 

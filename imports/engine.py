@@ -59,6 +59,7 @@ class RowResult:
     changed: set = field(default_factory=set)  # model field names
     version: int | None = None
     errors: list = field(default_factory=list)  # [(column, message)]
+    warnings: list = field(default_factory=list)  # [(column, message)]: shown in the preview, refuse nothing
     failed: set = field(default_factory=set)  # resource field names whose cell could not be read
 
     @property
@@ -434,6 +435,7 @@ class Importer:
             return
         row.status = NEW if new else UPDATE
         row.errors.extend(resource.check_row(instance, new, row.cleaned))
+        row.warnings.extend(resource.warn_row(instance, new, row.cleaned))
         self.validate(resource, row, instance, new, mapped)
 
     def validate(self, resource, row, instance, new, mapped):

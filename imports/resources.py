@@ -261,6 +261,11 @@ class ArchiveResource(resources.ModelResource):
         """Rules across the row's fields; a list of (column, message)."""
         return []
 
+    def warn_row(self, instance, new, cleaned):
+        """What the preview should point out without refusing the row (a likely duplicate);
+        a list of (column, message)."""
+        return []
+
     def check_columns(self, columns):
         """Messages about the sheet's columns ({column index: field name}); any refuses the sheet."""
         return []

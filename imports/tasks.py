@@ -141,8 +141,9 @@ def _set(run, **values):
 def _preview(result):
     sheets = []
     for sheet in result.sheets:
-        order = {ERROR: 0, NEW: 1, UPDATE: 1, UNCHANGED: 2}
-        rows = sorted(sheet.rows, key=lambda r: (order[r.status], r.number))[:PREVIEW_ROWS]
+        order = {ERROR: 0, NEW: 2, UPDATE: 2, UNCHANGED: 3}  # rows with warnings: 1
+        rows = sorted(sheet.rows, key=lambda r: (min(order[r.status], 1 if r.warnings else 3), r.number))
+        rows = rows[:PREVIEW_ROWS]
         rows.sort(key=lambda r: r.number)
         sheets.append(
             {
@@ -153,6 +154,7 @@ def _preview(result):
                 "ignored": sheet.ignored,
                 "notes": sheet.notes,
                 "counts": {s: sheet.count(s) for s in (NEW, UPDATE, UNCHANGED, ERROR)},
+                "warned": sum(1 for r in sheet.rows if r.warnings),
                 "shown": len(rows),
                 "total": len(sheet.rows),
                 "rows": [
@@ -162,6 +164,7 @@ def _preview(result):
                         "label": sheet.resource.label(r.instance) if r.instance is not None else "",
                         "changes": r.changes,
                         "values": _values_read(sheet.resource, r),
+                        "warnings": r.warnings,
                     }
                     for r in rows
                 ],

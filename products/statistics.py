@@ -10,7 +10,9 @@ Every figure is summed in SQL; a page costs the same few queries however many
 parts there are.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
@@ -25,6 +27,7 @@ from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
 from archive_site.lib.charts import bar_chart, hbar_chart
 from customers.models import Customer
+from orders.models import Delivery
 from products.forms import CustomerSearchForm
 from products.models import GRADE_FIELDS, Part, totals, with_utilization
 from products.resources import PartResource, percent
@@ -32,6 +35,8 @@ from products.resources import PartResource, percent
 ROW_LIMIT = 500  # part rows shown on the page; the export has them all
 MATCH_LIMIT = 30  # customers listed under the search box
 TOP_CUSTOMERS = 20
+# Delivered tons by the same grade as the parts' quota view: through the order's demand, or its own grade.
+DELIVERY_GRADE_FIELDS = {"delivery": "order__demand__delivery_grade", "production": "order__production_grade"}
 
 
 @dataclass
@@ -41,6 +46,8 @@ class Statistics:
     customer: object = None  # one customer chosen among the matches
     matches: list = field(default_factory=list)
     parts: object = None  # the queryset every figure is computed from
+    deliveries: object = None  # the same customers' deliveries of the last twelve months
+    delivered_since: datetime.date | None = None
 
     @property
     def whole_mill(self):
@@ -57,7 +64,9 @@ def statistics_for(request):
     term = form.cleaned_data["q"].strip() if form.is_valid() else ""
     grade = request.GET.get("grade")
     stats = Statistics(term=term, grade=grade if grade in GRADE_FIELDS else "delivery")
+    stats.delivered_since = delivery_window_start(timezone.localdate())
     parts = Part.objects.visible_to(request.user)
+    deliveries = Delivery.objects.visible_to(request.user)
     if term:
         customers = Customer.objects.visible_to(request.user).search(term)
         chosen = request.GET.get("customer", "")
@@ -69,8 +78,33 @@ def statistics_for(request):
         if chosen.isdigit() and stats.matches:
             stats.customer = stats.matches[0]
         parts = parts.filter(customer__in=customers.values("pk"))
+        deliveries = deliveries.filter(order__customer__in=customers.values("pk"))
     stats.parts = parts
+    stats.deliveries = deliveries.between(stats.delivered_since)
     return form, stats
+
+
+def delivery_window_start(today):
+    """Delivered tons count the last twelve months: from the first day of the month 11 months ago."""
+    return (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+
+
+def delivered_by_grade(stats, no_grade):
+    """What was delivered, beside the parts' quotas: by the page's grade, and the total of those rows."""
+    by_grade = stats.deliveries.by_grade(DELIVERY_GRADE_FIELDS[stats.grade])
+    for row in by_grade:
+        row["label"] = row["label"] if row["label"] is not None else no_grade
+    total = {
+        "tons": sum((r["tons"] for r in by_grade), Decimal(0)),
+        "coils": sum(r["coils"] for r in by_grade),
+    }
+    return by_grade, total
+
+
+def summary_of(rows):
+    """The totals of every part from the rows of one grouping (each part is in exactly one row)."""
+    total = {key: sum((r[key] for r in rows), Decimal(0)) for key in ("gross", "net", "quota")}
+    return with_utilization(dict(total, parts=sum(r["parts"] for r in rows)))
 
 
 def top_customers(parts, limit):
@@ -117,7 +151,7 @@ def supply_statistics(request):
         "form": form,
         "stats": stats,
         "grades": [(key, label) for key, (_field, label) in GRADE_FIELDS.items()],
-        "summary": stats.parts.summary(),
+        "summary": summary_of(by_car_model),  # the same figures as stats.parts.summary(), one query less
         "by_car_model": by_car_model,
         "by_grade": by_grade,
         "quota_chart": mark_safe(  # the chart helper escapes every label
@@ -135,6 +169,15 @@ def supply_statistics(request):
             )
         ),
     }
+    by_grade_delivered, delivered_total = delivered_by_grade(stats, no_grade)
+    ctx["delivered"] = {"by_grade": by_grade_delivered, "total": delivered_total}
+    ctx["delivered_chart"] = mark_safe(
+        hbar_chart(
+            [(r["label"], r["tons"]) for r in by_grade_delivered],
+            title=_("近 12 个月按%(grade)s的交货吨数") % {"grade": stats.grade_label},
+            unit=" t",
+        )
+    )
     if stats.whole_mill:
         ctx["by_customer"] = top_customers(stats.parts, TOP_CUSTOMERS)
     else:
@@ -144,6 +187,31 @@ def supply_statistics(request):
         ctx["rows"], ctx["more_rows"] = rows[:ROW_LIMIT], len(rows) > ROW_LIMIT
         ctx["matches"], ctx["more_matches"] = stats.matches[:MATCH_LIMIT], len(stats.matches) > MATCH_LIMIT
     return render(request, "products/statistics.html", ctx)
+
+
+def _delivered_sheets(stats, no_grade):
+    """The delivered tons of the page, by grade (and by customer for the whole mill); none when
+    nothing was delivered in the twelve months (no empty sheets)."""
+    shipped, total = delivered_by_grade(stats, no_grade)
+    if not shipped:
+        return []
+    tons, coils = gettext_lazy("交货吨数(t)"), gettext_lazy("卷数")
+    columns = [
+        Column(stats.grade_label, lambda r: r["label"], 24),
+        Column(tons, lambda r: r["tons"], 14),
+        Column(coils, lambda r: r["coils"], 10),
+    ]
+    title = _("交货-按%(grade)s") % {"grade": stats.grade_label}
+    sheets = [(title, columns, shipped + [dict(total, label=_("合计"))])]
+    if stats.whole_mill:
+        customer_columns = [
+            Column(gettext_lazy("客户代码"), lambda r: r["customer"].code, 12),
+            Column(gettext_lazy("客户名称"), lambda r: r["customer"].name, 30),
+            Column(tons, lambda r: r["tons"], 14),
+            Column(coils, lambda r: r["coils"], 10),
+        ]
+        sheets.append((_("交货-按客户"), customer_columns, stats.deliveries.top_customers(TOP_CUSTOMERS)))
+    return sheets
 
 
 def _totals_columns(label_header):
@@ -181,6 +249,7 @@ def supply_statistics_export(request):
     )
     if stats.whole_mill:
         sheets.append((_("按客户"), _totals_columns(_("客户")), stats.parts.by_customer() + [total]))
+    sheets.extend(_delivered_sheets(stats, no_grade))
     filename = f"supply-statistics-{timezone.localdate():%Y%m%d}.xlsx"
     detail = _("供货统计 %(query)s") % {"query": request.GET.urlencode()}
     log_access(request, "export", stats.customer, detail=detail)

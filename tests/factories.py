@@ -158,3 +158,22 @@ def make_part(customer, car_model="OLLIN", usage_location="DOOR_OUT", **fields):
         usage_location=usage_location and entry(DictKind.USAGE_LOCATION, usage_location),
         **fields,
     )
+
+
+def make_order(customer, demand=None, deliveries=(), **fields):
+    """An order of `customer`; `deliveries`: (coil, date, tons) shipped under it."""
+    import datetime
+    from decimal import Decimal
+
+    from orders.models import Delivery, Order
+
+    n = next(_seq)
+    fields.setdefault("number", f"DD{n:06d}")
+    fields.setdefault("thickness", Decimal("0.8"))
+    fields.setdefault("width", Decimal("1250"))
+    fields.setdefault("quantity", Decimal("100"))
+    fields.setdefault("order_date", datetime.date(2025, 1, 2))
+    order = Order.objects.create(customer=customer, demand=demand, **fields)
+    for coil, day, tons in deliveries:
+        Delivery.objects.create(order=order, coil_number=coil, date=day, tons=Decimal(str(tons)))
+    return order

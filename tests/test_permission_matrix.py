@@ -63,6 +63,7 @@ from tests.factories import (
     make_customer,
     make_demand,
     make_objection,
+    make_order,
     make_part,
     make_plan,
     make_run,
@@ -724,6 +725,78 @@ def print_job(w):
     return {"pk": job.pk}
 
 
+# Orders and deliveries.
+
+
+def order(w):
+    return {"pk": make_order(w.customer).pk}
+
+
+def delivery(w):
+    order = make_order(w.customer, deliveries=[("26C00001", datetime.date(2025, 2, 1), 21.5)])
+    return {"pk": order.deliveries.get().pk}
+
+
+def order_count(w, kw):
+    from orders.models import Order
+
+    return Order.objects.count()
+
+
+def delivery_count(w, kw):
+    from orders.models import Delivery
+
+    return Delivery.objects.count()
+
+
+def delivery_exists(w, kw):
+    from orders.models import Delivery
+
+    return Delivery.objects.filter(pk=kw["pk"]).exists()
+
+
+def order_fields(w, kw):
+    from orders.models import Order
+
+    return fields(Order, "remarks", "version")(w, kw)
+
+
+def order_create_form(w, kw):
+    return {
+        "number": f"DD-NEW-{next(_seq)}",
+        "customer": w.customer.code,
+        "demand": "",
+        "production_grade": entry(DictKind.PRODUCTION_GRADE, "DC04").pk,
+        "thickness": "0.8",
+        "width": "1250",
+        "quantity": "300",
+        "order_date": "2025-03-01",
+        "requested_date": "2025-04-15",
+        "status": "placed",
+    }
+
+
+def delivery_form(w, kw):
+    return {"coil_number": f"26C{next(_seq):05d}", "date": "2025-03-10", "tons": "20.5"}
+
+
+# Archive health: verification, merge.
+
+
+def customer_verified(w, kw):
+    return fields(Customer, "verified_at")(w, kw)
+
+
+def merge_form(w, kw):
+    """A duplicate of alice's customer, to merge into it."""
+    duplicate = make_customer(name="青岛海尔股份有限责任公司", sales_owner=w.users["owner"])
+    make_contact(duplicate, name="重复客户的联系人")
+    return {"duplicate": duplicate.code}
+
+
+customer_count = count(Customer)
+
+
 # Imports.
 
 
@@ -885,6 +958,51 @@ TABLE = [
     Row("customers:demand-attachment-delete", demand_attachment,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=attachment_exists),
+
+    # Archive health: everyone sees the completeness of the customers they may see; sales
+    # owners (and administrators) confirm a customer's data; only administrators merge.
+    Row("customers:completeness-report", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("customers:completeness-export", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 403), post=READ_ONLY),
+    Row("customers:completeness-rules", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("customers:maintenance", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("customers:customer-verify", customer,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=customer_verified),
+    Row("customers:customer-merge", customer,
+        get= (LOGIN, 200, 403, 403, 403, 403, 403),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=merge_form, state=customer_count),
+
+    # Orders and deliveries: everyone reads in scope; sales keeps them; all but viewers export.
+    Row("orders:order-list", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("orders:order-export", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 403), post=READ_ONLY),
+    Row("orders:order-create", no_args, query=of_customer,
+        get= (LOGIN, 200, 200, 404, 403, 403, 403),
+        post=(LOGIN, 302, 302, 404, 403, 403, 403), data=order_create_form, state=order_count),
+    Row("orders:order-detail", order,
+        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+    Row("orders:order-edit", order,
+        get= (LOGIN, 200, 200, 404, 403, 403, 403),
+        post=(LOGIN, 302, 302, 404, 403, 403, 403),
+        data=form_of("orders:order-edit", remarks="改过的备注"), state=order_fields),
+    Row("orders:order-delete", order,
+        get= (LOGIN, 200, 200, 404, 403, 403, 403),
+        post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=order_count),
+    Row("orders:delivery-create", order,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 403, 403, 403), data=delivery_form, state=delivery_count),
+    Row("orders:delivery-list", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("orders:delivery-export", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 403), post=READ_ONLY),
+    Row("orders:delivery-delete", delivery,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=delivery_exists),
 
     # Quality objections: everyone reads in scope and runs the judgement check;
     # quality staff keep objections and photos; engineers and quality export.

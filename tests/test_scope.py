@@ -15,7 +15,9 @@ To cover a later module, add a line:
   gives each a marker); each row is also asked by `quality`, who must see bob's records.
 """
 
+import datetime
 import io
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,7 @@ from tests.factories import (
     make_customer,
     make_demand,
     make_objection,
+    make_order,
     make_part,
     make_plan,
     make_run,
@@ -84,8 +87,48 @@ def its_document(w, customer):
     return {"pk": document_of(customer).pk}
 
 
+def its_order(w, customer):
+    return {"pk": make_order(customer, number=f"DD-{customer.code}-{next(_orders)}").pk}
+
+
+def its_delivery(w, customer):
+    order = make_order(customer, deliveries=[(f"COIL-{next(_orders)}", datetime.date(2025, 2, 1), 20)])
+    return {"pk": order.deliveries.get().pk}
+
+
+def delivery_data(w, kwargs):
+    return {"coil_number": "26C09999", "date": "2025-03-10", "tons": "20"}
+
+
+def order_edit_data(w, kwargs):
+    from orders.models import Order
+
+    order = Order.objects.get(pk=kwargs["pk"])
+    return {
+        "number": order.number,
+        "customer": order.customer.code,
+        "thickness": "0.8",
+        "width": "1250",
+        "quantity": "100",
+        "order_date": "2025-01-02",
+        "status": "placed",
+        "remarks": "改过",
+        "version": order.version,
+    }
+
+
+_orders = itertools.count(1)
+
 RECORD_URLS = [
     RecordUrl("customers:customer-detail", the_customer),
+    RecordUrl("customers:customer-verify", the_customer, "post"),
+    RecordUrl("orders:order-detail", its_order),
+    RecordUrl("orders:order-edit", its_order),
+    RecordUrl("orders:order-edit", its_order, "post", data=order_edit_data),
+    RecordUrl("orders:order-delete", its_order),
+    RecordUrl("orders:order-delete", its_order, "post"),
+    RecordUrl("orders:delivery-create", its_order, "post", data=delivery_data),
+    RecordUrl("orders:delivery-delete", its_delivery, "post"),
     RecordUrl("customers:customer-edit", the_customer),
     RecordUrl("customers:customer-edit", the_customer, "post", data=customer_form),
     RecordUrl("customers:customer-delete", the_customer),
@@ -125,10 +168,14 @@ def w(alice, bob):
 
 def fingerprint(customer):
     """What a refused request must leave as it was."""
+    from orders.models import Delivery
+
     return (
         list(Customer.objects.filter(pk=customer.pk).values()),
         list(customer.contacts.values()),
         list(customer.documents.values()),
+        list(customer.orders.order_by("pk").values()),
+        list(Delivery.objects.filter(order__customer=customer).order_by("pk").values()),
     )
 
 
@@ -219,7 +266,15 @@ def records_of(customer, tag, approver):
     make_run(revision, coil=f"{tag}COIL", SOAK_T=821)
     objection = make_objection(customer, description=f"{tag}门板橘皮缺陷")
     part = make_part(customer, name=f"{tag}前门外板")
+    order = make_order(
+        customer,
+        demand=demand,
+        number=f"{tag}订单01",
+        deliveries=[(f"{tag}交货卷", datetime.date(2025, 2, 1), 20)],
+    )
     return {
+        order.number,
+        f"{tag}交货卷",
         customer.name,
         demand.name,
         revision.plan.code,
@@ -258,6 +313,15 @@ MODULE_LISTINGS = [
     ("products:part-list", {"customer_id": "{bobs}"}, False),
     ("products:statistics", {"q": "汽车"}, True),
     ("products:statistics", {"q": "福田"}, False),
+    ("orders:order-list", {}, True),
+    ("orders:order-list", {"customer": "汽车"}, True),
+    ("orders:order-list", {"q": "订单"}, True),
+    ("orders:order-list", {"customer_id": "{bobs}"}, False),
+    ("orders:delivery-list", {}, True),
+    ("orders:delivery-list", {"coil": "福田"}, False),
+    ("customers:completeness-report", {}, True),
+    ("customers:completeness-report", {"q": "汽车"}, True),
+    ("customers:completeness-report", {"sales_owner": "{bob}"}, True),
 ]
 
 MODULE_EXPORTS = [
@@ -270,6 +334,11 @@ MODULE_EXPORTS = [
     ("products:part-export", {}),
     ("products:part-export", {"customer": "汽车"}),
     ("products:statistics-export", {"q": "汽车"}),
+    ("orders:order-export", {}),
+    ("orders:order-export", {"customer": "汽车"}),
+    ("orders:delivery-export", {}),
+    ("customers:completeness-export", {}),
+    ("customers:completeness-export", {"q": "汽车"}),
 ] + [
     ("imports:export", {"module": key})
     for key in registry
@@ -372,3 +441,20 @@ def test_customer_batch_print_of_another_users_customer_is_404(login, w, records
     print_batch.call(job.pk)
     response = login(engineer).get(reverse("printing:batch-pdf", kwargs={"pk": job.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_objection_rates_divide_by_the_deliveries_the_user_may_see(login, w, records, quality):
+    def total(user):
+        response = login(user).get(reverse("quality:objection-stats"), {"date_from": "2000-01-01"})
+        return response.context["stats"]["rates"]["total"]
+
+    alices = total(w.alice)
+    assert (alices.objections, alices.delivered) == (1, 20)  # the shared customer's only
+    everyone = total(quality)
+    assert (everyone.objections, everyone.delivered) == (2, 40)
+
+
+def test_maintenance_figures_count_only_the_customers_the_user_may_see(login, w, records):
+    response = login(w.alice).get(reverse("customers:maintenance"))
+    figures = {f.owner: f.customers for f in response.context["figures"]}
+    assert figures == {w.alice: 1, w.bob: 1}  # her own, and bob's customer shared with her

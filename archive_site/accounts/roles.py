@@ -95,6 +95,26 @@ _KEEP_PARTS = _READ_PARTS + [
 _READ_PRINTS = ["printing.view_printlog"]
 _PRINT = _READ_PRINTS + ["printing.print_documents"]
 
+# Orders and deliveries: everyone reads them in scope; sales keeps them (imported from
+# the ERP or entered by hand); sales, engineers and quality staff export them.
+_READ_ORDERS = ["orders.view_order", "orders.view_delivery"]
+_EXPORT_ORDERS = ["orders.export_order"]
+_KEEP_ORDERS = (
+    _READ_ORDERS
+    + _EXPORT_ORDERS
+    + [
+        "orders.add_order",
+        "orders.change_order",
+        "orders.delete_order",
+        "orders.add_delivery",
+        "orders.change_delivery",
+        "orders.delete_delivery",
+    ]
+)
+# Archive health: sales owners confirm their customers' data is current; only
+# administrators merge duplicate customers (they hold every permission).
+_VERIFY = ["customers.verify_customer"]
+
 # Later modules add their permissions to these lists.
 ROLE_PERMISSIONS = {
     ADMIN: ALL,
@@ -105,7 +125,9 @@ ROLE_PERMISSIONS = {
     + _READ_PLANS
     + _READ_OBJECTIONS
     + _READ_PARTS
-    + _PRINT,
+    + _PRINT
+    + _KEEP_ORDERS
+    + _VERIFY,
     ENGINEER: _READ
     + _VIEW_ALL
     + ["customers.export_customer"]
@@ -115,7 +137,9 @@ ROLE_PERMISSIONS = {
     + _READ_OBJECTIONS
     + ["quality.export_objection"]
     + _KEEP_PARTS
-    + _PRINT,
+    + _PRINT
+    + _READ_ORDERS
+    + _EXPORT_ORDERS,
     QUALITY: _READ
     + _VIEW_ALL
     + ["customers.export_customer"]
@@ -123,8 +147,16 @@ ROLE_PERMISSIONS = {
     + _READ_PLANS
     + _KEEP_OBJECTIONS
     + _READ_PARTS
-    + _READ_PRINTS,
-    VIEWER: _READ + _READ_DEMANDS + _READ_PLANS + _READ_OBJECTIONS + _READ_PARTS + _READ_PRINTS,
+    + _READ_PRINTS
+    + _READ_ORDERS
+    + _EXPORT_ORDERS,
+    VIEWER: _READ
+    + _READ_DEMANDS
+    + _READ_PLANS
+    + _READ_OBJECTIONS
+    + _READ_PARTS
+    + _READ_PRINTS
+    + _READ_ORDERS,
 }
 
 

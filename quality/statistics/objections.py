@@ -171,9 +171,8 @@ def default_range(today):
     return (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), today
 
 
-def compute(objections, *, customer=None, start=None, end=None, kind=None):
-    """Every table of the statistics page over `objections` (scoped to the user), narrowed
-    to one customer, a range of received dates and a kind when given."""
+def narrow(objections, *, customer=None, start=None, end=None, kind=None):
+    """`objections` of one customer, a range of received dates and a kind, when given."""
     if customer:
         objections = objections.filter(customer=customer)
     if start:
@@ -182,6 +181,13 @@ def compute(objections, *, customer=None, start=None, end=None, kind=None):
         objections = objections.filter(received_date__lte=end)
     if kind:
         objections = objections.filter(kind=kind)
+    return objections
+
+
+def compute(objections, *, customer=None, start=None, end=None, kind=None):
+    """Every table of the statistics page over `objections` (scoped to the user), narrowed
+    to one customer, a range of received dates and a kind when given."""
+    objections = narrow(objections, customer=customer, start=start, end=end, kind=kind)
     rows = sensitivity(objections, across=customer is None)
     return {
         "customer": customer,

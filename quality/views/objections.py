@@ -21,6 +21,7 @@ from quality.filters.objections import ObjectionFilter
 from quality.forms.objections import ObjectionForm, StatsForm, TransitionForm
 from quality.models import Objection, ObjectionPhoto, PlanRun, Severity, StaleStatus, TransitionRefused
 from quality.statistics import objections as objection_statistics
+from quality.statistics import rates
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -222,13 +223,21 @@ def _statistics(request, form):
     if not form.is_bound and customer is None:
         start, end = objection_statistics.default_range(timezone.localdate())
         form.initial.update({"date_from": start, "date_to": end})
-    return objection_statistics.compute(
-        Objection.objects.visible_to(request.user),
+    objections = Objection.objects.visible_to(request.user)
+    stats = objection_statistics.compute(
+        objections, customer=customer, start=start, end=end, kind=data.get("kind")
+    )
+    # Per 10 000 t delivered: the same objections over the same customers' deliveries of the range.
+    stats["rates"] = rates.compute(
+        objection_statistics.narrow(
+            objections, customer=customer, start=start, end=end, kind=data.get("kind")
+        ),
+        rates.deliveries_for(request.user, customer=customer, start=start, end=end),
         customer=customer,
         start=start,
         end=end,
-        kind=data.get("kind"),
     )
+    return stats
 
 
 def _stats_page(request, form, stats, status=200):
@@ -236,6 +245,7 @@ def _stats_page(request, form, stats, status=200):
         "form": form,
         "stats": stats,
         "charts": objection_statistics.charts(stats) if stats else None,
+        "rate_charts": rates.charts(stats["rates"]) if stats else None,
         "severities": list(Severity),
     }
     return render(request, "quality/stats_objections.html", ctx, status=status)
@@ -264,4 +274,4 @@ def objection_stats_export(request):
     detail = _("质量异议统计 %(query)s") % {"query": request.GET.urlencode()}
     log_access(request, "export", stats["customer"], detail=detail)
     filename = f"objection-stats-{who}-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(filename, objection_statistics.sheets(stats))
+    return xlsx_response(filename, objection_statistics.sheets(stats) + rates.sheets(stats["rates"]))

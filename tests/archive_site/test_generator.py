@@ -184,3 +184,22 @@ def test_generated_records_show_on_the_pages(archive, admin_user, client):
     assert part.name in client.get(part.get_absolute_url()).content.decode()
     plan = ProcessPlan.objects.filter(revisions__runs__isnull=False).first()
     assert plan.code in client.get(plan.get_absolute_url()).content.decode()
+
+
+def test_generated_orders_and_deliveries_keep_their_rules_and_give_rates(archive, admin_user, client):
+    from orders.models import Delivery, Order
+
+    n = generator.sizes(SCALE)
+    assert Order.objects.count() == n["orders"] == 200
+    assert Delivery.objects.count() > n["orders"]  # several coils per order, recent ones still open
+    # An order's demand is its customer's, its coils come after it, its numbers are unique.
+    assert not Order.objects.exclude(demand__customer=F("customer")).exists()
+    assert not Delivery.objects.filter(date__lt=F("order__order_date")).exists()
+    for model in (Order, Delivery):
+        for obj in model.objects.select_related()[:50]:
+            obj.full_clean()
+    # Delivered tons give the statistics page its rates.
+    client.force_login(admin_user)
+    stats = client.get(reverse("quality:objection-stats"), {"date_from": "2016-01-01"}).context["stats"]
+    total = stats["rates"]["total"]
+    assert total.delivered == Delivery.objects.total()["tons"] and total.rate > 0

@@ -6,6 +6,7 @@ archive carrying the values of that set from another salesperson's record: the r
 and no message shows anything of that record she did not type herself.
 """
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -17,13 +18,21 @@ from openpyxl import load_workbook
 from archive_site.models import VisibleQuerySet
 from customers.models import Customer, CustomerShare
 from imports.modules import all_modules
-from tests.factories import make_contact, make_demand, make_objection, make_part, make_plan, make_run
+from tests.factories import (
+    make_contact,
+    make_demand,
+    make_objection,
+    make_order,
+    make_part,
+    make_plan,
+    make_run,
+)
 from tests.imports.helpers import check, messages, xlsx
 
 BOB_CREDIT_CODE = "91110000102632941M"
 ALICE_CREDIT_CODE = "91370200163562681G"
 PARAMS = [("PLTCM", "RED", 75, 70, 80, "%"), ("CAL", "SOAK_T", 820, 810, 830, "℃")]
-BOB, ALICE = {"C0001", "XQ-B-01", "GK-B-01"}, {"C0005", "XQ-A-01", "GK-A-01"}
+BOB, ALICE = {"C0001", "XQ-B-01", "GK-B-01", "DD-B-01"}, {"C0005", "XQ-A-01", "GK-A-01", "DD-A-01"}
 # What identifies bob's records besides the values a row of them holds: his customer, and the
 # names of the demand and plan his rows belong to.
 BOBS = {"C0001", "北汽福田汽车股份有限公司", BOB_CREDIT_CODE, "福田门板", "福田外板方案", "福田前门"}
@@ -52,6 +61,8 @@ def archives(admin_user, alices_customer, bobs_customer):
         name = f"{customer.short_name}外板方案"
         revision = make_plan(customer, demand, PARAMS, admin_user, code=f"GK-{tag}-01", name=name)
         make_run(revision, f"25{tag}001", SOAK_T=818)
+        shipped = [(f"26{tag}001", datetime.date(2025, 2, 1), Decimal("20"))]
+        make_order(customer, demand, number=f"DD-{tag}-01", deliveries=shipped)
 
 
 def exported(client, module):
@@ -114,6 +125,8 @@ def test_the_walk_covers_every_scoped_sheet_of_every_module():
         ("plans", "PlanResource"),
         ("plans", "ParameterResource"),
         ("plan-runs", "RunResource"),
+        ("orders", "OrderResource"),
+        ("orders", "DeliveryResource"),
     }
     assert ("customers", "CustomerResource", ["客户名称"]) in CASES
     assert ("customers", "CustomerResource", ["统一社会信用代码"]) in CASES

@@ -1,0 +1,67 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.models import DictEntry, DictKind
+from customers.models import Customer
+from orders.models import Delivery, Order
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label=_("订单号"))
+    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
+    demand = django_filters.NumberFilter(field_name="demand", widget=forms.HiddenInput)
+    status = django_filters.ChoiceFilter(choices=Order.Status.choices, label=_("状态"))
+    production_grade = django_filters.ModelChoiceFilter(
+        queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
+    )
+    ordered_after = django_filters.DateFilter(
+        field_name="order_date", lookup_expr="gte", label=_("订货日期从"), widget=DATE
+    )
+    ordered_before = django_filters.DateFilter(
+        field_name="order_date", lookup_expr="lte", label=_("订货日期至"), widget=DATE
+    )
+    o = django_filters.OrderingFilter(
+        fields=[
+            "number",
+            ("customer__code", "customer"),
+            "quantity",
+            "order_date",
+            "requested_date",
+            "status",
+        ],
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Order
+        fields = []
+
+    def search_customer(self, queryset, name, value):
+        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+
+
+class DeliveryFilter(django_filters.FilterSet):
+    coil = django_filters.CharFilter(field_name="coil_number", lookup_expr="istartswith", label=_("卷号"))
+    order = django_filters.CharFilter(field_name="order__number", lookup_expr="icontains", label=_("订单号"))
+    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    delivered_after = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label=_("交货日期从"), widget=DATE
+    )
+    delivered_before = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=_("交货日期至"), widget=DATE
+    )
+    o = django_filters.OrderingFilter(
+        fields=["date", "coil_number", "tons", ("order__number", "order")],
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Delivery
+        fields = []
+
+    def search_customer(self, queryset, name, value):
+        return queryset.filter(order__customer__in=Customer.objects.search(value).values("pk"))

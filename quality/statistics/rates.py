@@ -1,0 +1,196 @@
+"""Objection rates: objections and claimed tons per 10 000 t delivered (paper 3.5 / 3.7).
+
+Counts alone favour small customers and punish large ones; the mill judges quality
+by the rate — how many objections, and how many tons objected to, for every
+10 000 t it delivered — by customer, production grade, end use and month. The
+objections are those of the statistics page (the user's scope, the customer, the
+range of received dates); the delivered tons are the deliveries (`orders.Delivery`)
+of the same customers dated within the same range.
+
+Objections are grouped by their own production grade and by the end use of their
+demand; deliveries by their order's production grade and the end use of the order's
+demand. A group with objections but nothing delivered has no rate ("—").
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from archive_site.excel import Column
+from archive_site.lib.charts import bar_chart, hbar_chart
+from archive_site.models import DictEntry
+from customers.models import Customer
+from orders.models import Delivery
+
+PER = Decimal(10_000)  # tons: rates are per 10 000 t delivered
+ZERO = Decimal(0)
+TOP_CUSTOMERS = 20
+# (objection field, delivery field) that group both sides of a rate alike.
+DIMENSIONS = {
+    "customer": ("customer", "order__customer"),
+    "grade": ("production_grade", "order__production_grade"),
+    "end_use": ("demand__end_use", "order__demand__end_use"),
+}
+
+
+@dataclass
+class RateRow:
+    key: object
+    label: str = ""
+    objections: int = 0
+    claimed: Decimal = ZERO  # tons objected to
+    delivered: Decimal = ZERO  # tons delivered
+
+    @property
+    def rate(self):
+        """Objections per 10 000 t delivered (None when nothing was delivered)."""
+        return self._per(self.objections)
+
+    @property
+    def claimed_rate(self):
+        """Tons objected to per 10 000 t delivered."""
+        return self._per(self.claimed)
+
+    def _per(self, amount):
+        if not self.delivered:
+            return None
+        return (Decimal(amount) * PER / self.delivered).quantize(Decimal("0.001"))
+
+
+def deliveries_for(user, *, customer=None, start=None, end=None):
+    """The deliveries a rate divides by: in the user's scope, of the customer, dated in the range."""
+    deliveries = Delivery.objects.visible_to(user).between(start, end)
+    if customer is not None:
+        deliveries = deliveries.filter(order__customer=customer)
+    return deliveries
+
+
+def grouped(objections, deliveries, dimension):
+    """RateRow per value of `dimension` ("customer", "grade", "end_use"), keyed by id (None: none)."""
+    objection_field, delivery_field = DIMENSIONS[dimension]
+    rows = {}
+    for g in (
+        objections.order_by().values(key=F(objection_field)).annotate(n=Count("id"), tons=Sum("tonnage"))
+    ):
+        rows[g["key"]] = RateRow(g["key"], objections=g["n"], claimed=g["tons"] or ZERO)
+    for key, tons in deliveries.tons_by(delivery_field).items():
+        rows.setdefault(key, RateRow(key)).delivered = tons
+    return rows
+
+
+def _by_rate(rows):
+    """Highest rate first; groups without deliveries last, by their objections."""
+    return sorted(rows, key=lambda r: (r.rate is None, -(r.rate or 0), -r.objections, str(r.label)))
+
+
+def _dictionary_labels(rows, empty):
+    entries = DictEntry.objects.in_bulk([r.key for r in rows if r.key is not None])
+    for r in rows:
+        r.label = str(entries[r.key]) if r.key in entries else empty
+    return rows
+
+
+def by_customer(objections, deliveries):
+    """The customers with the most objections (top 20), each with its rate; names for those only."""
+    rows = grouped(objections, deliveries, "customer")
+    top = sorted(rows.values(), key=lambda r: (-r.objections, -r.delivered, r.key))[:TOP_CUSTOMERS]
+    top = [r for r in top if r.objections]
+    names = Customer.objects.in_bulk([r.key for r in top])
+    for r in top:
+        r.label = names[r.key].name
+        r.code = names[r.key].code
+    return top
+
+
+def by_month(objections, deliveries, start=None, end=None):
+    """RateRow per month, every month from the first to the last, empty ones included."""
+    rows = {}
+    for g in (
+        objections.order_by()
+        .annotate(month=TruncMonth("received_date"))
+        .values("month")
+        .annotate(n=Count("id"), tons=Sum("tonnage"))
+    ):
+        rows[g["month"]] = RateRow(g["month"], objections=g["n"], claimed=g["tons"] or ZERO)
+    for month, tons in deliveries.tons_by_month().items():
+        rows.setdefault(month, RateRow(month)).delivered = tons
+    if not rows:
+        return []
+    month = (start or min(rows)).replace(day=1)
+    last = (end or max(rows)).replace(day=1)
+    out = []
+    while month <= last and len(out) < 240:
+        row = rows.get(month) or RateRow(month)
+        row.label = f"{month:%Y-%m}"
+        out.append(row)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def compute(objections, deliveries, *, customer=None, start=None, end=None):
+    """Every rate table of the statistics page; `objections` already narrowed as the page's."""
+    total = RateRow(None, _("合计"))
+    counted = objections.order_by().aggregate(n=Count("id"), tons=Sum("tonnage"))
+    total.objections, total.claimed = counted["n"], counted["tons"] or ZERO
+    total.delivered = deliveries.total()["tons"]
+    return {
+        "total": total,
+        "customers": None if customer is not None else by_customer(objections, deliveries),
+        "grades": _by_rate(
+            _dictionary_labels(list(grouped(objections, deliveries, "grade").values()), _("（未填牌号）"))
+        ),
+        "end_uses": _by_rate(
+            _dictionary_labels(
+                list(grouped(objections, deliveries, "end_use").values()), _("（未关联需求或用途）")
+            )
+        ),
+        "months": by_month(objections, deliveries, start, end),
+    }
+
+
+def charts(rates):
+    """SVG charts of the rate tables (only groups that have a rate)."""
+
+    def rated(rows):
+        return [(r.label, r.rate) for r in rows if r.rate is not None]
+
+    unit = _("次/万吨")
+    out = {
+        "months": bar_chart(rated(rates["months"]), title=_("按月异议率（每万吨交货）"), unit=unit),
+        "grades": hbar_chart(rated(rates["grades"]), title=_("各生产牌号异议率（每万吨交货）"), unit=unit),
+        "end_uses": hbar_chart(
+            rated(rates["end_uses"]), title=_("各最终用途异议率（每万吨交货）"), unit=unit
+        ),
+    }
+    if rates["customers"] is not None:
+        out["customers"] = hbar_chart(
+            rated(rates["customers"]), title=_("异议最多的客户的异议率（每万吨交货）"), unit=unit
+        )
+    return {k: mark_safe(v) for k, v in out.items()}  # the chart helpers escape every label
+
+
+def sheets(rates):
+    """The rate tables, one sheet each, for the statistics export."""
+
+    def columns(label_header, width=24):
+        return [
+            Column(label_header, lambda r: r.label, width),
+            Column(_("异议次数"), lambda r: r.objections, 10),
+            Column(_("异议吨数(t)"), lambda r: r.claimed, 12),
+            Column(_("交货吨数(t)"), lambda r: r.delivered, 14),
+            Column(_("异议次数/万吨"), lambda r: r.rate, 14),
+            Column(_("异议吨数/万吨"), lambda r: r.claimed_rate, 14),
+        ]
+
+    out = [(_("异议率-月度"), columns(_("月份"), 10), rates["months"] + [rates["total"]])]
+    if rates["customers"] is not None:
+        customer_columns = [Column(_("客户代码"), lambda r: r.code, 12), *columns(_("客户名称"), 30)]
+        out.append((_("异议率-客户"), customer_columns, rates["customers"]))
+    out.append((_("异议率-牌号"), columns(_("生产牌号")), rates["grades"] + [rates["total"]]))
+    out.append((_("异议率-用途"), columns(_("钢板最终用途")), rates["end_uses"] + [rates["total"]]))
+    return out
