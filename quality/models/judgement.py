@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-__all__ = ["Severity", "Disposition", "Verdict", "Closeness", "Question", "Judgement", "judge"]
+__all__ = ["Severity", "Disposition", "DOWNGRADED", "Verdict", "Closeness", "Question", "Judgement", "judge"]
 
 MATCHES_SHOWN = 10
 # Sizes within this share of the coil's thickness and width count as "similar size".
