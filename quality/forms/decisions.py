@@ -36,7 +36,8 @@ class DecisionForm(ArchiveModelForm):
         # The answer suggests the disposition: a blocked coil is downgraded, else judged 合格.
         if not self.is_bound and self.instance.verdict:
             blocked = self.instance.verdict == "not_acceptable"
-            self.initial.setdefault("disposition", "agreement" if blocked else "qualified")
+            if not self.initial.get("disposition"):
+                self.initial["disposition"] = "agreement" if blocked else "qualified"
 
 
 class DecisionStatsForm(forms.Form):
