@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from quality.models import Decision
-from tests.factories import make_customer, make_objection, make_user
 from tests import sections
+from tests.factories import make_customer, make_objection, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,12 @@ def test_a_decision_keeps_the_question_the_answer_and_its_objections(login, qual
     response = decide(
         client,
         alices_customer,
-        {"coil_numbers": "h25031801, h25031802", "tonnage": "48.6", "disposition": "agreement", "note": "边部划伤"},
+        {
+            "coil_numbers": "h25031801, h25031802",
+            "tonnage": "48.6",
+            "disposition": "agreement",
+            "note": "边部划伤",
+        },
     )
     decision = Decision.objects.get()
     assert response.status_code == 302 and response.url == decision.get_absolute_url()
@@ -68,10 +73,14 @@ def test_the_form_suggests_a_downgrade_when_the_answer_blocks(login, quality, al
 def test_adjusting_the_process_needs_the_adjustment(login, quality, alices_customer):
     response = decide(login(quality), alices_customer, {"coil_numbers": "C1", "measure": "adjust"})
     assert response.status_code == 200
-    assert response.context["form"].errors["adjustment"] == ["选择“调整工艺”时，请写明如何调整（例如 平整张力降低 10%）。"]
+    assert response.context["form"].errors["adjustment"] == [
+        "选择“调整工艺”时，请写明如何调整（例如 平整张力降低 10%）。"
+    ]
     assert not Decision.objects.exists()
     ok = decide(
-        login(quality), alices_customer, {"coil_numbers": "C1", "measure": "adjust", "adjustment": "平整张力降低 10%"}
+        login(quality),
+        alices_customer,
+        {"coil_numbers": "C1", "measure": "adjust", "adjustment": "平整张力降低 10%"},
     )
     assert ok.status_code == 302 and Decision.objects.get().adjustment == "平整张力降低 10%"
 
@@ -81,7 +90,9 @@ def test_judging_qualified_against_the_answer_needs_a_reason(login, quality, ali
     client = login(quality)
     response = decide(client, alices_customer, {"coil_numbers": "C1", "disposition": "qualified"})
     assert "请在说明中写明理由" in response.context["form"].errors["note"][0]
-    ok = decide(client, alices_customer, {"coil_numbers": "C1", "disposition": "qualified", "note": "客户书面同意"})
+    ok = decide(
+        client, alices_customer, {"coil_numbers": "C1", "disposition": "qualified", "note": "客户书面同意"}
+    )
     assert ok.status_code == 302
 
 
@@ -96,7 +107,10 @@ def test_a_decision_needs_coils(login, quality, alices_customer):
     [
         ({"coil_numbers": []}, "quality_decision_has_coils"),
         ({"measure": "adjust", "adjustment": ""}, "quality_decision_adjustment_described"),
-        ({"disposition": "qualified", "verdict": "not_acceptable", "note": ""}, "quality_decision_override_explained"),
+        (
+            {"disposition": "qualified", "verdict": "not_acceptable", "note": ""},
+            "quality_decision_override_explained",
+        ),
         ({"tonnage": Decimal("-1")}, "quality_decision_tonnage_not_negative"),
     ],
 )
@@ -130,7 +144,9 @@ def test_an_unfinished_question_goes_back_to_the_judgement_page(login, quality, 
     assert response.status_code == 302 and response.url.startswith(reverse("quality:judgement"))
 
 
-def make_decision(customer, by, coils=("C1",), tonnage="10", disposition="stock", verdict="not_acceptable", **more):
+def make_decision(
+    customer, by, coils=("C1",), tonnage="10", disposition="stock", verdict="not_acceptable", **more
+):
     from archive_site.models import DictEntry
 
     decision = Decision.objects.create(
@@ -148,7 +164,9 @@ def make_decision(customer, by, coils=("C1",), tonnage="10", disposition="stock"
     return decision
 
 
-def test_the_list_shows_each_user_the_decisions_in_scope(login, quality, alice, bob, alices_customer, bobs_customer):
+def test_the_list_shows_each_user_the_decisions_in_scope(
+    login, quality, alice, bob, alices_customer, bobs_customer
+):
     mine = make_decision(alices_customer, quality, coils=["A1"])
     make_decision(bobs_customer, quality, coils=["B1"])
     page = login(alice).get(LIST)
@@ -168,7 +186,9 @@ def test_the_list_filters_by_coil_disposition_and_customer(login, quality, alice
 
 
 @pytest.mark.parametrize("rows", [1, 20])
-def test_the_list_runs_a_constant_number_of_queries(login, quality, alices_customer, django_assert_num_queries, rows):
+def test_the_list_runs_a_constant_number_of_queries(
+    login, quality, alices_customer, django_assert_num_queries, rows
+):
     for i in range(rows):
         make_decision(alices_customer, quality, coils=[f"C{i}"])
     client = login(quality)
@@ -200,8 +220,12 @@ def test_viewers_cannot_export(login, viewer):
 
 def test_statistics_add_up_coils_and_tons_downgraded(login, quality, alices_customer, bobs_customer):
     make_decision(alices_customer, quality, coils=["A1", "A2"], tonnage="20", disposition="agreement")
-    make_decision(alices_customer, quality, coils=["A3"], tonnage="9.5", disposition="stock", verdict="caution")
-    make_decision(alices_customer, quality, coils=["A4"], tonnage="10", disposition="qualified", verdict="acceptable")
+    make_decision(
+        alices_customer, quality, coils=["A3"], tonnage="9.5", disposition="stock", verdict="caution"
+    )
+    make_decision(
+        alices_customer, quality, coils=["A4"], tonnage="10", disposition="qualified", verdict="acceptable"
+    )
     make_decision(bobs_customer, quality, coils=["B1"], tonnage="5", defect="RUST")
     stats = login(quality).get(STATS).context["stats"]
     assert (stats.total.coils, stats.total.tons, stats.total.prevented) == (4, Decimal("34.5"), 2)
@@ -240,7 +264,9 @@ def test_the_objection_page_shows_the_decisions_it_grounded(login, quality, alic
 
 
 def test_the_customer_section_is_hidden_without_the_permission(alices_customer):
-    html = sections.render_section("customer", "quality/_customer_decisions.html", make_user("plain"), alices_customer)
+    html = sections.render_section(
+        "customer", "quality/_customer_decisions.html", make_user("plain"), alices_customer
+    )
     assert "判定记录" not in html
 
 

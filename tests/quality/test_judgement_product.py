@@ -24,7 +24,9 @@ API = reverse("quality:judgement-api")
 @pytest.fixture
 def foton(bob):
     """北汽福田: an FB exposed outer panel and an FC inner panel, both DC04."""
-    customer = make_customer(code="C0001", name="北汽福田汽车股份有限公司", short_name="福田", sales_owner=bob)
+    customer = make_customer(
+        code="C0001", name="北汽福田汽车股份有限公司", short_name="福田", sales_owner=bob
+    )
     outer = make_demand(
         customer,
         name="侧围外板用 DC04",
@@ -52,7 +54,9 @@ def judge(q):
 
 def test_a_scratch_on_the_same_part_blocks_and_is_named(foton):
     customer, outer, inner, side, door = foton
-    o = make_objection(customer, "SCRATCH", 2, part=side, demand=outer, production_grade=outer.production_grade)
+    o = make_objection(
+        customer, "SCRATCH", 2, part=side, demand=outer, production_grade=outer.production_grade
+    )
     answer = judge(question(customer, part=side))
     assert answer.verdict == "not_acceptable" and not answer.may_judge_qualified
     assert answer.matches == [o] and answer.matches[0].match.closeness == Closeness.PART
@@ -61,7 +65,9 @@ def test_a_scratch_on_the_same_part_blocks_and_is_named(foton):
 
 def test_an_outer_panel_complaint_does_not_block_the_inner_panel_and_says_why(foton):
     customer, outer, inner, side, door = foton
-    o = make_objection(customer, "SCRATCH", 2, part=side, demand=outer, production_grade=outer.production_grade)
+    o = make_objection(
+        customer, "SCRATCH", 2, part=side, demand=outer, production_grade=outer.production_grade
+    )
     answer = judge(question(customer, part=door))
     assert answer.verdict == "caution" and answer.may_judge_qualified
     assert answer.count == 0 and answer.other_count == 1
@@ -162,7 +168,13 @@ def test_the_api_names_the_closeness_and_the_reason(login, quality, foton):
 
 def test_a_part_of_another_demand_than_the_one_given_is_refused(login, quality, foton):
     customer, outer, inner, side, door = foton
-    query = {"customer": "C0001", "defect": "SCRATCH", "severity": 2, "part": side.number, "demand": inner.code}
+    query = {
+        "customer": "C0001",
+        "defect": "SCRATCH",
+        "severity": 2,
+        "part": side.number,
+        "demand": inner.code,
+    }
     response = login(quality).get(API, query)
     assert response.status_code == 400
     assert "零件“侧围外板”用的是需求" in response.json()["errors"]["demand"][0]
@@ -188,7 +200,9 @@ def test_thickness_and_width_rank_similar_sizes_first(foton):
         width=1250,
         received_date=datetime.date(2020, 1, 1),
     )
-    answer = judge(question(customer, production_grade=grade, thickness=Decimal("0.8"), width=Decimal("1260")))
+    answer = judge(
+        question(customer, production_grade=grade, thickness=Decimal("0.8"), width=Decimal("1260"))
+    )
     assert answer.matches == [near, far]
     assert str(answer.matches[0].match.reason) == "同类产品：牌号 DC04、规格相近"
 

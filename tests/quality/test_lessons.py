@@ -69,7 +69,9 @@ def test_quality_staff_alert_similar_customers(login, quality, world):
     page = client.get(url)
     assert page.status_code == 200 and "同牌号 DC04" in page.content.decode()
     message = page.context["form"].initial["message"]
-    assert message.startswith(f"对划伤敏感：同类客户福田 {world['objection'].number}（一般）侧围外板表面纵向划伤")
+    assert message.startswith(
+        f"对划伤敏感：同类客户福田 {world['objection'].number}（一般）侧围外板表面纵向划伤"
+    )
     response = client.post(url, {"customers": [world["gwm"].pk, world["jac"].pk], "message": message})
     assert response.status_code == 302
     alerts = Alert.objects.order_by("customer__code")
@@ -121,10 +123,15 @@ def test_an_alert_is_not_sent_to_the_complaining_customer(world):
 
 def test_withdrawn_alerts_leave_the_page_and_the_answer(login, quality, world):
     alert = Alert.objects.create(
-        customer=world["gwm"], objection=world["objection"], defect_type=world["objection"].defect_type, message="m"
+        customer=world["gwm"],
+        objection=world["objection"],
+        defect_type=world["objection"].defect_type,
+        message="m",
     )
     client = login(quality)
-    response = client.post(reverse("quality:alert-withdraw", args=[alert.pk]), {"next": "http://evil.example/"})
+    response = client.post(
+        reverse("quality:alert-withdraw", args=[alert.pk]), {"next": "http://evil.example/"}
+    )
     assert response.status_code == 302 and response.url == world["gwm"].get_absolute_url()
     alert.refresh_from_db()
     assert not alert.active and alert.updated_by == quality
