@@ -1203,8 +1203,8 @@ def check_grid(revision, grid, user):
         if len(rows) == before:
             form.add_error(None, NO_VALUES)
     check = GridCheck()
-    if any(f.errors for f in grid.forms) or not rows:
-        if not rows:
+    if not rows:
+        if not any(f.errors for f in grid.forms):
             check.general.append(_("没有填写任何钢卷的实绩。"))
         return check
     check.importer = Importer(RunImport.for_revision(revision), user)
