@@ -23,8 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, Max, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -151,103 +150,99 @@ class Question:
         return query
 
 
-# The product of a past objection: its own grade, else its demand's, else its part's demand's.
-OBJECTION_PRODUCT = {
-    "o_grade": Coalesce(
-        "production_grade",
-        "demand__production_grade",
-        "part__demand__production_grade",
-        output_field=models.BigIntegerField(),
-    ),
-    "o_surface": Coalesce(
-        "demand__surface_quality", "part__demand__surface_quality", output_field=models.BigIntegerField()
-    ),
-    "o_use": Coalesce("demand__end_use", "part__demand__end_use", output_field=models.BigIntegerField()),
-}
-MATCH_RELATED = (
+# What the answer shows of a matching objection, and of its demand and part: the rest of
+# those wide rows is left in the database (and the dictionary entries are read at once
+# for all matches, `_with_entries`, instead of joining them six times over).
+FACTS = ("production_grade", "surface_quality", "end_use")
+DEMAND_FIELDS = ("name", "code", *FACTS)
+MATCH_FIELDS = (
+    "number",
+    "kind",
+    "customer",
+    "defect_type",
+    "received_date",
+    "status",
+    "severity",
+    "tonnage",
+    "description",
+    "thickness",
+    "width",
     "production_grade",
-    "demand__production_grade",
-    "demand__surface_quality",
-    "demand__end_use",
-    "part__demand__production_grade",
-    "part__demand__surface_quality",
-    "part__demand__end_use",
+    *(f"demand__{name}" for name in DEMAND_FIELDS),
+    "part__name",
+    "part__number",
+    *(f"part__demand__{name}" for name in DEMAND_FIELDS),
+)
+# What the check reads of each of the customer's objections to the defect: when it was
+# received, how severe, and enough of its product to tell how close it is to the coil —
+# its own grade, and its demand's and its part's demand's grade, surface quality and end use.
+ROW = ("id", "severity", "received_date")
+PRODUCT_ROW = (
+    "thickness",
+    "width",
+    "part",
+    "demand",
+    "part__demand",
+    "production_grade",
+    *(f"demand__{name}" for name in FACTS),
+    *(f"part__demand__{name}" for name in FACTS),
 )
 
 
-def with_closeness(objections, question):
-    """`objections` annotated with `closeness` (a `Closeness`) to the coil of `question`,
-    and `near` (its size is similar), computed by the database."""
+def closeness(row, question):
+    """(Closeness, similar size) of an objection's product (a `PRODUCT_ROW` tuple) to the coil's."""
     q = question
-    compared = [
-        (name, value.pk)
-        for name, value in (
-            ("o_grade", q.production_grade),
-            ("o_surface", q.surface_quality),
-            ("o_use", q.end_use),
-        )
-        if value is not None
-    ]
-    whens = []
-    if q.part is not None:
-        whens.append(When(part=q.part.pk, then=Value(Closeness.PART)))
-    if q.demand is not None:
-        whens.append(When(Q(demand=q.demand.pk) | Q(part__demand=q.demand.pk), then=Value(Closeness.DEMAND)))
-    if compared:
-        objections = objections.annotate(**{name: OBJECTION_PRODUCT[name] for name, _pk in compared})
-        differs, agrees = Q(), Q()
-        for name, pk in compared:
-            differs |= Q(**{f"{name}__isnull": False}) & ~Q(**{name: pk})
-            agrees |= Q(**{name: pk})
-        whens += [When(differs, then=Value(Closeness.OTHER)), When(agrees, then=Value(Closeness.PRODUCT))]
-    closeness = Case(*whens, default=Value(Closeness.UNKNOWN)) if whens else Value(Closeness.UNKNOWN)
-    near = Value(False)
-    if q.thickness and q.width:
-        t, w = q.thickness, q.width
-        near = Case(
-            When(
-                thickness__range=(t * (1 - SIMILAR_SIZE), t * (1 + SIMILAR_SIZE)),
-                width__range=(w * (1 - SIMILAR_SIZE), w * (1 + SIMILAR_SIZE)),
-                then=Value(True),
-            ),
-            default=Value(False),
-        )
-    return objections.annotate(
-        closeness=models.ExpressionWrapper(closeness, output_field=models.IntegerField()),
-        near=models.ExpressionWrapper(near, output_field=models.BooleanField()),
+    thickness, width, part, demand, part_demand, grade, *facts = row
+    demand_facts, part_demand_facts = facts[: len(FACTS)], facts[len(FACTS) :]
+    near = bool(
+        q.thickness
+        and q.width
+        and thickness is not None
+        and width is not None
+        and abs(thickness - q.thickness) <= q.thickness * SIMILAR_SIZE
+        and abs(width - q.width) <= q.width * SIMILAR_SIZE
     )
+    if q.part is not None and part == q.part.pk:
+        return Closeness.PART, near
+    if q.demand is not None and q.demand.pk in (demand, part_demand):
+        return Closeness.DEMAND, near
+    theirs = [
+        grade or demand_facts[0] or part_demand_facts[0],
+        demand_facts[1] or part_demand_facts[1],
+        demand_facts[2] or part_demand_facts[2],
+    ]
+    ours = [getattr(q, name) for name in FACTS]
+    compared = [(t, o.pk) for t, o in zip(theirs, ours, strict=True) if t is not None and o is not None]
+    if any(t != o for t, o in compared):
+        return Closeness.OTHER, near
+    return (Closeness.PRODUCT if compared else Closeness.UNKNOWN), near
 
 
 def judge(objections, question, alerts=None, limit=MATCHES_SHOWN):
     """The answer to `question` from `objections` (scoped to the user) and `alerts` (likewise).
 
-    Three queries whatever the number of objections: the counts by closeness and severity
-    in one aggregate, the closest matching objections (with their photos), the alerts.
+    A constant number of queries whatever the number of objections. Without the coil's
+    product every objection counts the same: one aggregate and the latest matches, as the
+    check always did. With it, the customer's objections to the defect are read a few
+    columns each, how close each one's product is to the coil is worked out from them,
+    and the closest are read in full. Then their photos, the dictionary entries they name
+    and the alerts.
     """
     q = question
-    same = with_closeness(objections.filter(customer=q.customer, defect_type=q.defect_type), q)
-    milder = Q(severity__lte=q.severity)
-    rows = (
-        same.order_by()
-        .values("closeness")
-        .annotate(
-            count=Count("id", filter=milder),
-            last=Max("received_date", filter=milder),
-            harsher=Count("id", filter=~milder),
-            harsher_last=Max("received_date", filter=~milder),
-        )
-    )
-    answer = Judgement(q, {Closeness(r.pop("closeness")): Tally(**r) for r in rows})
-    if answer.count or answer.other_count:
-        matches = (
-            same.filter(milder)
-            .select_related(*MATCH_RELATED, "part")
-            .prefetch_related("photos")
-            .order_by("closeness", "-near", "-received_date", "-id")[:limit]
-        )
-        answer.matches = list(matches)
-        for o in answer.matches:
-            o.match = Match.of(o, q)
+    same = objections.filter(customer=q.customer, defect_type=q.defect_type)
+    if q.knows_product or (q.thickness and q.width):
+        tallies, closest = _by_closeness(same, q, limit)
+        found = _matches(same.filter(pk__in=[pk for pk, _tier, _near in closest])).in_bulk()
+        matches = [(found[pk], tier, near) for pk, tier, near in closest]
+    else:
+        tallies = _all_alike(same, q)
+        latest = same.filter(severity__lte=q.severity).order_by("-received_date", "-id")[:limit]
+        blocking = tallies.get(Closeness.UNKNOWN, Tally()).count
+        matches = [(o, Closeness.UNKNOWN, False) for o in _matches(latest)] if blocking else []
+    answer = Judgement(q, tallies)
+    answer.matches = _with_entries([o for o, _tier, _near in matches])
+    for o, tier, near in matches:
+        o.match = Match.of(o, q, tier, near)
     if alerts is not None:
         answer.alerts = list(
             alerts.filter(customer=q.customer, active=True)
@@ -255,6 +250,61 @@ def judge(objections, question, alerts=None, limit=MATCHES_SHOWN):
             .order_by("-created_at", "-id")
         )
     return answer
+
+
+def _all_alike(same, q):
+    """{UNKNOWN: Tally} of all the objections, when nothing tells the coil's product apart."""
+    milder = Q(severity__lte=q.severity)
+    tally = Tally(
+        **same.aggregate(
+            count=Count("id", filter=milder),
+            last=Max("received_date", filter=milder),
+            harsher=Count("id", filter=~milder),
+            harsher_last=Max("received_date", filter=~milder),
+        )
+    )
+    return {Closeness.UNKNOWN: tally} if tally.count or tally.harsher else {}
+
+
+def _by_closeness(same, q, limit):
+    """({Closeness: Tally}, [(pk, Closeness, similar size)] of the closest objections at the
+    question's severity or milder), from the objections' product columns."""
+    tallies, milder = {}, []
+    for pk, severity, received, *product in same.order_by().values_list(*ROW, *PRODUCT_ROW):
+        tier, near = closeness(product, q)
+        tally = tallies.setdefault(tier, Tally())
+        if severity <= q.severity:
+            tally.count += 1
+            tally.last = max(tally.last or received, received)
+            milder.append((tier, not near, -received.toordinal(), -pk, near))
+        else:
+            tally.harsher += 1
+            tally.harsher_last = max(tally.harsher_last or received, received)
+    closest = sorted(milder)[:limit]
+    return tallies, [(-minus_pk, tier, near) for tier, _far, _day, minus_pk, near in closest]
+
+
+def _matches(objections):
+    return objections.select_related("demand", "part__demand").only(*MATCH_FIELDS).prefetch_related("photos")
+
+
+def _with_entries(matches):
+    """`matches` with the dictionary entries they name (grade, surface quality, end use of the
+    objection and its demands) in place, read in one query."""
+    if not matches:
+        return matches
+    demands = [d for o in matches for d in (o.demand, o.part and o.part.demand) if d is not None]
+    owners = [(o, ("production_grade",)) for o in matches] + [(d, FACTS) for d in demands]
+    wanted = {getattr(obj, f"{name}_id") for obj, names in owners for name in names} - {None}
+    if not wanted:
+        return matches
+    entry_model = type(matches[0])._meta.get_field("production_grade").related_model
+    entries = entry_model._default_manager.in_bulk(wanted)
+    for obj, names in owners:
+        for name in names:
+            if getattr(obj, f"{name}_id") is not None:
+                setattr(obj, name, entries[getattr(obj, f"{name}_id")])
+    return matches
 
 
 @dataclass
@@ -296,9 +346,9 @@ class Match:
     differ: list = field(default_factory=list)  # [(label, theirs, ours)] facts that differ
 
     @classmethod
-    def of(cls, o, question):
+    def of(cls, o, question, closeness, near=False):
         q = question
-        match = cls(o, Closeness(o.closeness), q.defect_type, bool(o.near))
+        match = cls(o, closeness, q.defect_type, near)
         for label, theirs, ours in (
             (_("牌号"), _grade(o), q.production_grade),
             (_("表面质量"), _demand_fact(o, "surface_quality"), q.surface_quality),

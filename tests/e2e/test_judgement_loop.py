@@ -78,6 +78,14 @@ def test_the_whole_loop(logged_in_page, quality, foton):
     expect(page.locator(".verdict-head")).to_contain_text("不得判定为合格")
     expect(page.locator(".verdict-basis")).to_contain_text(f"同一零件 侧围外板，划伤 一般，{objection.number}")
 
+    # A coil of that part's grade, part not named: the same kind of product, so not 合格 either.
+    page.locator("#id_part").select_option(label="不指定")
+    page.locator("#id_grade").select_option(label="DC04")
+    page.locator("#judge").click()
+    expect(page.locator(".verdict-head")).to_contain_text("不得判定为合格")
+    expect(page.locator(".verdict-basis")).to_contain_text(f"同类产品：牌号 DC04，划伤 一般，{objection.number}")
+    page.locator("#id_grade").select_option(label="不指定")
+
     # The same defect on the customer's FC inner panel: answered, with the difference explained.
     page.locator("#id_part").select_option(label="6101-00456 前门内板")
     page.locator("#judge").click()

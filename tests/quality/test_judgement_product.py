@@ -218,6 +218,7 @@ def test_a_product_question_runs_a_constant_number_of_queries(
     query = {"customer": "C0001", "defect": "SCRATCH", "severity": 2, "part": side.number}
     client.get(API, query)
     # session, user, savepoint + release, permissions x2, customer, defect, part (with its
-    # demand), the aggregate, the matches, their photos, the alerts
-    with django_assert_num_queries(13):
+    # demand), the aggregate, the matches, the dictionary entries they name, their photos,
+    # the alerts
+    with django_assert_num_queries(14):
         assert client.get(API, query).status_code == 200
