@@ -8,7 +8,7 @@ from archive_site.forms import ArchiveModelForm
 from customers.forms import CustomerField
 from customers.models import Customer
 from quality.forms.objections import DATE, CoilNumbersField
-from quality.models import Alert, Decision
+from quality.models import Alert, Decision, Disposition
 
 
 class DecisionForm(ArchiveModelForm):
@@ -33,6 +33,7 @@ class DecisionForm(ArchiveModelForm):
         super().__init__(*args, **kwargs)
         self.fields["coil_numbers"].widget.attrs.update(rows=2, autocapitalize="characters")
         self.fields["tonnage"].widget.attrs.update(inputmode="decimal", step="any")
+        self.fields["disposition"].choices = Disposition.choices  # a radio for each, no blank one
         # The answer suggests the disposition: a blocked coil is downgraded, else judged 合格.
         if not self.is_bound and self.instance.verdict:
             blocked = self.instance.verdict == "not_acceptable"
