@@ -43,7 +43,7 @@ class ArchiveSiteConfig(AppConfig):
                 ("archive_site.manage_accounts",),
                 id="nav-accounts",
                 order=90,
-                prefixes=("user",),
+                prefixes=("user", "token"),
             )
         )
         registry.customer_sections.register(

@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -231,3 +234,93 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.customer_name}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+@tracked(exclude=["key_hash", "last_used_at"])
+class ApiToken(models.Model):
+    """A key another system (the line's process computer, MES) uses in place of a login.
+
+    Each token acts as its user: that user's permissions and record scope apply to every
+    request it makes. Only the SHA-256 of the key is stored; the key itself is shown once,
+    when an administrator issues it. A revoked token, or one whose user is deactivated,
+    no longer works. See `archive_site.api`.
+    """
+
+    PREFIX = "arc_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(_("名称"), max_length=100, help_text=_("谁在用它，例如 连退过程计算机"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("令牌开头"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("吊销人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name, by):
+        """A new token for `user`; returns (token, key). The key is not kept: show it once."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, key_hash=cls.hash(key), prefix=key[:10], created_by=by
+        )
+        return token, key
+
+    @classmethod
+    def authenticate(cls, key):
+        """The usable token `key` is the key of, or None."""
+        if not key or not key.startswith(cls.PREFIX):
+            return None
+        return cls.objects.usable().select_related("user").filter(key_hash=cls.hash(key)).first()
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    def revoke(self, by):
+        self.revoked_at, self.revoked_by = timezone.now(), by
+        self.save(update_fields=["revoked_at", "revoked_by"])
+
+    def touch(self, now=None):
+        """Note the use, at most once a minute (no write on every request of a busy line)."""
+        now = now or timezone.now()
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() >= 60:
+            ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

@@ -43,10 +43,15 @@ def may_see(user, record):
 
 
 def label(record):
-    """A record as a message names it: its code and its name (“C0001 北汽福田汽车股份有限公司”)."""
+    """A record as a message names it: its code and its name (“C0001 北汽福田汽车股份有限公司”);
+    a record with a number but no name of its own (an order) with its customer's
+    (“DD-B-01（C0001 北汽福田汽车股份有限公司）”)."""
     text = str(record)
     code = getattr(record, "code", None)
-    return f"{code} {text}" if code and str(code) not in text else text
+    text = f"{code} {text}" if code and str(code) not in text else text
+    if not hasattr(record, "name") and hasattr(record, "customer_id") and record.customer_id:
+        text = f"{text}（{label(record.customer)}）"
+    return text
 
 
 def taken_message(value, other, visible, label=label):

@@ -1,20 +1,27 @@
-"""Judgement check and objection list on an archive of 500 000 objections across 20 000 customers.
+"""The judgement check on a generated archive of 500 000 objections, against the old check.
 
-    python -m bench.judgement            # DATABASE_URL from the environment (make bench)
-    BENCH_OBJECTIONS=100000 python -m bench.judgement
+    make bench BENCH=judgement
+    BENCH_CALLS=200 python -m bench.judgement        # DATABASE_URL from the environment
 
-The archive is generated in a database of its own on the same server
-(`<database>_bench`, created and migrated if missing; override with
-BENCH_DATABASE), by INSERT … SELECT generate_series — seconds, not the ORM row by
-row — and kept for the next run. Then each case is timed over ~200 requests
-through the Django test client (middleware, session, permissions, template or
-JSON), p50 and p95, against a baseline measured in the same run:
+The archive is made by `devtools/generator.py` (20 000 customers, 60 000 demands, 100 000
+parts, 500 000 objections at scale 1) in a database of its own on the same server
+(`<database>_judgement`, or BENCH_DATABASE), and kept for the next run: the first run
+takes several minutes. A few thousand alerts from similar customers are added, so the
+answer's alert lookup is not trivially empty.
 
-- judgement check: the same requests with the index `quality_objection_judgement`
-  dropped inside a transaction that is rolled back (so the planner falls back to
-  the customer index), and with both customer-leading indexes dropped;
-- objection list: the page's search via `gram_search` against the plain
-  `icontains` search the list would do without the gram index.
+The questions are drawn from the archive as an inspector would ask them: a customer and a
+defect it has objected to, a severity, and the coil's product — half of them the part or
+demand of that objection (the same product), a third another of the customer's demands
+(another product), the rest no product at all. Each case is timed over BENCH_CALLS
+requests after five warm-up calls, p50 and p95:
+
+- baseline, the old check: customer × defect type × severity only (one aggregate and the
+  latest matches with their photos, `old_judge` below, as `ObjectionQuerySet.judge` was);
+- the new check through the ORM (closeness of the product, grounds, alerts), the same
+  questions without their product, and with it;
+- the JSON API and the page through Django's test client (middleware, session,
+  permissions, form, JSON or template), as a quality inspector and as a scoped sales user;
+- the objection list's search against a plain `icontains` (the gram index).
 """
 
 import os
@@ -24,13 +31,12 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-OBJECTIONS = int(os.environ.get("BENCH_OBJECTIONS", 500_000))
-CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 20_000))
 CALLS = int(os.environ.get("BENCH_CALLS", 200))
+ALERTS = int(os.environ.get("BENCH_ALERTS", 5000))
 SEED = 20260101
 
 
-def use_bench_database():
+def use_own_database():
     """Point DATABASE_URL at a database of its own, created if missing."""
     import psycopg2
 
@@ -38,9 +44,8 @@ def use_bench_database():
     if not url:
         sys.exit("DATABASE_URL is not set: run through `make bench` or give a PostgreSQL URL.")
     parts = urlsplit(url)
-    name = os.environ.get("BENCH_DATABASE") or f"{parts.path.lstrip('/') or 'archive'}_bench"
-    server = urlunsplit(parts._replace(path="/postgres"))
-    conn = psycopg2.connect(server)
+    name = os.environ.get("BENCH_DATABASE") or f"{parts.path.lstrip('/') or 'archive'}_judgement"
+    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -51,220 +56,94 @@ def use_bench_database():
     return name
 
 
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive_site.settings_test")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("HTTPS", "false")
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+# The old check, kept as the baseline --------------------------------------------
 
 
-# Data ----------------------------------------------------------------------
+def old_judge(objections, customer, defect_type, severity, limit=10):
+    """The judgement check before it knew the product: this customer's objections to this defect
+    at `severity` or milder (count, latest date) and harsher (count, latest), and the latest matches."""
+    from django.db.models import Count, Max, Q
 
-POSITIONS = ["边部", "中部", "头部", "尾部", "上表面", "下表面", "距边 30 mm 处", "全长"]
-PHRASES = [
-    "客户冲压后发现{d}，位于{p}，长约{n} mm",
-    "来料检验发现{d}，{p}较明显，呈周期性分布",
-    "开卷后{p}出现{d}，影响外观件使用",
-    "{d}，{p}，客户要求退货或降级",
-    "客户生产线停线，{p}{d}，约{n}处/米",
-]
-CAUSES = [
-    "平整机工作辊表面粘附异物造成辊印",
-    "连退炉辊结瘤导致表面划伤",
-    "酸洗不净，残留氧化铁皮",
-    "卷取张力过大，层间错动划伤",
-    "包装破损，运输途中进水锈蚀",
-    "",
-    "",
-]
-
-
-def sql_literal_list(values):
-    return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-
-
-def int_array(values):
-    return "ARRAY[" + ",".join(str(int(v)) for v in values) + "]"
-
-
-def insert_select(cursor, model, n, overrides):
-    """INSERT INTO model's table SELECT … FROM generate_series(1, n) AS i.
-
-    `overrides`: {column: SQL expression in i}. Every other column gets its
-    field's default (or NULL, or ''), so fields added later by other modules
-    don't break the bench.
-    """
-    columns, values, params = [], [], []
-    for field in model._meta.concrete_fields:
-        column = field.column
-        if field.primary_key and column not in overrides:
-            continue
-        columns.append(f'"{column}"')
-        if column in overrides:
-            values.append(overrides[column].replace("%", "%%"))
-        elif field.null:
-            values.append("NULL")
-        elif field.has_default():
-            default = field.get_default()
-            values.append("%s")
-            params.append(default)
-        elif field.get_internal_type() in ("CharField", "TextField"):
-            values.append("''")
-        else:
-            values.append("0")
-    table = model._meta.db_table
-    select = f"SELECT {', '.join(values)} FROM generate_series(1, {n}) AS i"
-    cursor.execute(f'INSERT INTO "{table}" ({", ".join(columns)}) {select}', params)
-
-
-def generate():
-    from django.db import connection, transaction
-
-    from archive_site.models import DictEntry, DictKind
-    from customers.models import Customer
-    from quality.models import Objection, ObjectionCounter
-
-    have = Objection.objects.count()
-    if have >= OBJECTIONS and Customer.objects.filter(code__startswith="B").count() >= CUSTOMERS:
-        print(f"archive: reusing {have:,} objections already generated")
-        return
-    started = time.perf_counter()
-    category = DictEntry.objects.get(kind=DictKind.CUSTOMER_CATEGORY, code="AUTO").pk
-    defects = list(
-        DictEntry.objects.of(DictKind.DEFECT_TYPE).order_by("sort_order", "code").values_list("pk", "name")
+    same = objections.filter(customer=customer, defect_type=defect_type)
+    milder, harsher = Q(severity__lte=severity), Q(severity__gt=severity)
+    answer = same.aggregate(
+        count=Count("id", filter=milder),
+        last=Max("received_date", filter=milder),
+        harsher_count=Count("id", filter=harsher),
+        harsher_last=Max("received_date", filter=harsher),
     )
-    grades = list(DictEntry.objects.of(DictKind.PRODUCTION_GRADE).values_list("pk", flat=True))
-    lines = list(DictEntry.objects.of(DictKind.PRODUCTION_LINE).values_list("pk", flat=True))
-    table = Objection._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        # No history events and no foreign-key triggers for generated rows.
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(f'TRUNCATE "{table}", "{ObjectionCounter._meta.db_table}" CASCADE')
-        cursor.execute("DELETE FROM customers_customer WHERE code LIKE 'B%%'")
-        cursor.execute("SELECT setseed(%s)", [0.42])
-        insert_select(
-            cursor,
-            Customer,
-            CUSTOMERS,
-            {
-                "code": "'B' || lpad(i::text, 6, '0')",
-                "name": "'基准客户' || i || '号汽车零部件有限公司'",
-                "short_name": "'基准' || i",
-                "category_id": str(category),
-                "status": "'active'",
-                "created_at": "now()",
-                "updated_at": "now()",
-                "version": "1",
-            },
+    if answer["count"]:
+        answer["matches"] = list(
+            same.filter(milder)
+            .select_related("production_grade")
+            .prefetch_related("photos")
+            .order_by("-received_date", "-id")[:limit]
         )
-        cursor.execute("SELECT min(id) FROM customers_customer WHERE code LIKE 'B%%'")
-        first_customer = cursor.fetchone()[0]
-        # Indexes are dropped for the load and built again after it: much faster.
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
-            "AND indexname NOT LIKE '%%pkey' AND indexname NOT LIKE '%%_unique'",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        defect_ids = int_array(pk for pk, _ in defects)
-        defect_names = sql_literal_list([name for _, name in defects])
-        phrases = sql_literal_list(PHRASES)
-        positions = sql_literal_list(POSITIONS)
-        causes = sql_literal_list(CAUSES)
-        # A few defect types are far more frequent than others (Pareto), mild
-        # severities more frequent than severe ones, dates over seven years.
+    return answer
+
+
+# Data ----------------------------------------------------------------------------
+
+
+def add_alerts(rng):
+    """Alerts from similar customers (a lesson each from a random objection), once."""
+    from django.db import connection
+
+    from quality.models import Alert
+
+    if Alert.objects.count() >= ALERTS:
+        return
+    with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            CREATE TEMP TABLE bench_rows ON COMMIT DROP AS
-            SELECT i,
-                   {first_customer} + floor(random() * {CUSTOMERS})::int AS customer_id,
-                   1 + floor({len(defects)} * power(random(), 2))::int AS d,
-                   1 + floor(4 * power(random(), 1.6))::int AS severity,
-                   date '2019-01-01' + floor(random() * 2555)::int AS received,
-                   1 + floor(random() * {len(PHRASES)})::int AS phrase,
-                   1 + floor(random() * {len(POSITIONS)})::int AS position,
-                   1 + floor(random() * {len(CAUSES)})::int AS cause,
-                   random() AS r
-            FROM generate_series(1, {OBJECTIONS}) AS i
+            INSERT INTO quality_alert (created_at, updated_at, version, customer_id, objection_id,
+                                       defect_type_id, reason, message, active)
+            SELECT now(), now(), 1, c.id, o.id, o.defect_type_id, '同牌号',
+                   '对此缺陷敏感：同类客户' || o.number, true
+            FROM (SELECT id, row_number() OVER (ORDER BY md5(id::text)) AS n FROM customers_customer) c
+            JOIN (SELECT id, customer_id, defect_type_id, number,
+                         row_number() OVER (ORDER BY md5(id::text)) AS n
+                  FROM quality_objection) o ON o.n = c.n AND o.customer_id <> c.id
+            WHERE c.n <= {ALERTS}
+            ON CONFLICT DO NOTHING
             """
         )
-        cursor.execute(
-            "CREATE TEMP TABLE bench_numbered ON COMMIT DROP AS SELECT *, row_number() "
-            "OVER (PARTITION BY extract(year FROM received) ORDER BY received, i) AS seq FROM bench_rows"
-        )
-        columns, values, params = [], [], []
-        overrides = {
-            "number": "'ZY-' || extract(year FROM b.received)::int || '-' || "
-            "CASE WHEN b.seq < 10000 THEN lpad(b.seq::text, 4, '0') ELSE b.seq::text END",
-            "kind": "CASE WHEN b.r < 0.15 THEN 'complaint' ELSE 'objection' END",
-            "customer_id": "b.customer_id",
-            "received_date": "b.received",
-            "status": "CASE WHEN b.received < date '2026-01-01' THEN 'closed' "
-            "WHEN b.r < 0.3 THEN 'registered' WHEN b.r < 0.6 THEN 'investigating' ELSE 'measures_taken' END",
-            "closed_date": "CASE WHEN b.received < date '2026-01-01' THEN b.received + 30 END",
-            "coil_numbers": "ARRAY['C' || lpad(b.i::text, 9, '0')]::varchar[]",
-            "production_grade_id": f"({int_array(grades)})[1 + b.i % {len(grades)}]",
-            "thickness": "0.5 + (b.i % 20) * 0.1",
-            "width": "900 + (b.i % 10) * 80",
-            "tonnage": "round((b.r * 50)::numeric, 3)",
-            "defect_type_id": f"({defect_ids})[b.d]",
-            "severity": "b.severity",
-            "description": f"replace(replace(replace(({phrases})[b.phrase], '{{d}}', ({defect_names})[b.d]), "
-            f"'{{p}}', ({positions})[b.position]), '{{n}}', (b.i % 97 + 3)::text)",
-            "cause": f"({causes})[b.cause]",
-            "responsible_line_id": f"({int_array(lines)})[1 + b.i % {len(lines)}]",
-            "claim_amount": "CASE WHEN b.r > 0.7 THEN round((b.r * 60000)::numeric, 2) ELSE 0 END",
-            "created_at": "now()",
-            "updated_at": "now()",
-            "version": "1",
-        }
-        for field in Objection._meta.concrete_fields:
-            if field.primary_key:
-                continue
-            columns.append(f'"{field.column}"')
-            if field.column in overrides:
-                values.append(overrides[field.column].replace("%", "%%"))
-            elif field.null:
-                values.append("NULL")
-            elif field.has_default():
-                values.append("%s")
-                params.append(field.get_default())
-            else:
-                values.append("''")
-        cursor.execute(
-            f'INSERT INTO "{table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM bench_numbered b',
-            params,
-        )
-        cursor.execute(
-            f'INSERT INTO "{ObjectionCounter._meta.db_table}" (year, last) '
-            "SELECT extract(year FROM received)::int, count(*) FROM bench_rows GROUP BY 1"
-        )
-        loaded = time.perf_counter()
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
-        for name, definition in indexes:
-            t = time.perf_counter()
-            cursor.execute(definition)
-            print(f"archive: index {name} built in {time.perf_counter() - t:.1f} s", flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute(f'VACUUM ANALYZE "{table}"')
-        cursor.execute("ANALYZE customers_customer")
-    print(
-        f"archive: generated {OBJECTIONS:,} objections across {CUSTOMERS:,} customers in "
-        f"{loaded - started:.1f} s, indexes rebuilt in {time.perf_counter() - loaded:.1f} s"
+        cursor.execute("ANALYZE quality_alert")
+
+
+def questions(rng, n):
+    """(query parameters, product kind) drawn from the archive's objections."""
+    from customers.models import Demand
+    from quality.models import Objection
+
+    sample = list(
+        Objection.objects.order_by("?").select_related("customer", "defect_type", "demand", "part")[:n]
     )
+    demands = {}
+    for customer, code in Demand.objects.filter(customer__in={o.customer_id for o in sample}).values_list(
+        "customer", "code"
+    ):
+        demands.setdefault(customer, []).append(code)
+    out = []
+    for o in sample:
+        query = {"customer": o.customer.code, "defect": o.defect_type.code, "severity": rng.randint(1, 4)}
+        pick = rng.random()
+        if pick < 0.5 and (o.part_id or o.demand_id):
+            if o.part_id:
+                query["part"] = o.part.number
+            else:
+                query["demand"] = o.demand.code
+            kind = "same product"
+        elif pick < 0.83 and demands.get(o.customer_id):
+            query["demand"] = rng.choice(demands[o.customer_id])
+            kind = "another product"
+        else:
+            kind = "no product"
+        out.append((query, kind))
+    return out
 
 
-# Timing --------------------------------------------------------------------
+# Timing --------------------------------------------------------------------------
 
 
 def timed(calls, request):
@@ -284,41 +163,31 @@ def summary(ms):
     return statistics.median(ms), ms[max(0, round(0.95 * len(ms)) - 1)]
 
 
+def ratio(ms, baseline):
+    """The case against its baseline, said the right way round."""
+    p50, _ = summary(ms)
+    b50, _ = summary(baseline)
+    if not p50 or not b50:
+        return ""
+    return f"{b50 / p50:.1f}× faster" if p50 <= b50 else f"{p50 / b50:.1f}× slower"
+
+
 def report(rows):
-    print(f"\n{'case':58} {'p50 ms':>8} {'p95 ms':>8} {'vs baseline':>12}")
+    print(f"\n{'case':66} {'p50 ms':>8} {'p95 ms':>8} {'vs baseline':>14}")
     for label, ms, baseline in rows:
         p50, p95 = summary(ms)
-        ratio = ""
-        if baseline is not None:
-            b50, _ = summary(baseline)
-            ratio = f"{b50 / p50:.1f}× faster" if p50 else ""
-        print(f"{label:58} {p50:8.1f} {p95:8.1f} {ratio:>12}")
+        print(f"{label:66} {p50:8.1f} {p95:8.1f} {ratio(ms, baseline) if baseline else '':>14}")
 
 
-class dropped_indexes:
-    """Inside a transaction that is rolled back: these indexes do not exist."""
-
-    def __init__(self, *names):
-        self.names = names
-
-    def __enter__(self):
-        from django.db import connection, transaction
-
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        with connection.cursor() as cursor:
-            for name in self.names:
-                cursor.execute(f'DROP INDEX "{name}"')
-
-    def __exit__(self, *exc):
-        from django.db import transaction
-
-        transaction.set_rollback(True)
-        self.atomic.__exit__(*exc)
+def load():
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
 
 
 def main():
-    database = use_bench_database()
+    database = use_own_database()
+    from bench.common import ensure_archive, setup_django
+
     setup_django()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -329,31 +198,49 @@ def main():
     from archive_site.accounts import roles
     from archive_site.models import DictEntry, DictKind
     from customers.models import Customer
-    from quality.models import Objection
+    from quality.forms.objections import JudgementForm
+    from quality.models import Alert, Objection
 
-    print(f"database: {database}")
-    generate()
-    total = Objection.objects.count()
-    print(f"archive: {total:,} objections, {Customer.objects.count():,} customers")
+    print(f"database: {database}; {load()}")
+    ensure_archive()
+    rng = random.Random(SEED)
+    add_alerts(rng)
+    with_part = Objection.objects.filter(part__isnull=False).count()
+    print(
+        f"archive: {Objection.objects.count():,} objections ({with_part:,} naming their part), "
+        f"{Customer.objects.count():,} customers, {Alert.objects.count():,} alerts"
+    )
 
     User = get_user_model()
     inspector, _ = User.objects.get_or_create(username="bench-quality", defaults={"name": "判定员"})
     inspector.groups.set([Group.objects.get(name=roles.QUALITY)])
-    sales, _ = User.objects.get_or_create(username="bench-sales", defaults={"name": "销售"})
-    sales.groups.set([Group.objects.get(name=roles.SALES)])
-    # The sales user keeps 50 customers: the judgement check then runs through `visible_to`.
-    Customer.objects.filter(sales_owner=sales).update(sales_owner=None)
-    own = list(
-        Customer.objects.filter(code__startswith="B").order_by("code").values_list("pk", flat=True)[:50]
-    )
-    Customer.objects.filter(pk__in=own).update(sales_owner=sales)
+    sales = User.objects.get(username="gen-sales-01")
 
-    rng = random.Random(SEED)
-    codes = list(Customer.objects.filter(code__startswith="B").values_list("code", flat=True))
-    own_codes = list(Customer.objects.filter(pk__in=own).values_list("code", flat=True))
-    defects = list(DictEntry.objects.of(DictKind.DEFECT_TYPE).values_list("code", flat=True))
-    questions = [(rng.choice(codes), rng.choice(defects), rng.randint(1, 4)) for _ in range(CALLS)]
-    own_questions = [(rng.choice(own_codes), rng.choice(defects), rng.randint(1, 4)) for _ in range(CALLS)]
+    asked = questions(rng, CALLS)
+    plain = [({k: v for k, v in q.items() if k in ("customer", "defect", "severity")},) for q, _kind in asked]
+    product = [(q,) for q, _kind in asked]
+    kinds = {kind: sum(1 for _q, k in asked if k == kind) for _q, kind in asked}
+    own = set(Customer.objects.visible_to(sales).values_list("code", flat=True))
+    own_asked = [(q,) for (q,) in product if q["customer"] in own][:CALLS] or product[:1]
+
+    def old_check(query):
+        customer = Customer.objects.get(code=query["customer"])
+        defect = DictEntry.objects.get(kind=DictKind.DEFECT_TYPE, code=query["defect"])
+        old_judge(Objection.objects.all(), customer, defect, query["severity"])
+
+    def new_check(query):
+        form = JudgementForm(query, user=inspector)
+        assert form.is_valid(), form.errors
+        Objection.objects.judge(form.question(), alerts=Alert.objects.all())
+
+    verdicts = {}
+    for (query,), (_q, kind) in zip(product[:60], asked[:60], strict=True):
+        form = JudgementForm(query, user=inspector)
+        form.is_valid()
+        verdict = Objection.objects.judge(form.question(), alerts=Alert.objects.all()).verdict
+        verdicts.setdefault(kind, {}).setdefault(str(verdict), 0)
+        verdicts[kind][str(verdict)] += 1
+    print(f"questions: {kinds}; answers of the first 60 by product: {verdicts}")
 
     client = Client()
     client.force_login(inspector)
@@ -362,55 +249,38 @@ def main():
     page, api = reverse("quality:judgement"), reverse("quality:judgement-api")
 
     def ask(c, url):
-        def request(customer, defect, severity):
-            response = c.get(url, {"customer": customer, "defect": defect, "severity": severity})
-            assert response.status_code == 200, response.status_code
+        def request(query):
+            response = c.get(url, query)
+            assert response.status_code == 200, (response.status_code, query)
 
         return request
 
-    def query_only(customer, defect, severity):
-        c = Customer.objects.get(code=customer)
-        d = DictEntry.objects.get(kind=DictKind.DEFECT_TYPE, code=defect)
-        Objection.objects.judge(c, d, severity)
-
-    blocked = sum(
-        1
-        for q in questions[:50]
-        if not client.get(api, dict(zip(("customer", "defect", "severity"), q, strict=True))).json()[
-            "may_judge_qualified"
-        ]
-    )
-    print(f"judgement: {blocked} of the first 50 questions answer 不得判定为合格")
-
     rows = []
-    with dropped_indexes("quality_objection_judgement"):
-        base_api = timed(questions, ask(client, api))
-    with dropped_indexes("quality_objection_judgement", "quality_objection_customer"):
-        base_scan = timed(questions[:40], ask(client, api))
-    rows.append(("judgement API, baseline: no judgement index", base_api, None))
-    rows.append(("judgement API, baseline: no customer index (40 calls)", base_scan, None))
-    with_index = timed(questions, ask(client, api))
-    rows.append(("judgement API /quality/api/judgement", with_index, base_api))
-    rows.append(("  same, against the baseline without customer index", with_index, base_scan))
-    rows.append(("judgement query only (ORM, no HTTP)", timed(questions, query_only), None))
+    old = timed(plain, old_check)
+    rows.append(("baseline: the old check (customer × defect × severity, ORM)", old, None))
+    rows.append(("new check, same questions without product (ORM)", timed(plain, new_check), old))
     rows.append(
-        ("judgement page /quality/judgement/ (HTML, thumbnails)", timed(questions, ask(client, page)), None)
+        ("new check with the coil's product (ORM: form, closeness, alerts)", timed(product, new_check), old)
+    )
+    api_ms = timed(product, ask(client, api))
+    rows.append(("judgement API /quality/api/judgement, with product", api_ms, old))
+    rows.append(("judgement API, without product", timed(plain, ask(client, api)), old))
+    rows.append(
+        (
+            "judgement page /quality/judgement/ (HTML, thumbnails), with product",
+            timed(product, ask(client, page)),
+            None,
+        )
     )
     rows.append(
         (
-            "judgement API as a scoped sales user (visible_to)",
-            timed(own_questions, ask(sales_client, api)),
+            "judgement API as a scoped sales user (visible_to), with product",
+            timed(own_asked, ask(sales_client, api)),
             None,
         )
     )
 
     # The objection list: first page and count, as the page shows them.
-    lst = reverse("quality:objection-list")
-
-    def list_get(params):
-        response = client.get(lst, params)
-        assert response.status_code == 200
-
     def naive(term):
         qs = Objection.objects.filter(Q(description__icontains=term) | Q(cause__icontains=term))
         qs.count()
@@ -422,46 +292,17 @@ def main():
         list(qs.select_related("customer", "defect_type")[:50])
 
     terms = ["划伤", "辊印", "锈蚀", "夹杂", "浪形", "油斑", "压痕", "边裂"]
-    searches = [(terms[i % len(terms)],) for i in range(CALLS)]
-    naive_ms = timed(searches[:60], naive)
-    rows.append(("list search, baseline: icontains, no gram index (60 calls)", naive_ms, None))
+    searches = [(terms[i % len(terms)],) for i in range(min(CALLS, 60))]
+    naive_ms = timed(searches, naive)
+    rows.append(("list search, baseline: icontains, no gram index", naive_ms, None))
     rows.append(("list search query (gram_search: count + first page)", timed(searches, grams), naive_ms))
-    rows.append(
-        (
-            "list page, two-character search ?q=划伤…",
-            timed([({"q": t},) for (t,) in searches], list_get),
-            None,
-        )
-    )
-    rows.append(("list page, unfiltered (count of all + first page)", timed([({},)] * CALLS, list_get), None))
-    rows.append(
-        (
-            "list page, one customer",
-            timed([({"customer": rng.choice(codes)},) for _ in range(CALLS)], list_get),
-            None,
-        )
-    )
-    rows.append(
-        (
-            "list page, defect type + severity",
-            timed(
-                [
-                    (
-                        {
-                            "defect_type": DictEntry.objects.get(
-                                kind=DictKind.DEFECT_TYPE, code=rng.choice(defects)
-                            ).pk,
-                            "severity": rng.randint(1, 4),
-                        },
-                    )
-                    for _ in range(CALLS)
-                ],
-                list_get,
-            ),
-            None,
-        )
-    )
     report(rows)
+    p50, p95 = summary(api_ms)
+    goal = "met" if p95 < 100 else "NOT met"
+    print(
+        f"\njudgement API with product at {Objection.objects.count():,} objections: p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms (goal p95 < 100 ms: {goal}); {load()}"
+    )
 
 
 if __name__ == "__main__":

@@ -464,8 +464,8 @@ class _Generator:
         self.make_customers()
         self.make_demands()
         self.make_plans()
+        self.make_parts()  # before the objections, which name the parts they were about
         self.make_objections()
-        self.make_parts()
         self.make_orders()
         for table, name, definition in foreign_keys:
             self.cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
@@ -975,6 +975,7 @@ class _Generator:
                 "handler_id",
                 "closed_date",
                 "demand_id",
+                "part_id",
                 "plan_revision_id",
                 "coil_numbers",
                 "production_grade_id",
@@ -1019,9 +1020,11 @@ class _Generator:
             investigated = status != "registered"
             cause = rng.choice(CAUSES).format(d=defect.name, p=position) if investigated else ""
             measures = status in ("closed", "measures_taken")
-            demand = None
+            demand = part = None
             if cid in self.demands_of and rng.random() < 0.6:
                 demand = self.demands[rng.choice(self.demands_of[cid])]
+                if demand[0] in self.parts_of and rng.random() < 0.5:
+                    part = rng.choice(self.parts_of[demand[0]])
             revision = None
             if cid in self.revisions_of and rng.random() < 0.2:
                 revision = rng.choice(self.revisions_of[cid])
@@ -1038,6 +1041,7 @@ class _Generator:
                 quality,
                 received + datetime.timedelta(days=rng.randrange(5, 60)) if closed else None,
                 demand[0] if demand else None,
+                part,
                 revision,
                 [f"{received:%y}{rng.randrange(10**7, 10**8)}" for _ in range(rng.choice((1, 1, 2, 3)))],
                 grade,
@@ -1118,6 +1122,7 @@ class _Generator:
             n,
         )
         numbers = {}
+        self.parts_of = {}  # demand id → ids of the parts made from it
         with_demands = [cid for cid, cat, _ in self.customers if cid in self.demands_of]
         for part_id in range(1, n + 1):
             cid = with_demands[self.weighted_index(len(with_demands), 1.5)]
@@ -1135,6 +1140,7 @@ class _Generator:
             stamp = self.stamp(self.day(datetime.date(2018, 1, 1), LAST_DAY))
             engineer = rng.choice(self.users["engineer"])
             auto = self.customers[cid - 1][1] == "AUTO"
+            self.parts_of.setdefault(demand[0], []).append(part_id)
             parts.add(
                 part_id,
                 cid,

@@ -20,7 +20,8 @@ class ImportModule:
     - `resources`: the resource classes, one per sheet; parents first (a
       child sheet may refer to rows the parent sheet of the same file creates);
     - `permissions`: needed to import at all; each resource may need more;
-    - `export_permissions`: needed to export.
+    - `export_permissions`: needed to export;
+    - `importable`: False for a module that is only exported (records made elsewhere).
     """
 
     key = ""  # in URLs and the import log
@@ -30,9 +31,10 @@ class ImportModule:
     resources = ()
     permissions = ()
     export_permissions = ()
+    importable = True
 
     def can_import(self, user):
-        return user.has_perms(self.permissions)
+        return self.importable and user.has_perms(self.permissions)
 
     def can_export(self, user):
         return user.has_perms(self.export_permissions)

@@ -37,7 +37,7 @@ class QualityConfig(AppConfig):
                 id="nav-judgement",
                 order=45,
                 namespace="quality",
-                prefixes=("judgement",),
+                prefixes=("judgement", "decision"),
             ),
         ]:
             registry.nav.register(link)
@@ -49,6 +49,12 @@ class QualityConfig(AppConfig):
         )
         registry.customer_sections.register(
             registry.Section("quality/objection_section.html", sections.customer_objections, order=20)
+        )
+        registry.customer_sections.register(
+            registry.Section("quality/_customer_alerts.html", sections.customer_alerts, order=18)
+        )
+        registry.customer_sections.register(
+            registry.Section("quality/_customer_decisions.html", sections.customer_decisions, order=22)
         )
         registry.demand_sections.register(
             registry.Section("quality/_demand_plans.html", sections.demand_plans, order=10)

@@ -1,9 +1,13 @@
 """What the quality app shows on the core's pages (registered in `QualityConfig.ready`):
-the judgement check on the home page; on the customer archive page its plans and its
-objections with the sensitivity table; on a demand's page the plans serving it."""
+the judgement check on the home page; on the customer archive page its plans, its
+objections with the sensitivity table, the alerts from similar customers and the decisions
+on its coils; on a demand's page the plans serving it."""
+
+from django.db.models import Count, Sum
 
 from quality.forms.objections import JudgementForm
-from quality.models import Objection, ProcessPlan, Severity
+from quality.models import Alert, Decision, Objection, ProcessPlan, Severity
+from quality.statistics.decisions import coils as coil_count
 from quality.statistics.objections import sensitivity
 
 SECTION_SIZE = 50
@@ -56,3 +60,33 @@ def customer_objections(request, customer):
         "total": sum(r.count for r in rows),
         "severities": list(Severity),
     }
+
+
+def customer_alerts(request, customer):
+    """The lessons similar customers' objections gave this customer (举一反三): one query."""
+    if not request.user.has_perm("quality.view_alert"):
+        return None
+    alerts = list(
+        Alert.objects.visible_to(request.user)
+        .active()
+        .filter(customer=customer)
+        .select_related("defect_type", "objection__customer", "created_by")
+        .order_by("-created_at", "-id")[:SECTION_SIZE]
+    )
+    if not alerts:
+        return None
+    return {"customer": customer, "alerts": alerts}
+
+
+def customer_decisions(request, customer):
+    """The latest decisions on this customer's coils and what they add up to: two queries."""
+    if not request.user.has_perm("quality.view_decision"):
+        return None
+    decisions = Decision.objects.visible_to(request.user).filter(customer=customer)
+    recent = list(
+        decisions.select_related("defect_type", "created_by").order_by("-created_at", "-id")[:RECENT]
+    )
+    if not recent:
+        return {"customer": customer, "recent": [], "totals": None}
+    totals = decisions.downgraded().aggregate(n=Count("id"), coils=Sum(coil_count()), tons=Sum("tonnage"))
+    return {"customer": customer, "recent": recent, "totals": totals}

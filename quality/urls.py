@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from quality.views import judgement, objections, plans
+from quality.views import api, decisions, judgement, lessons, objections, plans
 
 app_name = "quality"
 
@@ -23,6 +23,18 @@ urlpatterns += [
     path("api/judgement", judgement.judgement_api, name="judgement-api"),
 ]
 
+# The inspectors' decisions and the lessons spread to similar customers.
+urlpatterns += [
+    path("decisions/", decisions.decision_list, name="decision-list"),
+    path("decisions/export.xlsx", decisions.decision_export, name="decision-export"),
+    path("decisions/new/", decisions.decision_create, name="decision-create"),
+    path("decisions/<int:pk>/", decisions.decision_detail, name="decision-detail"),
+    path("decisions/stats/", decisions.decision_stats, name="decision-stats"),
+    path("decisions/stats/export.xlsx", decisions.decision_stats_export, name="decision-stats-export"),
+    path("objections/<int:pk>/lessons/", lessons.objection_lessons, name="objection-lessons"),
+    path("alerts/<int:pk>/withdraw/", lessons.alert_withdraw, name="alert-withdraw"),
+]
+
 # Process-control plans, revisions, actual runs and reuse.
 urlpatterns += [
     path("plans/", plans.plan_list, name="plan-list"),
@@ -38,7 +50,13 @@ urlpatterns += [
     path("plans/revisions/<int:pk>/delete/", plans.revision_delete, name="revision-delete"),
     path("plans/revisions/<int:pk>/apply/", plans.plan_apply, name="plan-apply"),
     path("plans/revisions/<int:pk>/runs/new/", plans.run_create, name="run-create"),
+    path("plans/revisions/<int:pk>/runs/grid/", plans.run_grid, name="run-grid"),
     path("plans/revisions/<int:pk>/runs/upload/", plans.run_upload, name="run-upload"),
     path("plans/revisions/<int:pk>/runs/template.xlsx", plans.run_template, name="run-template"),
     path("plans/runs/<int:pk>/delete/", plans.run_delete, name="run-delete"),
+]
+
+# The mill's process computers: actual runs (token only); the judgement check is above.
+urlpatterns += [
+    path("api/runs", api.runs_api, name="runs-api"),
 ]

@@ -575,6 +575,8 @@ def run_upload_form(w, kw):
             if "日期" in h
             else "CAL"
             if "产线" in h or "生产线" in h
+            else None
+            if h in ("表面等级", "判定结果")  # what came out of the line: optional
             else 1.2
         )
     sheet.append(row)
@@ -609,6 +611,108 @@ def plan_create_form(w, kw):
 
 def plan_apply_form(w, kw):
     return {"demand": make_demand(w.customer).pk, "code": f"GK-NEW{next(_seq)}", "name": "应用的方案"}
+
+
+# Decisions, lessons (alerts), the run grid and the API.
+
+
+def _decision(w):
+    from quality.models import Decision
+
+    return Decision.objects.create(
+        customer=w.customer,
+        defect_type=entry(DictKind.DEFECT_TYPE, "SCRATCH"),
+        severity=2,
+        verdict="acceptable",
+        answer="…",
+        coil_numbers=["C0001"],
+        disposition="stock",
+    )
+
+
+def decision(w):
+    return {"pk": _decision(w).pk}
+
+
+def decision_count(w, kw):
+    from quality.models import Decision
+
+    return Decision.objects.count()
+
+
+def decision_form(w, kw):
+    return {"coil_numbers": "C0009", "tonnage": "12.5", "disposition": "agreement", "measure": "none"}
+
+
+def objection_with_a_similar_customer(w):
+    grade = entry(DictKind.PRODUCTION_GRADE, "DC04")
+    objection = make_objection(w.customer, demand=make_demand(w.customer, production_grade=grade))
+    make_demand(make_customer(code="C7001", name="同类客户有限公司"), production_grade=grade)
+    return {"pk": objection.pk}
+
+
+def alert_form(w, kw):
+    return {"customers": [Customer.objects.get(code="C7001").pk], "message": "对划伤敏感"}
+
+
+def alert_count(w, kw):
+    from quality.models import Alert
+
+    return Alert.objects.count()
+
+
+def alert(w):
+    from quality.models import Alert
+
+    objection = make_objection(make_customer())
+    created = Alert.objects.create(
+        customer=w.customer, objection=objection, defect_type=objection.defect_type, message="对划伤敏感"
+    )
+    return {"pk": created.pk}
+
+
+def alert_fields(w, kw):
+    from quality.models import Alert
+
+    return fields(Alert, "active")(w, kw)
+
+
+def run_grid_form(w, kw):
+    from quality.models import PlanRevision
+
+    revision = PlanRevision.objects.get(pk=kw["pk"])
+    (parameter,) = revision.parameters.all()
+    return {
+        "coils-TOTAL_FORMS": "1",
+        "coils-INITIAL_FORMS": "0",
+        "coils-MIN_NUM_FORMS": "1",
+        "coils-MAX_NUM_FORMS": "100",
+        "coils-0-coil_number": "C6666",
+        "coils-0-produced_on": "2025-03-07",
+        f"coils-0-p{parameter.pk}": "1.2",
+    }
+
+
+def token(w):
+    from archive_site.models import ApiToken
+
+    return {"pk": ApiToken.issue(w.users["engineer"], "连退过程计算机", by=None)[0].pk}
+
+
+def token_form(w, kw):
+    return {"user": w.users["engineer"].pk, "name": "连退过程计算机"}
+
+
+def token_count(w, kw):
+    from archive_site.models import ApiToken
+
+    return ApiToken.objects.count()
+
+
+def token_fields(w, kw):
+    from archive_site.models import ApiToken
+
+    return fields(ApiToken, "revoked_at")(w, kw)
 
 
 # Parts.
@@ -873,6 +977,14 @@ TABLE = [
     Row("user-reactivate", inactive_account,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=account_fields),
+    Row("token-list", no_args,
+        get= (LOGIN, 200, 403, 403, 403, 403, 403), post=READ_ONLY),
+    Row("token-create", no_args,  # the answer is the page that shows the new key once
+        get= (LOGIN, 200, 403, 403, 403, 403, 403),
+        post=(LOGIN, 200, 403, 403, 403, 403, 403), done=200, data=token_form, state=token_count),
+    Row("token-revoke", token,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=token_fields),
 
     # Base dictionaries: everyone reads, administrators maintain.
     Row("dictionary-list", no_args,
@@ -1086,6 +1198,35 @@ TABLE = [
     Row("quality:run-delete", plan_run,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 302, 403, 403), data=no_data, state=run_count),
+    Row("quality:run-grid", approved_revision,
+        get= (LOGIN, 200, 403, 403, 200, 403, 403),
+        post=(LOGIN, 302, 403, 403, 302, 403, 403), data=run_grid_form, state=run_count),
+    # The process computers' door: runs are posted with a token only, so every session gets 401.
+    Row("quality:runs-api", no_args,
+        get= (405,   405, 405, 405, 405, 405, 405),
+        post=(401,   401, 401, 401, 401, 401, 401), data=no_data, state=run_count),
+
+    # Decisions: everyone reads in scope; quality staff record them; engineers and quality export.
+    Row("quality:decision-list", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("quality:decision-export", no_args,
+        get= (LOGIN, 200, 403, 403, 200, 200, 403), post=READ_ONLY),
+    Row("quality:decision-create", no_args, query=judgement_query,
+        get= (LOGIN, 200, 403, 403, 403, 200, 403),
+        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=decision_form, state=decision_count),
+    Row("quality:decision-detail", decision,
+        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+    Row("quality:decision-stats", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("quality:decision-stats-export", no_args,
+        get= (LOGIN, 200, 403, 403, 200, 200, 403), post=READ_ONLY),
+    # Lessons spread to similar customers: everyone reads in scope; quality staff send alerts.
+    Row("quality:objection-lessons", objection_with_a_similar_customer,
+        get= (LOGIN, 200, 200, 404, 200, 200, 404),
+        post=(LOGIN, 302, 403, 404, 403, 302, 404), data=alert_form, state=alert_count),
+    Row("quality:alert-withdraw", alert,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=no_data, state=alert_fields),
 
     # Parts: everyone reads in scope and exports (no personal data); engineers keep them.
     Row("products:part-list", no_args,

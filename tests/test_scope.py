@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from openpyxl import load_workbook
 from archive_site.models import DictKind
 from customers.models import Customer, CustomerDocument
 from imports.modules import registry
+from quality.models import Decision
 from tests.factories import (
     entry,
     make_contact,
@@ -272,9 +274,21 @@ def records_of(customer, tag, approver):
         number=f"{tag}订单01",
         deliveries=[(f"{tag}交货卷", datetime.date(2025, 2, 1), 20)],
     )
+    Decision.objects.create(
+        customer=customer,
+        defect_type=objection.defect_type,
+        severity=objection.severity,
+        verdict="not_acceptable",
+        answer="…",
+        coil_numbers=[f"{tag}判定卷"],
+        tonnage=Decimal("10"),
+        disposition="stock",
+        created_by=approver,
+    )
     return {
         order.number,
         f"{tag}交货卷",
+        f"{tag}判定卷",
         customer.name,
         demand.name,
         revision.plan.code,
@@ -384,9 +398,11 @@ def export_values(client, name, params):
 
 @pytest.mark.parametrize(("name", "params"), MODULE_EXPORTS)
 def test_module_exports_do_not_contain_another_users_records(login, w, records, quality, name, params):
-    # No role both exports objections and is scoped: grant it to alice, so the scope is what is tested.
-    alice_may_export = Permission.objects.get(content_type__app_label="quality", codename="export_objection")
-    w.alice.user_permissions.add(alice_may_export)
+    # No role both exports objections (or decisions) and is scoped: grant it to alice, so the
+    # scope is what is tested.
+    for codename in ("export_objection", "export_decision"):
+        permission = Permission.objects.get(content_type__app_label="quality", codename=codename)
+        w.alice.user_permissions.add(permission)
     values = export_values(login(w.alice), name, dict(params))
     assert leaked(records.bobs, values) == set()
     assert leaked(records.shared, values)

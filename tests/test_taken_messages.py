@@ -19,9 +19,10 @@ from django.urls import reverse
 from archive_site import scope
 from archive_site.models import DictKind, VisibleQuerySet
 from customers.models import CustomerShare
+from orders.forms import OrderForm
 from products.models import Part
 from quality.forms.plans import PlanForm
-from tests.factories import entry, make_part, make_plan
+from tests.factories import entry, make_order, make_part, make_plan
 
 BOB_CREDIT_CODE = "91110000102632941M"
 HIDDEN = "已被档案中的另一条记录使用（该记录不在您的查看范围内）。"
@@ -72,6 +73,7 @@ WALK = [
     ("CustomerForm", ("name",), "北汽福田汽车股份有限公司"),
     ("CustomerForm", ("credit_code",), BOB_CREDIT_CODE),
     ("PlanForm", ("code",), "GK-B-01"),
+    ("OrderForm", ("number",), "DD-B-01"),
 ]
 
 
@@ -96,11 +98,27 @@ def plan_form(user, alices_customer, value):
     return form.errors, str(form.errors)
 
 
+def order_form(user, alices_customer, value):
+    data = {"number": value, "customer": alices_customer.code, "thickness": "0.8", "width": "1250"}
+    form = OrderForm({**data, "quantity": "100", "order_date": "2025-01-02", "status": "placed"}, user=user)
+    assert not form.is_valid()
+    return form.errors, str(form.errors)
+
+
+FORMS = {"PlanForm": plan_form, "OrderForm": order_form}
+NAMED = {
+    "CustomerForm": "C0001 北汽福田汽车股份有限公司",
+    "PlanForm": "GK-B-01 福田外板方案",
+    "OrderForm": "DD-B-01（C0001 北汽福田汽车股份有限公司）",
+}
+
+
 @pytest.fixture
 def bobs_archive(bobs_customer, engineer):
     bobs_customer.credit_code = BOB_CREDIT_CODE
     bobs_customer.save()
     make_plan(bobs_customer, code="GK-B-01", name="福田外板方案")
+    make_order(bobs_customer, number="DD-B-01")
 
 
 @pytest.mark.parametrize(("form", "fields", "value"), WALK)
@@ -111,10 +129,17 @@ def test_a_value_of_another_salespersons_record_is_refused_without_naming_it(
     if form == "CustomerForm":
         errors, page = customer_form(login(alice), field, value)
     else:
-        errors, page = plan_form(alice, alices_customer, value)
+        errors, page = FORMS[form](alice, alices_customer, value)
 
     assert errors[field] == [f"“{value}”{HIDDEN}"]
-    for bobs in {"C0001", "北汽福田汽车股份有限公司", BOB_CREDIT_CODE, "GK-B-01", "福田外板方案"} - {value}:
+    for bobs in {
+        "C0001",
+        "北汽福田汽车股份有限公司",
+        BOB_CREDIT_CODE,
+        "GK-B-01",
+        "福田外板方案",
+        "DD-B-01",
+    } - {value}:
         assert bobs not in page
 
 
@@ -126,12 +151,10 @@ def test_a_user_who_may_see_the_record_is_told_which_it_is(
     (field,) = fields
     if form == "CustomerForm":
         errors, _page = customer_form(login(alice), field, value)
-        named = "C0001 北汽福田汽车股份有限公司"
     else:
-        errors, _page = plan_form(alice, alices_customer, value)
-        named = "GK-B-01 福田外板方案"
+        errors, _page = FORMS[form](alice, alices_customer, value)
 
-    assert errors[field] == [f"“{value}”已被“{named}”使用。"]
+    assert errors[field] == [f"“{value}”已被“{NAMED[form]}”使用。"]
 
 
 def test_a_part_number_taken_is_named_only_to_whom_may_see_the_part(alice, admin_user, bobs_customer):

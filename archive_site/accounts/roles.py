@@ -61,12 +61,15 @@ _KEEP_PLANS = [
     "quality.change_planrun",
     "quality.delete_planrun",
 ]
-# Quality objections: everyone with view reads them (in their scope)
-# and runs the judgement check; quality staff keep objections and photos.
+# Quality objections: everyone with view reads them (in their scope), runs the judgement
+# check and reads the decisions and the alerts from similar customers; quality staff keep
+# objections and photos, record decisions and attach (or withdraw) alerts.
 _READ_OBJECTIONS = [
     "quality.view_objection",
     "quality.view_objectionphoto",
     "quality.view_objectiontransition",
+    "quality.view_decision",
+    "quality.view_alert",
 ]
 _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
     "quality.add_objection",
@@ -76,6 +79,10 @@ _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
     "quality.change_objectionphoto",
     "quality.delete_objectionphoto",
     "quality.add_objectiontransition",
+    "quality.add_decision",
+    "quality.export_decision",
+    "quality.add_alert",
+    "quality.change_alert",
 ]
 
 # Parts: everyone reads parts and photos and the supply statistics (no
@@ -135,7 +142,7 @@ ROLE_PERMISSIONS = {
     + _READ_PLANS
     + _KEEP_PLANS
     + _READ_OBJECTIONS
-    + ["quality.export_objection"]
+    + ["quality.export_objection", "quality.export_decision"]
     + _KEEP_PARTS
     + _PRINT
     + _READ_ORDERS

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from archive_site.accounts import views
+from archive_site.accounts import tokens, views
 
 urlpatterns = [
     path(
@@ -17,4 +17,7 @@ urlpatterns = [
     path("accounts/<int:pk>/password/", views.user_password_reset, name="user-password-reset"),
     path("accounts/<int:pk>/deactivate/", views.user_set_active, {"active": False}, name="user-deactivate"),
     path("accounts/<int:pk>/reactivate/", views.user_set_active, {"active": True}, name="user-reactivate"),
+    path("accounts/tokens/", tokens.token_list, name="token-list"),
+    path("accounts/tokens/new/", tokens.token_create, name="token-create"),
+    path("accounts/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
 ]

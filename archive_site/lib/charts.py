@@ -1,5 +1,6 @@
 """Small server-side SVG charts: bars (with an optional cumulative line), horizontal bars,
-and small run charts (values in order with their limits).
+small run charts (values in order with their limits) and small scatter plots (one quantity
+against another).
 
 Plain strings of SVG markup, no JavaScript and no style attributes (the CSP
 allows neither); every label is escaped. Readable at a glance and printable.
@@ -219,3 +220,100 @@ def run_chart(
 def _plain(value):
     """700.0000 → 700, 1.2500 → 1.25, 0.1234567 → 0.1235."""
     return plain(value, 4) if isinstance(value, float) else plain(value)
+
+
+def scatter_chart(
+    points,
+    *,
+    title,
+    x_label="",
+    y_label="",
+    x_limits=(None, None),
+    y_limits=(None, None),
+    note="",
+    trend=None,
+    width=260,
+    height=200,
+):
+    """A small scatter plot of (x, y) pairs: how one quantity goes with another.
+
+    `x_limits`/`y_limits`: (lower, upper) drawn as dashed lines; points outside `y_limits`
+    are red (class "out"). `trend`: (slope, intercept) of a fitted line, drawn across the
+    plot. `note`: a short text top right (e.g. "r = 0.62, n = 48").
+    """
+    pts = [(float(x), float(y)) for x, y in points]
+    if not pts:
+        return ""
+    left, right, top, bottom = 38, 8, 18, 30
+
+    def span(values, limits):
+        refs = [float(v) for v in limits if v is not None]
+        low, high = min(values + refs), max(values + refs)
+        if high == low:
+            low, high = low - 1, high + 1
+        pad = (high - low) * 0.06
+        return low - pad, high + pad
+
+    x0, x1 = span([x for x, _ in pts], x_limits)
+    y0, y1 = span([y for _, y in pts], y_limits)
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def sx(x):
+        return left + (x - x0) / (x1 - x0) * plot_w
+
+    def sy(y):
+        return top + (y1 - y) / (y1 - y0) * plot_h
+
+    parts = [
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{GRID}"/>',
+    ]
+    for value in x_limits:
+        if value is not None:
+            x = sx(float(value))
+            parts.append(
+                f'<line class="chart-limit" x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" '
+                f'stroke="{LINE}" stroke-dasharray="4 3"/>'
+            )
+    for value in y_limits:
+        if value is not None:
+            y = sy(float(value))
+            parts.append(
+                f'<line class="chart-limit" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                f'stroke="{LINE}" stroke-dasharray="4 3"/>'
+            )
+    if trend is not None:
+        slope, intercept = trend
+        lo, hi = x0, x1  # the part of the line inside the plot
+        if slope:
+            xa, xb = (y0 - intercept) / slope, (y1 - intercept) / slope
+            lo, hi = max(x0, min(xa, xb)), min(x1, max(xa, xb))
+        if lo < hi and y0 <= slope * (lo + hi) / 2 + intercept <= y1:
+            parts.append(
+                f'<line class="chart-trend" x1="{sx(lo):.1f}" x2="{sx(hi):.1f}" '
+                f'y1="{sy(slope * lo + intercept):.1f}" y2="{sy(slope * hi + intercept):.1f}" '
+                f'stroke="#2e7d32" stroke-width="1.2"/>'
+            )
+    low, high = y_limits
+    for x, y in pts:
+        out = (low is not None and y < float(low)) or (high is not None and y > float(high))
+        parts.append(
+            f'<circle class="chart-point{" out" if out else ""}" cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" '
+            f'fill="{LINE if out else BAR}" fill-opacity=".75"/>'
+        )
+    parts.append(_text(left, height - 4, f"{x0:.4g}", size=9, fill=MUTED))
+    parts.append(_text(left + plot_w, height - 4, f"{x1:.4g}", size=9, anchor="end", fill=MUTED))
+    parts.append(_text(left + plot_w / 2, height - 4, _short(x_label, 24), size=10, anchor="middle"))
+    parts.append(_text(left - 3, top + 8, f"{y1:.4g}", size=9, anchor="end", fill=MUTED))
+    parts.append(_text(left - 3, top + plot_h, f"{y0:.4g}", size=9, anchor="end", fill=MUTED))
+    cy = top + plot_h / 2
+    parts.append(
+        f'<text x="10" y="{cy:.1f}" font-size="10" text-anchor="middle" fill="{INK}" '
+        f'transform="rotate(-90 10 {cy:.1f})">{escape(_short(y_label, 18))}</text>'
+    )
+    if note:
+        parts.append(_text(left + plot_w, 12, note, size=10, anchor="end"))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" class="scatter-chart">'
+        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+    )

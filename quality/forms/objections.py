@@ -1,16 +1,19 @@
 """Forms of the quality objections (paper 3.5) and the judgement check."""
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import ArchiveModelForm, active_users
 from archive_site.models import DictEntry, DictKind
 from customers.forms import CustomerField
 from customers.models import Customer, Demand
-from quality.models import Objection, PlanRevision, Severity
+from products.models import Part
+from quality.models import Objection, PlanRevision, Question, Severity
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -64,6 +67,7 @@ class ObjectionForm(ArchiveModelForm):
             "tonnage",
             "claim_amount",
             "demand",
+            "part",
             "plan_revision",
             "defect_type",
             "severity",
@@ -94,7 +98,7 @@ class ObjectionForm(ArchiveModelForm):
     SECTIONS = [
         (_("异议"), ["kind", "customer", "received_date", "handler"]),
         (_("产品"), ["coil_numbers", "production_grade", "thickness", "width", "tonnage", "claim_amount"]),
-        (_("需求与工艺"), ["demand", "plan_revision"]),
+        (_("需求、零件与工艺"), ["demand", "part", "plan_revision"]),
         (_("缺陷"), ["defect_type", "severity", "description"]),
         (_("遏制措施 (D3)"), ["containment", "blocked_location", "blocked_coil_count", "blocked_tonnage"]),
         (_("原因分析 (D4)"), ["cause", "cause_evidence", "responsible_line"]),
@@ -122,13 +126,14 @@ class ObjectionForm(ArchiveModelForm):
             return None
 
     def _limit_links(self, customer):
-        """Demand and plan revision are chosen among the customer's own; unknown customer, none offered."""
+        """Demand, part and plan revision are chosen among the customer's own (none for an unknown one)."""
         if customer is None:
-            for name in ("demand", "plan_revision"):
+            for name in ("demand", "part", "plan_revision"):
                 self.fields[name].queryset = self.fields[name].queryset.none()
-                self.fields[name].help_text = _("先选择客户并保存，再关联该客户的需求和方案版本")
+                self.fields[name].help_text = _("先选择客户并保存，再关联该客户的需求、零件和方案版本")
             return
         self.fields["demand"].queryset = Demand.objects.filter(customer=customer).order_by("-id")
+        self.fields["part"].queryset = Part.objects.filter(customer=customer).order_by("number")
         self.fields["plan_revision"].queryset = (
             PlanRevision.objects.filter(plan__customer=customer)
             .select_related("plan")
@@ -167,7 +172,12 @@ class TransitionForm(forms.Form):
 
 
 class JudgementForm(forms.Form):
-    """The judgement check's question: customer, defect type, severity (by codes, for a stable URL)."""
+    """The judgement check's question: customer, defect type, severity, and what is known of the
+    coil (all by codes, for a stable URL and the API).
+
+    The product is optional: production grade, surface quality, end use, thickness × width,
+    and the customer's demand (its code) or part (its number), which fill in the rest.
+    """
 
     customer = CustomerField()
     defect = forms.ModelChoiceField(
@@ -184,11 +194,115 @@ class JudgementForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("严重程度应为 1（轻微）到 4（重大）。")},
     )
+    # What is known of the coil.
+    part = forms.ModelChoiceField(
+        queryset=Part.objects.none(),
+        to_field_name="number",
+        label=_("零件"),
+        required=False,
+        empty_label=_("不指定"),
+        error_messages={"invalid_choice": _("该客户没有这个零件编号。")},
+    )
+    demand = forms.ModelChoiceField(
+        queryset=Demand.objects.none(),
+        to_field_name="code",
+        label=_("客户需求"),
+        required=False,
+        empty_label=_("不指定"),
+        error_messages={"invalid_choice": _("该客户没有这个需求编号。")},
+    )
+    grade = forms.ModelChoiceField(
+        queryset=DictEntry.objects.none(),
+        to_field_name="code",
+        label=_("生产牌号"),
+        required=False,
+        empty_label=_("不指定"),
+        error_messages={"invalid_choice": _("没有这个生产牌号代码。")},
+    )
+    surface_quality = forms.ModelChoiceField(
+        queryset=DictEntry.objects.none(),
+        to_field_name="code",
+        label=_("表面质量"),
+        required=False,
+        empty_label=_("不指定"),
+        error_messages={"invalid_choice": _("没有这个表面质量代码。")},
+    )
+    end_use = forms.ModelChoiceField(
+        queryset=DictEntry.objects.none(),
+        to_field_name="code",
+        label=_("最终用途"),
+        required=False,
+        empty_label=_("不指定"),
+        error_messages={"invalid_choice": _("没有这个最终用途代码。")},
+    )
+    thickness = forms.DecimalField(
+        label=_("厚度 (mm)"), required=False, min_value=Decimal("0.001"), max_digits=6, decimal_places=3
+    )
+    width = forms.DecimalField(
+        label=_("宽度 (mm)"), required=False, min_value=Decimal("0.1"), max_digits=7, decimal_places=1
+    )
+
+    PRODUCT_FIELDS = ("part", "demand", "grade", "surface_quality", "end_use", "thickness", "width")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
-        self.fields["defect"].queryset = DictEntry.objects.of(DictKind.DEFECT_TYPE)
+        for name, kind in (
+            ("defect", DictKind.DEFECT_TYPE),
+            ("grade", DictKind.PRODUCTION_GRADE),
+            ("surface_quality", DictKind.SURFACE_QUALITY),
+            ("end_use", DictKind.END_USE),
+        ):
+            self.fields[name].queryset = DictEntry.objects.of(kind)
+        # The customer's own demands and parts, once the question names the customer (a
+        # subquery: no query until they are shown or chosen).
+        named = (self.data.get("customer") or "").strip() if self.is_bound else ""
+        if named:
+            customer = self.fields["customer"].queryset.filter(Q(code=named) | Q(name=named)).values("pk")
+            demands = Demand.objects.filter(customer__in=customer).select_related(*DEMAND_FACTS)
+            self.fields["demand"].queryset = demands.order_by("-updated_at", "-id")
+            self.fields["demand"].label_from_instance = lambda d: f"{d.code} {d.name}（{d.spec} mm）"
+            parts = Part.objects.filter(customer__in=customer).select_related(
+                *(f"demand__{name}" for name in DEMAND_FACTS)
+            )
+            self.fields["part"].queryset = parts.order_by("number")
+            self.fields["part"].label_from_instance = lambda p: f"{p.number} {p.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        part, demand = cleaned.get("part"), cleaned.get("demand")
+        if part is not None and demand is not None and part.demand_id and part.demand_id != demand.pk:
+            self.add_error(
+                "demand",
+                ValidationError(
+                    _("零件“%(part)s”用的是需求 %(code)s，与所选需求不同。"),
+                    code="part_demand",
+                    params={"part": part.name, "code": part.demand.code},
+                ),
+            )
+        return cleaned
+
+    def product_fields(self):
+        return [self[name] for name in self.PRODUCT_FIELDS]
+
+    def question(self):
+        """The cleaned question, completed from the part's demand or the demand."""
+        c = self.cleaned_data
+        return Question(
+            customer=c["customer"],
+            defect_type=c["defect"],
+            severity=c["severity"],
+            production_grade=c.get("grade"),
+            thickness=c.get("thickness"),
+            width=c.get("width"),
+            surface_quality=c.get("surface_quality"),
+            end_use=c.get("end_use"),
+            demand=c.get("demand"),
+            part=c.get("part"),
+        ).complete()
+
+
+DEMAND_FACTS = ("production_grade", "surface_quality", "end_use")
 
 
 class StatsForm(forms.Form):

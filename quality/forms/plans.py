@@ -12,7 +12,7 @@ from archive_site.models import DictEntry, DictKind
 from archive_site.uploads import validate_size
 from customers.forms import CustomerField
 from customers.models import Customer, Demand
-from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan
+from quality.models import Disposition, PlanParameter, PlanRevision, PlanRun, ProcessPlan
 
 
 class PlanForm(ArchiveModelForm):
@@ -226,3 +226,121 @@ class ApplyForm(forms.Form):
                 _("方案编号“%(code)s”已被使用，请换一个。") % {"code": code}, code="duplicate"
             )
         return code
+
+
+class RunGridForm(forms.Form):
+    """One coil of the run grid: its number, date and remarks, the actual value of every parameter
+    the revision plans (all lines), and what came out: the measured properties the plan's demand
+    requires, the surface grade and the judgement result.
+
+    Fields: `p<parameter id>` per planned parameter, `m<property id>` per required property. The
+    rules are the runs import's (`RunResource`, `PlanRun.check_values`): the grid is checked and
+    saved through it, so the grid, the Excel upload and the API say the same.
+    """
+
+    coil_number = forms.CharField(label=_("卷号"), max_length=32, required=False)
+    produced_on = forms.DateField(
+        label=_("生产日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    surface_grade = forms.ModelChoiceField(
+        DictEntry.objects.of(DictKind.SURFACE_QUALITY).active(), label=_("表面等级"), required=False
+    )
+    result = forms.ChoiceField(label=_("判定结果"), choices=[("", "—"), *Disposition.choices], required=False)
+    remarks = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, parameters, limits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parameters, self.limits = parameters, limits or {}
+        for field in self.fields.values():  # the grid's cells have no <label>: the column names them
+            field.widget.attrs["aria-label"] = str(field.label)
+        self.fields["coil_number"].widget.attrs["autocapitalize"] = "characters"
+        for p in parameters:
+            attrs = {
+                "step": "any",
+                "inputmode": "decimal",
+                "data-limits": "",
+                "aria-label": f"{p.line} · {p.parameter}",
+            }
+            if p.lower is not None:
+                attrs["data-lower"] = f"{p.lower.normalize():f}"
+            if p.upper is not None:
+                attrs["data-upper"] = f"{p.upper.normalize():f}"
+            self.fields[f"p{p.pk}"] = forms.DecimalField(
+                label=f"{p.line} · {p.parameter}",
+                required=False,
+                max_digits=12,
+                decimal_places=4,
+                widget=forms.NumberInput(attrs=attrs),
+            )
+        for r in self.limits.values():
+            attrs = {"step": "any", "inputmode": "decimal", "data-limits": "", "aria-label": str(r.property)}
+            if r.min_value is not None:
+                attrs["data-lower"] = f"{r.min_value.normalize():f}"
+            if r.max_value is not None:
+                attrs["data-upper"] = f"{r.max_value.normalize():f}"
+            self.fields[f"m{r.property_id}"] = forms.DecimalField(
+                label=str(r.property),
+                required=False,
+                max_digits=10,
+                decimal_places=3,
+                widget=forms.NumberInput(attrs=attrs),
+            )
+
+    def clean_coil_number(self):
+        return self.cleaned_data["coil_number"].strip().upper()
+
+    def is_blank(self):
+        """Nothing entered but the date the grid fills in."""
+        c = self.cleaned_data
+        return not any(v not in (None, "") for k, v in c.items() if k != "produced_on")
+
+    def measure_cells(self):
+        """The value fields in the grid's column order: each line's parameters, then the properties."""
+        return [self[f"p{p.pk}"] for p in self.parameters] + [self[f"m{pid}"] for pid in self.limits]
+
+    def warnings(self):
+        """What lies outside the plan's limits or the demand's: said before saving, not refused."""
+        c, coil, out = self.cleaned_data, self.cleaned_data.get("coil_number"), []
+        for p in self.parameters:
+            value = c.get(f"p{p.pk}")
+            if p.is_out(value):
+                limits = f"[{_plain(p.lower)}, {_plain(p.upper)}]"
+                out.append(
+                    _("卷 %(coil)s：%(what)s %(value)s 超出 %(limits)s")
+                    % {
+                        "coil": coil,
+                        "what": f"{p.line} · {p.parameter}",
+                        "value": _plain(value),
+                        "limits": limits,
+                    }
+                )
+        for pid, r in self.limits.items():
+            value = c.get(f"m{pid}")
+            low, high = r.min_value, r.max_value
+            if value is not None and (
+                (low is not None and value < low) or (high is not None and value > high)
+            ):
+                limits = f"[{_plain(low)}, {_plain(high)}]"
+                out.append(
+                    _("卷 %(coil)s：%(what)s %(value)s 超出 %(limits)s")
+                    % {"coil": coil, "what": r.property, "value": _plain(value), "limits": limits}
+                )
+        return out
+
+
+def _plain(value):
+    return "—" if value is None else f"{value.normalize():f}"
+
+
+class BaseRunGrid(forms.BaseFormSet):
+    def warnings(self):
+        return [w for form in self.forms if form.is_valid() and not form.is_blank() for w in form.warnings()]
+
+    def filled(self):
+        """(index, form) of the rows that hold something."""
+        return [(i, f) for i, f in enumerate(self.forms) if f.is_valid() and not f.is_blank()]
+
+
+RunGrid = forms.formset_factory(
+    RunGridForm, formset=BaseRunGrid, extra=0, min_num=1, max_num=100, validate_max=True
+)

@@ -5,19 +5,16 @@ asks whether this customer has objected to this defect at this severity, or
 milder, before — if so, the product must not be judged 合格.
 """
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from archive_site.history import tracked
 from archive_site.lib.numbers import dimensions
@@ -26,13 +23,13 @@ from archive_site.photos import PhotoModel
 from archive_site.search import gram_index, gram_search
 from customers.models import CustomerScopedQuerySet
 
+from .judgement import Severity, judge
+
 __all__ = [
-    "Severity",
     "ObjectionCounter",
     "Objection",
     "ObjectionTransition",
     "ObjectionPhoto",
-    "Judgement",
     "StaleStatus",
     "TransitionRefused",
 ]
@@ -46,15 +43,6 @@ CLOSED_BEFORE_RECEIVED = _("关闭日期不能早于受理日期。")
 CLOSED_AFTER_TODAY = _("关闭日期不能晚于今天。")
 CLOSE_INCOMPLETE = _("关闭前必须填写：%(fields)s。")
 KEPT_WHEN_CLOSED = _("已关闭的异议必须保留此项。")
-
-
-class Severity(models.IntegerChoices):
-    """Ordered: "this severity or milder" is `severity__lte`."""
-
-    MINOR = 1, _("轻微")
-    GENERAL = 2, _("一般")
-    SERIOUS = 3, _("严重")
-    CRITICAL = 4, _("重大")
 
 
 class ObjectionCounter(models.Model):
@@ -113,38 +101,10 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
         """Chinese substring search in description and cause (fast for 划伤, 辊印)."""
         return gram_search(self, term, SEARCH_FIELDS)
 
-    def judge(self, customer, defect_type, severity, *, limit=10):
-        """The judgement check's answer, in one aggregate query (plus the latest matches).
-
-        Counts this customer's objections to this defect at `severity` or milder,
-        and, for the inspector's information, those at harsher severities.
-        """
-        same = self.filter(customer=customer, defect_type=defect_type)
-        milder = Q(severity__lte=severity)
-        harsher = Q(severity__gt=severity)
-        agg = same.aggregate(
-            count=Count("id", filter=milder),
-            last=Max("received_date", filter=milder),
-            harsher_count=Count("id", filter=harsher),
-            harsher_last=Max("received_date", filter=harsher),
-        )
-        answer = Judgement(
-            customer=customer,
-            defect_type=defect_type,
-            severity=int(severity),
-            count=agg["count"],
-            last_received=agg["last"],
-            harsher_count=agg["harsher_count"],
-            harsher_last=agg["harsher_last"],
-        )
-        if answer.count:
-            answer.matches = list(
-                same.filter(milder)
-                .select_related("production_grade")
-                .prefetch_related("photos")
-                .order_by("-received_date", "-id")[:limit]
-            )
-        return answer
+    def judge(self, question, alerts=None):
+        """The judgement check's answer to `question` (`judgement.Question`) from these objections
+        and `alerts` (`lessons.Alert`, the similar customers' lessons): see `judgement.judge`."""
+        return judge(self, question, alerts)
 
 
 class StaleStatus(Exception):
@@ -217,6 +177,15 @@ class Objection(ArchiveModel):
         blank=True,
         related_name="objections",
         help_text=_("生产这些钢卷时执行的方案版本"),
+    )
+    part = models.ForeignKey(
+        "products.Part",
+        verbose_name=_("零件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objections",
+        help_text=_("客户用这些钢卷冲压的零件（判定辅助按零件匹配）"),
     )
     # The product concerned.
     coil_numbers = ArrayField(
@@ -346,7 +315,7 @@ class Objection(ArchiveModel):
     def clean(self):
         """The rules of an objection, for the registration form and the import alike.
 
-        Its demand and plan revision are its customer's. A closed objection has a closing
+        Its demand, part and plan revision are its customer's. A closed objection has a closing
         date, neither before it was received nor after today, and keeps the analysis and
         measures it was closed with; an open one has no closing date.
 
@@ -360,6 +329,8 @@ class Objection(ArchiveModel):
         errors = {}
         if self.customer_id and self.demand_id and self.demand.customer_id != self.customer_id:
             errors["demand"] = ValidationError(_("这个需求不属于所选客户。"), code="demand_customer")
+        if self.customer_id and self.part_id and self.part.customer_id != self.customer_id:
+            errors["part"] = ValidationError(_("这个零件不属于所选客户。"), code="part_customer")
         revision = self.plan_revision if self.plan_revision_id else None
         if self.customer_id and revision is not None and revision.plan.customer_id != self.customer_id:
             errors["plan_revision"] = ValidationError(
@@ -522,77 +493,3 @@ class ObjectionPhoto(PhotoModel, ArchiveModel):
 
     def get_absolute_url(self):
         return reverse("quality:photo", args=[self.pk, "full"])
-
-
-@dataclass
-class Judgement:
-    """The answer of the judgement check (判定辅助)."""
-
-    customer: object
-    defect_type: object
-    severity: int
-    count: int = 0
-    last_received: object = None
-    harsher_count: int = 0
-    harsher_last: object = None
-    matches: list = field(default_factory=list)
-
-    @property
-    def severity_label(self):
-        return Severity(self.severity).label
-
-    @property
-    def may_judge_qualified(self):
-        return self.count == 0
-
-    @property
-    def verdict(self):
-        return "acceptable" if self.may_judge_qualified else "not_acceptable"
-
-    @property
-    def message(self):
-        """The answer in words, for the inspector on the line."""
-        params = {
-            "customer": self.customer.name,
-            "defect": str(self.defect_type),  # its English name in the English UI
-            "severity": self.severity_label,
-            "n": self.count,
-            "last": self.last_received,
-            "m": self.harsher_count,
-            "harsher_last": self.harsher_last,
-        }
-        # Chinese has one form; the English catalogue has a singular and a plural.
-        if self.count:
-            return (
-                ngettext(
-                    "“%(customer)s”曾 %(n)s 次对程度为“%(severity)s”或更轻的“%(defect)s”提出质量异议或抱怨，"
-                    "最近一次受理于 %(last)s。",
-                    "“%(customer)s”曾 %(n)s 次对程度为“%(severity)s”或更轻的“%(defect)s”提出质量异议或抱怨，"
-                    "最近一次受理于 %(last)s。",
-                    self.count,
-                )
-                % params
-            )
-        if self.harsher_count:
-            return (
-                ngettext(
-                    "“%(customer)s”没有对程度为“%(severity)s”或更轻的“%(defect)s”提出过异议，"
-                    "但曾 %(m)s 次对更严重的“%(defect)s”提出异议（最近一次受理于 %(harsher_last)s）。",
-                    "“%(customer)s”没有对程度为“%(severity)s”或更轻的“%(defect)s”提出过异议，"
-                    "但曾 %(m)s 次对更严重的“%(defect)s”提出异议（最近一次受理于 %(harsher_last)s）。",
-                    self.harsher_count,
-                )
-                % params
-            )
-        return _("“%(customer)s”从未对“%(defect)s”提出过质量异议或抱怨。") % params
-
-    @property
-    def conclusion(self):
-        if self.count:
-            return _(
-                "不得判定为合格：应改判为现货或协议品；并立即采取措施——停止生产该客户后续同类产品"
-                "（取消后续生产计划），或调整全线工艺控制（如降低张力）消除缺陷、查找并消除缺陷根源。"
-            )
-        if self.harsher_count:
-            return _("可按标准判定；该客户对此类缺陷敏感，请控制缺陷不再加重。")
-        return _("可按标准判定。")

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.db.models import Avg, Count, F, Max, Min, Q, StdDev
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, StdDev
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.history import tracked
 from archive_site.lib.numbers import plain
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
-from customers.models import CustomerScopedQuerySet
+from customers.models import CustomerScopedQuerySet, DemandProperty
+
+from .judgement import DOWNGRADED, Disposition
+from .objections import Objection
 
 __all__ = [
     "APPROVED_READ_ONLY",
@@ -33,7 +36,9 @@ __all__ = [
     "PlanParameter",
     "PlanRun",
     "RunValue",
+    "RunProperty",
     "ParameterStats",
+    "CPK_MIN_SAMPLE",
 ]
 
 
@@ -49,6 +54,7 @@ LINE_NOT_PLANNED = _("生产线“%(line)s”不在本方案的产线中。")
 NOT_PLANNED = _("方案版本中没有这个工艺参数。")
 OTHER_LINE = _("参数“%(p)s”属于%(line)s，本次实绩的生产线是%(run)s。")
 NO_VALUES = _("这一行没有任何实际值。")
+NOT_REQUIRED = _("客户需求中没有这项性能要求。")
 COIL_TAKEN = _("这个卷号在这条生产线上已有实绩。")
 
 
@@ -433,29 +439,98 @@ class PlanRevision(ArchiveModel):
         PlanParameter.objects.bulk_create(parameters)
         return new
 
-    def statistics(self):
+    def statistics(self, coils=None):
         """Per parameter over all runs: count, mean, sample sd, min, max, values out of limits. One query.
 
+        `coils`: only the runs of these coil numbers (e.g. `good_coils()`).
         Returns {parameter id: ParameterStats}, in parameter order.
         """
+        values = RunValue.objects.filter(run__revision=self)
+        if coils is not None:
+            values = values.filter(run__coil_number__in=list(coils))
+        rows = values.values("parameter").annotate(
+            n=Count("id"),
+            mean=Avg("value"),
+            sd=StdDev("value", sample=True),
+            low=Min("value"),
+            high=Max("value"),
+            out=Count("id", filter=Q(value__lt=F("parameter__lower")) | Q(value__gt=F("parameter__upper"))),
+        )
+        return {
+            r["parameter"]: ParameterStats(r["n"], r["mean"], r["sd"], r["low"], r["high"], r["out"])
+            for r in rows
+        }
+
+    def property_limits(self):
+        """The plan's demand's property rows, {property id: DemandProperty}; None without a demand."""
+        if not self.plan.demand_id:
+            return None
+        rows = DemandProperty.objects.filter(demand=self.plan.demand_id).select_related("property")
+        return {r.property_id: r for r in rows}
+
+    def property_statistics(self, requirements):
+        """Per measured property over all runs: count, mean, sample sd, min, max, values outside
+        the demand's limits (`requirements`, see `property_limits()`). One query.
+
+        Returns {property id: ParameterStats}.
+        """
+        out = Q(pk__in=[])
+        for pid, r in (requirements or {}).items():
+            outside = Q(pk__in=[])
+            if r.min_value is not None:
+                outside |= Q(value__lt=r.min_value)
+            if r.max_value is not None:
+                outside |= Q(value__gt=r.max_value)
+            out |= Q(property=pid) & outside
         rows = (
-            RunValue.objects.filter(run__revision=self)
-            .values("parameter")
+            RunProperty.objects.filter(run__revision=self)
+            .values("property")
             .annotate(
                 n=Count("id"),
                 mean=Avg("value"),
                 sd=StdDev("value", sample=True),
                 low=Min("value"),
                 high=Max("value"),
-                out=Count(
-                    "id", filter=Q(value__lt=F("parameter__lower")) | Q(value__gt=F("parameter__upper"))
-                ),
+                out=Count("id", filter=out),
             )
+            .order_by()
         )
         return {
-            r["parameter"]: ParameterStats(r["n"], r["mean"], r["sd"], r["low"], r["high"], r["out"])
+            r["property"]: ParameterStats(r["n"], r["mean"], r["sd"], r["low"], r["high"], r["out"])
             for r in rows
         }
+
+    def good_coils(self):
+        """The coil numbers of this revision's runs whose product came out well: an outcome is
+        recorded (a judgement result, a surface grade or a measured property) and nothing says
+        otherwise — no run of the coil judged 改判, no measured property outside the demand's
+        limits, no objection naming the coil. "Adopt" may take its targets from these alone.
+        """
+        requirements = self.property_limits() or {}
+        outside = Q(pk__in=[])
+        for pid, r in requirements.items():
+            if r.min_value is not None:
+                outside |= Q(property=pid, value__lt=r.min_value)
+            if r.max_value is not None:
+                outside |= Q(property=pid, value__gt=r.max_value)
+        measured = RunProperty.objects.filter(run=OuterRef("pk"))
+        runs = self.runs.annotate(measured=Exists(measured), off=Exists(measured.filter(outside)))
+        known, bad = set(), set()
+        for coil, result, grade, has_properties, off in runs.values_list(
+            "coil_number", "result", "surface_grade", "measured", "off"
+        ):
+            if result or grade or has_properties:
+                known.add(coil)
+            if result in DOWNGRADED or off:
+                bad.add(coil)
+        if known:
+            from_objections = Objection.objects.filter(coil_numbers__overlap=sorted(known))
+            bad.update(c for coils in from_objections.values_list("coil_numbers", flat=True) for c in coils)
+        return known - bad
+
+
+# Below this many values a Cpk says little: shown, but marked as unreliable.
+CPK_MIN_SAMPLE = 25
 
 
 @dataclass
@@ -488,6 +563,11 @@ class ParameterStats:
             sides.append(mean - float(lower))
         value = min(sides) / (3 * sd)
         return None if math.isnan(value) else value
+
+    @property
+    def reliable(self):
+        """Whether there are enough values for the Cpk to mean much (`CPK_MIN_SAMPLE`)."""
+        return self.count >= CPK_MIN_SAMPLE
 
 
 class ParameterQuerySet(CustomerScopedQuerySet):
@@ -575,6 +655,12 @@ class PlanRun(ArchiveModel):
     produced_on = models.DateField(_("生产日期"))
     line = DictionaryForeignKey(kind=DictKind.PRODUCTION_LINE, verbose_name=_("生产线"))
     remarks = models.CharField(_("备注"), max_length=200, blank=True)
+    # What came out of the line (paper 3.3: optimise by the actual final product quality);
+    # the measured properties are `RunProperty` rows.
+    surface_grade = DictionaryForeignKey(
+        kind=DictKind.SURFACE_QUALITY, verbose_name=_("表面等级"), null=True, blank=True
+    )
+    result = models.CharField(_("判定结果"), max_length=16, choices=Disposition, blank=True)
 
     objects = RunQuerySet.as_manager()
 
@@ -598,12 +684,18 @@ class PlanRun(ArchiveModel):
         return self.coil_number
 
     @staticmethod
-    def check_values(revision, line, values, planned=None):
+    def check_values(revision, line, values, planned=None, properties=None, required=None, outcome=False):
         """Refuse actual values that a run of `revision` on `line` cannot take: the one rule of
-        the run form, the plan page's upload and the runs import.
+        the run form, the run grid, the runs import (and the plan page's upload) and the API.
 
         The line must be one the revision plans; each value must be of a parameter the
-        revision plans on that line; a run has at least one value.
+        revision plans on that line; each measured property one the plan's demand requires
+        (when the plan serves a demand); a run records at least one value, measured
+        property or outcome (`outcome`: a surface grade or judgement result is given).
+
+        `properties`: {key: value} of measured properties, a key naming the property as a
+        DictEntry or its id; `required`: the demand's requirements as {property id:
+        DemandProperty}, None when the plan serves no demand (then any property is taken).
 
         `values`: {key: value}, blanks as None, a key naming a parameter as a PlanParameter
         of the revision (or its id) or as a (line id, parameter id) pair, as a "产线/参数"
@@ -629,7 +721,12 @@ class PlanRun(ArchiveModel):
             elif line is not None and p.line_id != line_id:
                 params = {"p": p.parameter, "line": p.line, "run": line}
                 errors[key] = ValidationError(OTHER_LINE, code="other_line", params=params)
-        if all(value is None for value in values.values()):
+        properties = properties or {}
+        for key, value in properties.items():
+            if value is not None and required is not None and getattr(key, "pk", key) not in required:
+                errors[key] = ValidationError(NOT_REQUIRED, code="not_required")
+        measured = [v for v in [*values.values(), *properties.values()] if v is not None]
+        if not measured and not outcome:
             errors[NON_FIELD_ERRORS] = ValidationError(NO_VALUES, code="no_values")
         if errors:
             raise ValidationError(errors)
@@ -664,3 +761,32 @@ class RunValue(models.Model):
 
     def __str__(self):
         return f"{self.parameter}: {self.value}"
+
+
+class PropertyQuerySet(CustomerScopedQuerySet):
+    customer_field = "run__revision__plan__customer"
+
+
+@tracked()
+class RunProperty(models.Model):
+    """A property measured on the product of a run (Rp0.2, Rm, A80, r90, n90 …): the demand's
+    property rows say which are wanted and their limits."""
+
+    run = models.ForeignKey(
+        PlanRun, verbose_name=_("实绩"), on_delete=models.CASCADE, related_name="properties"
+    )
+    property = DictionaryForeignKey(kind=DictKind.MECHANICAL_PROPERTY, verbose_name=_("力学性能项目"))
+    value = models.DecimalField(_("实测值"), max_digits=10, decimal_places=3)
+
+    objects = PropertyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("实测性能")
+        verbose_name_plural = _("实测性能")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "property"], name="quality_runproperty_unique"),
+        ]
+        # Statistics read a revision's properties through its runs (run_id, the foreign key's index).
+
+    def __str__(self):
+        return f"{self.property}: {self.value}"

@@ -214,8 +214,8 @@ class ObjectionResource(ArchiveResource):
         import_id_fields = ("number",)
 
     def get_queryset(self):
-        # With the demand and plan revision: `Objection.clean` checks they are the customer's.
-        return super().get_queryset().select_related("demand", "plan_revision__plan")
+        # With the demand, part and plan revision: `Objection.clean` checks they are the customer's.
+        return super().get_queryset().select_related("demand", "part", "plan_revision__plan")
 
     def header_ok(self, names):
         # New objections need no number: the customer and the defect make the sheet.

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from archive_site.excel import Column
 from archive_site.models import DictEntry, DictKind
+from customers.models import DemandProperty
 from customers.resources import DemandWidget, customer_column
 from imports import files
 from imports.engine import NEW, UPDATE, ImportConflict, Importer, same
@@ -30,6 +31,7 @@ from imports.resources import CHUNK, ArchiveResource, ImportField, required_mess
 from imports.widgets import (
     CachedLookupWidget,
     CellError,
+    ChoiceWidget,
     DictionaryWidget,
     ExcelDateWidget,
     NumberWidget,
@@ -39,7 +41,16 @@ from imports.widgets import (
     text_of,
 )
 from quality.filters.plans import PlanFilter
-from quality.models import PlanParameter, PlanRevision, PlanRun, ProcessPlan, RunValue
+from quality.models import (
+    Disposition,
+    PlanParameter,
+    PlanRevision,
+    PlanRun,
+    ProcessPlan,
+    RunProperty,
+    RunValue,
+)
+from quality.models.plans import NO_VALUES
 
 # Process-control plans ---------------------------------------------------------
 
@@ -539,6 +550,33 @@ def _values(run):
     return run._import_values
 
 
+PROPERTY_PREFIXES = ("性能", "实测性能", "property", "properties")
+PROPERTY_HEADER_EXAMPLE = "性能/抗拉强度 Rm"
+
+
+def property_header(prop):
+    """The column of a measured property: "性能/<property>", e.g. "性能/抗拉强度 Rm"."""
+    return f"性能/{prop.name}"
+
+
+def _properties(run):
+    """{property id: measured value} of a run: loaded by the import, or prefetched for export."""
+    if not hasattr(run, "_import_properties"):
+        run._import_properties = {p.property_id: p.value for p in run.properties.all()}
+    return run._import_properties
+
+
+def load_limits(revisions):
+    """Each revision's `_import_limits`: its plan's demand's property rows ({property id: row}),
+    None when the plan serves no demand. One query for all."""
+    demands = {r.plan.demand_id for r in revisions if r.plan.demand_id}
+    rows = {}
+    for row in DemandProperty.objects.filter(demand__in=demands):
+        rows.setdefault(row.demand_id, {})[row.property_id] = row
+    for r in revisions:
+        r._import_limits = rows.get(r.plan.demand_id, {}) if r.plan.demand_id else None
+
+
 class RunRevisionWidget(CachedLookupWidget):
     """The revision a run belongs to: a plan the user may see, by code, and the revision number
     given in the row's "版本号" cell, else the plan's approved revision. Drafts take no runs."""
@@ -603,6 +641,7 @@ def load_revisions(plans):
     queryset = PlanParameter.objects.filter(revision__in=list(revisions)).select_related("line", "parameter")
     for p in queryset:
         revisions[p.revision_id]._import_params[(p.line_id, p.parameter_id)] = p
+    load_limits(revisions.values())
 
 
 class RevisionNumberField(ImportField):
@@ -633,11 +672,28 @@ class ValueField(ImportField):
         _values(instance)[self.key] = value
 
 
-class UnknownColumn(ImportField):
-    """A "产线/参数" header naming no line or parameter: reported for the whole sheet."""
+class PropertyField(ImportField):
+    """A measured property of the run's product: a "性能/<property>" column."""
 
-    def __init__(self, header):
+    def __init__(self, prop):
+        super().__init__(f"property_{prop.pk}", property_header(prop), widget=NumberWidget())
+        self.key = prop.pk
+        self.property = prop
+
+    def get_value(self, instance):
+        return _properties(instance).get(self.key)
+
+    def assign(self, instance, value):
+        _properties(instance)[self.key] = value
+
+
+class UnknownColumn(ImportField):
+    """A "产线/参数" or "性能/项目" header naming no line, parameter or property: reported for the
+    whole sheet."""
+
+    def __init__(self, header, property_column=False):
         super().__init__(f"unknown_{header}", header)
+        self.property_column = property_column
 
     def assign(self, instance, value):
         pass
@@ -685,6 +741,20 @@ class RunResource(ArchiveResource):
         width=10,
     )
     remarks = ImportField("remarks", gettext_lazy("备注"), aliases=("Remarks", "Notes"), width=20)
+    surface_grade = ImportField(
+        "surface_grade",
+        gettext_lazy("表面等级"),
+        aliases=("Surface grade", "Surface"),
+        widget=DictionaryWidget(DictKind.SURFACE_QUALITY),
+        width=10,
+    )
+    result = ImportField(
+        "result",
+        gettext_lazy("判定结果"),
+        aliases=("Result", "Judgement"),
+        widget=ChoiceWidget(Disposition),
+        width=12,
+    )
 
     title = gettext_lazy("实绩")
     sheet_names = ("runs", "run", "actual runs", "生产实绩")
@@ -699,7 +769,16 @@ class RunResource(ArchiveResource):
 
     class Meta:
         model = PlanRun
-        fields = ("plan", "revision_number", "coil_number", "produced_on", "line", "remarks")
+        fields = (
+            "plan",
+            "revision_number",
+            "coil_number",
+            "produced_on",
+            "line",
+            "remarks",
+            "surface_grade",
+            "result",
+        )
         export_order = fields
         import_id_fields = ("plan", "coil_number", "line")
 
@@ -712,7 +791,8 @@ class RunResource(ArchiveResource):
                 (p.line_id, p.parameter_id): p
                 for p in revision.parameters.select_related("line", "parameter")
             }
-        self._lines = self._parameters = None
+            load_limits([revision])
+        self._lines = self._parameters = self._properties = None
 
     # Columns: the fixed ones, then a value column per line and parameter.
 
@@ -723,6 +803,8 @@ class RunResource(ArchiveResource):
         line, _sep, parameter = nfkc(str(text)).partition("/")
         if not line.strip() or line.strip().isdigit():
             return None  # a date written 2026/3/18, not a header
+        if match_key(line) in {match_key(p) for p in PROPERTY_PREFIXES}:
+            return self._property_column(text, parameter)
         if self._lines is None:
             self._lines, self._parameters = {}, {}
             for kind, found in (
@@ -742,6 +824,22 @@ class RunResource(ArchiveResource):
         self.fields.setdefault(name, ValueField(line, parameter))
         return name
 
+    def _property_column(self, text, name):
+        if self._properties is None:
+            self._properties = {}
+            for entry in DictEntry.objects.of(DictKind.MECHANICAL_PROPERTY):
+                for key in (entry.code, entry.name, entry.name_en):
+                    if key:
+                        self._properties.setdefault(match_key(key), entry)
+        prop = self._properties.get(match_key(name))
+        if prop is None:
+            column = f"unknown:{text}"
+            self.fields.setdefault(column, UnknownColumn(str(text).strip(), property_column=True))
+            return column
+        column = f"property:{prop.pk}"
+        self.fields.setdefault(column, PropertyField(prop))
+        return column
+
     def check_columns(self, columns):
         messages = []
         example = VALUE_HEADER_EXAMPLE
@@ -750,6 +848,10 @@ class RunResource(ArchiveResource):
             example = value_header(first.line, first.parameter)
         for name in columns.values():
             field = self.fields[name]
+            if isinstance(field, UnknownColumn) and field.property_column:
+                message = _("表头“%(h)s”：找不到这个力学性能项目（应为“性能/项目”，如“%(eg)s”）。")
+                messages.append(message % {"h": field.column_name, "eg": PROPERTY_HEADER_EXAMPLE})
+                continue
             if isinstance(field, UnknownColumn):
                 message = _("表头“%(h)s”：找不到这条生产线或这个工艺参数（应为“产线/参数”，如“%(eg)s”）。")
             elif isinstance(field, ValueField) and self.revision is not None:
@@ -790,25 +892,40 @@ class RunResource(ArchiveResource):
                 runs.append(run)
         by_pk = {run.pk: run for run in runs}
         pks = list(by_pk)
+        for run in runs:
+            run._import_properties = {}
         for start in range(0, len(pks), CHUNK):
             values = RunValue.objects.filter(run__in=pks[start : start + CHUNK]).select_related("parameter")
             for v in values:
                 by_pk[v.run_id]._import_values[(v.parameter.line_id, v.parameter.parameter_id)] = v.value
+            for p in RunProperty.objects.filter(run__in=pks[start : start + CHUNK]):
+                by_pk[p.run_id]._import_properties[p.property_id] = p.value
         return found
 
     def new_instance(self):
         run = PlanRun(revision=self.revision)
-        run._import_values = {}
+        run._import_values, run._import_properties = {}, {}
         return run
 
     # Rules, shared by the module import and the plan page's upload.
 
     def check_row(self, instance, new, cleaned):
         revision = instance.revision
+        outcome = bool(instance.result or instance.surface_grade_id)
         try:
-            PlanRun.check_values(revision, instance.line, _values(instance), revision._import_params)
+            PlanRun.check_values(
+                revision,
+                instance.line,
+                _values(instance),
+                revision._import_params,
+                properties=_properties(instance),
+                required=revision._import_limits,
+                outcome=outcome,
+            )
         except ValidationError as e:
-            names = {f.key: name for name, f in self.fields.items() if isinstance(f, ValueField)}
+            names = {
+                f.key: name for name, f in self.fields.items() if isinstance(f, (ValueField, PropertyField))
+            }
             columns = {"line": self.column_of("line")} | {k: self.column_of(n) for k, n in names.items()}
             return [(columns.get(key, ""), message) for key, messages in e for message in messages]
         return []
@@ -837,6 +954,30 @@ class RunResource(ArchiveResource):
         RunValue.objects.filter(pk__in=deletes).delete()
         RunValue.objects.bulk_update(updates, ["value"], batch_size=1000)
         RunValue.objects.bulk_create(creates, batch_size=2000)
+        self.save_properties(written)
+
+    def save_properties(self, written):
+        """The measured properties of the rows written, as `after_save` writes the values."""
+        creates, updates, deletes = [], [], []
+        existing = {}
+        pks = [r.instance.pk for r in written if r.status == "update"]
+        for start in range(0, len(pks), CHUNK):
+            for p in RunProperty.objects.filter(run__in=pks[start : start + CHUNK]):
+                existing[(p.run_id, p.property_id)] = p
+        for row in written:
+            run = row.instance
+            for pid, value in _properties(run).items():
+                old = existing.get((run.pk, pid))
+                if old is None and value is not None:
+                    creates.append(RunProperty(run=run, property_id=pid, value=value))
+                elif old is not None and value is None:
+                    deletes.append(old.pk)
+                elif old is not None and old.value != value:
+                    old.value = value
+                    updates.append(old)
+        RunProperty.objects.filter(pk__in=deletes).delete()
+        RunProperty.objects.bulk_update(updates, ["value"], batch_size=1000)
+        RunProperty.objects.bulk_create(creates, batch_size=2000)
 
     def label(self, instance):
         line = getattr(instance, "line", None)
@@ -850,8 +991,10 @@ class RunResource(ArchiveResource):
             queryset = queryset.filter(revision__plan__code=request.GET["plan"].strip())
         self.value_pairs = PlanParameter.objects.filter(revision__runs__in=queryset.values("pk"))
         return (
-            queryset.select_related("revision__plan", "line")
-            .prefetch_related(Prefetch("values", queryset=RunValue.objects.select_related("parameter")))
+            queryset.select_related("revision__plan", "line", "surface_grade")
+            .prefetch_related(
+                Prefetch("values", queryset=RunValue.objects.select_related("parameter")), "properties"
+            )
             .order_by(
                 "revision__plan__code", "revision__number", "produced_on", "coil_number", "line__sort_order"
             )
@@ -862,7 +1005,12 @@ class RunResource(ArchiveResource):
         return [] if self.revision is not None else super().template_rows()
 
     def export_columns(self, options=True, **kwargs):
+        """The fixed columns, a column per line and parameter, one per measured property, and the
+        surface grade and judgement result last: the order of the run grid."""
         columns = super().export_columns(options, **kwargs)
+        outcome = [str(self.fields[n].column_name) for n in ("surface_grade", "result")]
+        last = [c for c in columns if c.header in outcome]
+        columns = [c for c in columns if c.header not in outcome]
         if self.revision is not None:
             planned = PlanParameter.objects.filter(revision=self.revision)
         elif hasattr(self, "value_pairs"):
@@ -880,7 +1028,22 @@ class RunResource(ArchiveResource):
         for line_id, parameter_id in pairs:
             field = ValueField(entries[line_id], entries[parameter_id])
             columns.append(Column(str(field.column_name), _value_exporter(field), 14))
-        return columns
+        for prop in self.export_properties():
+            field = PropertyField(prop)
+            columns.append(Column(str(field.column_name), _value_exporter(field), 14))
+        return columns + last
+
+    def export_properties(self):
+        """The measured properties an export or template has a column for: those the plans'
+        demands require (of the pinned revision's plan, or of the plans the user may see)."""
+        if self.revision is not None:
+            rows = DemandProperty.objects.filter(demand=self.revision.plan.demand_id)
+        elif hasattr(self, "value_pairs"):
+            rows = DemandProperty.objects.filter(demand__plans__revisions__parameters__in=self.value_pairs)
+        else:
+            rows = DemandProperty.objects.filter(demand__plans__in=ProcessPlan.objects.visible_to(self.user))
+        ids = rows.values("property")
+        return DictEntry.objects.filter(pk__in=ids).order_by("sort_order", "code")
 
 
 def _value_exporter(field):
@@ -897,7 +1060,10 @@ class RunImport(ImportModule):
     description = gettext_lazy(
         "每行一个钢卷在一条生产线上的实绩，按方案编号、卷号和生产线新建或更新；"
         "版本号留空时记入方案的生效版本（草稿不能记录实绩）。"
-        "之后每列一个工艺参数的实际值，表头写作“产线/参数”（如“连退/均热温度”），只填这一行生产线的参数。"
+        "之后每列一个工艺参数的实际值，表头写作“产线/参数”（如“连退/均热温度”），只填这一行生产线的参数；"
+        "成品的实测性能每项一列，表头写作“性能/项目”（如“性能/抗拉强度 Rm”，"
+        "项目须是方案所服务需求的性能要求），"
+        "以及“表面等级”和“判定结果”（合格、改判现货、改判协议品）。"
     )
     resources = (RunResource,)
     permissions = ("quality.add_planrun", "quality.change_planrun")
@@ -968,6 +1134,139 @@ def parse_runs(revision, upload_file, user):
         else:
             result.errors.append((2, "", _("文件中没有实绩数据行。")))
     return result
+
+
+# The run grid and the API ------------------------------------------------------
+#
+# Both are the runs import too: their rows become a sheet the engine checks and writes, so
+# a coil entered in the grid, uploaded in Excel or posted by a process computer meets the
+# same rules, and a coil posted again updates its run instead of adding one.
+
+
+def sheet_of(headers, rows, name="runs"):
+    """`rows`, (row number, values) under `headers`, as the import engine reads a file's sheet."""
+    return files.Sheet(name, rows=[(1, tuple(headers)), *((n, tuple(values)) for n, values in rows)])
+
+
+@dataclass
+class GridCheck:
+    importer: object = None
+    result: object = None
+    general: list = field(default_factory=list)  # messages about no one row
+
+    @property
+    def ok(self):
+        return self.result is not None and self.result.ok and not self.general
+
+    def apply(self):
+        return self.importer.apply(self.result)
+
+
+def check_grid(revision, grid, user):
+    """Check the run grid's coils (`forms.plans.RunGrid`) as the runs import of `revision`
+    checks a file: a row per coil and line with values. What came out of the line — the
+    measured properties, surface grade and judgement result — goes with the coil's run on
+    the plan's last line, where the product is finished. Errors go onto the grid's cells."""
+    parameters = grid.form_kwargs["parameters"]
+    limits = grid.form_kwargs["limits"] or {}
+    resource = RunResource(user=user, revision=revision)
+    lines = list({p.line_id: p.line for p in parameters}.values())
+    fixed = ["coil_number", "produced_on", "line", "remarks", "surface_grade", "result"]
+    headers = [resource.column_of(n) for n in fixed]
+    headers += [value_header(p.line, p.parameter) for p in parameters]
+    headers += [property_header(r.property) for r in limits.values()]
+    names = [*fixed, *(f"p{p.pk}" for p in parameters), *(f"m{pid}" for pid in limits)]
+    fields = dict(zip(headers, names, strict=True))
+    fields[resource.column_of("line")] = None
+    rows, numbers = [], {}
+    for _index, form in grid.filled():
+        c = form.cleaned_data
+        before = len(rows)
+        for line in lines:
+            last = line is lines[-1]
+            values = [c.get(f"p{p.pk}") if p.line_id == line.pk else None for p in parameters]
+            measured = [c.get(f"m{pid}") if last else None for pid in limits]
+            grade, result = (c.get("surface_grade"), c.get("result")) if last else (None, "")
+            if all(v is None for v in [*values, *measured, grade]) and not result:
+                continue
+            number = len(rows) + 2
+            numbers[number] = (form, line)
+            fixed_values = [
+                c["coil_number"],
+                c["produced_on"],
+                line.code,
+                c["remarks"],
+                grade and grade.code,
+                result,
+            ]
+            rows.append((number, [*fixed_values, *values, *measured]))
+        if len(rows) == before:
+            form.add_error(None, NO_VALUES)
+    check = GridCheck()
+    if not rows:
+        if not any(f.errors for f in grid.forms):
+            check.general.append(_("没有填写任何钢卷的实绩。"))
+        return check
+    check.importer = Importer(RunImport.for_revision(revision), user)
+    check.result = check.importer.check([sheet_of(headers, rows)])
+    for error in check.result.errors:
+        if error.row not in numbers:
+            check.general.append(error.message)
+            continue
+        form, line = numbers[error.row]
+        name = fields.get(error.column)
+        if name in form.fields:
+            form.add_error(name, error.message)
+        else:
+            form.add_error(None, f"{line}：{error.message}")
+    return check
+
+
+API_FIXED = (
+    "plan",
+    "revision_number",
+    "coil_number",
+    "produced_on",
+    "line",
+    "remarks",
+    "surface_grade",
+    "result",
+)
+API_KEYS = ("plan", "revision", "coil", "produced_on", "line", "remarks", "surface_grade", "result")
+
+
+def check_api_runs(runs, user):
+    """Check runs posted by a process computer as the runs import checks a file of them.
+
+    `runs`: dicts with plan (code), revision (number, optional), coil, produced_on
+    (YYYY-MM-DD), line (code or name), remarks, surface_grade (code), result (qualified /
+    stock / agreement or its label), parameters ({parameter code or name: value}) and
+    properties ({property code or name: value}). Returns (importer, checked result); the
+    run at index i is the sheet's row i + 2 (under the header row).
+    """
+    resource = RunResource(user=user)
+    headers = [resource.column_of(n) for n in API_FIXED]
+    dynamic = {}  # header → column index
+    rows = []
+    for index, run in enumerate(runs):
+        values = [run.get(k) for k in API_KEYS] + [None] * len(dynamic)
+        line = run.get("line")
+        for kind, items in (
+            ("parameters", run.get("parameters") or {}),
+            ("properties", run.get("properties") or {}),
+        ):
+            for name, value in items.items():
+                header = f"{line}/{name}" if kind == "parameters" else f"性能/{name}"
+                if header not in dynamic:
+                    dynamic[header] = len(headers) + len(dynamic)
+                    values.append(None)
+                    for _n, other in rows:
+                        other.append(None)
+                values[dynamic[header]] = value
+        rows.append((index + 2, values))
+    importer = Importer(RunImport(), user)
+    result = importer.check([sheet_of([*headers, *dynamic], rows)])
+    return importer, result
 
 
 registry.register(PlanImport)

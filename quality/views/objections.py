@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,19 +19,37 @@ from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response,
 from imports.exports import export_response
 from quality.filters.objections import ObjectionFilter
 from quality.forms.objections import ObjectionForm, StatsForm, TransitionForm
-from quality.models import Objection, ObjectionPhoto, PlanRun, Severity, StaleStatus, TransitionRefused
+from quality.models import (
+    Alert,
+    Decision,
+    Objection,
+    ObjectionPhoto,
+    PlanRun,
+    RunProperty,
+    Severity,
+    StaleStatus,
+    TransitionRefused,
+)
 from quality.statistics import objections as objection_statistics
 from quality.statistics import rates
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
+SECTION_SIZE = 30
 LIST_RELATED = ("customer", "defect_type", "production_grade", "responsible_line", "handler")
 
 
 def get_objection_for_user(user, pk, perm="quality.view_objection"):
     """The objection, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
     objections = Objection.objects.select_related(
-        *LIST_RELATED, "demand", "plan_revision__plan", "created_by", "updated_by"
+        *LIST_RELATED,
+        "demand__surface_quality",
+        "demand__end_use",
+        "part__demand__surface_quality",
+        "part__demand__end_use",
+        "plan_revision__plan",
+        "created_by",
+        "updated_by",
     )
     return objections.get_visible_or_404(user, pk, perm)
 
@@ -82,10 +100,29 @@ def objection_detail(request, pk):
         runs = (
             PlanRun.objects.visible_to(request.user)
             .filter(coil_number__in=objection.coil_numbers)
-            .select_related("revision__plan", "line")
+            .select_related("revision__plan", "line", "surface_grade")
+            .prefetch_related(Prefetch("properties", queryset=RunProperty.objects.select_related("property")))
             .order_by("coil_number", "produced_on")[:50]
         )
+    decisions = []
+    if request.user.has_perm("quality.view_decision"):
+        decisions = (
+            Decision.objects.visible_to(request.user)
+            .filter(objections=objection)
+            .select_related("customer", "created_by")
+            .order_by("-created_at")[:SECTION_SIZE]
+        )
+    alerts = []
+    if request.user.has_perm("quality.view_alert"):
+        alerts = (
+            Alert.objects.visible_to(request.user)
+            .filter(objection=objection)
+            .select_related("customer")
+            .order_by("-created_at")[:SECTION_SIZE]
+        )
     ctx = {
+        "decisions": decisions,
+        "alerts": alerts,
         "objection": objection,
         "photos": photos,
         "transitions": transitions,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,11 +26,29 @@ from quality.forms.plans import (
     ReuseSearchForm,
     RevisionForm,
     RunForm,
+    RunGrid,
     RunUploadForm,
 )
-from quality.models import APPROVED_READ_ONLY, PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
-from quality.resources.plans import RunImport, parse_runs
-from quality.statistics.plans import RUNS_SHOWN, set_vs_actual, summaries
+from quality.models import (
+    APPROVED_READ_ONLY,
+    CPK_MIN_SAMPLE,
+    Objection,
+    PlanError,
+    PlanRevision,
+    PlanRun,
+    ProcessPlan,
+    RunProperty,
+    RunValue,
+)
+from quality.resources.plans import RunImport, check_grid, parse_runs
+from quality.statistics.plans import (
+    RUNS_SHOWN,
+    outcomes,
+    property_summaries,
+    relations,
+    set_vs_actual,
+    summaries,
+)
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -118,11 +137,15 @@ def _detail_page(request, plan, revisions, revision):
     if revision is not None:
         parameters = list(revision.parameters.select_related("line", "parameter"))
         runs = list(
-            revision.runs.select_related("line", "created_by").order_by("-produced_on", "-id")[:RUNS_SHOWN]
+            revision.runs.select_related("line", "created_by", "surface_grade").order_by(
+                "-produced_on", "-id"
+            )[:RUNS_SHOWN]
         )
         runs.reverse()
         values = list(RunValue.objects.filter(run__in=[r.pk for r in runs])) if runs else []
         stats = revision.statistics() if runs else {}
+        limits = revision.property_limits()
+        measured = list(RunProperty.objects.filter(run__in=[r.pk for r in runs])) if runs else []
         ctx.update(
             parameters=parameters,
             lines=_group_by_line(parameters),
@@ -131,6 +154,14 @@ def _detail_page(request, plan, revisions, revision):
             tables=set_vs_actual(parameters, runs, values),
             summaries=summaries(parameters, stats, values, runs),
             draft=next((r for r in revisions if r.is_draft), None),
+            limits=limits,
+            properties=property_summaries(limits, revision.property_statistics(limits), runs, measured)
+            if runs
+            else [],
+            relations=relations(revision, parameters, limits) if runs else [],
+            outcomes=outcomes(runs, limits, measured, _objections_of(request.user, runs)),
+            good_coils=len(revision.good_coils()) if runs and not revision.is_draft else 0,
+            cpk_min_sample=CPK_MIN_SAMPLE,
         )
     # The plan's and its revisions' events (revision rows, and the parameter rows of each revision).
     events = list(events_for(plan)[:HISTORY_SIZE])
@@ -149,6 +180,19 @@ def _detail_page(request, plan, revisions, revision):
     )
     ctx["runs_shown"] = RUNS_SHOWN
     return render(request, "quality/plan_detail.html", ctx)
+
+
+def _objections_of(user, runs):
+    """{coil number: [objection numbers]} of the objections (the user may see) naming these runs' coils."""
+    coils = sorted({r.coil_number for r in runs})
+    if not coils or not user.has_perm("quality.view_objection"):
+        return {}
+    named = {}
+    rows = Objection.objects.visible_to(user).filter(coil_numbers__overlap=coils)
+    for number, pk, objection_coils in rows.values_list("number", "pk", "coil_numbers"):
+        for coil in set(objection_coils) & set(coils):
+            named.setdefault(coil, []).append((number, pk))
+    return named
 
 
 def _group_by_line(parameters):
@@ -280,9 +324,16 @@ def revision_new(request, pk):
 def revision_adopt(request, pk):
     """A new draft revision whose targets are the observed means of this revision's runs."""
     revision = get_revision_for_user(request.user, pk, "quality.add_planrevision")
-    stats = revision.statistics()
+    good_only = bool(request.POST.get("good_only"))
+    coils = revision.good_coils() if good_only else None
+    stats = revision.statistics(coils=coils)
     if not stats:
-        messages.error(request, _("这个版本还没有实绩，无法采用实绩均值。"))
+        if good_only:
+            messages.error(
+                request, _("这个版本还没有结果良好的钢卷（判定合格、性能在需求范围内、没有异议），无法采用。")
+            )
+        else:
+            messages.error(request, _("这个版本还没有实绩，无法采用实绩均值。"))
         return redirect(revision)
     targets = {pid: Decimal(str(round(float(s.mean), 4))) for pid, s in stats.items() if s.mean is not None}
     parameters = {p.pk: p for p in revision.parameters.all()}
@@ -299,6 +350,8 @@ def revision_adopt(request, pk):
         "n": revision.number,
         "count": len(targets),
     }
+    if good_only:
+        note += _("，只计结果良好的 %(coils)s 卷") % {"coils": len(coils)}
     try:
         draft = revision.new_draft(by=request.user, targets=targets, note=note)
     except PlanError as e:
@@ -367,6 +420,44 @@ def run_create(request, pk):
             return redirect("quality:run-create", revision.pk)
         return redirect(revision)
     return render(request, "quality/plan_run_form.html", {"form": form, "revision": revision})
+
+
+GRID_ROWS = 3
+
+
+def run_grid(request, pk):
+    """Several coils at once, each with every line's actual values and what came out of the line.
+
+    Checked and saved through the runs import (`check_grid`): the rules, and the update of
+    a coil already recorded, are the Excel upload's. Values outside the plan's limits or the
+    demand's are listed first and saved only when confirmed.
+    """
+    revision = get_revision_for_user(request.user, pk, "quality.add_planrun")
+    if not _runs_allowed(request, revision):
+        return redirect(revision)
+    parameters = list(revision.parameters.select_related("line", "parameter"))
+    limits = revision.property_limits() or {}
+    kwargs = {"parameters": parameters, "limits": limits}
+    today = {"produced_on": timezone.localdate()}
+    data = request.POST if request.method == "POST" else None
+    grid = RunGrid(data, prefix="coils", form_kwargs=kwargs, initial=[today] * GRID_ROWS)
+    ctx = {"grid": grid, "revision": revision, "lines": _group_by_line(parameters), "limits": limits}
+    if data is not None and grid.is_valid():
+        check = check_grid(revision, grid, request.user)
+        ctx["general"] = check.general
+        if check.ok and not any(f.errors for f in grid.forms):
+            warnings = grid.warnings()
+            if warnings and not request.POST.get("confirm"):
+                ctx["warnings"] = warnings
+            else:
+                counts = check.apply()
+                messages.success(
+                    request,
+                    _("实绩已保存：新建 %(new)s 条，更新 %(update)s 条。")
+                    % {"new": counts["new"], "update": counts["update"]},
+                )
+                return redirect(revision)
+    return render(request, "quality/plan_run_grid.html", ctx)
 
 
 def run_template(request, pk):

@@ -92,6 +92,9 @@ def test_generated_archive_keeps_the_models_rules(archive):
     codes = list(Customer.objects.values_list("credit_code", flat=True))
     assert all(credit_code.is_valid(c) for c in codes) and len(set(codes)) == len(codes)
     assert not Part.objects.exclude(demand__customer=F("customer")).exists()
+    # Objections name parts of their own customer, made from the objection's demand.
+    assert Objection.objects.filter(part__isnull=False).exists()
+    assert not Objection.objects.filter(part__isnull=False).exclude(part__demand=F("demand")).exists()
     # Plans: one approved revision each; runs record only parameters of their own line.
     assert PlanRevision.objects.filter(status="approved").count() == ProcessPlan.objects.count()
     assert not RunValue.objects.exclude(parameter__line=F("run__line")).exists()

@@ -36,7 +36,13 @@ def test_every_form_that_chooses_a_customer_uses_the_customer_field(engineer):
     choosing = {}
     for cls in project_forms():
         for name, field in cls.base_fields.items():
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Customer:
+            # Ticking some of a few listed customers (ModelMultipleChoiceField) is not choosing one
+            # from the archive.
+            if (
+                isinstance(field, forms.ModelChoiceField)
+                and not isinstance(field, forms.ModelMultipleChoiceField)
+                and field.queryset.model is Customer
+            ):
                 choosing[f"{cls.__name__}.{name}"] = type(field)
     part_form = PartForm(instance=Part(), user=engineer)  # a new part without a customer chooses one
     choosing["PartForm.customer"] = type(part_form.fields["customer"])

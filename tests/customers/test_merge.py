@@ -3,6 +3,7 @@ moves, in one transaction; the history stays and shows on the kept customer's pa
 duplicate's code stays an alias; nothing is left pointing at the duplicate, table by table."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +12,7 @@ from django.urls import reverse
 from pghistory.models import Events, MiddlewareEvents
 
 from archive_site.history import events_for
+from archive_site.models import DictKind
 from archive_site.photos import process_upload, save_photos
 from customers.forms import CustomerField
 from customers.merge import MergeRefused, customer_foreign_keys, generic_foreign_keys, merge_customers
@@ -18,8 +20,9 @@ from customers.models import Customer, CustomerAlias, CustomerDocument, DemandAt
 from orders.models import Delivery
 from printing.models import PrintJob, PrintLog
 from products.models import PartPhoto
-from quality.models import ObjectionPhoto
+from quality.models import Alert, Decision, ObjectionPhoto
 from tests.factories import (
+    entry,
     make_contact,
     make_customer,
     make_demand,
@@ -90,6 +93,32 @@ def print_job(customer, tag, users):
     )
 
 
+def decision(customer, tag, users):
+    Decision.objects.create(
+        customer=customer,
+        defect_type=entry(DictKind.DEFECT_TYPE, "SCRATCH"),
+        severity=2,
+        verdict="not_acceptable",
+        answer="…",
+        coil_numbers=[f"{tag}-D1"],
+        tonnage=Decimal("10"),
+        disposition="stock",
+        created_by=users["quality"],
+    )
+
+
+def alert(customer, tag, users):
+    """A lesson from another customer's objection, sent to this one."""
+    source = make_objection(make_customer(code=f"{tag}-SRC", name=f"{tag}同类客户"), description="划伤")
+    Alert.objects.create(
+        customer=customer,
+        objection=source,
+        defect_type=source.defect_type,
+        message=f"{tag}预警",
+        reason="同牌号",
+    )
+
+
 def alias(customer, tag, users):
     """The duplicate itself had absorbed a duplicate once: that alias must follow it."""
     CustomerAlias.objects.create(
@@ -115,6 +144,8 @@ BUILDERS = {
     "orders.Order": order,
     "printing.PrintLog": print_log,
     "printing.PrintJob": print_job,
+    "quality.Decision": decision,
+    "quality.Alert": alert,
 }
 
 

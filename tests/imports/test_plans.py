@@ -435,6 +435,8 @@ def test_runs_export_import_into_empty_tables_export_again(login, admin_user, en
         "酸轧/冷轧压下率",
         "连退/均热温度",
         "连退/过时效温度",
+        "表面等级",
+        "判定结果",
     ]
     assert [row[:3] for row in before["实绩"][1:]] == [
         ["GK-301", 1, "25C101"],
@@ -472,7 +474,8 @@ def test_each_module_offers_a_template_with_its_columns_and_an_example_row(
         header, example = content[name][:2]
         assert header[0] in ("异议编号", "方案编号") and any(v not in (None, "") for v in example)
     if module == "plan-runs":
-        assert content["实绩"][0][6:] == ["酸轧/冷轧压下率", "连退/均热温度", "连退/过时效温度"]
+        parameters = ["酸轧/冷轧压下率", "连退/均热温度", "连退/过时效温度"]
+        assert content["实绩"][0][6:] == [*parameters, "表面等级", "判定结果"]
 
 
 def test_a_sales_user_exports_only_the_runs_of_her_customers(

@@ -106,6 +106,7 @@ def texts(row):
 CASES = [
     (module.key, cls.__name__, columns)
     for module in all_modules()
+    if module.importable
     for cls in module.resources
     if scoped(cls())
     for columns in unique_sets(cls())

@@ -159,10 +159,11 @@ def test_the_check_runs_a_constant_number_of_queries(
     entry("defect_type", "SCRATCH")
     client = login(engineer)
     # session, user, savepoint + release, permissions x2, customer, defect type,
-    # the aggregate, the matching objections, their photos; the page also lists
-    # the defect types for its form
-    with django_assert_num_queries(12):
+    # the aggregate, the matching objections, their photos, the alerts from similar
+    # customers; the page also lists the defect types, grades, surface qualities and
+    # end uses, and the customer's demands and parts, for its form
+    with django_assert_num_queries(18):
         response = ask(client, alices_customer)
     assert response.context["answer"].count == matches
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert api(client, alices_customer).status_code == 200

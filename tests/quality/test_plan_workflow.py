@@ -308,6 +308,8 @@ def test_excel_upload_of_runs(login, engineer, alices_customer):
         "酸轧/冷轧压下率",
         "连退/均热温度",
         "连退/过时效温度",
+        "表面等级",
+        "判定结果",
     ]
     rows = [
         header,

@@ -1,0 +1,36 @@
+"""The decisions list's filter: customer, defect, disposition, measure, answer, dates, coil."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.models import DictEntry, DictKind
+from quality.filters.objections import ObjectionFilter
+from quality.models import Decision, Disposition, Verdict
+
+
+class DecisionFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(method="by_customer", label=_("客户"))
+    defect_type = django_filters.ModelChoiceFilter(
+        queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型")
+    )
+    disposition = django_filters.ChoiceFilter(choices=Disposition.choices, label=_("判定"))
+    measure = django_filters.ChoiceFilter(choices=Decision.Measure.choices, label=_("现场措施"))
+    verdict = django_filters.ChoiceFilter(choices=Verdict.choices, label=_("判定辅助答复"))
+    decided = django_filters.DateFromToRangeFilter(
+        field_name="created_at__date",
+        label=_("判定日期"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    coil = django_filters.CharFilter(method="by_coil", label=_("卷号"))
+    o = django_filters.OrderingFilter(
+        fields=[("created_at", "decided"), "tonnage", "disposition"], label=_("排序")
+    )
+
+    class Meta:
+        model = Decision
+        fields = []
+
+    by_customer = ObjectionFilter.by_customer  # a code, or part of the name: the same rule
+
+    def by_coil(self, queryset, name, value):
+        return queryset.filter(coil_numbers__contains=[value.strip().upper()])
