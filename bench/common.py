@@ -115,6 +115,15 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
+def compared(baseline, measured):
+    """“2.4× faster” or “1.3× slower”: a time against its baseline's, said the right way round."""
+    if not baseline or not measured:
+        return ""
+    if measured <= baseline:
+        return f"{baseline / measured:.2f}× faster"
+    return f"{measured / baseline:.2f}× slower"
+
+
 def table(headers, rows):
     """Rows as an aligned text table (CJK characters count double)."""
     import unicodedata

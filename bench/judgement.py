@@ -31,6 +31,8 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.common import compared
+
 CALLS = int(os.environ.get("BENCH_CALLS", 200))
 ALERTS = int(os.environ.get("BENCH_ALERTS", 5000))
 SEED = 20260101
@@ -167,9 +169,7 @@ def ratio(ms, baseline):
     """The case against its baseline, said the right way round."""
     p50, _ = summary(ms)
     b50, _ = summary(baseline)
-    if not p50 or not b50:
-        return ""
-    return f"{b50 / p50:.1f}× faster" if p50 <= b50 else f"{p50 / b50:.1f}× slower"
+    return compared(b50, p50)
 
 
 def report(rows):

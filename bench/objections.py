@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.common import stock_resource
+from bench.common import compared, stock_resource
 from bench.imports import bench_user, peak_mb, reset_peak, setup_django
 
 ROWS = int(os.environ.get("BENCH_IMPORT_OBJECTIONS", 100_000))
@@ -393,7 +393,7 @@ def main():
         )
     print(
         f"stream export: {stream['bytes'] / 1e6:.1f} MB file, memory growth {stream_growth:.0f} MB; "
-        f"ratio stream/stock: {stock_seconds / stream['seconds']:.1f}× faster, "
+        f"stream against stock: {compared(stock_seconds, stream['seconds'])}, "
         f"{stream_growth / max(1.0, stock_growth):.3f}× the memory growth"
     )
 

@@ -66,6 +66,7 @@ import printing.documents as documents  # noqa: E402
 from archive_site.accounts import roles  # noqa: E402
 from archive_site.models import DictEntry, DictKind  # noqa: E402
 from archive_site.photos import process_upload, save_photos  # noqa: E402
+from bench.common import compared  # noqa: E402
 from printing import kept, parallel  # noqa: E402
 from printing.models import PrintJob  # noqa: E402
 from printing.pdf import BASE_URL, PrintFetcher, render_html  # noqa: E402
@@ -224,7 +225,7 @@ def paired(fns, runs):
 
 
 def row(label, wall, cpu, detail="", base=None):
-    ratio = f"{base / wall:6.2f}× faster" if base else ""
+    ratio = compared(base, wall) if base else ""
     print(f"  {label:<58} {wall:8.3f} s {cpu:8.3f} s cpu  {detail:<22} {ratio}", flush=True)
 
 
