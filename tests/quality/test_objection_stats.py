@@ -140,6 +140,9 @@ def test_export_has_every_table(login, quality, alices_customer, data):
         "帕累托-吨数",
         "帕累托-索赔",
         "索赔-客户与年份",
+        "异议率-月度",
+        "异议率-牌号",
+        "异议率-用途",
     ]
     sensitivity = list(book["敏感度"].iter_rows(values_only=True))
     assert sensitivity[0][:7] == ("缺陷代码", "缺陷类型", "轻微", "一般", "严重", "重大", "合计次数")

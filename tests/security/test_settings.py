@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -179,10 +179,17 @@ def _views(patterns, prefix=""):
             yield prefix + str(p.pattern), p.callback
 
 
-def test_no_view_is_exempt_from_csrf():
+@pytest.mark.django_db
+def test_no_view_a_session_can_write_through_is_exempt_from_csrf(alice):
+    """The JSON API is exempt (machines send no CSRF token), so a session's POST to it — a
+    browser led there by another site — is refused: writes take a token, reads take GET."""
     views = _views(get_resolver().url_patterns)
-    exempt = [route for route, view in views if getattr(view, "csrf_exempt", False)]
-    assert exempt == []
+    exempt = [(route, view) for route, view in views if getattr(view, "csrf_exempt", False)]
+    assert {route for route, _view in exempt} == {"quality/api/judgement", "quality/api/runs"}
+    for route, view in exempt:
+        request = RequestFactory().post(f"/{route}", {"customer": "C0005"})
+        request.user = alice
+        assert view(request).status_code in (401, 405), route
 
 
 @pytest.mark.django_db
