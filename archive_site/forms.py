@@ -1,5 +1,7 @@
 """Form pieces every app's forms are built from: archive records, their inline rows, users."""
 
+import secrets
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -10,13 +12,46 @@ from archive_site.models import DictEntry, DictionaryForeignKey
 
 STALE_EDIT = _("您打开表单后，他人已保存了这条记录。您的修改未保存：请刷新页面查看最新内容后重新修改。")
 GONE = _("您打开表单后，这条记录已被他人删除。")
+SUBMIT_TOKEN = "submit_token"
 
 
 class StaleEdit(Exception):
-    """A record changed between the check of its form and its save; nothing was written.
+    """A record changed between the check of its form (or the page of its button) and its save;
+    nothing was written.
 
-    The middleware answers it with the form's page again and the STALE_EDIT message.
+    The middleware answers it with a redirect to `redirect_to` (by default the
+    form's page again, which shows the newer record) and the STALE_EDIT message.
     """
+
+    def __init__(self, redirect_to=None):
+        super().__init__(redirect_to)
+        self.redirect_to = redirect_to
+
+
+def new_submit_token():
+    return secrets.token_hex(16)
+
+
+class OneTimeSubmitMixin:
+    """A form that makes a record carries a one-time token, so submitting it twice makes one record.
+
+    The token is a hidden field named `submit_token` (whatever the form's
+    prefix); `archive_site.middleware.OneTimeSubmitMiddleware` honours it. A
+    form shown again with errors keeps its token, so the corrected form still
+    goes through. Button forms that make a record use `{% submit_token %}`.
+    """
+
+    one_time_submit = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.one_time_submit:
+            self.fields[SUBMIT_TOKEN] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=new_submit_token
+            )
+
+    def add_prefix(self, field_name):
+        return SUBMIT_TOKEN if field_name == SUBMIT_TOKEN else super().add_prefix(field_name)
 
 
 def active_users():
@@ -41,26 +76,45 @@ def current_version(model, pk, lock=False):
     return rows.values_list("version", flat=True).first()
 
 
-class ArchiveModelForm(forms.ModelForm):
-    """A model form for archive records.
+def save_if_unchanged(obj, seen_version, fields, user=None, redirect_to=None):
+    """Save `fields` of `obj` (a button's change) if it is still at the version the page showed.
 
-    - Dictionary fields offer only active entries of their kind (and the value
-      the record already holds, so an old record stays editable).
+    The row is locked while its version is compared: StaleEdit (answered with
+    a redirect to `redirect_to` and the STALE_EDIT message) if someone saved it
+    since, or if the page sent no version.
+    """
+    try:
+        seen = int(seen_version)
+    except (TypeError, ValueError):
+        seen = None
+    with transaction.atomic():
+        if seen is None or current_version(type(obj), obj.pk, lock=True) != seen:
+            raise StaleEdit(redirect_to)
+        obj.version = seen
+        obj.stamp(user)
+        obj.save(update_fields=[*fields, "version", *(["updated_by"] if hasattr(obj, "updated_by") else [])])
+
+
+class VersionedModelForm(OneTimeSubmitMixin, forms.ModelForm):
+    """A model form for a record people edit (`archive_site.models.VersionedModel`).
+
     - A hidden version refuses a stale edit instead of overwriting someone
       else's change: `clean()` says so as a form error, and `save()` checks
       again with the row locked in a transaction of its own, so two saves
       cannot both pass whether or not the request is one transaction.
-    - `save()` records who created and changed the record.
+    - `save()` stamps the record (a new version; who changed it, for archive records).
+    - A form that makes a new record carries a one-time token (`OneTimeSubmitMixin`).
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
+        instance = kwargs.get("instance")
+        self.one_time_submit = instance is None or instance.pk is None
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        limit_to_active_entries(self.fields, self.instance)
 
     def clean(self):
         cleaned = super().clean()
@@ -84,6 +138,16 @@ class ArchiveModelForm(forms.ModelForm):
                 obj.save()
                 self._save_m2m()
         return obj
+
+
+class ArchiveModelForm(VersionedModelForm):
+    """A model form for archive records (`archive_site.models.ArchiveModel`): versioned, stamped
+    with who created and changed them, and offering only the active entries of each dictionary
+    field's kind (and the value the record already holds, so an old record stays editable)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_to_active_entries(self.fields, self.instance)
 
 
 def share_choices(forms_):
@@ -110,3 +174,14 @@ class ArchiveInlineFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         share_choices(self.forms + [self.empty_form])
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields.pop(SUBMIT_TOKEN, None)  # the page's own form carries the token
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.fields.pop(SUBMIT_TOKEN, None)
+        return form

@@ -296,7 +296,24 @@ def user_create_form(w, kw):
 
 
 def user_edit_form(w, kw):
-    return {"name": "改过的名字", "email": "", "groups": [role_pk(roles.VIEWER)], "is_active": "on"}
+    version = get_user_model().objects.get(pk=kw["pk"]).version
+    return {
+        "name": "改过的名字",
+        "email": "",
+        "groups": [role_pk(roles.VIEWER)],
+        "is_active": "on",
+        "version": version,
+    }
+
+
+def version_of(model):
+    """Data builder: the record's version, as the page of its button sends it."""
+
+    def data(w, kw):
+        return {"version": model.objects.get(pk=kw["pk"]).version}
+
+    data.__name__ = f"version_of({model.__name__})"
+    return data
 
 
 def password_reset_form(w, kw):
@@ -333,7 +350,10 @@ def defect_type_count(w, kw):
 
 
 def dict_entry_form(w, kw):
-    return {"code": "ZZ-NEW", "name": "改过的缺陷", "name_en": "Changed", "is_active": "on"}
+    form = {"code": "ZZ-NEW", "name": "改过的缺陷", "name_en": "Changed", "is_active": "on"}
+    if "pk" in kw:
+        form["version"] = DictEntry.objects.get(pk=kw["pk"]).version
+    return form
 
 
 dict_entry_fields = fields(DictEntry, "code", "name", "sort_order", "is_active")
@@ -770,10 +790,10 @@ TABLE = [
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=password_reset_form, state=account_fields),
     Row("user-deactivate", account,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=account_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(get_user_model()), state=account_fields),
     Row("user-reactivate", inactive_account,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=account_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(get_user_model()), state=account_fields),
 
     # Base dictionaries: everyone reads, administrators maintain.
     Row("dictionary-list", no_args,
@@ -794,10 +814,10 @@ TABLE = [
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),
     Row("dictionary-deactivate", dict_entry,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(DictEntry), state=dict_entry_fields),
     Row("dictionary-reactivate", inactive_dict_entry,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(DictEntry), state=dict_entry_fields),
     Row("dictionary-delete", dict_entry,
         get= (LOGIN, 200, 403, 403, 403, 403, 403),
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from archive_site import registry
+from archive_site.forms import SUBMIT_TOKEN, new_submit_token
 
 register = template.Library()
 
@@ -59,3 +60,10 @@ def sections(context, page, obj=None):
         if ctx is not None:
             parts.append(render_to_string(section.template, ctx, request=request))
     return mark_safe("".join(parts))  # each part rendered by its own template, autoescaped
+
+
+@register.simple_tag
+def submit_token():
+    """The one-time token of a button form that makes a record (a copy, a new draft):
+    submitted twice, it makes one (archive_site.middleware.OneTimeSubmitMiddleware)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', SUBMIT_TOKEN, new_submit_token())
