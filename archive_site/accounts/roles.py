@@ -124,7 +124,9 @@ ROLE_PERMISSIONS = {
     + _KEEP_OBJECTIONS
     + _READ_PARTS
     + _READ_PRINTS,
-    VIEWER: _READ + _READ_DEMANDS + _READ_PLANS + _READ_OBJECTIONS + _READ_PARTS + _READ_PRINTS,
+    # Reads and searches the whole archive (shop-floor inspectors run the judgement check for
+    # any customer); changes nothing, and exports no contact data (no export permission on customers).
+    VIEWER: _READ + _VIEW_ALL + _READ_DEMANDS + _READ_PLANS + _READ_OBJECTIONS + _READ_PARTS + _READ_PRINTS,
 }
 
 
