@@ -21,8 +21,12 @@ class OneLineForRefusals(logging.Filter):
             return True
         exception = record.exc_info[1] if isinstance(record.exc_info, tuple) else record.exc_info
         if status < 500 or (status == 503 and database_unavailable(exception)):
+            message = record.getMessage()
             cause = (str(exception).strip().splitlines() or [""])[0][:200]
-            record.msg = f"{record.getMessage()} ({type(exception).__name__}: {cause})"
+            what = type(exception).__name__
+            if cause and cause not in message:
+                what = f"{what}: {cause}"
+            record.msg = f"{message} ({what})"
             record.args = ()
             record.exc_info = None
             record.exc_text = None
