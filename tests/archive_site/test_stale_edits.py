@@ -4,13 +4,18 @@ Two administrators: one opens a form (or a list with buttons), the other changes
 record meanwhile; the first one's submission is refused with a message and changes nothing.
 """
 
+import importlib
+import pkgutil
+
 import pytest
+from django import forms
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from archive_site.accounts import roles
-from archive_site.forms import STALE_EDIT
+from archive_site.accounts.forms import UserCreateForm
+from archive_site.forms import STALE_EDIT, VersionedModelForm
 from archive_site.models import DictEntry, DictKind
 from tests.factories import make_user
 from tests.imports.helpers import messages, run, xlsx
@@ -141,3 +146,34 @@ def test_a_dictionary_import_makes_an_open_form_stale(two_admins, admin_user):
     assert refused(first.post(url, stale, follow=True))
     e.refresh_from_db()
     assert (e.name, e.name_en, e.version) == ("测试缺陷", "Imported", 2)
+
+
+PROJECT_PACKAGES = ("archive_site", "customers", "quality", "products", "printing", "imports")
+
+
+def project_model_forms():
+    """Every ModelForm class the project defines, its modules imported."""
+    for package in PROJECT_PACKAGES:
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if "form" in module.name.rsplit(".", 1)[-1]:
+                importlib.import_module(module.name)
+    found, todo = set(), [forms.ModelForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.split(".")[0] in PROJECT_PACKAGES:
+                found.add(sub)
+    return found
+
+
+def test_every_form_that_edits_a_record_checks_its_version():
+    """One stale-edit check for every editable record: no model form bypasses it."""
+    create_only = {UserCreateForm}  # makes a record, never edits one
+    unchecked = {
+        f"{form.__module__}.{form.__name__}"
+        for form in project_model_forms() - create_only
+        if not issubclass(form, VersionedModelForm)
+    }
+    assert len(project_model_forms()) > 10
+    assert unchecked == set()
