@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictionaryForeignKey
+from archive_site.validators import validate_plausible_date
 
 STALE_EDIT = _("您打开表单后，他人已保存了这条记录。您的修改未保存：请刷新页面查看最新内容后重新修改。")
 GONE = _("您打开表单后，这条记录已被他人删除。")
@@ -58,6 +59,14 @@ def active_users():
     return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
+def plausible_dates(fields):
+    """Date fields take dates from 1900 to 2199 only (archive_site.validators): a year 9999 or 1
+    would overflow the date arithmetic the records' rules and pages do with them."""
+    for field in fields.values():
+        if isinstance(field, forms.DateField) and validate_plausible_date not in field.validators:
+            field.validators.append(validate_plausible_date)
+
+
 def limit_to_active_entries(fields, instance):
     """Offer only active dictionary entries, plus the one `instance` holds."""
     for model_field in instance._meta.get_fields():
@@ -103,6 +112,7 @@ class VersionedModelForm(OneTimeSubmitMixin, forms.ModelForm):
       again with the row locked in a transaction of its own, so two saves
       cannot both pass whether or not the request is one transaction.
     - `save()` stamps the record (a new version; who changed it, for archive records).
+    - Date fields take plausible dates only (`plausible_dates`).
     - A form that makes a new record carries a one-time token (`OneTimeSubmitMixin`).
     """
 
@@ -115,6 +125,7 @@ class VersionedModelForm(OneTimeSubmitMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        plausible_dates(self.fields)
 
     def clean(self):
         cleaned = super().clean()
@@ -150,6 +161,19 @@ class ArchiveModelForm(VersionedModelForm):
         limit_to_active_entries(self.fields, self.instance)
 
 
+def held_choice(form, name):
+    """The record the choice field `name` of `form` holds now (as posted, or as the page first
+    showed it), if it is one of the field's choices; else None.
+
+    A posted value is whatever was sent, not an id: it is looked up through the field,
+    which refuses a word, a huge number or a record outside the field's choices alike.
+    """
+    try:
+        return form.fields[name].to_python(form[name].value())
+    except forms.ValidationError:
+        return None
+
+
 def share_choices(forms_):
     """Give every form the first form's evaluated choices of each select field."""
     cache = {}
@@ -168,11 +192,15 @@ class ArchiveInlineFormSet(forms.BaseInlineFormSet):
     `save()` stamps each changed row once and checks its version, creates the
     new rows and deletes those marked for deletion: a view only calls it, inside
     the transaction that saves the record. Dictionary choices are fetched once
-    for all rows, not once per row.
+    for all rows, not once per row. A posted row count above max_num is refused
+    without building that many rows.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A posted row count beyond max_num is refused without building its rows (Django
+        # would build up to max_num + 1000 forms, and draw them all again with the error).
+        self.absolute_max = self.max_num
         share_choices(self.forms + [self.empty_form])
 
     def _construct_form(self, i, **kwargs):

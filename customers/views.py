@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
+from archive_site.forms import held_choice
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
 from customers.filters import CustomerFilter, DemandFilter
@@ -277,9 +278,7 @@ def _save_demand(request, demand, initial=None):
 
 
 def _demand_form_page(request, form, elements, properties, demand=None):
-    customer = form.instance.customer if form.instance.customer_id else None
-    if customer is None and form["customer"].value():
-        customer = Customer.objects.visible_to(request.user).filter(pk=form["customer"].value()).first()
+    customer = form.instance.customer if form.instance.customer_id else held_choice(form, "customer")
     ctx = {
         "form": form,
         "elements": elements,

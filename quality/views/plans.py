@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
 from archive_site.excel import Column, xlsx_response
+from archive_site.forms import held_choice
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator
-from customers.models import Customer, Demand
+from customers.models import Demand
 from quality.filters import PlanFilter
 from quality.models import PlanError, PlanRevision, PlanRun, ProcessPlan, RunValue
 from quality.plan_forms import (
@@ -225,11 +226,8 @@ def _save_plan(request, plan, revision, plan_initial=None, revision_initial=None
 
 
 def _form_page(request, plan_form, form, parameters, plan=None, revision=None, demand=None):
-    picked = None
-    customer_id = plan_form["customer"].value()
-    if customer_id:
-        customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
-        picked = {"id": customer.pk, "name": customer.name, "code": customer.code} if customer else None
+    customer = held_choice(plan_form, "customer")  # among the customers the user may see
+    picked = {"id": customer.pk, "name": customer.name, "code": customer.code} if customer else None
     ctx = {
         "plan_form": plan_form,
         "form": form,
