@@ -320,8 +320,10 @@ def report_size():
     combinations = sum(c for c, _, _ in WALKED.values())
     requests = sum(n for _, n, _ in WALKED.values())
     seconds = sum(s for _, _, s in WALKED.values())
+    rows, slowest = len(WALKED), sorted(WALKED.items(), key=lambda kv: -kv[1][2])[:8]
+    WALKED.clear()  # a worker running the module in several pieces reports each piece once
     line = (
-        f"hostile walk: {len(WALKED)} URL rows, {combinations} URL × role × method × value "
+        f"hostile walk: {rows} URL rows, {combinations} URL × role × method × value "
         f"combinations, {requests} requests, {seconds:.0f} s"
     )
     print(f"\n{line}")
@@ -330,11 +332,11 @@ def report_size():
             out.write(
                 json.dumps(
                     {
-                        "rows": len(WALKED),
+                        "rows": rows,
                         "combinations": combinations,
                         "requests": requests,
                         "seconds": round(seconds, 1),
-                        "slowest": sorted(WALKED.items(), key=lambda kv: -kv[1][2])[:8],
+                        "slowest": slowest,
                     },
                     ensure_ascii=False,
                 )
