@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WITH_DB := $(PY) -m devtools.devdb run --
 
-.PHONY: setup run test lint bench messages
+.PHONY: setup run dev test lint bench messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt system-packages.txt scripts/setup-system.sh
 	./scripts/setup-system.sh
@@ -18,15 +18,31 @@ setup: $(VENV)/.installed
 	DEBUG=true $(PY) manage.py compilemessages -v 0 \
 		--ignore=.venv --ignore=.pgdata --ignore=media --ignore=staticfiles
 
-# Imports and batch printing run in a background worker (django-tasks' database queue): one is
-# started beside runserver and stopped with it (Ctrl-C stops both). Unlike
-# runserver it does not reload on code changes: restart `make run` after
-# changing a task.
-run: setup
+# `make run` serves the way production does: DEBUG off, gunicorn, static files
+# collected and served by whitenoise, the app's own error pages. The signing key
+# it needs is made once per checkout, in .secret_key (not in git). Beside the
+# server runs the background worker that runs imports and batch printing
+# (django-tasks' database queue); Ctrl-C stops both, and the embedded database.
+.secret_key:
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: setup .secret_key
+	DEBUG=false HTTPS=false SECRET_KEY="$$(cat .secret_key)" $(WITH_DB) sh -c '\
+		$(PY) manage.py migrate --no-input -v 0 && \
+		$(PY) manage.py seed_demo && \
+		$(PY) manage.py collectstatic --no-input -v 0 && \
+		{ $(PY) manage.py db_worker --no-reload & } && \
+		trap "kill $$! 2>/dev/null; wait" EXIT INT TERM && \
+		$(VENV)/bin/gunicorn archive_site.wsgi --bind 127.0.0.1:$${PORT:-8000} \
+			--workers 2 --threads 4 --worker-class gthread --access-logfile -'
+
+# For developing: runserver with auto-reload and Django's debug pages; the worker
+# reloads on code changes too.
+dev: setup
 	DEBUG=true HTTPS=false $(WITH_DB) sh -c '\
 		$(PY) manage.py migrate --no-input -v 0 && \
 		$(PY) manage.py seed_demo && \
-		{ $(PY) manage.py db_worker --no-reload & } && \
+		{ $(PY) manage.py db_worker --reload & } && \
 		trap "kill $$! 2>/dev/null; wait" EXIT INT TERM && \
 		$(PY) manage.py runserver $${PORT:-8000}'
 

@@ -10,9 +10,17 @@ pg_dump dumps (pg_export_snapshot), so they match the dump exactly even while
 staff keep working. The media folder is copied after the snapshot: a file
 uploaded meanwhile is included but unreferenced, which is harmless.
 
+A media file hard-linked to another (the data generator makes them) is
+stored once, as a link, and listed in the manifest with its own size and the
+checksum of its content.
+
 Restore refuses a database that already has tables, or a media folder that
-already has files, unless --force; it restores in one transaction, copies the
-media, and then checks every table's row count and every file's checksum
+already has files, unless --force. It first unpacks the whole archive into a
+folder of its own, checking the compression's checksums and every checksum of
+the manifest (the database dump's and each media file's): a damaged or
+truncated archive ends there with a message, before the database or the media
+folder is touched. Then it restores the database in one transaction, copies
+the media, and checks every table's row count and every file's checksum
 against the manifest.
 
 pg_dump and pg_restore must be at least as new as the server: they are looked
@@ -25,6 +33,7 @@ names the bucket (`media.object_storage`), both commands say so, and restore
 leaves the bucket as it is.
 """
 
+import gzip
 import hashlib
 import importlib.util
 import io
@@ -35,6 +44,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -288,9 +298,16 @@ def backup(output_dir, log=print):
         else:
             log(_("正在打包数据库和媒体文件夹 %(root)s……") % {"root": root})
         with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+            dump_sha256 = sha256_of(dump)
             tar.add(dump, arcname=DUMP)
             for rel in [] if bucket else media_files(root):
                 info = tar.gettarinfo(root / rel, arcname=f"{MEDIA}/{rel}")
+                if info.islnk():
+                    # A hard link to a file already in the archive: stored as a link to it (no
+                    # content of its own), listed with the content's size and checksum.
+                    tar.addfile(info)
+                    files[str(rel)] = dict(files[info.linkname.removeprefix(f"{MEDIA}/")])
+                    continue
                 with open(root / rel, "rb") as f:
                     reader = _HashingReader(f)
                     tar.addfile(info, io.BufferedReader(reader, CHUNK))
@@ -298,7 +315,12 @@ def backup(output_dir, log=print):
             manifest = {
                 "format": FORMAT,
                 "created_at": created.isoformat(),
-                "database": {"name": connection.settings_dict["NAME"], "server": version, "pg_dump": pg_dump},
+                "database": {
+                    "name": connection.settings_dict["NAME"],
+                    "server": version,
+                    "pg_dump": pg_dump,
+                    "sha256": dump_sha256,
+                },
                 "tables": tables,
                 "media": {"files": files, "sha256": media_digest(files), "object_storage": bucket},
             }
@@ -314,27 +336,103 @@ def backup(output_dir, log=print):
 
 # Restore ----------------------------------------------------------------------
 
+DAMAGED = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
 
-def read_manifest(archive):
-    with tarfile.open(archive, "r:gz") as tar:
-        try:
-            manifest = json.load(tar.extractfile(MANIFEST))
-        except KeyError:
-            raise BackupError(
-                _("%(file)s 中没有 manifest.json，不是本系统的备份。") % {"file": archive}
-            ) from None
+
+def damaged(archive, error):
+    return BackupError(
+        _("备份文件 %(file)s 不完整或已损坏（%(error)s），没有恢复任何内容。请换一个备份文件。")
+        % {"file": archive, "error": str(error) or type(error).__name__}
+    )
+
+
+def unpack(archive, work):
+    """Unpack `archive` into the folder `work`, reading it whole: {member name: sha256} of its files.
+
+    Reading to the end checks the gzip checksum; a truncated or corrupt archive
+    raises BackupError. Members that would land outside `work` (absolute paths,
+    "..", links out of it, devices) are refused.
+    """
+    digests = {}
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                member = tarfile.data_filter(member, str(work))
+                target = work / member.name
+                if member.isdir():
+                    target.mkdir(parents=True, exist_ok=True)
+                elif member.islnk():
+                    if member.linkname not in digests:
+                        raise tarfile.TarError(_("%(name)s 链接到不存在的文件") % {"name": member.name})
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(work / member.linkname, target)
+                    digests[member.name] = digests[member.linkname]
+                elif member.isfile():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    digest = hashlib.sha256()
+                    with tar.extractfile(member) as source, open(target, "wb") as out:
+                        while chunk := source.read(CHUNK):
+                            digest.update(chunk)
+                            out.write(chunk)
+                    digests[member.name] = digest.hexdigest()
+                else:
+                    raise tarfile.TarError(_("不支持的成员 %(name)s") % {"name": member.name})
+            while tar.fileobj.read(CHUNK):  # to the end of the gzip stream, which checks its CRC
+                pass
+    except DAMAGED as e:
+        raise damaged(archive, e) from e
+    return digests
+
+
+def checked_manifest(archive, work, digests):
+    """The manifest unpacked into `work`, after every checksum it lists matched what was unpacked."""
+    try:
+        manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BackupError(
+            _("%(file)s 中没有 manifest.json，不是本系统的备份。") % {"file": archive}
+        ) from None
+    except ValueError as e:
+        raise damaged(archive, e) from e
     if manifest.get("format") != FORMAT:
         raise BackupError(_("%(file)s：无法识别的备份格式。") % {"file": archive})
+    problems = []
+    expected = manifest["database"].get("sha256")  # archives of older versions have none
+    if DUMP not in digests:
+        problems.append(_("数据库导出文件缺失"))
+    elif expected and digests[DUMP] != expected:
+        problems.append(_("数据库导出文件：校验和不一致"))
+    for rel, info in manifest["media"]["files"].items():
+        found = digests.get(f"{MEDIA}/{rel}")
+        if found is None:
+            problems.append(_("媒体文件 %(f)s：缺失") % {"f": rel})
+        elif found != info["sha256"]:
+            problems.append(_("媒体文件 %(f)s：校验和不一致") % {"f": rel})
+    if problems:
+        raise BackupError(
+            _("备份文件 %(file)s 与其清单不符，没有恢复任何内容：") % {"file": archive}
+            + "\n"
+            + "\n".join(str(p) for p in problems[:50])
+        )
     return manifest
+
+
+def read_manifest(archive):
+    """The manifest of `archive`, after checking the whole archive against it."""
+    with tempfile.TemporaryDirectory(prefix="archive-restore-") as work:
+        work = Path(work)
+        return checked_manifest(archive, work, unpack(archive, work))
 
 
 def restore(archive, force=False, log=print):
     """Restore `archive` into Django's database and MEDIA_ROOT, then verify it against its manifest.
 
-    With media in object storage, only the database is restored and verified.
+    Nothing is touched until the whole archive has been read and checked. With media in object
+    storage, only the database is restored and verified.
     """
     archive = Path(archive)
-    manifest = read_manifest(archive)
+    if not archive.is_file():
+        raise BackupError(_("找不到备份文件 %(file)s。") % {"file": archive})
     root, bucket = media_root(), object_storage()
     conn = connect()
     conn.autocommit = True
@@ -360,8 +458,8 @@ def restore(archive, force=False, log=print):
 
     with tempfile.TemporaryDirectory(prefix="archive-restore-") as work:
         work = Path(work)
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(work, filter="data")  # refuses absolute paths, .., devices
+        log(_("正在检查备份 %(file)s 的每个校验和……") % {"file": archive})
+        manifest = checked_manifest(archive, work, unpack(archive, work))
         log(_("正在用 %(tool)s 恢复数据库……") % {"tool": pg_restore})
         command = [pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
         if force:

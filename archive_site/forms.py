@@ -1,5 +1,7 @@
 """Form pieces every app's forms are built from: archive records, their inline rows, users."""
 
+import secrets
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -9,20 +11,62 @@ from django.utils.translation import gettext_lazy as _
 
 from archive_site import scope
 from archive_site.models import DictEntry, DictionaryForeignKey
+from archive_site.validators import validate_plausible_date
 
 STALE_EDIT = _("您打开表单后，他人已保存了这条记录。您的修改未保存：请刷新页面查看最新内容后重新修改。")
 GONE = _("您打开表单后，这条记录已被他人删除。")
+SUBMIT_TOKEN = "submit_token"
 
 
 class StaleEdit(Exception):
-    """A record changed between the check of its form and its save; nothing was written.
+    """A record changed between the check of its form (or the page of its button) and its save;
+    nothing was written.
 
-    The middleware answers it with the form's page again and the STALE_EDIT message.
+    The middleware answers it with a redirect to `redirect_to` (by default the
+    form's page again, which shows the newer record) and the STALE_EDIT message.
     """
+
+    def __init__(self, redirect_to=None):
+        super().__init__(redirect_to)
+        self.redirect_to = redirect_to
+
+
+def new_submit_token():
+    return secrets.token_hex(16)
+
+
+class OneTimeSubmitMixin:
+    """A form that makes a record carries a one-time token, so submitting it twice makes one record.
+
+    The token is a hidden field named `submit_token` (whatever the form's
+    prefix); `archive_site.middleware.OneTimeSubmitMiddleware` honours it. A
+    form shown again with errors keeps its token, so the corrected form still
+    goes through. Button forms that make a record use `{% submit_token %}`.
+    """
+
+    one_time_submit = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.one_time_submit:
+            self.fields[SUBMIT_TOKEN] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=new_submit_token
+            )
+
+    def add_prefix(self, field_name):
+        return SUBMIT_TOKEN if field_name == SUBMIT_TOKEN else super().add_prefix(field_name)
 
 
 def active_users():
     return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+def plausible_dates(fields):
+    """Date fields take dates from 1900 to 2199 only (archive_site.validators): a year 9999 or 1
+    would overflow the date arithmetic the records' rules and pages do with them."""
+    for field in fields.values():
+        if isinstance(field, forms.DateField) and validate_plausible_date not in field.validators:
+            field.validators.append(validate_plausible_date)
 
 
 def limit_to_active_entries(fields, instance):
@@ -43,26 +87,47 @@ def current_version(model, pk, lock=False):
     return rows.values_list("version", flat=True).first()
 
 
-class ArchiveModelForm(forms.ModelForm):
-    """A model form for archive records.
+def save_if_unchanged(obj, seen_version, fields, user=None, redirect_to=None):
+    """Save `fields` of `obj` (a button's change) if it is still at the version the page showed.
 
-    - Dictionary fields offer only active entries of their kind (and the value
-      the record already holds, so an old record stays editable).
+    The row is locked while its version is compared: StaleEdit (answered with
+    a redirect to `redirect_to` and the STALE_EDIT message) if someone saved it
+    since, or if the page sent no version.
+    """
+    try:
+        seen = int(seen_version)
+    except (TypeError, ValueError):
+        seen = None
+    with transaction.atomic():
+        if seen is None or current_version(type(obj), obj.pk, lock=True) != seen:
+            raise StaleEdit(redirect_to)
+        obj.version = seen
+        obj.stamp(user)
+        obj.save(update_fields=[*fields, "version", *(["updated_by"] if hasattr(obj, "updated_by") else [])])
+
+
+class VersionedModelForm(OneTimeSubmitMixin, forms.ModelForm):
+    """A model form for a record people edit (`archive_site.models.VersionedModel`).
+
     - A hidden version refuses a stale edit instead of overwriting someone
       else's change: `clean()` says so as a form error, and `save()` checks
       again with the row locked in a transaction of its own, so two saves
       cannot both pass whether or not the request is one transaction.
-    - `save()` records who created and changed the record.
+    - `save()` stamps the record (a new version; who changed it, for archive records).
+    - Date fields take plausible dates only (`plausible_dates`).
+    - A form that makes a new record carries a one-time token (`OneTimeSubmitMixin`).
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
+        instance = kwargs.get("instance")
+        self.one_time_submit = instance is None or instance.pk is None
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        limit_to_active_entries(self.fields, self.instance)
+        plausible_dates(self.fields)
 
     def clean(self):
         cleaned = super().clean()
@@ -112,6 +177,16 @@ class ArchiveModelForm(forms.ModelForm):
         return obj
 
 
+class ArchiveModelForm(VersionedModelForm):
+    """A model form for archive records (`archive_site.models.ArchiveModel`): versioned, stamped
+    with who created and changed them, and offering only the active entries of each dictionary
+    field's kind (and the value the record already holds, so an old record stays editable)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_to_active_entries(self.fields, self.instance)
+
+
 def share_choices(forms_):
     """Give every form the first form's evaluated choices of each select field."""
     cache = {}
@@ -130,9 +205,24 @@ class ArchiveInlineFormSet(forms.BaseInlineFormSet):
     `save()` stamps each changed row once and checks its version, creates the
     new rows and deletes those marked for deletion: a view only calls it, inside
     the transaction that saves the record. Dictionary choices are fetched once
-    for all rows, not once per row.
+    for all rows, not once per row. A posted row count above max_num is refused
+    without building that many rows.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A posted row count beyond max_num is refused without building its rows (Django
+        # would build up to max_num + 1000 forms, and draw them all again with the error).
+        self.absolute_max = self.max_num
         share_choices(self.forms + [self.empty_form])
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields.pop(SUBMIT_TOKEN, None)  # the page's own form carries the token
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.fields.pop(SUBMIT_TOKEN, None)
+        return form

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +41,28 @@ class VisibleQuerySet(models.QuerySet):
         return get_object_or_404(self.visible_to(user), pk=pk)
 
 
+class VersionedModel(models.Model):
+    """A record edited by people: a version number that each change raises.
+
+    Its edit forms (`archive_site.forms.VersionedModelForm`), its buttons
+    (`save_if_unchanged`) and the imports carry the version they were opened
+    at: a change submitted after someone else saved the same record is refused
+    instead of overwriting it.
+    """
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def stamp(self, user):
+        """Record the change about to be saved (by `user`): a new version of a stored record."""
+        if self.pk is not None:
+            self.version += 1
+
+
 @tracked(exclude=["password", "last_login"])
-class User(AbstractUser):
+class User(VersionedModel, AbstractUser):
     """A member of staff. Roles are Django groups; views check permissions."""
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -55,13 +76,12 @@ class User(AbstractUser):
     def __str__(self):
         return self.name or self.username
 
+    def get_absolute_url(self):
+        return reverse("user-edit", args=[self.pk])
 
-class ArchiveModel(models.Model):
-    """Who created and last changed a record, and when; a version for edits.
 
-    The version number detects a stale edit form: a form submitted after
-    someone else saved the same record is refused instead of overwriting it.
-    """
+class ArchiveModel(VersionedModel):
+    """Who created and last changed a record, and when; a version for edits (`VersionedModel`)."""
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -83,17 +103,15 @@ class ArchiveModel(models.Model):
         editable=False,
         related_name="+",
     )
-    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         abstract = True
 
     def stamp(self, user):
         """Record `user` as the author of the change about to be saved."""
+        super().stamp(user)
         if self.pk is None:
             self.created_by = user
-        else:
-            self.version += 1
         self.updated_by = user
 
 
@@ -141,7 +159,7 @@ def dict_name(name, name_en):
 
 
 @tracked()
-class DictEntry(models.Model):
+class DictEntry(VersionedModel):
     """One entry of a base dictionary. Entries in use are deactivated, never deleted."""
 
     kind = models.CharField(_("类别"), max_length=32, choices=DictKind)
@@ -164,6 +182,9 @@ class DictEntry(models.Model):
 
     def __str__(self):
         return dict_name(self.name, self.name_en)
+
+    def get_absolute_url(self):
+        return reverse("dictionary-list", args=[self.kind])
 
 
 class DictionaryForeignKey(models.ForeignKey):
@@ -324,3 +345,25 @@ class ApiToken(models.Model):
         if self.last_used_at is None or (now - self.last_used_at).total_seconds() >= 60:
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+class Submission(models.Model):
+    """A form submitted with a one-time token, and where its result is (the record it made).
+
+    Written by `archive_site.middleware.OneTimeSubmitMiddleware` when the first
+    submission succeeds; the same token submitted again (a double click, a
+    resent page) is answered with that result instead of making the record
+    twice. Kept a day. Not tracked: it records a request, not the archive.
+    """
+
+    token = models.CharField(_("提交令牌"), max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    location = models.CharField(_("结果地址"), max_length=2000)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)  # cleaning up old tokens
+
+    class Meta:
+        verbose_name = _("表单提交")
+        verbose_name_plural = _("表单提交")
+
+    def __str__(self):
+        return f"{self.token} → {self.location}"

@@ -280,7 +280,6 @@ def photo_response(photo, size="full"):
     extension = field.name.rsplit(".", 1)[-1].lower()
     content_type = dict(FORMATS.values()).get(extension, "image/jpeg")
     response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
     return response
 

@@ -57,8 +57,8 @@ MIDDLEWARE = [
     "archive_site.middleware.HealthCheckMiddleware",  # /healthz, before the Host and HTTPS checks
     "django.middleware.security.SecurityMiddleware",
     "archive_site.middleware.ContentSecurityPolicyMiddleware",
-    "archive_site.middleware.DatabaseUnavailableMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, cached; nothing below them is
+    "archive_site.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "archive_site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,7 +69,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "archive_site.middleware.OneTimeSubmitMiddleware",
     "archive_site.middleware.StaleEditMiddleware",
+    "archive_site.middleware.UnusableInputMiddleware",
 ]
 
 ROOT_URLCONF = "archive_site.urls"
@@ -137,6 +139,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The username as the throttling store keeps it (no longer than its column).
+AXES_USERNAME_CALLABLE = "archive_site.accounts.throttling.login_username"
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -159,6 +163,8 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A form posted with an outdated CSRF token gets the app's 403 page, saying what to do.
+CSRF_FAILURE_VIEW = "archive_site.errors.csrf_failure"
 
 # Content-Security-Policy (archive_site.middleware): no inline scripts, nothing
 # from other hosts (the intranet may have no internet). Same shape as Django
@@ -277,10 +283,20 @@ MILL_NAME = os.environ.get("MILL_NAME", _("冷轧厂"))
 # many days is overdue for verification (report, completeness score).
 CUSTOMER_VERIFY_DAYS = envint("CUSTOMER_VERIFY_DAYS", 365)
 
+# One line for each refused request (403, 400, 404, a 503 during a database
+# outage); a traceback only for a real error (archive_site/log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_for_refusals": {"()": "archive_site.log.OneLineForRefusals"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["one_line_for_refusals"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

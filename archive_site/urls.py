@@ -19,3 +19,9 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+# The app's own pages for refused and failed requests (archive_site/errors.py).
+handler400 = "archive_site.errors.bad_request"
+handler403 = "archive_site.errors.permission_denied"
+handler404 = "archive_site.errors.page_not_found"
+handler500 = "archive_site.errors.server_error"

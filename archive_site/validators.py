@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +24,18 @@ def validate_phone(value):
 def validate_mobile(value):
     if not phones.is_mobile(value):
         raise ValidationError(_("手机号码格式不正确，应为11位，例如 13812345678。"), code="mobile")
+
+
+# Dates people enter: wide enough for any real date of the archive, narrow enough that the
+# app's date arithmetic (a day after, a month after, time zones) stays within Python's dates.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+
+
+def validate_plausible_date(value):
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("日期应在 %(earliest)s 至 %(latest)s 之间。"),
+            code="date_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )

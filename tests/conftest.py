@@ -35,7 +35,7 @@ def quality(db):
 
 @pytest.fixture
 def viewer(db):
-    """May only read, and only what is shared with him."""
+    """Reads and searches the whole archive; changes nothing, exports no contact data."""
     return make_user("viewer", roles.VIEWER, name="赵看")
 
 

@@ -25,9 +25,9 @@ One `Row` per URL name (and per set of URL arguments, if one name has several ro
   details, downloads, exports).
 - What each role should get follows `archive_site/accounts/roles.py` and the record scope:
   sales users see only their own and shared customers; holders of
-  customers.view_all_customers (admin, engineer, quality) see all; the viewer has no
-  view-all, so alice's records are 404 for him. A view checks the permission before
-  the scope, so a role without the permission gets 403 even outside its scope.
+  customers.view_all_customers (admin, engineer, quality, and the viewer, who reads the
+  whole archive) see all. A view checks the permission before the scope, so a role
+  without the permission gets 403 even outside its scope.
 
 Each role's request runs in its own rolled-back savepoint, so a done POST does not
 disturb the next role's.
@@ -297,7 +297,24 @@ def user_create_form(w, kw):
 
 
 def user_edit_form(w, kw):
-    return {"name": "改过的名字", "email": "", "groups": [role_pk(roles.VIEWER)], "is_active": "on"}
+    version = get_user_model().objects.get(pk=kw["pk"]).version
+    return {
+        "name": "改过的名字",
+        "email": "",
+        "groups": [role_pk(roles.VIEWER)],
+        "is_active": "on",
+        "version": version,
+    }
+
+
+def version_of(model):
+    """Data builder: the record's version, as the page of its button sends it."""
+
+    def data(w, kw):
+        return {"version": model.objects.get(pk=kw["pk"]).version}
+
+    data.__name__ = f"version_of({model.__name__})"
+    return data
 
 
 def password_reset_form(w, kw):
@@ -334,7 +351,10 @@ def defect_type_count(w, kw):
 
 
 def dict_entry_form(w, kw):
-    return {"code": "ZZ-NEW", "name": "改过的缺陷", "name_en": "Changed", "is_active": "on"}
+    form = {"code": "ZZ-NEW", "name": "改过的缺陷", "name_en": "Changed", "is_active": "on"}
+    if "pk" in kw:
+        form["version"] = DictEntry.objects.get(pk=kw["pk"]).version
+    return form
 
 
 dict_entry_fields = fields(DictEntry, "code", "name", "sort_order", "is_active")
@@ -973,10 +993,10 @@ TABLE = [
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=password_reset_form, state=account_fields),
     Row("user-deactivate", account,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=account_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(get_user_model()), state=account_fields),
     Row("user-reactivate", inactive_account,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=account_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(get_user_model()), state=account_fields),
     Row("token-list", no_args,
         get= (LOGIN, 200, 403, 403, 403, 403, 403), post=READ_ONLY),
     Row("token-create", no_args,  # the answer is the page that shows the new key once
@@ -1005,16 +1025,15 @@ TABLE = [
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),
     Row("dictionary-deactivate", dict_entry,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(DictEntry), state=dict_entry_fields),
     Row("dictionary-reactivate", inactive_dict_entry,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=version_of(DictEntry), state=dict_entry_fields),
     Row("dictionary-delete", dict_entry,
         get= (LOGIN, 200, 403, 403, 403, 403, 403),
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=dict_entry_fields),
 
-    # Customers: sales keep their own; engineers and quality read all; the viewer reads
-    # only what is shared with him.
+    # Customers: sales keep their own; engineers, quality and the viewer read all.
     Row("customers:customer-list", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("customers:customer-export", no_args,
@@ -1023,7 +1042,7 @@ TABLE = [
         get= (LOGIN, 200, 200, 200, 403, 403, 403),
         post=(LOGIN, 302, 302, 302, 403, 403, 403), data=customer_form, state=count(Customer)),
     Row("customers:customer-detail", customer,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("customers:customer-edit", customer,
         get= (LOGIN, 200, 200, 404, 403, 403, 403),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=customer_form, state=customer_fields),
@@ -1034,7 +1053,7 @@ TABLE = [
         get= (LOGIN, 200, 200, 404, 403, 403, 403),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=document_form, state=count(CustomerDocument)),
     Row("customers:document-download", document,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("customers:document-delete", document,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=fields(CustomerDocument, "pk")),
@@ -1051,7 +1070,7 @@ TABLE = [
         post=(LOGIN, 302, 302, 404, 403, 403, 403),
         data=form_of("customers:demand-edit", source=demand, name="新需求"), state=demand_count),
     Row("customers:demand-detail", demand,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("customers:demand-edit", demand,
         get= (LOGIN, 200, 200, 404, 403, 403, 403),
         post=(LOGIN, 302, 302, 404, 403, 403, 403),
@@ -1066,7 +1085,7 @@ TABLE = [
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=attachment_form, state=attachment_count),
     Row("customers:demand-attachment-download", demand_attachment,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("customers:demand-attachment-delete", demand_attachment,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=attachment_exists),
@@ -1128,7 +1147,7 @@ TABLE = [
         data=form_of("quality:objection-edit", source=objection, customer=lambda w, kw: w.customer.code),
         state=objection_count),
     Row("quality:objection-detail", objection,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("quality:objection-edit", objection,
         get= (LOGIN, 200, 403, 403, 403, 200, 403),
         post=(LOGIN, 302, 403, 403, 403, 302, 403),
@@ -1140,7 +1159,7 @@ TABLE = [
         get= (LOGIN, 200, 403, 403, 403, 200, 403),
         post=(LOGIN, 302, 403, 403, 403, 302, 403), data=photo_upload_form, state=objection_photo_count),
     Row("quality:photo", objection_photo_thumb,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("quality:photo-delete", objection_photo,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 403, 302, 403), data=no_data, state=objection_photo_exists),
@@ -1151,7 +1170,7 @@ TABLE = [
     Row("quality:judgement", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:judgement-api", no_args, query=judgement_query,  # a machine gets 401, not the login page
-        get= (401,   200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (401,   200, 200, 404, 200, 200, 200), post=READ_ONLY),
 
     # Process-control plans: everyone reads in scope; engineers keep plans and runs.
     Row("quality:plan-list", no_args,
@@ -1165,9 +1184,9 @@ TABLE = [
         post=(LOGIN, 302, 403, 403, 302, 403, 403),
         data=plan_create_form, state=plan_count),
     Row("quality:plan-detail", plan,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("quality:revision-detail", draft_revision,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("quality:revision-edit", draft_revision,
         get= (LOGIN, 200, 403, 403, 200, 403, 403),
         post=(LOGIN, 302, 403, 403, 302, 403, 403),
@@ -1237,7 +1256,7 @@ TABLE = [
         get= (LOGIN, 200, 403, 403, 200, 403, 403),
         post=(LOGIN, 302, 403, 403, 302, 403, 403), data=part_form, state=part_count),
     Row("products:part-detail", part,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("products:part-edit", part,
         get= (LOGIN, 200, 403, 403, 200, 403, 403),
         post=(LOGIN, 302, 403, 403, 302, 403, 403), data=part_edit_form, state=part_fields),
@@ -1252,7 +1271,7 @@ TABLE = [
         post=(LOGIN, 302, 403, 403, 302, 403, 403),
         data=lambda w, kw: {"photos": [png_upload()], "caption": "冲压后"}, state=part_photo_count),
     Row("products:photo", part_photo_thumb,
-        get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("products:photo-caption", part_photo,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 302, 403, 403),

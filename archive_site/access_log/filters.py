@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import AccessLog
+from archive_site.validators import validate_plausible_date
 
 
 def _start_of(day):
@@ -21,10 +22,16 @@ class AccessLogFilter(django_filters.FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("客户ID"))
     action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, label=_("操作"))
     date_from = django_filters.DateFilter(
-        method="filter_from", label=_("从"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_from",
+        label=_("从"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
     )
     date_to = django_filters.DateFilter(
-        method="filter_to", label=_("到"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_to",
+        label=_("到"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.accounts.filters import roles_in_order
+from archive_site.forms import OneTimeSubmitMixin, VersionedModelForm
 
 MANAGE_ACCOUNTS = "archive_site.manage_accounts"
 
@@ -41,7 +42,7 @@ class RolesField(forms.ModelMultipleChoiceField):
         return gettext(obj.name)  # the role's name in the UI's language (archive_site.accounts.roles)
 
 
-class UserCreateForm(UserCreationForm):
+class UserCreateForm(OneTimeSubmitMixin, UserCreationForm):
     """A new account: its details, its roles, and an initial password typed twice."""
 
     groups = RolesField()
@@ -52,8 +53,9 @@ class UserCreateForm(UserCreationForm):
         field_classes = {"username": UsernameField}
 
 
-class UserEditForm(forms.ModelForm):
-    """An account's details, roles and status. An administrator cannot lock themselves out."""
+class UserEditForm(VersionedModelForm):
+    """An account's details, roles and status. An administrator cannot lock themselves out;
+    a form opened before another administrator's change is refused, not saved over it."""
 
     groups = RolesField()
 
@@ -63,7 +65,7 @@ class UserEditForm(forms.ModelForm):
 
     def __init__(self, *args, editor, **kwargs):
         self.editor = editor
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=editor, **kwargs)
         self.fields["is_active"].label = _("启用")
         self.fields["is_active"].help_text = _("停用的账户不能登录；它的记录和历史都会保留。")
 

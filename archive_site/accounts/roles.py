@@ -157,7 +157,10 @@ ROLE_PERMISSIONS = {
     + _READ_PRINTS
     + _READ_ORDERS
     + _EXPORT_ORDERS,
+    # Reads and searches the whole archive (shop-floor inspectors run the judgement check for
+    # any customer); changes nothing, and exports no contact data (no export permission on customers).
     VIEWER: _READ
+    + _VIEW_ALL
     + _READ_DEMANDS
     + _READ_PLANS
     + _READ_OBJECTIONS

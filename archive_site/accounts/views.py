@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from archive_site.accounts.filters import UserFilter
 from archive_site.accounts.forms import MANAGE_ACCOUNTS, OWN_DEACTIVATION, UserCreateForm, UserEditForm
+from archive_site.forms import save_if_unchanged
 
 PAGE_SIZE = 50
 
@@ -59,13 +60,20 @@ def user_edit(request, pk):
 @require_POST
 @permission_required(MANAGE_ACCOUNTS, raise_exception=True)
 def user_set_active(request, pk, active):
-    """Deactivate or reactivate an account (a deactivated user cannot log in)."""
+    """Deactivate or reactivate an account (a deactivated user cannot log in), unless someone
+    changed it since the page with the button was opened."""
     account = get_object_or_404(get_user_model(), pk=pk)
     if not active and account.pk == request.user.pk:
         messages.error(request, OWN_DEACTIVATION)
         return redirect("user-edit", pk)
     account.is_active = active
-    account.save(update_fields=["is_active"])
+    save_if_unchanged(
+        account,
+        request.POST.get("version"),
+        ["is_active"],
+        request.user,
+        redirect_to=account.get_absolute_url(),
+    )
     if active:
         messages.success(request, _("账户“%(username)s”已启用。") % {"username": account.username})
     else:

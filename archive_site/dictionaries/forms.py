@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.forms import VersionedModelForm
 from archive_site.models import DictEntry
 
 
-class DictEntryForm(forms.ModelForm):
-    """One base dictionary entry. Its kind is set when it is created and never changes."""
+class DictEntryForm(VersionedModelForm):
+    """One base dictionary entry. Its kind is set when it is created and never changes;
+    a form opened before someone else's change is refused, not saved over it."""
 
     class Meta:
         model = DictEntry

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archive_site.dictionaries.forms import DictEntryForm
+from archive_site.forms import save_if_unchanged
 from archive_site.models import DictEntry, DictKind
 
 
@@ -33,10 +34,9 @@ def dictionary_create(request, kind):
     kind = _kind_or_404(kind)
     form = DictEntryForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
-        entry = form.save(commit=False)
         last = DictEntry.objects.of(kind).order_by("-sort_order").values_list("sort_order", flat=True)
-        entry.sort_order = (last.first() or 0) + 10
-        entry.save()
+        form.instance.sort_order = (last.first() or 0) + 10
+        entry = form.save()
         messages.success(request, _("“%(name)s”已添加。") % {"name": entry.name})
         return redirect("dictionary-list", kind)
     return render(request, "archive_site/dictionary_form.html", {"form": form, "kind": kind})
@@ -79,9 +79,10 @@ def dictionary_move(request, pk, direction):
 @require_POST
 @permission_required("archive_site.change_dictentry", raise_exception=True)
 def dictionary_set_active(request, pk, active):
+    """Deactivate or reactivate an entry, unless someone changed it since the list was opened."""
     entry = get_object_or_404(DictEntry, pk=pk)
     entry.is_active = active
-    entry.save(update_fields=["is_active"])
+    save_if_unchanged(entry, request.POST.get("version"), ["is_active"], redirect_to=entry.get_absolute_url())
     if active:
         messages.success(request, _("“%(name)s”已启用。") % {"name": entry.name})
     else:

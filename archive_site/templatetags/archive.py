@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from archive_site import registry
+from archive_site.forms import SUBMIT_TOKEN, new_submit_token
 from archive_site.lib import numbers
 
 register = template.Library()
@@ -88,3 +89,10 @@ def without(form, names):
     """The form's visible fields but those named (comma-separated): for a field a page shows apart."""
     left_out = {n.strip() for n in names.split(",")}
     return [field for field in form.visible_fields() if field.name not in left_out]
+
+
+@register.simple_tag
+def submit_token():
+    """The one-time token of a button form that makes a record (a copy, a new draft):
+    submitted twice, it makes one (archive_site.middleware.OneTimeSubmitMiddleware)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', SUBMIT_TOKEN, new_submit_token())

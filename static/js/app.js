@@ -24,3 +24,32 @@ document.addEventListener("click", (event) => {
   const remove = event.target.closest("[data-formset-remove]");
   if (remove) remove.closest("tr").remove();
 });
+
+// A form being sent is not sent twice: after the first submission its buttons are disabled
+// (the server also answers a create form's second submission with the record already made).
+const SUBMIT_BUTTONS = "button:not([type=button]), input[type=submit]";
+
+function setSending(form, sending) {
+  if (sending) form.dataset.sending = "true";
+  else delete form.dataset.sending;
+  for (const button of form.querySelectorAll(SUBMIT_BUTTONS)) button.disabled = sending;
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.method.toLowerCase() !== "post") return;
+  if (form.dataset.sending) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sending = "true";
+  // Disabled once the browser has taken the form's values (with the clicked button's).
+  setTimeout(() => setSending(form, true));
+  // A download (PDF, workbook) leaves the page as it is: it may be sent again after a while.
+  setTimeout(() => setSending(form, false), 10000);
+});
+
+// Back to a page kept in the browser's memory: its forms can be sent again.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) for (const form of document.querySelectorAll("form[data-sending]")) setSending(form, false);
+});

@@ -134,6 +134,7 @@ def test_admin_edits_name_email_and_roles(login, admin_user, alice):
         "email": "wang@example.com",
         "groups": [role_pk(roles.VIEWER)],
         "is_active": "on",
+        "version": alice.version,
     }
     response = login(admin_user).post(reverse("user-edit", args=[alice.pk]), data)
     assert response.status_code == 302
@@ -143,7 +144,7 @@ def test_admin_edits_name_email_and_roles(login, admin_user, alice):
 
 
 def test_admin_cannot_remove_own_admin_role(login, admin_user):
-    data = {"name": "管理员", "groups": [role_pk(roles.SALES)], "is_active": "on"}
+    data = {"name": "管理员", "groups": [role_pk(roles.SALES)], "is_active": "on", "version": 1}
     response = login(admin_user).post(reverse("user-edit", args=[admin_user.pk]), data)
     assert response.status_code == 200
     assert "您不能移除自己的账户管理角色" in response.content.decode()
@@ -152,18 +153,18 @@ def test_admin_cannot_remove_own_admin_role(login, admin_user):
 
 def test_admin_cannot_deactivate_themselves(login, admin_user):
     client = login(admin_user)
-    data = {"name": "管理员", "groups": [role_pk(roles.ADMIN)]}  # is_active unticked
+    data = {"name": "管理员", "groups": [role_pk(roles.ADMIN)], "version": 1}  # is_active unticked
     response = client.post(reverse("user-edit", args=[admin_user.pk]), data)
     assert "您不能停用自己的账户" in response.content.decode()
 
-    response = client.post(reverse("user-deactivate", args=[admin_user.pk]), follow=True)
+    response = client.post(reverse("user-deactivate", args=[admin_user.pk]), {"version": 1}, follow=True)
     assert "您不能停用自己的账户" in response.content.decode()
     admin_user.refresh_from_db()
     assert admin_user.is_active
 
 
 def test_deactivated_user_can_no_longer_log_in(login, admin_user, alice, client):
-    response = login(admin_user).post(reverse("user-deactivate", args=[alice.pk]))
+    response = login(admin_user).post(reverse("user-deactivate", args=[alice.pk]), {"version": alice.version})
     assert response.status_code == 302
     alice.refresh_from_db()
     assert not alice.is_active
@@ -180,7 +181,7 @@ def test_deactivation_ends_the_users_open_session(admin_user, alice, client):
     assert alices_browser.get(reverse("home")).status_code == 200
 
     client.force_login(admin_user)
-    client.post(reverse("user-deactivate", args=[alice.pk]))
+    client.post(reverse("user-deactivate", args=[alice.pk]), {"version": alice.version})
 
     response = alices_browser.get(reverse("home"))
     assert response.status_code == 302
@@ -196,7 +197,7 @@ def test_deactivation_needs_post(login, admin_user, alice):
 
 def test_admin_reactivates_user(login, admin_user):
     retired = make_user("retired", roles.SALES, is_active=False)
-    response = login(admin_user).post(reverse("user-reactivate", args=[retired.pk]))
+    response = login(admin_user).post(reverse("user-reactivate", args=[retired.pk]), {"version": 1})
     assert response.status_code == 302
     retired.refresh_from_db()
     assert retired.is_active

@@ -161,6 +161,7 @@ def test_same_code_is_allowed_in_another_kind(login, admin_user):
 def test_admin_edits_an_entry_but_not_its_kind(login, admin_user):
     e = make_entry()
     data = {"code": "FX", "name": "测试面2", "name_en": "Test", "is_active": "on", "kind": DictKind.PACKAGING}
+    data["version"] = e.version
     response = login(admin_user).post(reverse("dictionary-edit", args=[e.pk]), data)
     assert response.status_code == 302
     e.refresh_from_db()
@@ -170,7 +171,7 @@ def test_admin_edits_an_entry_but_not_its_kind(login, admin_user):
 def test_editing_an_entry_keeps_its_own_code_and_name(login, admin_user):
     e = make_entry()
     response = login(admin_user).post(
-        reverse("dictionary-edit", args=[e.pk]), {"code": "FX", "name": "测试面"}
+        reverse("dictionary-edit", args=[e.pk]), {"code": "FX", "name": "测试面", "version": e.version}
     )
     assert response.status_code == 302
 
@@ -178,7 +179,7 @@ def test_editing_an_entry_keeps_its_own_code_and_name(login, admin_user):
 def test_editing_to_a_siblings_code_is_refused(login, admin_user):
     e = make_entry()
     response = login(admin_user).post(
-        reverse("dictionary-edit", args=[e.pk]), {"code": "FC", "name": "测试面"}
+        reverse("dictionary-edit", args=[e.pk]), {"code": "FC", "name": "测试面", "version": e.version}
     )
     assert response.status_code == 200
     e.refresh_from_db()
@@ -224,7 +225,9 @@ def test_move_needs_post(login, admin_user):
 def test_deactivated_entry_is_no_longer_offered_but_a_holder_can_still_be_saved(login, admin_user):
     special = entry(CATEGORY, "SPECIAL")
     holder = make_customer(category=special)
-    response = login(admin_user).post(reverse("dictionary-deactivate", args=[special.pk]))
+    response = login(admin_user).post(
+        reverse("dictionary-deactivate", args=[special.pk]), {"version": special.version}
+    )
     assert response.status_code == 302
     special.refresh_from_db()
     assert not special.is_active
@@ -245,7 +248,9 @@ def test_deactivated_entry_is_no_longer_offered_but_a_holder_can_still_be_saved(
     assert form.is_valid(), form.errors
     form.save()
 
-    response = login(admin_user).post(reverse("dictionary-reactivate", args=[special.pk]))
+    response = login(admin_user).post(
+        reverse("dictionary-reactivate", args=[special.pk]), {"version": special.version}
+    )
     special.refresh_from_db()
     assert special.is_active
     assert special in CustomerForm(user=admin_user).fields["category"].queryset

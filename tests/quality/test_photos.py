@@ -262,7 +262,7 @@ def test_photos_are_served_to_users_who_may_see_the_customer(login, quality, ali
     response = login(alice).get(reverse("quality:photo", args=[photo.pk, "thumb"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Cache-Control"] == "private, max-age=86400"
+    assert response["Cache-Control"] == "private, no-store"  # not kept after access is withdrawn
     full = login(alice).get(reverse("quality:photo", args=[photo.pk, "full"]))
     assert full["Content-Type"] == "image/png"
     assert decoded(b"".join(full.streaming_content)).size == (30, 30)

@@ -7,6 +7,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,94 @@ def test_manifest_lists_row_counts_and_media_checksums(alices_customer, media, t
     [(name, entry)] = manifest["media"]["files"].items()
     assert name == document.file.name
     assert entry["sha256"] == hashlib.sha256(b"%PDF-1.4 a").hexdigest()
+
+
+def documents(customer, *contents):
+    made = []
+    for i, content in enumerate(contents):
+        document = CustomerDocument(customer=customer, kind="drawing", title=f"图{i}")
+        document.file.save(f"d{i}.bin", ContentFile(content), save=True)
+        made.append(document)
+    return made
+
+
+def test_hard_linked_media_files_are_recorded_and_restored_whole(
+    alices_customer, media, empty_database, tmp_path
+):
+    content = b"%PDF-1.4 shared drawing " * 200
+    [first, second] = documents(alices_customer, content, b"placeholder")
+    (media / second.file.name).unlink()
+    os.link(media / first.file.name, media / second.file.name)  # as the data generator makes them
+
+    archive = backup.backup(tmp_path / "backups", log=lambda *a: None).path
+    files = backup.read_manifest(archive)["media"]["files"]
+    expected = {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
+    assert files[first.file.name] == files[second.file.name] == expected
+
+    restored_media = tmp_path / "restored-media"
+    result = restore(archive, empty_database, restored_media)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "校验和不一致" not in result.stdout + result.stderr
+    assert (restored_media / second.file.name).read_bytes() == content
+
+
+def table_count(database):
+    target = backup.connect({**connection.settings_dict, "NAME": database})
+    try:
+        with target.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            return cursor.fetchone()[0]
+    finally:
+        target.close()
+
+
+def assert_nothing_restored(result, database, media_root):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "没有恢复任何内容" in result.stderr, result.stderr
+    assert table_count(database) == 0
+    assert not media_root.exists() or not any(media_root.rglob("*"))
+
+
+def test_a_backup_with_corrupt_media_is_refused_before_anything_is_restored(
+    alices_customer, media, empty_database, tmp_path
+):
+    documents(alices_customer, os.urandom(400_000))  # incompressible: the archive's second half
+    archive = backup.backup(tmp_path / "backups", log=lambda *a: None).path
+    data = bytearray(archive.read_bytes())
+    data[len(data) * 3 // 4] ^= 0xFF
+    archive.write_bytes(bytes(data))
+
+    restored_media = tmp_path / "restored-media"
+    assert_nothing_restored(restore(archive, empty_database, restored_media), empty_database, restored_media)
+
+
+def test_a_media_file_that_does_not_match_the_manifest_is_refused_before_anything_is_restored(
+    alices_customer, media, empty_database, tmp_path
+):
+    [document] = documents(alices_customer, b"%PDF-1.4 the real drawing")
+    archive = backup.backup(tmp_path / "backups", log=lambda *a: None).path
+    forged = tmp_path / "forged.tar.gz"
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(forged, "w:gz") as target:
+        for member in source:
+            data = source.extractfile(member).read() if member.isfile() else None
+            if member.name == f"media/{document.file.name}":
+                data = b"%PDF-1.4 another drawing"  # a valid archive, whose content is not the manifest's
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data) if data is not None else None)
+
+    restored_media = tmp_path / "restored-media"
+    result = restore(forged, empty_database, restored_media)
+    assert_nothing_restored(result, empty_database, restored_media)
+    assert f"媒体文件 {document.file.name}：校验和不一致" in result.stderr
+
+
+def test_a_truncated_backup_ends_in_a_clear_message(alices_customer, media, empty_database, tmp_path):
+    documents(alices_customer, os.urandom(100_000))
+    archive = backup.backup(tmp_path / "backups", log=lambda *a: None).path
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+
+    restored_media = tmp_path / "restored-media"
+    result = restore(archive, empty_database, restored_media)
+    assert_nothing_restored(result, empty_database, restored_media)
+    assert "不完整或已损坏" in result.stderr

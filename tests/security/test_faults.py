@@ -10,14 +10,11 @@
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -34,19 +31,7 @@ from customers.models import Contact, Customer, CustomerDocument, DemandAttachme
 from products.models import Part, PartPhoto
 from quality.models import Objection, ObjectionPhoto
 from tests.factories import entry, make_customer, make_demand, make_objection, make_part
-from tests.security.helpers import database_url
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition, timeout=30, interval=0.02, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.security.helpers import ROOT, database_url, gunicorn, wait_for
 
 
 @pytest.fixture
@@ -291,62 +276,10 @@ def test_import_killed_while_writing_leaves_nothing_written(admin_user, monitor,
 # The database drops the app's connections under load ----------------------------
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def app_server(transactional_db, tmp_path):
-    """The app under gunicorn (2 workers × 8 threads) with persistent connections.
-
-    Each worker has threads for every request the test holds at once: the kernel
-    may hand all of them to one worker, and a request queued behind busy threads
-    never reaches the database the test watches."""
-    port = free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url(),
-        DJANGO_SETTINGS_MODULE="tests.security.settings_persistent",
-    )
-    log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "archive_site.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=2",
-            "--threads=8",
-            "--worker-class=gthread",
-            "--timeout=60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return urllib.request.urlopen(f"{base}/login/", timeout=2).status == 200
-        except OSError:
-            if server.poll() is not None:
-                log.seek(0)
-                raise AssertionError("gunicorn exited:\n" + log.read()) from None
-            return False
-
-    try:
-        wait_for(up, timeout=60, interval=0.2, what="gunicorn to start")
+    with gunicorn(database_url(), tmp_path / "gunicorn.log") as base:
         yield base
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def get(url, cookie):
