@@ -6,15 +6,19 @@ user comes from pghistory's middleware context.
 """
 
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 import pghistory
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import MiddlewareEvents
+
+from archive_site.lib import numbers
 
 
 def tracked(**kwargs):
@@ -44,8 +48,9 @@ def describe_events(events):
     composition rows, an objection with its photos) make one entry: who, when, and the
     records it touched, the main record first — each with its changes old → new. Foreign
     keys are shown by name (dictionary entries in the page's language), choices by label,
-    times in local time, files by name, lists joined. Every referenced row is fetched in one
-    query per model, so a page of history costs a constant number of queries.
+    times in local time, numbers without trailing zeros, files by name, lists joined. Every
+    referenced row is fetched in one query per model, so a page of history costs a constant
+    number of queries.
     """
     wanted = defaultdict(set)  # related model -> ids
     groups = {}  # context id (or the event itself, when recorded outside a request) -> records
@@ -73,7 +78,10 @@ def describe_events(events):
         if value is None or value == "" or value == []:
             return ""
         if field.is_relation:
-            return str(names[field.related_model].get(value, value))
+            row = names[field.related_model].get(value, value)
+            if isinstance(row, ContentType):  # what was printed or linked: a kind of record
+                return str(row.model_class()._meta.verbose_name) if row.model_class() else row.model
+            return str(row)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
@@ -85,6 +93,8 @@ def describe_events(events):
             return formats.date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else str(value)
         if isinstance(field, models.FileField):
             return PurePosixPath(str(value)).name
+        if isinstance(field, models.DecimalField | models.FloatField):
+            return numbers.plain(Decimal(str(value)))  # as `num` writes them: 0.800 → 0.8
         return str(value)
 
     def record(event, model, changes):

@@ -10,6 +10,7 @@ story's plan and changes nothing.
 """
 
 import datetime
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pghistory
@@ -26,6 +27,7 @@ from devtools import generator
 SCALE = 0.002
 STORY_CUSTOMER = "C0001"
 STORY_PLAN = "GK-2025-018"
+STORY_CONTACT = "马工"
 
 
 def entry(kind, code):
@@ -33,9 +35,17 @@ def entry(kind, code):
 
 
 def is_loaded():
-    from quality.models import ProcessPlan
+    """The story has been told to its end (its last step prints)."""
+    from printing.models import PrintLog
 
-    return ProcessPlan.objects.filter(code=STORY_PLAN).exists()
+    return PrintLog.objects.filter(customer__code=STORY_CUSTOMER).exists()
+
+
+def is_started():
+    """The story's first step (its contact) is in the archive."""
+    from customers.models import Contact
+
+    return Contact.objects.filter(customer__code=STORY_CUSTOMER, name=STORY_CONTACT).exists()
 
 
 def generate(log=None):
@@ -56,9 +66,12 @@ def photos(count, seed, caption):
     ]
 
 
-@transaction.atomic
 def tell_story(customer, users):
-    """北汽福田's whole story, each step saved by the demo user whose work it is."""
+    """北汽福田's whole story, each step saved by the demo user whose work it is.
+
+    Each step commits as a request would; the last one prints, so `is_loaded` is true only
+    for a story told to its end, and `is_started` tells one broken off half-way.
+    """
     from customers.models import Contact, Demand, DemandElement, DemandProperty
     from orders.models import Delivery, Order
     from printing.documents import (
@@ -89,20 +102,29 @@ def tell_story(customer, users):
     ordered = today - datetime.timedelta(days=60)
     rolled = today - datetime.timedelta(days=50)
 
+    @contextmanager
+    def step(user):
+        """One change as one request makes it: its own transaction (so the history has its
+        time and order) and its history events under one context, by `user`."""
+        with transaction.atomic(), pghistory.context(user=user.pk):
+            yield
+
     def save(obj, user):
         obj.stamp(user)
         obj.full_clean()
         obj.save()
         return obj
 
-    with pghistory.context(user=sales.pk):
+    with step(sales):
+        save(Contact(customer=customer, name=STORY_CONTACT, title="质量工程师", mobile="13810000011"), sales)
+    with step(sales):
         customer.address = "北京市昌平区沙河镇沙阳路老牛湾村北"
         customer.phone = "010-80716888"
         customer.industry = "汽车制造"
         customer.main_business = "轻型商用车、中重型卡车；车身外覆盖件自冲压"
         customer.annual_demand = Decimal("36000")
         save(customer, sales)
-        save(Contact(customer=customer, name="马工", title="质量工程师", mobile="13810000011"), sales)
+    with step(sales):
         demand = save(
             Demand(
                 customer=customer,
@@ -140,11 +162,12 @@ def tell_story(customer, users):
                 max_value=high and Decimal(high),
                 unit=unit,
             )
+    with step(sales):
         # A later correction: the customer widened the blank.
         demand.width = Decimal("1500")
         save(demand, sales)
 
-    with pghistory.context(user=engineer.pk):
+    with step(engineer):
         plan = save(
             ProcessPlan(code=STORY_PLAN, name="DC06 车门外板", customer=customer, demand=demand), engineer
         )
@@ -180,7 +203,9 @@ def tell_story(customer, users):
                 upper=Decimal(high),
                 unit=unit,
             )
+    with step(engineer):
         revision.approve(by=engineer)
+    with step(engineer):  # the line computer posts the runs in one request
         cal = entry(DictKind.PRODUCTION_LINE, "CAL")
         fd, fc = entry(DictKind.SURFACE_QUALITY, "FD"), entry(DictKind.SURFACE_QUALITY, "FC")
         # (coil, soak, slow cooling, temper elongation, Rp0.2, r90, surface, result): the last two
@@ -216,11 +241,12 @@ def tell_story(customer, users):
                 RunProperty(run=run, property=entry(DictKind.MECHANICAL_PROPERTY, code), value=Decimal(v))
                 for code, v in (("Rp02", rp), ("r90", r90))
             )
-        parts = []
-        for number, name, location, length, gross, net in (
-            ("5401-00123", "前门外板", "DOOR_OUT", "1350", "10.760", "6.920"),
-            ("5401-00456", "侧围外板", "SIDE", "2450", "19.530", "11.850"),
-        ):
+    parts = []
+    for number, name, location, length, gross, net in (
+        ("5401-00123", "前门外板", "DOOR_OUT", "1350", "10.760", "6.920"),
+        ("5401-00456", "侧围外板", "SIDE", "2450", "19.530", "11.850"),
+    ):
+        with step(engineer):
             part = save(
                 Part(
                     customer=customer,
@@ -241,7 +267,7 @@ def tell_story(customer, users):
             save_photos(PartPhoto, photos(2, 900 + len(parts), f"{name} 冲压件"), user=engineer, part=part)
             parts.append(part)
 
-    with pghistory.context(user=sales.pk):
+    with step(sales):
         order = save(
             Order(
                 number=f"DD{ordered.year}900318",
@@ -265,7 +291,7 @@ def tell_story(customer, users):
                 tons=Decimal("24.6"),
             )
 
-    with pghistory.context(user=quality.pk):
+    with step(quality):
         closed = Objection(
             customer=customer,
             received_date=today - datetime.timedelta(days=35),
@@ -285,16 +311,21 @@ def tell_story(customer, users):
         closed.assign_number()
         save(closed, quality)
         save_photos(ObjectionPhoto, photos(2, 910, "划伤 冲压后"), user=quality, objection=closed)
+    with step(quality):
         closed.transition(Objection.Status.INVESTIGATING, by=quality, note="已封锁在途和库存钢卷")
+    with step(quality):
         closed.refresh_from_db()
         closed.cause = "平整机工作辊表面粘附异物造成划伤"
         closed.solution = "更换平整机工作辊并清理辊面"
         closed.preventive = "修订换辊周期并纳入点检标准"
         save(closed, quality)
+    with step(quality):
         closed.transition(Objection.Status.MEASURES_TAKEN, by=quality)
+    with step(quality):
         closed.close(
             by=quality, note="客户确认后续来料无划伤", closed_date=today - datetime.timedelta(days=10)
         )
+    with step(quality):
         opened = Objection(
             customer=customer,
             received_date=today - datetime.timedelta(days=5),
@@ -313,7 +344,9 @@ def tell_story(customer, users):
         opened.assign_number()
         save(opened, quality)
         save_photos(ObjectionPhoto, photos(3, 920, "辊印 开卷后"), user=quality, objection=opened)
+    with step(quality):
         opened.transition(Objection.Status.INVESTIGATING, by=quality)
+    with step(quality):
         decision = save(
             Decision(
                 customer=customer,
@@ -339,8 +372,8 @@ def tell_story(customer, users):
         (SHEET_TEMPLATE, technical_sheets([parts[0]], for_pdf=True), PrintLog.Kind.TECHNICAL_SHEET, parts[0]),
         (CARD_TEMPLATE, [process_card(demand)], PrintLog.Kind.PROCESS_CARD, demand),
     ]
-    with pghistory.context(user=engineer.pk):
-        for template, sheets, kind, obj in printed:
+    for template, sheets, kind, obj in printed:
+        with step(engineer):
             _pdf, pages = render_sheets(template, sheets, engineer)
             PrintLog.record(
                 kind=kind,

@@ -62,7 +62,8 @@ def test_a_demand_saved_with_its_rows_reads_as_one_entry_with_names(login, alice
     assert [r["model"] for r in entry_["records"]][0] == "客户需求"
     assert len(entry_["records"]) == 4  # the demand, two elements, one property
     text = history_text(response.content.decode())
-    assert "钢板最终用途： ∅ → 汽车外板" in text  # the dictionary's name, not its id
+    assert "钢板最终用途： ∅ → 汽车外板" in text
+    assert "厚度： ∅ → 0.8 " in text  # as the page writes it, not 0.800  # the dictionary's name, not its id
     assert "需求来源： ∅ → 订单" in text  # the choice's label
     assert f"化学元素： ∅ → {entry(DictKind.ELEMENT, 'Mn')}" in text
     assert text.count("新建") == 4  # one row: the demand's, then its three rows named under it

@@ -60,6 +60,11 @@ class Command(BaseCommand):
             self.stdout.write("Empty archive: no demo records loaded.")
         elif demo.is_loaded():
             self.stdout.write("Demo archive already loaded: left as it is.")
+        elif demo.is_started():
+            raise CommandError(
+                "The demo story was broken off half-way (see the error of the run before); "
+                "start again from an empty database (remove .pgdata/)."
+            )
         elif demo.generate() or generator.marker():
             self.make_customers()
             users = {
