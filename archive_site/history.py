@@ -6,11 +6,19 @@ user comes from pghistory's middleware context.
 """
 
 from collections import defaultdict
+from decimal import Decimal
+from pathlib import PurePosixPath
 
 import pghistory
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import MiddlewareEvents
+
+from archive_site.lib import numbers
 
 
 def tracked(**kwargs):
@@ -34,14 +42,18 @@ LABELS = {"insert": _("新建"), "update": _("修改"), "delete": _("删除")}
 
 
 def describe_events(events):
-    """Events ready to show: the record's kind, who, when, and each change old → new.
+    """History ready to show: one entry per change a person made, with each value as the pages show it.
 
-    Foreign keys are shown by name and choices by label; every referenced row
-    is fetched in one query per model, so a page of history costs a constant
+    Events recorded in one request (one pghistory context: a demand saved with its
+    composition rows, an objection with its photos) make one entry: who, when, and the
+    records it touched, the main record first — each with its changes old → new. Foreign
+    keys are shown by name (dictionary entries in the page's language), choices by label,
+    times in local time, numbers without trailing zeros, files by name, lists joined. Every
+    referenced row is fetched in one query per model, so a page of history costs a constant
     number of queries.
     """
     wanted = defaultdict(set)  # related model -> ids
-    rows = []
+    groups = {}  # context id (or the event itself, when recorded outside a request) -> records
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
         if event.pgh_label == "update":
@@ -53,36 +65,78 @@ def describe_events(events):
         changes = []
         for attname, (old, new) in raw.items():
             field = _field(model, attname)
-            if field is None or old in (None, "") and new in (None, ""):
+            if field is None or old in (None, "", []) and new in (None, "", []):
                 continue
             if field.is_relation and field.many_to_one:
                 wanted[field.related_model].update(v for v in (old, new) if v is not None)
             changes.append((field, old, new))
-        rows.append((event, model, changes))
+        key = event.pgh_context_id or event
+        groups.setdefault(key, []).append((event, model, changes))
     names = {m: _in_bulk(m, ids) for m, ids in wanted.items()}
 
     def show(field, value):
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             return ""
         if field.is_relation:
-            return str(names[field.related_model].get(value, value))
+            row = names[field.related_model].get(value, value)
+            if isinstance(row, ContentType):  # what was printed or linked: a kind of record
+                return str(row.model_class()._meta.verbose_name) if row.model_class() else row.model
+            return str(row)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return _("是") if value else _("否")
+        if isinstance(value, list):  # ArrayField: as the pages join coil numbers
+            return " ".join(str(v) for v in value)
+        if isinstance(field, models.DateTimeField):
+            moment = parse_datetime(str(value))
+            return formats.date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else str(value)
+        if isinstance(field, models.FileField):
+            return PurePosixPath(str(value)).name
+        if isinstance(field, models.DecimalField | models.FloatField):
+            return numbers.plain(Decimal(str(value)))  # as `num` writes them: 0.800 → 0.8
         return str(value)
 
-    return [
-        {
-            "when": event.pgh_created_at,
-            "user": event.user,
+    def record(event, model, changes):
+        return {
             "action": LABELS.get(event.pgh_label, event.pgh_label),
             "model": model._meta.verbose_name,
             "object": _object_label(event.pgh_data),
             "changes": [(f.verbose_name, show(f, old), show(f, new)) for f, old, new in changes],
         }
-        for event, model, changes in rows
-    ]
+
+    entries = []
+    for rows in groups.values():
+        records = [record(*row) for row in _main_first(rows)]
+        first = rows[0][0]
+        entries.append(
+            {
+                "when": first.pgh_created_at,
+                "user": first.user,
+                "records": records,
+                # The main record's action and name, and every change of the entry, for summaries.
+                "action": records[0]["action"],
+                "model": records[0]["model"],
+                "object": records[0]["object"],
+                "changes": [change for r in records for change in r["changes"]],
+            }
+        )
+    return entries
+
+
+def _main_first(rows):
+    """The records of one change, those that belong to another record of it (rows of a demand,
+    photos of an objection) after the record they belong to; otherwise in the order given."""
+    present = {model for _event, model, _changes in rows}
+
+    def belongs(model):
+        return any(
+            f.many_to_one and f.related_model in present and f.related_model is not model
+            for f in model._meta.concrete_fields
+            if f.is_relation
+        )
+
+    return sorted(rows, key=lambda row: belongs(row[1]))
 
 
 def _in_bulk(model, ids):
@@ -95,7 +149,8 @@ def _in_bulk(model, ids):
     return rows.in_bulk(ids)
 
 
-SKIPPED = {"id", "created_at", "updated_at", "created_by", "updated_by", "version"}
+# Bookkeeping every record has, and the thumbnail a photo's image is made into.
+SKIPPED = {"id", "created_at", "updated_at", "created_by", "updated_by", "version", "thumbnail"}
 
 
 def _field(model, attname):

@@ -1280,34 +1280,10 @@ class _Generator:
     # Photos ---------------------------------------------------------------
 
     def images(self):
-        """A few hundred distinct small JPEGs (full and thumbnail bytes): sheet surfaces with a defect."""
-        if hasattr(self, "_images"):
-            return self._images
-        rng = random.Random(self.seed + 1)
-        self._images = []
-        for _ in range(min(DISTINCT_IMAGES, max(self.n["objection_photos"], self.n["part_photos"]))):
-            shade = rng.randrange(110, 190)
-            image = Image.new("RGB", (320, 240), (shade, shade, shade + rng.randrange(0, 15)))
-            draw = ImageDraw.Draw(image)
-            for y in range(0, 240, 3):  # rolling texture
-                tone = shade + rng.randrange(-12, 12)
-                draw.line([(0, y), (320, y)], fill=(tone, tone, tone + 5))
-            for _defect in range(rng.randrange(1, 4)):
-                x, y = rng.randrange(20, 300), rng.randrange(20, 220)
-                if rng.random() < 0.5:
-                    draw.line(
-                        [(x, y), (x + rng.randrange(-120, 120), y + rng.randrange(-20, 20))],
-                        fill=(60, 55, 50),
-                        width=rng.randrange(1, 4),
-                    )
-                else:
-                    r = rng.randrange(3, 15)
-                    draw.ellipse([x - r, y - r, x + r, y + r], fill=(120, 70, 40))
-            image = image.filter(ImageFilter.SMOOTH)
-            full, thumb = io.BytesIO(), io.BytesIO()
-            image.save(full, "JPEG", quality=80)
-            image.resize((160, 120)).save(thumb, "JPEG", quality=75)
-            self._images.append((full.getvalue(), thumb.getvalue()))
+        """A few hundred distinct small JPEGs (full and thumbnail bytes), drawn once."""
+        if not hasattr(self, "_images"):
+            count = min(DISTINCT_IMAGES, max(self.n["objection_photos"], self.n["part_photos"]))
+            self._images = surface_images(count, self.seed + 1)
         return self._images
 
     def write_photos(self, photos, owners, folder, caption):
@@ -1368,3 +1344,33 @@ class _Generator:
             f.write(content)
         first_path[key] = target
         return name
+
+
+def surface_images(count, seed):
+    """`count` distinct small JPEGs, (full, thumbnail) bytes each: sheet surfaces with a defect."""
+    rng = random.Random(seed)
+    images = []
+    for _ in range(count):
+        shade = rng.randrange(110, 190)
+        image = Image.new("RGB", (320, 240), (shade, shade, shade + rng.randrange(0, 15)))
+        draw = ImageDraw.Draw(image)
+        for y in range(0, 240, 3):  # rolling texture
+            tone = shade + rng.randrange(-12, 12)
+            draw.line([(0, y), (320, y)], fill=(tone, tone, tone + 5))
+        for _defect in range(rng.randrange(1, 4)):
+            x, y = rng.randrange(20, 300), rng.randrange(20, 220)
+            if rng.random() < 0.5:
+                draw.line(
+                    [(x, y), (x + rng.randrange(-120, 120), y + rng.randrange(-20, 20))],
+                    fill=(60, 55, 50),
+                    width=rng.randrange(1, 4),
+                )
+            else:
+                r = rng.randrange(3, 15)
+                draw.ellipse([x - r, y - r, x + r, y + r], fill=(120, 70, 40))
+        image = image.filter(ImageFilter.SMOOTH)
+        full, thumb = io.BytesIO(), io.BytesIO()
+        image.save(full, "JPEG", quality=80)
+        image.resize((160, 120)).save(thumb, "JPEG", quality=75)
+        images.append((full.getvalue(), thumb.getvalue()))
+    return images

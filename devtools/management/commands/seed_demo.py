@@ -1,19 +1,22 @@
 """A demo admin, one user per role and a small demo archive, for `make run`.
 
-Idempotent: users and customers that exist are left as they are.
+The archive (devtools/demo.py) is loaded once, into an archive that holds no records:
+a second run, or a run on an archive in use, leaves everything as it is. `--empty` (or
+DEMO_ARCHIVE=empty in the environment) creates the users only.
 """
 
 import os
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
 from archive_site.accounts import roles
 from archive_site.models import DictEntry, DictKind
 from customers.models import Contact, Customer
+from devtools import demo, generator
 
 DEMO_USERS = [
     ("sales", "王销售", roles.SALES),
@@ -43,10 +46,45 @@ DEMO_CUSTOMERS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo admin, one user per role and a small demo archive."
+    help = "Create the demo admin, one user per role and, once, a small demo archive."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--empty", action="store_true", help="the users only, no demo archive")
+
+    def handle(self, *args, empty=False, **options):
+        archive = os.environ.get("DEMO_ARCHIVE", "demo")
+        if archive not in ("demo", "empty"):
+            raise CommandError(f"DEMO_ARCHIVE must be demo or empty, not {archive!r}")
+        password, created = self.make_users()
+        if empty or archive == "empty":
+            self.stdout.write("Empty archive: no demo records loaded.")
+        elif demo.is_loaded():
+            self.stdout.write("Demo archive already loaded: left as it is.")
+        elif demo.is_started():
+            raise CommandError(
+                "The demo story was broken off half-way (see the error of the run before); "
+                "start again from an empty database (remove .pgdata/)."
+            )
+        elif demo.generate() or generator.marker():
+            self.make_customers()
+            users = {
+                u.username: u
+                for u in get_user_model().objects.filter(username__in=("sales", "engineer", "quality"))
+            }
+            demo.tell_story(Customer.objects.get(code=demo.STORY_CUSTOMER), users)
+            self.stdout.write(self.style.SUCCESS("Demo archive loaded."))
+        else:
+            self.stdout.write("The archive already holds records: no demo archive loaded.")
+        note = "" if created else " (set when the demo was first created)"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo admin: admin / {password}{note}; users sales, engineer, quality, viewer "
+                "have the same password."
+            )
+        )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def make_users(self):
         User = get_user_model()
         password = os.environ.get("DEMO_PASSWORD", "archive-demo-2026")
         admin, created = User.objects.get_or_create(
@@ -62,6 +100,13 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
                 user.groups.add(Group.objects.get(name=role))
+        return password, created
+
+    @transaction.atomic
+    def make_customers(self):
+        """The six known customers, owned by the demo sales user (the viewer reads the whole archive)."""
+        User = get_user_model()
+        admin = User.objects.get(username="admin")
         sales = User.objects.get(username="sales")
         categories = {e.code: e for e in DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY)}
         for code, name, short, cat, region, credit, contact, mobile in DEMO_CUSTOMERS:
@@ -79,10 +124,3 @@ class Command(BaseCommand):
                 updated_by=admin,
             )
             Contact.objects.create(customer=customer, name=contact, mobile=mobile, created_by=admin)
-        note = "" if created else " (set when the demo was first created)"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo admin: admin / {password}{note}; users sales, engineer, quality, viewer "
-                "have the same password."
-            )
-        )
