@@ -441,6 +441,11 @@ class Objection(ArchiveModel):
             for step in Step
         ]
 
+    def next_deadline(self, today=None):
+        """The step not met yet that is due first (`StepDeadline`), or None."""
+        open_steps = [d for d in self.deadlines(today) if not d.met and d.due is not None]
+        return min(open_steps, key=lambda d: d.due, default=None)
+
     def assign(self, handler, *, by, note="", expected_version=None):
         """Give the objection to `handler`, recording who, when and why.
 
