@@ -11,7 +11,6 @@ from archive_site.models import DictEntry, DictKind
 from customers.models import Customer
 from quality.models import Objection, Severity
 
-
 QUEUES = [
     ("mine", _("我的异议")),
     ("overdue", _("已逾期")),
@@ -40,7 +39,7 @@ class ObjectionFilter(django_filters.FilterSet):
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_LINE), label=_("责任产线")
     )
     coil = django_filters.CharFilter(method="by_coil", label=_("卷号"))
-    handler = django_filters.ModelChoiceFilter(queryset=lambda request: Objection.handlers(), label=_("处理人"))
+    handler = django_filters.ModelChoiceFilter(queryset=lambda _request: Objection.handlers(), label=_("处理人"))
     queue = django_filters.ChoiceFilter(choices=QUEUES, method="by_queue", label=_("工作队列"))
     due = django_filters.DateFromToRangeFilter(
         method="by_due",
@@ -76,7 +75,9 @@ class ObjectionFilter(django_filters.FilterSet):
         today = timezone.localdate()
         if value == "mine":
             user = getattr(self.request, "user", None)
-            return queryset.handled_by(user) if user is not None and user.is_authenticated else queryset.none()
+            if user is None or not user.is_authenticated:
+                return queryset.none()
+            return queryset.handled_by(user)
         if value == "overdue":
             return queryset.overdue(today)
         return queryset.due_this_week(today)

@@ -243,17 +243,15 @@ def objection_assign(request, pk):
         return redirect(objection)
     handler = form.cleaned_data["handler"]
     try:
-        objection.assign(
-            handler, by=request.user, note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"]
-        )
+        data = form.cleaned_data
+        objection.assign(handler, by=request.user, note=data["note"], expected_version=data["version"])
     except TransitionRefused as e:
         messages.error(request, " ".join(e.messages))
     except StaleStatus:
         messages.error(request, _("您打开页面后，他人已修改了这条异议。处理人未改变：请查看最新内容后重试。"))
     else:
-        messages.success(
-            request, _("异议 %(number)s 已指派给 %(handler)s。") % {"number": objection.number, "handler": handler}
-        )
+        done = _("异议 %(number)s 已指派给 %(handler)s。")
+        messages.success(request, done % {"number": objection.number, "handler": handler})
     return redirect(objection)
 
 
