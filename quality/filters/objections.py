@@ -39,7 +39,7 @@ class ObjectionFilter(django_filters.FilterSet):
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_LINE), label=_("责任产线")
     )
     coil = django_filters.CharFilter(method="by_coil", label=_("卷号"))
-    handler = django_filters.ModelChoiceFilter(queryset=lambda _request: Objection.handlers(), label=_("处理人"))
+    handler = django_filters.ModelChoiceFilter(queryset=lambda _r: Objection.handlers(), label=_("处理人"))
     queue = django_filters.ChoiceFilter(choices=QUEUES, method="by_queue", label=_("工作队列"))
     due = django_filters.DateFromToRangeFilter(
         method="by_due",
