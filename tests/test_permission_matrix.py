@@ -493,9 +493,8 @@ def objection_handler(w, kw):
 def deadline_rule(w):
     from quality.models import DeadlineRule
 
-    rule = DeadlineRule.objects.create(
-        severity=1, customer=w.customer, response_days=1, containment_days=1, cause_days=5, closure_days=9
-    )
+    days = {"response_days": 1, "containment_days": 1, "cause_days": 5, "closure_days": 9}
+    rule, _ = DeadlineRule.objects.get_or_create(severity=1, customer=w.customer, defaults=days)
     return {"pk": rule.pk}
 
 
@@ -1182,8 +1181,8 @@ TABLE = [
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 403, 302, 403), data=assign_form, state=objection_handler),
     Row("quality:photo-upload", objection,
-        get= (LOGIN, 200, 403, 403, 403, 200, 403),
-        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=photo_upload_form, state=objection_photo_count),
+        get= (LOGIN, 200, 200, 404, 403, 200, 403),
+        post=(LOGIN, 302, 302, 404, 403, 302, 403), data=photo_upload_form, state=objection_photo_count),
     Row("quality:photo", objection_photo_thumb,
         get= (LOGIN, 200, 200, 404, 200, 200, 404), post=READ_ONLY),
     Row("quality:photo-delete", objection_photo,

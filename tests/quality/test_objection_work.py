@@ -239,8 +239,7 @@ def test_the_objection_page_queries_do_not_grow_with_assignments(
 
 def rule_data(**changes):
     data = {"severity": 3, "customer": "", "response_days": 1, "containment_days": 1, "cause_days": 4}
-    data.update(closure_days=12, **changes)
-    return data
+    return {"closure_days": 12, **data, **changes}
 
 
 def test_admin_adds_a_key_accounts_rule_and_it_applies(login, admin_user, bobs_customer, rules):
@@ -260,13 +259,16 @@ def test_the_rule_form_gives_the_models_message(login, admin_user, rules):
     assert response.status_code == 200
     assert "原因分析的期限不能早于首次答复和遏制措施" in str(response.context["form"].errors["cause_days"])
     response = login(admin_user).post(NEW_RULE, rule_data(severity=2))
-    assert "这个严重程度已有通用规则。" in response.content.decode()
+    # Named as the rule it clashes with.
+    assert "已被“所有客户 · 一般”使用" in str(response.context["form"].errors)
+    assert DeadlineRule.objects.count() == 1
 
 
 def test_a_stale_rule_edit_is_refused(login, admin_user, rules):
     url = reverse("quality:deadline-rule-edit", args=[rules.pk])
     stale = rules.version
     rules.cause_days = 6
+    rules.stamp(admin_user)
     rules.save()
     response = login(admin_user).post(url, rule_data(severity=2, version=stale))
     assert response.status_code == 200
