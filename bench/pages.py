@@ -155,6 +155,17 @@ def cases(data, counts):
         )
         return reverse("quality:objection-list"), c
 
+    def queues():
+        """The work queues and due-date filters: the steps' due dates computed per row in SQL."""
+        c = pick(
+            {"queue": "overdue"},
+            {"queue": "week"},
+            {"queue": "overdue", "page": 2},
+            {"due_after": "2025-03-01", "due_before": "2025-03-31"},
+            {"queue": "overdue", "severity": rng.randint(1, 4)},
+        )
+        return reverse("quality:objection-list"), c
+
     def objections_admin():
         customer = data.customer()
         c = pick(
@@ -366,6 +377,8 @@ def cases(data, counts):
         ("方案复用 plan reuse", reuse, reuse_admin, "admin"),
         ("异议列表 objections", objections, objections_admin, "admin"),
         ("异议列表 (sales scope)", objections, objections_admin, "sales"),
+        ("异议工作队列 objection queues", queues, objections_admin, "admin"),
+        ("异议工作队列 (sales scope)", queues, objections_admin, "sales"),
         (
             "异议详情 objection detail",
             detail("quality:objection-detail", data.objection_id),

@@ -39,6 +39,15 @@ class QualityConfig(AppConfig):
                 namespace="quality",
                 prefixes=("judgement", "decision"),
             ),
+            registry.NavLink(
+                "quality:deadline-rule-list",
+                _("期限规则"),
+                ("quality.view_deadlinerule",),
+                id="nav-deadline-rules",
+                order=82,
+                namespace="quality",
+                prefixes=("deadline-rule",),
+            ),
         ]:
             registry.nav.register(link)
         registry.home_panels.register(

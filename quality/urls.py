@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from quality.views import api, decisions, judgement, lessons, objections, plans
+from quality.views import api, deadlines, decisions, judgement, lessons, objections, plans
 
 app_name = "quality"
 
@@ -14,6 +14,7 @@ urlpatterns += [
     path("objections/<int:pk>/", objections.objection_detail, name="objection-detail"),
     path("objections/<int:pk>/edit/", objections.objection_edit, name="objection-edit"),
     path("objections/<int:pk>/status/", objections.objection_transition, name="objection-transition"),
+    path("objections/<int:pk>/assign/", objections.objection_assign, name="objection-assign"),
     path("objections/<int:pk>/photos/", objections.photo_upload, name="photo-upload"),
     path("objections/stats/", objections.objection_stats, name="objection-stats"),
     path("objections/stats/export.xlsx", objections.objection_stats_export, name="objection-stats-export"),
@@ -21,6 +22,14 @@ urlpatterns += [
     path("photos/<int:pk>/<slug:size>/", objections.photo_file, name="photo"),
     path("judgement/", judgement.judgement, name="judgement"),
     path("api/judgement", judgement.judgement_api, name="judgement-api"),
+]
+
+# The objections' deadline rules (by severity, and per key account).
+urlpatterns += [
+    path("deadline-rules/", deadlines.rule_list, name="deadline-rule-list"),
+    path("deadline-rules/new/", deadlines.rule_create, name="deadline-rule-create"),
+    path("deadline-rules/<int:pk>/edit/", deadlines.rule_edit, name="deadline-rule-edit"),
+    path("deadline-rules/<int:pk>/delete/", deadlines.rule_delete, name="deadline-rule-delete"),
 ]
 
 # The inspectors' decisions and the lessons spread to similar customers.

@@ -497,6 +497,44 @@ def transition_form(w, kw):
     return {"to_status": "investigating", "note": "", "version": Objection.objects.get(pk=kw["pk"]).version}
 
 
+def assign_form(w, kw):
+    from quality.models import Objection
+
+    version = Objection.objects.get(pk=kw["pk"]).version
+    return {"handler": w.users["quality"].pk, "note": "由质量人员处理", "version": version}
+
+
+def objection_handler(w, kw):
+    from quality.models import Objection
+
+    return fields(Objection, "handler", "version")(w, kw)
+
+
+def deadline_rule(w):
+    from quality.models import DeadlineRule
+
+    days = {"response_days": 1, "containment_days": 1, "cause_days": 5, "closure_days": 9}
+    rule, _ = DeadlineRule.objects.get_or_create(severity=1, customer=w.customer, defaults=days)
+    return {"pk": rule.pk}
+
+
+def deadline_rule_form(w, kw):
+    days = {"response_days": 1, "containment_days": 2, "cause_days": 6, "closure_days": 12}
+    return {"severity": 4, "customer": w.customer.code, **days}
+
+
+def deadline_rule_count(w, kw):
+    from quality.models import DeadlineRule
+
+    return DeadlineRule.objects.count()
+
+
+def deadline_rule_fields(w, kw):
+    from quality.models import DeadlineRule
+
+    return fields(DeadlineRule, "closure_days", "version")(w, kw)
+
+
 def photo_upload_form(w, kw):
     return {"photos": [jpeg_upload()], "caption": "边部划伤"}
 
@@ -1135,15 +1173,18 @@ TABLE = [
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=delivery_exists),
 
-    # Quality objections: everyone reads in scope and runs the judgement check;
-    # quality staff keep objections and photos; engineers and quality export.
+    # Quality objections: everyone reads in scope and runs the judgement check; sales
+    # registers them for its own customers (another's customer is refused by the form);
+    # quality staff keep objections and photos and reassign them; engineers and quality export.
     Row("quality:objection-list", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("quality:objection-list", no_args, query=lambda w: {"queue": "overdue"},
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:objection-export", no_args,
         get= (LOGIN, 200, 403, 403, 200, 200, 403), post=READ_ONLY),
     Row("quality:objection-create", no_args,
-        get= (LOGIN, 200, 403, 403, 403, 200, 403),
-        post=(LOGIN, 302, 403, 403, 403, 302, 403),
+        get= (LOGIN, 200, 200, 200, 403, 200, 403),
+        post=(LOGIN, 302, 302, 200, 403, 302, 403),
         data=form_of("quality:objection-edit", source=objection, customer=lambda w, kw: w.customer.code),
         state=objection_count),
     Row("quality:objection-detail", objection,
@@ -1155,9 +1196,12 @@ TABLE = [
     Row("quality:objection-transition", objection,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 403, 302, 403), data=transition_form, state=objection_fields),
+    Row("quality:objection-assign", objection,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=assign_form, state=objection_handler),
     Row("quality:photo-upload", objection,
-        get= (LOGIN, 200, 403, 403, 403, 200, 403),
-        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=photo_upload_form, state=objection_photo_count),
+        get= (LOGIN, 200, 200, 404, 403, 200, 403),
+        post=(LOGIN, 302, 302, 404, 403, 302, 403), data=photo_upload_form, state=objection_photo_count),
     Row("quality:photo", objection_photo_thumb,
         get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("quality:photo-delete", objection_photo,
@@ -1167,6 +1211,19 @@ TABLE = [
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:objection-stats-export", no_args,
         get= (LOGIN, 200, 403, 403, 200, 200, 403), post=READ_ONLY),
+    # Deadline rules: administrators keep them, quality staff read them.
+    Row("quality:deadline-rule-list", no_args,
+        get= (LOGIN, 200, 403, 403, 403, 200, 403), post=READ_ONLY),
+    Row("quality:deadline-rule-create", no_args,
+        get= (LOGIN, 200, 403, 403, 403, 403, 403),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=deadline_rule_form, state=deadline_rule_count),
+    Row("quality:deadline-rule-edit", deadline_rule,
+        get= (LOGIN, 200, 403, 403, 403, 403, 403),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403),
+        data=form_of("quality:deadline-rule-edit", closure_days=20), state=deadline_rule_fields),
+    Row("quality:deadline-rule-delete", deadline_rule,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=no_data, state=deadline_rule_fields),
     Row("quality:judgement", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:judgement-api", no_args, query=judgement_query,  # a machine gets 401, not the login page

@@ -474,3 +474,29 @@ def test_maintenance_figures_count_only_the_customers_the_user_may_see(login, w,
     response = login(w.alice).get(reverse("customers:maintenance"))
     figures = {f.owner: f.customers for f in response.context["figures"]}
     assert figures == {w.alice: 1, w.bob: 1}  # her own, and bob's customer shared with her
+
+
+def test_work_queues_and_due_dates_do_not_show_another_users_objections(login, w, records, quality):
+    """The queue and due-date filters narrow the scoped list, never widen it."""
+    from quality.models import DeadlineRule
+
+    DeadlineRule.objects.filter(customer=None, severity=2).delete()
+    DeadlineRule.objects.create(severity=2, response_days=0, containment_days=0, cause_days=5, closure_days=9)
+    for params in ({"queue": "week"}, {"due_after": "2000-01-01"}):
+        text = text_of(login(w.alice).get(reverse("quality:objection-list"), params))
+        assert BOBS not in text and "福田" not in text
+        assert "长城" in text
+        assert "福田" in text_of(login(quality).get(reverse("quality:objection-list"), params))
+
+
+def test_deadline_rules_of_another_users_customer_do_not_show(login, w, quality):
+    """Key accounts' rules name their customer: a reader of the rules sees only those in scope."""
+    from quality.models import DeadlineRule
+
+    days = {"response_days": 1, "containment_days": 1, "cause_days": 5, "closure_days": 9}
+    for customer in (w.bobs, w.shared):
+        DeadlineRule.objects.create(severity=3, customer=customer, **days)
+    w.alice.user_permissions.add(Permission.objects.get(codename="view_deadlinerule"))
+    text = text_of(login(w.alice).get(reverse("quality:deadline-rule-list")))
+    assert BOBS not in text and SHARED in text and "所有客户" in text
+    assert BOBS in text_of(login(quality).get(reverse("quality:deadline-rule-list")))

@@ -61,17 +61,26 @@ _KEEP_PLANS = [
     "quality.change_planrun",
     "quality.delete_planrun",
 ]
-# Quality objections: everyone with view reads them (in their scope), runs the judgement
-# check and reads the decisions and the alerts from similar customers; quality staff keep
-# objections and photos, record decisions and attach (or withdraw) alerts.
+# Quality objections: everyone with view reads them (in their scope) with their assignments,
+# runs the judgement check and reads the decisions and the alerts from similar customers;
+# quality staff handle objections (they are the ones an objection is assigned to), keep
+# objections and photos, reassign them, record decisions and attach (or withdraw) alerts,
+# and read the deadline rules (administrators keep those).
 _READ_OBJECTIONS = [
     "quality.view_objection",
     "quality.view_objectionphoto",
     "quality.view_objectiontransition",
+    "quality.view_objectionassignment",
     "quality.view_decision",
     "quality.view_alert",
 ]
+# Customer service hears of an objection first: it registers one, with its photos, for its
+# own customers; quality staff take it from there.
+_REGISTER_OBJECTIONS = ["quality.add_objection", "quality.add_objectionphoto"]
 _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
+    "quality.handle_objection",
+    "quality.add_objectionassignment",
+    "quality.view_deadlinerule",
     "quality.add_objection",
     "quality.change_objection",
     "quality.export_objection",
@@ -131,6 +140,7 @@ ROLE_PERMISSIONS = {
     + _KEEP_DEMANDS
     + _READ_PLANS
     + _READ_OBJECTIONS
+    + _REGISTER_OBJECTIONS
     + _READ_PARTS
     + _PRINT
     + _KEEP_ORDERS

@@ -1,11 +1,21 @@
-"""The objection list's filter: text, customer, defect, severity, status, dates, coil."""
+"""The objection list's filter: text, customer, defect, severity, status, dates, coil; the
+handler, the next due date, and the work queues (mine, overdue, due this week)."""
+
+from urllib.parse import urlencode
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictKind
 from customers.models import Customer
 from quality.models import Objection, Severity
+
+QUEUES = [
+    ("mine", _("我的异议")),
+    ("overdue", _("已逾期")),
+    ("week", _("本周到期")),
+]
 
 
 class ObjectionFilter(django_filters.FilterSet):
@@ -29,8 +39,16 @@ class ObjectionFilter(django_filters.FilterSet):
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_LINE), label=_("责任产线")
     )
     coil = django_filters.CharFilter(method="by_coil", label=_("卷号"))
+    handler = django_filters.ModelChoiceFilter(queryset=lambda _r: Objection.handlers(), label=_("处理人"))
+    queue = django_filters.ChoiceFilter(choices=QUEUES, method="by_queue", label=_("工作队列"))
+    due = django_filters.DateFromToRangeFilter(
+        method="by_due",
+        label=_("下一期限"),
+        help_text=_("尚未完成的最近一步的到期日"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
     o = django_filters.OrderingFilter(
-        fields=["number", "received_date", "severity", "tonnage", "claim_amount", "status"],
+        fields=["number", "received_date", "severity", "tonnage", "claim_amount", "status", "next_due"],
         label=_("排序"),
     )
 
@@ -51,3 +69,23 @@ class ObjectionFilter(django_filters.FilterSet):
 
     def by_coil(self, queryset, name, value):
         return queryset.filter(coil_numbers__contains=[value.strip().upper()])
+
+    def by_queue(self, queryset, name, value):
+        """The preset lists of daily work: my open objections, the overdue, those due this week."""
+        today = timezone.localdate()
+        if value == "mine":
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()
+            return queryset.handled_by(user)
+        if value == "overdue":
+            return queryset.overdue(today)
+        return queryset.due_this_week(today)
+
+    def by_due(self, queryset, name, value):
+        return queryset.due_between(value.start, value.stop)
+
+    def queues(self):
+        """The work queues as links, each marked if it is the list shown."""
+        current = self.data.get("queue", "")
+        return [(label, "?" + urlencode({"queue": key}), key == current) for key, label in QUEUES]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveModelForm, active_users
+from archive_site.forms import ArchiveModelForm
 from archive_site.models import DictEntry, DictKind
 from customers.forms import CustomerField
 from customers.models import Customer, Demand
@@ -108,10 +108,12 @@ class ObjectionForm(ArchiveModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
-        self.fields["handler"].queryset = active_users()
+        self.fields["handler"].queryset = Objection.handlers()
         if self.instance.pk:
             # The customer of a registered objection is part of its number's story: fixed.
             self.fields["customer"].disabled = True
+            # Reassigned with a note on the objection's page (`AssignForm`), not here.
+            del self.fields["handler"]
             self.initial["customer"] = self.instance.customer
         self._limit_links(self._customer())
 
@@ -169,6 +171,30 @@ class TransitionForm(forms.Form):
         if closed:
             self.objection.check_closed_date(closed)
         return closed
+
+
+class AssignForm(forms.Form):
+    """Give an objection to a handler (only staff whose role handles objections); taking it
+    from someone needs a note saying why. The version refuses a change based on a stale page."""
+
+    handler = forms.ModelChoiceField(label=_("处理人"), queryset=Objection.objects.none())
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, objection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objection = objection
+        self.fields["handler"].queryset = Objection.handlers()
+        self.fields["version"].initial = objection.version
+        if objection.handler_id:
+            self.fields["note"].required = True
+            self.fields["note"].help_text = _("改派的原因")
+
+    def clean_handler(self):
+        handler = self.cleaned_data["handler"]
+        if handler.pk == self.objection.handler_id:
+            raise ValidationError(_("这条异议已由此人处理。"), code="same_handler")
+        return handler
 
 
 class JudgementForm(forms.Form):

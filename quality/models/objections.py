@@ -5,7 +5,11 @@ asks whether this customer has objected to this defect at this severity, or
 milder, before — if so, the product must not be judged 合格.
 """
 
+import datetime
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
@@ -23,6 +27,7 @@ from archive_site.photos import PhotoModel
 from archive_site.search import gram_index, gram_search
 from customers.models import CustomerScopedQuerySet
 
+from .deadlines import Step, StepDeadline, deadline_annotations, next_due_expression, statuses_meeting
 from .judgement import Severity, judge
 
 __all__ = [
@@ -30,6 +35,7 @@ __all__ = [
     "Objection",
     "ObjectionTransition",
     "ObjectionPhoto",
+    "ObjectionAssignment",
     "StaleStatus",
     "TransitionRefused",
 ]
@@ -43,6 +49,9 @@ CLOSED_BEFORE_RECEIVED = _("关闭日期不能早于受理日期。")
 CLOSED_AFTER_TODAY = _("关闭日期不能晚于今天。")
 CLOSE_INCOMPLETE = _("关闭前必须填写：%(fields)s。")
 KEPT_WHEN_CLOSED = _("已关闭的异议必须保留此项。")
+NOT_A_HANDLER = _("只能指派给负责处理质量异议的在职人员。")
+SAME_HANDLER = _("这条异议已由此人处理。")
+HANDLE_PERMISSION = "quality.handle_objection"
 
 
 class ObjectionCounter(models.Model):
@@ -105,6 +114,38 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
         """The judgement check's answer to `question` (`judgement.Question`) from these objections
         and `alerts` (`lessons.Alert`, the similar customers' lessons): see `judgement.judge`."""
         return judge(self, question, alerts)
+
+    def with_deadlines(self):
+        """Each objection's due date, met flag and day of every step, and `next_due`
+        (see `deadlines`); read them with `Objection.deadlines()`."""
+        transitions = self.model._meta.get_field("transitions").related_model
+        return self.annotate(**deadline_annotations(transitions))
+
+    def _with_next_due(self):
+        if "next_due" in self.query.annotations:
+            return self
+        return self.annotate(next_due=next_due_expression())
+
+    def overdue(self, today):
+        """Open objections with a step not met whose due date has passed."""
+        return self._with_next_due().filter(next_due__lt=today)
+
+    def due_between(self, start=None, end=None):
+        """Open objections whose next step is due in [start, end] (either end may be open)."""
+        queryset = self._with_next_due().filter(next_due__isnull=False)
+        if start is not None:
+            queryset = queryset.filter(next_due__gte=start)
+        if end is not None:
+            queryset = queryset.filter(next_due__lte=end)
+        return queryset
+
+    def due_this_week(self, today):
+        """Due from today to the end of the week (Sunday), not yet overdue."""
+        return self.due_between(today, today + datetime.timedelta(days=6 - today.weekday()))
+
+    def handled_by(self, user):
+        """The open objections `user` handles: their work queue."""
+        return self.filter(handler=user).exclude(status=Objection.Status.CLOSED)
 
 
 class StaleStatus(Exception):
@@ -268,7 +309,10 @@ class Objection(ArchiveModel):
         verbose_name = _("质量异议")
         verbose_name_plural = _("质量异议")
         ordering = ["-received_date", "-id"]
-        permissions = [("export_objection", _("可以导出质量异议"))]
+        permissions = [
+            ("export_objection", _("可以导出质量异议")),
+            ("handle_objection", _("可以处理质量异议（可被指派为处理人）")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="quality_objection_number_unique"),
             models.CheckConstraint(
@@ -355,8 +399,74 @@ class Objection(ArchiveModel):
             for name in self.REQUIRED_TO_CLOSE:
                 if not getattr(self, name).strip():
                     errors[name] = ValidationError(KEPT_WHEN_CLOSED, code="kept_when_closed")
+        if self.handler_id and not self.handler_allowed():
+            errors["handler"] = ValidationError(NOT_A_HANDLER, code="not_a_handler")
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def handlers(cls):
+        """The active users whose role (or own permissions) handles objections: the only ones an
+        objection is assigned to."""
+        User = get_user_model()
+        perm = Permission.objects.filter(content_type__app_label="quality", codename="handle_objection")
+        by_role = Group.objects.filter(permissions__in=perm).values("pk")
+        return (
+            User.objects.filter(is_active=True)
+            .filter(Q(groups__in=by_role) | Q(user_permissions__in=perm) | Q(is_superuser=True))
+            .distinct()
+            .order_by("username")
+        )
+
+    def handler_allowed(self):
+        """Whether the handler may handle objections; one who already handled this objection
+        before losing the role may stay until it is reassigned."""
+        if Objection.handlers().filter(pk=self.handler_id).exists():
+            return True
+        kept = Objection.objects.filter(pk=self.pk, handler_id=self.handler_id)
+        return self.pk is not None and kept.exists()
+
+    def deadlines(self, today=None):
+        """Each step's `StepDeadline` (due date, met, met on, state), from the annotations of
+        `Objection.objects.with_deadlines()`; `today` defaults to the local date."""
+        today = today or timezone.localdate()
+        return [
+            StepDeadline.of(
+                step,
+                getattr(self, f"{step.value}_due"),
+                self.status in statuses_meeting(step),
+                getattr(self, f"{step.value}_met_on"),
+                today,
+            )
+            for step in Step
+        ]
+
+    def next_deadline(self, today=None):
+        """The step not met yet that is due first (`StepDeadline`), or None."""
+        open_steps = [d for d in self.deadlines(today) if not d.met and d.due is not None]
+        return min(open_steps, key=lambda d: d.due, default=None)
+
+    def assign(self, handler, *, by, note="", expected_version=None):
+        """Give the objection to `handler`, recording who, when and why.
+
+        Refused (`TransitionRefused`) for someone who does not handle objections or already
+        handles this one; `StaleStatus` if the objection changed since the user loaded it.
+        """
+        if handler is None or not Objection.handlers().filter(pk=handler.pk).exists():
+            raise TransitionRefused(NOT_A_HANDLER, code="not_a_handler")
+        if handler.pk == self.handler_id:
+            raise TransitionRefused(SAME_HANDLER, code="same_handler")
+        version = self.version if expected_version is None else expected_version
+        changed = Objection.objects.filter(pk=self.pk, version=version).update(
+            handler=handler, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+        )
+        if not changed:
+            raise StaleStatus
+        record = ObjectionAssignment.objects.create(
+            objection=self, previous_id=self.handler_id, handler=handler, by=by, note=note
+        )
+        self.handler, self.version, self.updated_by = handler, version + 1, by
+        return record
 
     @property
     def spec(self):
@@ -464,6 +574,39 @@ class ObjectionTransition(models.Model):
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+@tracked()
+class ObjectionAssignment(models.Model):
+    """One (re)assignment of an objection: to whom, from whom, by whom, when, and why."""
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("质量异议"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    previous = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("原处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("异议指派")
+        verbose_name_plural = _("异议指派")
+        ordering = ["objection", "at", "id"]
+
+    def __str__(self):
+        return f"{self.previous or '—'} → {self.handler}"
 
 
 class ObjectionPhotoQuerySet(CustomerScopedQuerySet):

@@ -286,7 +286,7 @@ class ObjectionResource(ArchiveResource):
         queryset = Objection.objects.visible_to(request.user).select_related(
             "customer", "production_grade", "defect_type", "responsible_line", "handler"
         )
-        return ObjectionFilter(request.GET, queryset=queryset).qs
+        return ObjectionFilter(request.GET, queryset=queryset, request=request).qs
 
 
 class ObjectionImport(ImportModule):

@@ -18,11 +18,12 @@ from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from imports.exports import export_response
 from quality.filters.objections import ObjectionFilter
-from quality.forms.objections import ObjectionForm, StatsForm, TransitionForm
+from quality.forms.objections import AssignForm, ObjectionForm, StatsForm, TransitionForm
 from quality.models import (
     Alert,
     Decision,
     Objection,
+    ObjectionAssignment,
     ObjectionPhoto,
     PlanRun,
     RunProperty,
@@ -40,8 +41,9 @@ LIST_RELATED = ("customer", "defect_type", "production_grade", "responsible_line
 
 
 def get_objection_for_user(user, pk, perm="quality.view_objection"):
-    """The objection, if `user` holds `perm` (else 403) and may see its customer (else 404)."""
-    objections = Objection.objects.select_related(
+    """The objection, if `user` holds `perm` (else 403) and may see its customer (else 404),
+    with its steps' due dates (`Objection.deadlines()`)."""
+    objections = Objection.objects.with_deadlines().select_related(
         *LIST_RELATED,
         "demand__surface_quality",
         "demand__end_use",
@@ -68,10 +70,11 @@ def _filtered_objections(request):
     )
     queryset = (
         Objection.objects.visible_to(request.user)
+        .with_deadlines()
         .select_related(*LIST_RELATED)
         .annotate(photo_count=Subquery(photos))
     )
-    return ObjectionFilter(request.GET, queryset=queryset)
+    return ObjectionFilter(request.GET, queryset=queryset, request=request)
 
 
 @replica_reads
@@ -79,7 +82,10 @@ def _filtered_objections(request):
 def objection_list(request):
     objection_filter = _filtered_objections(request)
     page = LateRowPaginator(objection_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "quality/objection_list.html", {"filter": objection_filter, "page_obj": page})
+    today = timezone.localdate()
+    rows = [(o, o.next_deadline(today)) for o in page]
+    ctx = {"filter": objection_filter, "page_obj": page, "rows": rows, "queues": objection_filter.queues()}
+    return render(request, "quality/objection_list.html", ctx)
 
 
 @replica_reads
@@ -94,6 +100,8 @@ def objection_detail(request, pk):
     log_access(request, "view", objection.customer, detail=objection.number)
     photos = list(objection.photos.all())
     transitions = objection.transitions.select_related("by")
+    assignments = objection.assignments.select_related("previous", "handler", "by")
+    can_assign = request.user.has_perm("quality.add_objectionassignment")
     events = list(events_for(objection)[:HISTORY_SIZE])  # with its photos and transitions
     runs = []
     if objection.coil_numbers and request.user.has_perm("quality.view_planrun"):
@@ -126,6 +134,9 @@ def objection_detail(request, pk):
         "objection": objection,
         "photos": photos,
         "transitions": transitions,
+        "deadlines": objection.deadlines(),
+        "assignments": assignments,
+        "assign_form": AssignForm(objection=objection) if can_assign else None,
         "runs": runs,
         "history": describe_events(events),
         "transition_form": TransitionForm(objection=objection) if objection.allowed_transitions() else None,
@@ -156,6 +167,10 @@ def objection_create(request):
             with transaction.atomic():  # a refused photo takes the objection and its number back
                 form.instance.assign_number()
                 objection = form.save()
+                if objection.handler_id:  # assigned as registered: the first of its assignments
+                    ObjectionAssignment.objects.create(
+                        objection=objection, handler=objection.handler, by=request.user
+                    )
                 if can_photo:
                     processed = photo_form.cleaned_data["processed"]
                     save_photos(ObjectionPhoto, processed, user=request.user, objection=objection)
@@ -212,6 +227,31 @@ def objection_transition(request, pk):
             request,
             _("异议 %(number)s 已改为“%(status)s”。") % {"number": objection.number, "status": to.label},
         )
+    return redirect(objection)
+
+
+@require_POST
+def objection_assign(request, pk):
+    """Give the objection to another handler, with a note; refused if someone changed it meanwhile."""
+    objection = get_objection_for_user(request.user, pk, "quality.add_objectionassignment")
+    form = AssignForm(request.POST, objection=objection)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect(objection)
+    handler = form.cleaned_data["handler"]
+    try:
+        data = form.cleaned_data
+        objection.assign(handler, by=request.user, note=data["note"], expected_version=data["version"])
+    except TransitionRefused as e:
+        messages.error(request, " ".join(e.messages))
+    except StaleStatus:
+        messages.error(request, _("您打开页面后，他人已修改了这条异议。处理人未改变：请查看最新内容后重试。"))
+    else:
+        done = _("异议 %(number)s 已指派给 %(handler)s。")
+        messages.success(request, done % {"number": objection.number, "handler": handler})
     return redirect(objection)
 
 

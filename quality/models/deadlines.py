@@ -1,0 +1,261 @@
+"""Deadlines of an objection's steps: the rules that set them and the dates they give.
+
+Customers give the mill deadlines counted from the day an objection is received: a first
+response, containment of the suspect coils, the root cause, and the closed 8D report. A
+`DeadlineRule` gives each step its number of calendar days for one severity, either for
+every customer (the default rule of the severity) or for one key account (which then wins).
+
+A step is met when the objection's status reaches the status that stands for it
+(`STEP_STATUS`). The status workflow is 已登记 → 调查中 → 已采取措施 → 已关闭, so:
+
+- first response (首次答复) is met at 调查中: someone has taken the objection up and answered;
+- containment (遏制措施, 8D D3) is met at 调查中 too: the workflow has no state of its own for
+  it, and the suspect coils are blocked as the investigation begins; its own days let a
+  customer ask for it sooner or later than the answer;
+- cause (原因分析, D4) is met at 已采取措施: measures are taken once the cause is known;
+- 8D closure (8D 关闭, D8) is met at 已关闭.
+
+A step stays met while the status is at or past its status (a reopened objection needs its
+cause and closure again), and it was met on the first day the objection reached that status
+or a later one (its closing date for the closure; the closing date too for an objection
+imported already past the step, which has no status log).
+
+The dates are computed once, in SQL, by `ObjectionQuerySet.with_deadlines()` (one
+subquery per step on the small rule table, evaluated for the rows a page shows), and read
+back as `Objection.deadlines()`; views never compute them.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, DateField, F, Func, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Least
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from archive_site.history import tracked
+from archive_site.models import ArchiveModel
+from customers.models import CustomerScopedQuerySet
+
+from .judgement import Severity
+
+__all__ = ["DeadlineRule", "Step", "StepState", "StepDeadline"]
+
+# A step not met is "due soon" on its due date and this many days before it.
+DUE_SOON_DAYS = 1
+
+STEPS_OUT_OF_ORDER = _("原因分析的期限不能早于首次答复和遏制措施，8D 关闭的期限不能早于原因分析。")
+DEFAULT_RULE_TAKEN = _("这个严重程度已有通用规则。")
+CUSTOMER_RULE_TAKEN = _("这个客户的这个严重程度已有规则。")
+
+
+class Step(models.TextChoices):
+    RESPONSE = "response", _("首次答复")
+    CONTAINMENT = "containment", _("遏制措施")
+    CAUSE = "cause", _("原因分析")
+    CLOSURE = "closure", _("8D 关闭")
+
+
+# The objection status (by value) whose reaching meets each step; see the module's docstring.
+STATUS_ORDER = ("registered", "investigating", "measures_taken", "closed")
+STEP_STATUS = {
+    Step.RESPONSE: "investigating",
+    Step.CONTAINMENT: "investigating",
+    Step.CAUSE: "measures_taken",
+    Step.CLOSURE: "closed",
+}
+
+
+def statuses_meeting(step):
+    """The statuses at or past the one that meets `step`."""
+    return STATUS_ORDER[STATUS_ORDER.index(STEP_STATUS[step]) :]
+
+
+class StepState(models.TextChoices):
+    MET = "met", _("按时完成")
+    MET_LATE = "met_late", _("逾期完成")
+    ON_TIME = "on_time", _("未到期")
+    DUE_SOON = "due_soon", _("即将到期")
+    OVERDUE = "overdue", _("已逾期")
+    NO_RULE = "no_rule", _("无期限")
+
+
+@dataclass(frozen=True)
+class StepDeadline:
+    """One step of one objection: when it is due, whether and when it was met, and its state."""
+
+    step: Step
+    due: datetime.date | None
+    met: bool
+    met_on: datetime.date | None
+    state: StepState
+
+    @classmethod
+    def of(cls, step, due, met, met_on, today):
+        if due is None:
+            state = StepState.NO_RULE if not met else StepState.MET
+        elif met:
+            state = StepState.MET_LATE if met_on is not None and met_on > due else StepState.MET
+        elif due < today:
+            state = StepState.OVERDUE
+        elif (due - today).days <= DUE_SOON_DAYS:
+            state = StepState.DUE_SOON
+        else:
+            state = StepState.ON_TIME
+        return cls(Step(step), due, met, met_on if met else None, state)
+
+    @property
+    def label(self):
+        return self.step.label
+
+
+class AddDays(Func):
+    """date + integer days (PostgreSQL's date arithmetic): a date."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+class DeadlineRuleQuerySet(CustomerScopedQuerySet):
+    def visible_to(self, user):
+        """The default rules, and the key accounts' rules of the customers `user` may see."""
+        if self.sees_everything(user):
+            return self
+        scoped = super().visible_to(user).values("pk")
+        return self.filter(Q(customer__isnull=True) | Q(pk__in=scoped))
+
+    def applying(self, severity, customer):
+        """The rule for an objection of `severity` and `customer` (either may be an OuterRef):
+        the customer's own first, else the severity's default."""
+        return self.filter(Q(customer=customer) | Q(customer__isnull=True), severity=severity).order_by(
+            F("customer").asc(nulls_last=True)
+        )
+
+
+@tracked()
+class DeadlineRule(ArchiveModel):
+    """How many calendar days after receipt each step of an objection is due."""
+
+    severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deadline_rules",
+        help_text=_("留空则适用于所有客户；重点客户可单独设定，单独的规则优先"),
+    )
+    response_days = models.PositiveSmallIntegerField(
+        _("首次答复（天）"), help_text=_("受理后的日历天数，0 表示当天")
+    )
+    containment_days = models.PositiveSmallIntegerField(
+        _("遏制措施（天）"), help_text=_("受理后的日历天数，0 表示当天")
+    )
+    cause_days = models.PositiveSmallIntegerField(_("原因分析（天）"), help_text=_("受理后的日历天数"))
+    closure_days = models.PositiveSmallIntegerField(_("8D 关闭（天）"), help_text=_("受理后的日历天数"))
+
+    objects = DeadlineRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("异议期限规则")
+        verbose_name_plural = _("异议期限规则")
+        ordering = [F("customer").asc(nulls_first=True), "severity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["severity"],
+                condition=Q(customer__isnull=True),
+                name="quality_deadlinerule_default_unique",
+                violation_error_message=DEFAULT_RULE_TAKEN,
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "severity"],
+                name="quality_deadlinerule_customer_unique",
+                violation_error_message=CUSTOMER_RULE_TAKEN,
+            ),
+            models.CheckConstraint(
+                condition=Q(response_days__lte=F("cause_days"))
+                & Q(containment_days__lte=F("cause_days"))
+                & Q(cause_days__lte=F("closure_days")),
+                name="quality_deadlinerule_steps_in_order",
+                violation_error_message=STEPS_OUT_OF_ORDER,
+            ),
+        ]
+
+    def __str__(self):
+        whom = self.customer if self.customer_id else _("所有客户")
+        return f"{whom} · {self.get_severity_display()}"
+
+    def get_absolute_url(self):
+        return reverse("quality:deadline-rule-edit", args=[self.pk])
+
+    def clean(self):
+        """The steps come in order: the cause no sooner than the response and containment,
+        the closure no sooner than the cause (the named constraint says the same)."""
+        days = [self.response_days, self.containment_days, self.cause_days, self.closure_days]
+        if None in days:
+            return
+        errors = {}
+        if self.cause_days < max(self.response_days, self.containment_days):
+            errors["cause_days"] = ValidationError(STEPS_OUT_OF_ORDER, code="steps_in_order")
+        if self.closure_days < self.cause_days:
+            errors["closure_days"] = ValidationError(STEPS_OUT_OF_ORDER, code="steps_in_order")
+        if errors:
+            raise ValidationError(errors)
+
+    def days(self, step):
+        return getattr(self, f"{Step(step).value}_days")
+
+
+def deadline_annotations(transitions):
+    """The annotations `with_deadlines()` adds to objections: `<step>_due` and `<step>_met_on`
+    for each step, and `next_due` (the earliest due date of the steps not met yet).
+
+    `transitions`: the status log's model (queried for the day a status was first reached).
+    """
+    rules = DeadlineRule.objects.applying(OuterRef("severity"), OuterRef("customer"))
+    annotations = {}
+    due = {}
+    for step in Step:
+        days = Subquery(rules.values(f"{step.value}_days")[:1], output_field=IntegerField())
+        due[step] = AddDays(F("received_date"), days)
+        annotations[f"{step.value}_due"] = due[step]
+        reached = statuses_meeting(step)
+        if step == Step.CLOSURE:
+            met_on = F("closed_date")
+        else:
+            first = (
+                transitions.objects.filter(objection=OuterRef("pk"), to_status__in=reached)
+                .order_by("at")
+                .values("at__date")[:1]
+            )
+            met_on = Func(Subquery(first, output_field=DateField()), F("closed_date"), function="COALESCE")
+        annotations[f"{step.value}_met_on"] = Case(
+            When(status__in=reached, then=met_on), default=None, output_field=DateField()
+        )
+    # The steps still to do follow from the status alone: the earliest of their due dates.
+    annotations["next_due"] = next_due_expression(due)
+    return annotations
+
+
+def next_due_expression(due=None):
+    """The earliest due date of the steps not met yet (None when closed or without a rule)."""
+    if due is None:
+        rules = DeadlineRule.objects.applying(OuterRef("severity"), OuterRef("customer"))
+        due = {
+            step: AddDays(
+                F("received_date"),
+                Subquery(rules.values(f"{step.value}_days")[:1], output_field=IntegerField()),
+            )
+            for step in Step
+        }
+    return Case(
+        When(status="registered", then=Least(due[Step.RESPONSE], due[Step.CONTAINMENT])),
+        When(status="investigating", then=due[Step.CAUSE]),
+        When(status="measures_taken", then=due[Step.CLOSURE]),
+        default=None,
+        output_field=DateField(),
+    )

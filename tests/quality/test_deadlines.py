@@ -1,0 +1,174 @@
+"""Deadline rules and each objection's due dates and step states."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from quality.models import DeadlineRule, Objection, Step, StepState
+from tests.factories import make_customer, make_objection
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+RECEIVED = D(2026, 3, 2)  # a Monday
+DAYS = {"response_days": 1, "containment_days": 1, "cause_days": 5, "closure_days": 9}
+
+
+@pytest.fixture
+def rules(alices_customer):
+    """Known rules: severity 2 for everyone, and a stricter one for alice's customer."""
+    DeadlineRule.objects.all().delete()
+    return {
+        "default": DeadlineRule.objects.create(
+            severity=2, response_days=1, containment_days=2, cause_days=7, closure_days=20
+        ),
+        "key_account": DeadlineRule.objects.create(
+            severity=2,
+            customer=alices_customer,
+            response_days=0,
+            containment_days=1,
+            cause_days=3,
+            closure_days=10,
+        ),
+    }
+
+
+def with_deadlines(objection):
+    return Objection.objects.with_deadlines().get(pk=objection.pk)
+
+
+def states(objection, today):
+    return {d.step: d.state for d in with_deadlines(objection).deadlines(today)}
+
+
+def measured(o):
+    o.cause, o.solution, o.preventive = "辊面粘附异物", "换辊", "换辊前检查辊面"
+    o.save()
+    return o
+
+
+def test_due_dates_count_calendar_days_from_receipt(rules, bobs_customer):
+    objection = with_deadlines(make_objection(bobs_customer, severity=2, received_date=RECEIVED))
+    assert {d.step: d.due for d in objection.deadlines(RECEIVED)} == {
+        Step.RESPONSE: D(2026, 3, 3),
+        Step.CONTAINMENT: D(2026, 3, 4),
+        Step.CAUSE: D(2026, 3, 9),
+        Step.CLOSURE: D(2026, 3, 22),
+    }
+    assert objection.next_due == D(2026, 3, 3)
+
+
+def test_a_key_accounts_own_rule_wins_over_the_default(rules, alices_customer):
+    objection = with_deadlines(make_objection(alices_customer, severity=2, received_date=RECEIVED))
+    assert [d.due for d in objection.deadlines(RECEIVED)] == [
+        D(2026, 3, 2),
+        D(2026, 3, 3),
+        D(2026, 3, 5),
+        D(2026, 3, 12),
+    ]
+
+
+def test_a_severity_without_a_rule_has_no_deadlines(rules, bobs_customer):
+    objection = make_objection(bobs_customer, severity=4, received_date=RECEIVED)
+    assert set(states(objection, RECEIVED).values()) == {StepState.NO_RULE}
+    assert with_deadlines(objection).next_due is None
+
+
+def test_steps_are_on_time_due_soon_then_overdue_as_the_days_pass(rules, bobs_customer):
+    objection = make_objection(bobs_customer, severity=2, received_date=RECEIVED)
+    assert states(objection, D(2026, 3, 1))[Step.CAUSE] == StepState.ON_TIME
+    assert states(objection, D(2026, 3, 8))[Step.CAUSE] == StepState.DUE_SOON  # due tomorrow
+    assert states(objection, D(2026, 3, 9))[Step.CAUSE] == StepState.DUE_SOON  # due today
+    assert states(objection, D(2026, 3, 10))[Step.CAUSE] == StepState.OVERDUE
+
+
+def test_investigating_meets_response_and_containment_on_the_day_it_began(rules, bobs_customer, quality):
+    objection = make_objection(bobs_customer, severity=2, received_date=RECEIVED)
+    objection.transition(Objection.Status.INVESTIGATING, by=quality)
+    today = timezone.localdate()
+    objection.transitions.update(at=timezone.make_aware(datetime.datetime(2026, 3, 4, 9)))
+    reloaded = with_deadlines(objection)
+    by_step = {d.step: d for d in reloaded.deadlines(today)}
+    assert by_step[Step.RESPONSE].met_on == D(2026, 3, 4)
+    assert by_step[Step.RESPONSE].state == StepState.MET_LATE  # due the 3rd
+    assert by_step[Step.CONTAINMENT].state == StepState.MET  # due the 4th
+    assert not by_step[Step.CAUSE].met
+    assert reloaded.next_due == D(2026, 3, 9)  # the cause is next
+
+
+def test_closing_meets_every_step_and_leaves_nothing_due(rules, bobs_customer, quality):
+    objection = measured(make_objection(bobs_customer, severity=2, received_date=RECEIVED))
+    for status in ("investigating", "measures_taken"):
+        objection.transition(status, by=quality)
+    objection.transitions.update(at=timezone.make_aware(datetime.datetime(2026, 3, 3, 9)))
+    objection.close(by=quality, closed_date=D(2026, 3, 25))
+    reloaded = with_deadlines(objection)
+    assert {d.step: d.state for d in reloaded.deadlines(D(2026, 4, 1))} == {
+        Step.RESPONSE: StepState.MET,
+        Step.CONTAINMENT: StepState.MET,
+        Step.CAUSE: StepState.MET,
+        Step.CLOSURE: StepState.MET_LATE,  # due the 22nd, closed the 25th
+    }
+    assert reloaded.next_due is None
+
+
+def test_a_reopened_objection_needs_its_cause_and_closure_again(rules, bobs_customer, quality):
+    objection = measured(make_objection(bobs_customer, severity=2, received_date=RECEIVED))
+    for status in ("investigating", "measures_taken", "closed", "investigating"):
+        objection.transition(status, by=quality)
+    result = states(objection, D(2026, 3, 30))
+    assert result[Step.RESPONSE] != StepState.OVERDUE
+    assert result[Step.CAUSE] == StepState.OVERDUE
+    assert result[Step.CLOSURE] == StepState.OVERDUE
+
+
+def test_overdue_and_due_this_week_select_by_the_next_step(rules, bobs_customer, quality):
+    late = make_objection(bobs_customer, severity=2, received_date=D(2026, 2, 20))
+    this_week = make_objection(bobs_customer, severity=2, received_date=D(2026, 3, 4))  # due the 5th
+    next_week = make_objection(bobs_customer, severity=2, received_date=D(2026, 3, 8))  # due the 9th
+    measured(late).transition("investigating", by=quality)  # cause due 27 Feb: still late
+    today = D(2026, 3, 4)  # a Wednesday
+    assert list(Objection.objects.overdue(today)) == [late]
+    assert list(Objection.objects.due_this_week(today)) == [this_week]
+    assert next_week in Objection.objects.due_between(D(2026, 3, 9), D(2026, 3, 9))
+
+
+def test_steps_must_come_in_order(rules):
+    rule = DeadlineRule(severity=1, response_days=5, containment_days=1, cause_days=3, closure_days=2)
+    with pytest.raises(ValidationError) as caught:
+        rule.full_clean()
+    assert set(caught.value.message_dict) == {"cause_days", "closure_days"}
+    assert "原因分析的期限不能早于首次答复和遏制措施" in caught.value.message_dict["cause_days"][0]
+
+
+def test_one_default_rule_per_severity_and_one_per_customer(rules, alices_customer):
+    with pytest.raises(ValidationError) as caught:
+        DeadlineRule(severity=2, **DAYS).full_clean()
+    assert "这个严重程度已有通用规则。" in str(caught.value)
+    with pytest.raises(ValidationError) as caught:
+        DeadlineRule(severity=2, customer=alices_customer, **DAYS).full_clean()
+    assert "这个客户的这个严重程度已有规则。" in str(caught.value)
+
+
+def test_the_default_rules_cover_every_severity():
+    from importlib import import_module
+
+    seed = import_module("quality.migrations.0007_default_deadline_rules")
+    DeadlineRule.objects.all().delete()
+    seed.seed(apps, None)
+    defaults = DeadlineRule.objects.filter(customer=None)
+    assert sorted(defaults.values_list("severity", flat=True)) == [1, 2, 3, 4]
+    for rule in defaults:
+        rule.full_clean()  # in order
+    # The graver, the sooner.
+    closure = dict(defaults.values_list("severity", "closure_days"))
+    assert closure[4] < closure[3] < closure[2] < closure[1]
+
+
+def test_other_customers_key_account_rules_do_not_apply(rules, alices_customer):
+    other = make_customer(code="C0999", name="另一家汽车厂")
+    objection = with_deadlines(make_objection(other, severity=2, received_date=RECEIVED))
+    assert objection.response_due == D(2026, 3, 3)  # the default's, not alice's customer's
