@@ -221,12 +221,20 @@ def sizes(scale):
     return counts
 
 
+# Rules the administrators keep, seeded by migrations like the dictionaries: not archive
+# records, so neither required empty nor flushed.
+SETTINGS_MODELS = {"quality.DeadlineRule"}
+
+
 def archive_models():
-    """The models the generator fills (history event models excluded)."""
+    """The models the generator fills (history event models and kept rules excluded)."""
     from pghistory.models import Event
 
     return [
-        m for app in ARCHIVE_APPS for m in apps.get_app_config(app).get_models() if not issubclass(m, Event)
+        m
+        for app in ARCHIVE_APPS
+        for m in apps.get_app_config(app).get_models()
+        if not issubclass(m, Event) and m._meta.label not in SETTINGS_MODELS
     ]
 
 

@@ -20,7 +20,7 @@ from customers.models import Customer, CustomerAlias, CustomerDocument, DemandAt
 from orders.models import Delivery
 from printing.models import PrintJob, PrintLog
 from products.models import PartPhoto
-from quality.models import Alert, Decision, ObjectionPhoto
+from quality.models import Alert, DeadlineRule, Decision, ObjectionPhoto
 from tests.factories import (
     entry,
     make_contact,
@@ -119,6 +119,19 @@ def alert(customer, tag, users):
     )
 
 
+def deadline_rule(customer, tag, users):
+    """A key account's own deadlines (another severity for each customer: one rule per severity)."""
+    severity = 4 if tag == "K" else 3
+    DeadlineRule.objects.create(
+        customer=customer,
+        severity=severity,
+        response_days=1,
+        containment_days=1,
+        cause_days=5,
+        closure_days=10,
+    )
+
+
 def alias(customer, tag, users):
     """The duplicate itself had absorbed a duplicate once: that alias must follow it."""
     CustomerAlias.objects.create(
@@ -146,6 +159,7 @@ BUILDERS = {
     "printing.PrintJob": print_job,
     "quality.Decision": decision,
     "quality.Alert": alert,
+    "quality.DeadlineRule": deadline_rule,
 }
 
 
