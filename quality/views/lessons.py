@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -48,7 +49,9 @@ def alert_withdraw(request, pk):
     if alert.active:
         alert.withdraw(by=request.user)
         messages.success(request, _("预警已撤销。"))
+    # Back to the page the button was on: a path of this site, never a view name to resolve.
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+    allowed = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    if not (allowed and back.startswith("/")):
         back = alert.customer.get_absolute_url()
-    return redirect(back)
+    return HttpResponseRedirect(back)

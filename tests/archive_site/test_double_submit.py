@@ -38,6 +38,23 @@ CREATES = {
     "products:part-copy": None,
     "products:photo-upload": "products:part-detail",
     "imports:upload": None,
+    "orders:order-create": None,
+    "orders:delivery-create": "orders:order-detail",
+    "quality:deadline-rule-create": None,
+    "quality:decision-create": None,
+}
+# POSTs that add a row but are not a form filled once: the merge of two customers (sent again,
+# the duplicate is gone and the merge refused), a batch print queued from a list (a second one is
+# another print), the lessons' alerts (one per customer and objection: sent again, none is left
+# to send), the run grid (each coil once per line, the plan's rule) and the line computers' API
+# (idempotent by plan, coil and line).
+NOT_ONE_FORM = {
+    "customers:customer-merge",
+    "printing:customer-sheets",
+    "printing:selected-sheets",
+    "quality:objection-lessons",
+    "quality:run-grid",
+    "quality:runs-api",
 }
 ROWS = [row for row in TABLE if row.name in CREATES]
 
@@ -90,7 +107,7 @@ def test_every_url_that_makes_a_record_is_checked():
         and (row.state.__qualname__.startswith("count.") or row.state.__name__.endswith("_count"))
         and not row.name.endswith("delete")
     }
-    assert counted == set(CREATES)
+    assert counted == set(CREATES) | NOT_ONE_FORM
 
 
 def test_a_corrected_form_goes_through_with_its_token(login, alice):

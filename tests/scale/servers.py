@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 import psycopg2
 
-from tests.security.test_faults import free_port, wait_for
+from tests.security.helpers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

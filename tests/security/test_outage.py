@@ -109,7 +109,7 @@ def test_a_stopped_database_gets_the_apps_503_for_every_request_that_needs_it(
             "page": user.request("/customers/"),
             "form": user.request("/customers/new/"),
             "API": user.request(judgement, accept="application/json"),
-            "look-up": user.request("/quality/api/customers?q=C07", accept="*/*"),
+            "look-up": user.request("/customers/picker/?q=C07", accept="application/json"),
             "log in": anonymous.request(
                 "/login/", {"csrfmiddlewaretoken": token, "username": "quality", "password": PASSWORD}
             ),
