@@ -157,7 +157,7 @@ def test_edit_keeps_the_customer_and_records_the_change(login, engineer, alices_
     )
     page = client.get(part.get_absolute_url()).content.decode()
     assert "80.0%" in page
-    assert "零件净重：<del>7.0</del> → <ins>8.0</ins>" in page  # the history, old → new
+    assert "零件净重：<del>7</del> → <ins>8</ins>" in page  # the history, old → new, as the page writes it
 
 
 def test_a_stale_edit_is_refused(login, engineer, alices_customer):
