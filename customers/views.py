@@ -86,7 +86,8 @@ def customer_follow(request, pk):
         messages.success(request, _("已取消关注客户“%(name)s”。") % {"name": customer.name})
     else:
         customer.follow(request.user)
-        messages.success(request, _("已关注客户“%(name)s”：它的新质量异议会通知您。") % {"name": customer.name})
+        message = _("已关注客户“%(name)s”：它的新质量异议会通知您。")
+        messages.success(request, message % {"name": customer.name})
     return redirect(customer)
 
 
