@@ -12,7 +12,11 @@ of the pages about one record (the customer archive, a demand):
                                                          objection_section, order=20))
 
 and the core's templates render what was registered, in order
-(`archive_site.templatetags.archive`). Import modules register the same way,
+(`archive_site.templatetags.archive`). The header's account area shows the
+registered `HeaderLink`s (a count beside one, such as unread notifications):
+its count is best annotated onto the query that loads the request's user
+(`user_annotations`, applied by `archive_site.accounts.backends`), so no page
+pays a query of its own for it. Import modules register the same way,
 with `imports.modules.registry`.
 """
 
@@ -64,6 +68,25 @@ class Section:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class HeaderLink:
+    """A link of the header's account area (beside the user's name), with an optional count.
+
+    `count(user)` returns a number shown as a badge when above zero (or None for no
+    badge); shown to users for whom `visible(user)` is true (all when None).
+    """
+
+    url_name: str
+    label: str
+    id: str = ""
+    order: int = 100
+    count: Callable | None = None
+    visible: Callable | None = None
+
+    def shown_to(self, user):
+        return self.visible is None or self.visible(user)
+
+
 @dataclass
 class Registry:
     """An ordered collection of registered pieces."""
@@ -83,3 +106,8 @@ nav = Registry()  # NavLink: the header's navigation
 home_panels = Registry()  # Section(obj=None): the home page
 customer_sections = Registry()  # Section(obj=customer): the customer archive page
 demand_sections = Registry()  # Section(obj=demand): the demand page
+header_links = Registry()  # HeaderLink: the header's account area
+
+# name → function returning a query expression, annotated onto the user each request loads
+# (`archive_site.accounts.backends.AccountBackend.get_user`): what the header shows of the user.
+user_annotations = {}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("printing/", include("printing.urls")),
     path("orders/", include("orders.urls")),
     path("imports/", include("imports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

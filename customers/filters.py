@@ -15,6 +15,9 @@ class CustomerFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(lookup_expr="icontains", label=_("地区"))
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices, label=_("状态"))
     sales_owner = django_filters.ModelChoiceFilter(queryset=active_users(), label=_("负责销售"))
+    followed = django_filters.BooleanFilter(
+        method="only_followed", label=_("我关注的客户"), widget=forms.CheckboxInput
+    )
     o = django_filters.OrderingFilter(
         fields=["code", "name", "region", "status", "updated_at", "annual_demand"],
         label=_("排序"),
@@ -26,6 +29,12 @@ class CustomerFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value)
+
+    def only_followed(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset
+        return queryset.followed_by(user)
 
 
 # Demands ---------------------------------------------------------------------

@@ -78,10 +78,12 @@ def generic_foreign_keys():
 
 
 def is_link_table(model):
-    """A many-to-many table (customers shared with users): a row the kept customer already has
+    """A table linking users to customers (shares, follows): a row the kept customer already has
     is redundant, not a conflict."""
-    return model._meta.auto_created or any(
-        f.remote_field.through is model for f in Customer._meta.many_to_many
+    return (
+        model._meta.auto_created
+        or getattr(model, "is_customer_link", False)  # a user's follow of a customer
+        or any(f.remote_field.through is model for f in Customer._meta.many_to_many)
     )
 
 

@@ -41,6 +41,10 @@ class CustomerQuerySet(VisibleQuerySet):
         """Chinese substring search in name, short name, code and credit code."""
         return gram_search(self, term, SEARCH_FIELDS)
 
+    def followed_by(self, user):
+        """The customers `user` follows (我关注的客户)."""
+        return self.filter(Exists(Follow.objects.filter(customer=OuterRef("pk"), user=user)))
+
     def verification_overdue(self, now=None):
         """Customers whose data nobody confirmed within the verification period (or ever)."""
         return self.filter(verification_overdue_q(now))
@@ -202,6 +206,18 @@ class Customer(ArchiveModel):
         Customer.objects.filter(pk=self.pk).update(verified_at=now, verified_by=by)
         self.verified_at, self.verified_by = now, by
 
+    def is_followed_by(self, user):
+        return Follow.objects.filter(customer=self, user=user).exists()
+
+    def follow(self, user):
+        """`user` follows this customer (once; refused outside their scope, by `Follow.clean`)."""
+        follow = Follow(user=user, customer=self)
+        follow.full_clean(validate_constraints=False)
+        Follow.objects.get_or_create(user=user, customer=self)
+
+    def unfollow(self, user):
+        Follow.objects.filter(user=user, customer=self).delete()
+
     @property
     def verification_overdue(self):
         return self.verified_at is None or self.verified_at < verification_due_since()
@@ -277,6 +293,57 @@ class CustomerShare(models.Model):
 
     def __str__(self):
         return f"{self.customer} → {self.user}"
+
+
+class FollowQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+
+class Follow(models.Model):
+    """A user follows a customer they may see, to hear of its new objections.
+
+    Not archive data: it goes with the customer or the user. A merge drops a
+    follow the kept customer already has (`customers.merge.is_link_table`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="follows"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(_("关注时间"), default=timezone.now)
+
+    objects = FollowQuerySet.as_manager()
+
+    # A repeated follow of the kept customer is dropped when customers merge, not refused.
+    is_customer_link = True
+
+    class Meta:
+        verbose_name = _("客户关注")
+        verbose_name_plural = _("客户关注")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "customer"],
+                name="customers_follow_user_customer_unique",
+                violation_error_message=_("已关注这个客户。"),
+            ),
+        ]
+        # "我关注的客户" and the followers of a customer use the constraint's index (user, customer)
+        # and this one.
+        indexes = [models.Index(fields=["customer", "user"], name="customers_follow_customer")]
+
+    def __str__(self):
+        return f"{self.user} → {self.customer}"
+
+    def clean(self):
+        if (
+            self.user_id
+            and self.customer_id
+            and not Customer.objects.visible_to(self.user).filter(pk=self.customer_id).exists()
+        ):
+            raise ValidationError({"customer": _("只能关注您有权查看的客户。")})
 
 
 @tracked()

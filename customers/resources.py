@@ -286,7 +286,7 @@ class CustomerResource(ArchiveResource):
 
     def export_queryset(self, request):
         queryset = Customer.objects.visible_to(request.user).select_related("category", "sales_owner")
-        return CustomerFilter(request.GET, queryset=queryset).qs
+        return CustomerFilter(request.GET, queryset=queryset, request=request).qs
 
 
 class ContactResource(ArchiveResource):

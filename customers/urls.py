@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="customer-detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer-edit"),
     path("<int:pk>/delete/", views.customer_delete, name="customer-delete"),
+    path("<int:pk>/follow/", views.customer_follow, name="customer-follow"),
     path("<int:pk>/verify/", health_views.customer_verify, name="customer-verify"),
     path("<int:pk>/merge/", health_views.customer_merge, name="customer-merge"),
     path("<int:pk>/documents/new/", views.document_create, name="document-create"),

@@ -35,7 +35,7 @@ HISTORY_SIZE = 30
 
 def _filtered_customers(request):
     queryset = Customer.objects.visible_to(request.user).select_related("category", "sales_owner")
-    return CustomerFilter(request.GET, queryset=queryset)
+    return CustomerFilter(request.GET, queryset=queryset, request=request)
 
 
 @replica_reads
@@ -71,8 +71,24 @@ def customer_detail(request, pk):
         "aliases": customer.aliases.select_related("merged_by"),
         "completeness": completeness.assess(customer, request.user),
         "history": describe_events(events),
+        "followed": customer.is_followed_by(request.user),
     }
     return render(request, "customers/customer_detail.html", ctx)
+
+
+@require_POST
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_follow(request, pk):
+    """关注 / 取消关注: `follow=1` follows, `follow=0` stops (the same request twice changes nothing)."""
+    customer = Customer.objects.get_visible_or_404(request.user, pk, "customers.view_customer")
+    if request.POST.get("follow") == "0":
+        customer.unfollow(request.user)
+        messages.success(request, _("已取消关注客户“%(name)s”。") % {"name": customer.name})
+    else:
+        customer.follow(request.user)
+        message = _("已关注客户“%(name)s”：它的新质量异议会通知您。")
+        messages.success(request, message % {"name": customer.name})
+    return redirect(customer)
 
 
 def _merged_customer(request, pk):

@@ -16,7 +16,7 @@ import ast
 from django.conf import settings
 
 CORE = {"archive_site", "imports"}
-FEATURES = {"customers", "quality", "products", "printing", "orders"}
+FEATURES = {"customers", "quality", "products", "printing", "orders", "notifications"}
 PACKAGES = CORE | FEATURES | {"devtools"}
 
 

@@ -55,7 +55,7 @@ from PIL import Image
 
 from archive_site.accounts import roles
 from archive_site.models import DictEntry, DictKind
-from customers.models import Customer, CustomerDocument
+from customers.models import Customer, CustomerDocument, Follow
 from tests.factories import (
     PASSWORD,
     entry,
@@ -949,6 +949,14 @@ def customer_verified(w, kw):
     return fields(Customer, "verified_at")(w, kw)
 
 
+def follow_form(w, kw):
+    return {"follow": "1"}
+
+
+def follow_count(w, kw):
+    return Follow.objects.filter(customer_id=kw["pk"]).count()
+
+
 def merge_form(w, kw):
     """A duplicate of alice's customer, to merge into it."""
     duplicate = make_customer(name="青岛海尔股份有限责任公司", sales_owner=w.users["owner"])
@@ -1141,6 +1149,10 @@ TABLE = [
     Row("customers:customer-verify", customer,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=no_data, state=customer_verified),
+    # Anyone who may see the customer follows it.
+    Row("customers:customer-follow", customer,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 302, 302, 302), data=follow_form, state=follow_count),
     Row("customers:customer-merge", customer,
         get= (LOGIN, 200, 403, 403, 403, 403, 403),
         post=(LOGIN, 302, 403, 403, 403, 403, 403), data=merge_form, state=customer_count),

@@ -124,6 +124,7 @@ _orders = itertools.count(1)
 RECORD_URLS = [
     RecordUrl("customers:customer-detail", the_customer),
     RecordUrl("customers:customer-verify", the_customer, "post"),
+    RecordUrl("customers:customer-follow", the_customer, "post", data=lambda w, kwargs: {"follow": "1"}),
     RecordUrl("orders:order-detail", its_order),
     RecordUrl("orders:order-edit", its_order),
     RecordUrl("orders:order-edit", its_order, "post", data=order_edit_data),

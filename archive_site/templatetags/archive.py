@@ -65,6 +65,17 @@ def nav_links(context):
     ]
 
 
+@register.simple_tag(takes_context=True)
+def header_links(context):
+    """The registered links of the header's account area: (link, url, count or None)."""
+    user = context["request"].user
+    return [
+        (link, reverse(link.url_name), link.count(user) if link.count else None)
+        for link in registry.header_links
+        if link.shown_to(user)
+    ]
+
+
 SECTIONS = {
     "home": registry.home_panels,
     "customer": registry.customer_sections,

@@ -24,6 +24,7 @@ CREATES = {
     "customers:customer-create": None,
     "customers:document-create": None,
     "customers:demand-create": None,
+    "customers:customer-follow": "customers:customer-detail",
     "customers:demand-copy": "customers:demand-detail",
     "customers:demand-attachment-create": "customers:demand-detail",
     "quality:objection-create": None,

@@ -296,7 +296,7 @@ def test_app_recovers_when_the_database_drops_its_connections(app_server, monito
         make_customer(name=f"负载测试客户{i}有限公司")
     session = SessionStore()
     session["_auth_user_id"] = str(quality.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "archive_site.accounts.backends.AccountBackend"
     session["_auth_user_hash"] = quality.get_session_auth_hash()
     session.create()
     cookie = f"sessionid={session.session_key}"

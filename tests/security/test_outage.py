@@ -80,7 +80,7 @@ class Browser:
 def logged_in_cookie(user):
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "archive_site.accounts.backends.AccountBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return f"sessionid={session.session_key}"

@@ -1,0 +1,57 @@
+"""What the quality work on objections tells whom, hooked onto the records it already writes.
+
+- an `ObjectionAssignment` (registered with a handler, or reassigned) → the new handler;
+- an `ObjectionTransition` to 已关闭 → the customer's sales owner;
+- a new `Objection` → the users who follow its customer (and may still see it).
+
+The quality app does not know of this module; the daily reminders of due and overdue
+steps are in `notifications.reminders`.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from customers.models import Customer, Follow
+from notifications.models import Kind
+from notifications.notify import notify, objection_args
+from quality.models import Objection, ObjectionAssignment, ObjectionTransition
+
+
+@receiver(post_save, sender=ObjectionAssignment, dispatch_uid="notifications.assignment")
+def objection_assigned(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    objection = Objection.objects.select_related("customer").get(pk=instance.objection_id)
+    args = objection_args(objection, by=str(instance.by), note=instance.note)
+    notify(Kind.ASSIGNED, [instance.handler], objection=objection, args=args, actor=instance.by)
+
+
+@receiver(post_save, sender=ObjectionTransition, dispatch_uid="notifications.closed")
+def objection_closed(sender, instance, created, raw=False, **kwargs):
+    if not created or raw or instance.to_status != Objection.Status.CLOSED:
+        return
+    objection = Objection.objects.select_related("customer__sales_owner").get(pk=instance.objection_id)
+    args = objection_args(objection, by=str(instance.by))
+    owner = objection.customer.sales_owner
+    notify(Kind.CLOSED, [owner], objection=objection, args=args, actor=instance.by)
+
+
+@receiver(post_save, sender=Objection, dispatch_uid="notifications.new_objection")
+def objection_registered(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    followers = [
+        f.user
+        for f in Follow.objects.filter(customer_id=instance.customer_id, user__is_active=True).select_related(
+            "user"
+        )
+    ]
+    # Only those who still may see the customer (a share may have been withdrawn since).
+    followers = [
+        u for u in followers if Customer.objects.visible_to(u).filter(pk=instance.customer_id).exists()
+    ]
+    if not followers:
+        return
+    objection = Objection.objects.select_related("customer", "defect_type").get(pk=instance.pk)
+    args = objection_args(objection, defect=str(objection.defect_type or ""))
+    notify(Kind.NEW_OBJECTION, followers, objection=objection, args=args, actor=instance.created_by)
