@@ -9,11 +9,14 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Demand
+from archive_site.history import events_for, summarize
+from customers.models import Customer, Demand
 
 SECTION_SIZE = 50
 RECENT_DAYS = 30
 HOME_ROWS = 10
+FOLLOWED_MAX = 100  # the followed customers whose changes the home page reads
+FOLLOWED_CHANGES = 15
 
 
 def home_search(request, obj=None):
@@ -42,6 +45,27 @@ def new_demands(demands, today):
     rows = list(newest[:HOME_ROWS])
     url = f"{reverse('customers:demand-list')}?{urlencode({'created_after': since.isoformat()})}"
     return {"count": count, "url": url, "rows": rows, "since": since}
+
+
+def home_followed(request, obj=None):
+    """The latest changes to the customers the user follows and to their records (contacts,
+    documents, demands, objections, plans, parts …), from the history the triggers keep: two
+    queries, the followed customers (still within the user's scope) and their newest events."""
+    user = request.user
+    if not user.has_perm("customers.view_customer"):
+        return None
+    followed = list(
+        Customer.objects.visible_to(user).filter(follows__user=user).order_by("name")[:FOLLOWED_MAX]
+    )
+    changes = []
+    if followed:
+        by_pk = {c.pk: c for c in followed}
+        for event in events_for(*followed)[:FOLLOWED_CHANGES]:
+            change = summarize(event)
+            data = change["data"]
+            owner = data.get("id") if change["record_model"] is Customer else data.get("customer_id")
+            changes.append({**change, "customer": by_pk.get(owner)})
+    return {"followed": followed, "changes": changes}
 
 
 def customer_demands(request, customer):
