@@ -106,6 +106,13 @@ def bench_users():
     return admin, User.objects.get(pk=sales.pk)
 
 
+def bench_quality_user():
+    """The generator's first quality staff member: handles objections (the home page's work panel)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="gen-quality-01")
+
+
 def percentile(values, p):
     values = sorted(values)
     if not values:
