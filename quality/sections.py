@@ -26,7 +26,7 @@ def judgement_shortcut(request, obj=None):
 
 
 def home_figures(request, obj=None):
-    """The key objection figures with small charts, within the user's scope: four queries."""
+    """The key objection figures with small charts, within the user's scope: five queries."""
     user = request.user
     if not user.has_perm("quality.view_objection"):
         return None

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from archive_site.lib.charts import bar_chart, hbar_chart
 from archive_site.models import dict_name
 from quality.models import Objection, PlanRevision, ProcessPlan
-from quality.models.deadlines import next_due_expression
+from quality.models.deadlines import next_due_expression, overdue_condition
 
 TOP_DEFECTS = 5
 DEFECT_DAYS = 90  # top defects of the last 90 days (today included)
@@ -65,16 +65,15 @@ def month_bounds(year, month):
 
 
 def objection_figures(objections, today):
-    """The key figures of `objections` (scoped to the user): four aggregate queries.
+    """The key figures of `objections` (scoped to the user): four aggregate queries, and one of the
+    small table of deadline rules (`overdue_condition`).
 
     open and overdue objections; received this month (1st to today) and in the same
     month of last year (the whole month); the mean days from receipt to closure of those
     closed in the last 12 months; the most frequent defects received in the last 90 days.
     """
-    counts = (
-        objections.open()
-        .annotate(next_due=next_due_expression())
-        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(next_due__lt=today)))
+    counts = objections.open().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=overdue_condition(today))
     )
     month_start = today.replace(day=1)
     last_start, last_end = month_bounds(today.year - 1, today.month)
@@ -139,18 +138,19 @@ def objection_figures(objections, today):
 
 def handler_work(objections, user, today):
     """What `user` handles: open, overdue and awaiting verification (measures taken, the effect to be
-    verified before closing), as figures; and the open ones, next due first. Two queries."""
-    mine = objections.handled_by(user).annotate(next_due=next_due_expression())
+    verified before closing), as figures; and the open ones, next due first. Three queries (the
+    deadline rules, the counts, the rows)."""
+    mine = objections.handled_by(user)
     verifying = Q(status=Objection.Status.MEASURES_TAKEN)
     counts = mine.aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=Q(next_due__lt=today)),
+        overdue=Count("pk", filter=overdue_condition(today)),
         verifying=Count("pk", filter=verifying),
     )
     rows = list(
-        mine.select_related("customer", "defect_type").order_by(
-            F("next_due").asc(nulls_last=True), "-received_date", "-id"
-        )[:ROWS]
+        mine.annotate(next_due=next_due_expression())
+        .select_related("customer", "defect_type")
+        .order_by(F("next_due").asc(nulls_last=True), "-received_date", "-id")[:ROWS]
     )
     figures = [
         Figure(_("我处理的未关闭异议"), counts["open"], objections_url(queue="mine")),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quality.models import DeadlineRule, Objection, PlanRun, ProcessPlan
+from quality.models.deadlines import overdue_condition
 from quality.statistics import dashboard
 from tests.factories import make_customer, make_demand, make_objection, make_plan, make_run
 
@@ -67,6 +68,24 @@ def archive(alices_customer, bobs_customer, quality, today):
     objection(b, day(D(2026, 6, 5)), "investigating", handler=quality)
     objection(b, day(D(2025, 6, 30)), "closed", day(D(2025, 7, 5)))
     objection(b, day(D(2024, 1, 1)), "closed", day(D(2024, 2, 1)))
+
+
+def test_the_overdue_condition_selects_what_the_due_dates_select(
+    rules, alices_customer, bobs_customer, quality
+):
+    """The figures count overdue objections by received-date thresholds; the list filters by the
+    computed next due date. Both agree, with a key account's own rule and a severity without one."""
+    archive(alices_customer, bobs_customer, quality, TODAY)
+    days = {"response_days": 1, "containment_days": 2, "cause_days": 20, "closure_days": 30}
+    DeadlineRule.objects.create(severity=2, customer=bobs_customer, **days)
+    objection(alices_customer, D(2026, 6, 10), severity=3)  # no rule for severity 3: never overdue
+    objection(bobs_customer, D(2026, 6, 10), "measures_taken")
+    for n in range(0, 60, 3):
+        today = TODAY + datetime.timedelta(days=n)
+        by_due = set(Objection.objects.overdue(today).values_list("pk", flat=True))
+        by_threshold = set(Objection.objects.filter(overdue_condition(today)).values_list("pk", flat=True))
+        assert by_threshold == by_due, today
+    assert Objection.objects.filter(overdue_condition(TODAY)).count() == 2  # 1 and 5; bob's cause due 06-25
 
 
 def values(figures):
