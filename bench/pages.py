@@ -26,6 +26,7 @@ from bench.common import (
     bench_users,
     compared,
     ensure_archive,
+    ensure_deadline_rules,
     percentile,
     setup_django,
     table,
@@ -424,6 +425,7 @@ def cases(data, counts):
 def main():
     setup_django()
     generated = ensure_archive()
+    ensure_deadline_rules()
     from django.test import Client
 
     from devtools.generator import sizes
