@@ -22,7 +22,7 @@ def notification_list(request):
 
 
 def _own_notification(request, pk):
-    return get_object_or_404(Notification, pk=pk if str(pk).isdigit() else None, recipient=request.user)
+    return get_object_or_404(Notification, pk=pk, recipient=request.user)
 
 
 @require_POST

@@ -1009,6 +1009,51 @@ def import_run_status(w, kw):
     return fields(ImportRun, "status")(w, kw)
 
 
+# Notifications: each user's own; the owner's notification is alice's.
+
+
+def notification(w):
+    from notifications.models import Kind, Notification
+
+    objection = make_objection(w.customer)
+    args = {"number": objection.number, "customer": w.customer.name, "by": "管理员", "note": ""}
+    note = Notification.objects.create(
+        recipient=w.users["owner"], kind=Kind.ASSIGNED, objection=objection, args=args
+    )
+    return {"pk": note.pk}
+
+
+def notification_read_at(w, kw):
+    from notifications.models import Notification
+
+    return fields(Notification, "read_at")(w, kw)
+
+
+def an_unread_notification(w, kw):
+    """The actor has one unread notification to mark read."""
+    from notifications.models import Kind, Notification
+
+    if w.actor is not None:
+        Notification.objects.create(recipient=w.actor, kind=Kind.CLOSED, args={})
+    return {}
+
+
+def unread_notifications(w, kw):
+    from notifications.models import Notification
+
+    return Notification.objects.unread().count()
+
+
+def preference_form(w, kw):
+    return {"email": ["assigned", "closed"], "language": "en"}
+
+
+def actors_preference(w, kw):
+    from notifications.models import Preference
+
+    return list(Preference.objects.filter(user=w.actor).values_list("email_off", "language"))
+
+
 # fmt: off
 # Columns of get= and post=: (anon, admin, owner, other, engineer, quality, viewer) — see ROLES.
 TABLE = [
@@ -1404,6 +1449,19 @@ TABLE = [
     Row("imports:run-confirm", import_run,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 403, 302, 404, 404, 404, 404), data=no_data, state=import_run_status),
+
+    # Notifications: everyone has their own; nobody reads or marks another's.
+    Row("notifications:notification-list", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("notifications:notification-read", notification,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 404, 302, 404, 404, 404, 404), data=no_data, state=notification_read_at),
+    Row("notifications:notification-read-all", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 302, 302, 302, 302), data=an_unread_notification, state=unread_notifications),
+    Row("notifications:preferences", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200),
+        post=(LOGIN, 302, 302, 302, 302, 302, 302), data=preference_form, state=actors_preference),
 ]
 # fmt: on
 

@@ -52,6 +52,16 @@ def share(customer, tag, users):
     customer.shared_with.add(users["viewer"])
 
 
+def follow(customer, tag, users):
+    customer.follow(users["viewer"])  # both followed by the same user: the merge keeps one
+
+
+def notification(customer, tag, users):
+    from notifications.models import Kind, Notification
+
+    Notification.objects.create(recipient=users["alice"], kind=Kind.CLOSED, customer=customer, args={})
+
+
 def demand(customer, tag, **kw):
     d = make_demand(
         customer, name=f"{tag}需求", elements=[("C", None, "0.003")], properties=[("Rm", 270, 350, "MPa")]
@@ -149,6 +159,8 @@ BUILDERS = {
     "customers.Contact": lambda c, t, u: contact(c, t),
     "customers.CustomerDocument": lambda c, t, u: document(c, t),
     "customers.CustomerShare": share,
+    "customers.Follow": follow,
+    "notifications.Notification": notification,
     "customers.Demand": lambda c, t, u: demand(c, t),
     "customers.CustomerAlias": alias,
     "quality.ProcessPlan": plan,
@@ -203,9 +215,9 @@ def test_a_merge_moves_every_kind_of_record_and_leaves_no_orphan(pair, users):
     merge_customers(kept, duplicate, by=users["admin"])
 
     after = rows_of(kept)
-    shares = ("customers.CustomerShare", "customer")
+    links = {("customers.CustomerShare", "customer"), ("customers.Follow", "customer")}
     for table, ids in after.items():
-        if table == shares:  # both were shared with the viewer: one share remains
+        if table in links:  # both were shared with (followed by) the viewer: one share (follow) remains
             assert ids == before_kept[table]
             continue
         expected = before_kept[table] | before_dup[table]

@@ -57,8 +57,9 @@ def test_running_twice_on_a_day_reminds_once(rules, mailed, quality, alices_cust
     second = send_reminders(RECEIVED)
     assert (first.written, second.written, second.emailed) == (1, 0, 0)
     assert len(reminders_of(quality)) == 1 and len(mail.outbox) == 1
-    send_reminders(RECEIVED + datetime.timedelta(days=1))  # the next day: reminded again
-    assert len(reminders_of(quality)) == 2
+    tomorrow = RECEIVED + datetime.timedelta(days=1)
+    send_reminders(tomorrow)  # the next day: reminded again
+    assert (tomorrow, Kind.DUE_SOON, "response") in reminders_of(quality)
 
 
 def test_the_database_refuses_a_second_reminder_of_a_step_on_a_day(rules, quality, alices_customer):
@@ -101,6 +102,7 @@ def test_the_command_reminds_once_a_day(rules, mailed, quality, alices_customer)
     ]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes connections as it goes
 def test_the_worker_runs_the_queued_reminder(rules, mailed, quality, alices_customer):
     make_objection(alices_customer, handler=quality, received_date=RECEIVED)
     result = send_reminders_task.enqueue("2026-03-02")
