@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quality.models import DeadlineRule, Objection, PlanRun, ProcessPlan
 from quality.models.deadlines import overdue_condition
@@ -23,6 +23,14 @@ HOME = reverse("home")
 D = datetime.date
 TODAY = D(2026, 6, 15)
 PARAMS = [("CAL", "SOAK_T", 820, 800, 840, "℃")]
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """The figures are computed outside a request here: in the default language, whatever an
+    earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
