@@ -124,6 +124,24 @@ def describe_events(events):
     return entries
 
 
+def summarize(event):
+    """One event in a line, without a query: its action, the kind and name of the record, and the
+    names of the fields it changed (the values are `describe_events`' work)."""
+    model = apps.get_model(event.pgh_obj_model)
+    changed = (event.pgh_diff or {}) if event.pgh_label == "update" else {}
+    fields = [field for field in (_field(model, attname) for attname in changed) if field is not None]
+    return {
+        "when": event.pgh_created_at,
+        "user": event.user,
+        "action": LABELS.get(event.pgh_label, event.pgh_label),
+        "model": model._meta.verbose_name,
+        "object": _object_label(event.pgh_data),
+        "fields": [str(f.verbose_name) for f in fields],
+        "record_model": model,
+        "data": event.pgh_data,
+    }
+
+
 def _main_first(rows):
     """The records of one change, those that belong to another record of it (rows of a demand,
     photos of an objection) after the record they belong to; otherwise in the order given."""

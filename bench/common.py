@@ -106,6 +106,34 @@ def bench_users():
     return admin, User.objects.get(pk=sales.pk)
 
 
+def ensure_deadline_rules():
+    """The default deadline rules the migration seeds, if the archive has none (a flushed archive):
+    without them nothing is overdue and the due-date figures and queues cost nothing."""
+    import importlib
+
+    from quality.models import DeadlineRule
+
+    if DeadlineRule.objects.exists():
+        return
+    seeded = importlib.import_module("quality.migrations.0007_default_deadline_rules")
+    for severity, (response, containment, cause, closure) in seeded.DEFAULTS.items():
+        DeadlineRule.objects.create(
+            severity=severity,
+            response_days=response,
+            containment_days=containment,
+            cause_days=cause,
+            closure_days=closure,
+        )
+    print("archive: default deadline rules seeded", flush=True)
+
+
+def bench_quality_user():
+    """The generator's first quality staff member: handles objections (the home page's work panel)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="gen-quality-01")
+
+
 def percentile(values, p):
     values = sorted(values)
     if not values:

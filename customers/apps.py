@@ -36,6 +36,12 @@ class CustomersConfig(AppConfig):
         registry.home_panels.register(
             registry.Section("customers/_home_search.html", sections.home_search, order=10)
         )
+        registry.home_panels.register(
+            registry.Section("customers/_home_new_demands.html", sections.home_new_demands, order=36)
+        )
+        registry.home_panels.register(
+            registry.Section("customers/_home_followed.html", sections.home_followed, order=50)
+        )
         registry.customer_sections.register(
             registry.Section("customers/_demand_section.html", sections.customer_demands, order=10)
         )

@@ -65,6 +65,11 @@ class DemandFilter(django_filters.FilterSet):
     )
     width_min = django_filters.NumberFilter(field_name="width", lookup_expr="gte", label=_("宽度 ≥ (mm)"))
     width_max = django_filters.NumberFilter(field_name="width", lookup_expr="lte", label=_("宽度 ≤ (mm)"))
+    created = django_filters.DateFromToRangeFilter(
+        field_name="created_at",
+        label=_("登记日期"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
     o = django_filters.OrderingFilter(
         fields=[
             "code",

@@ -50,9 +50,14 @@ class QualityConfig(AppConfig):
             ),
         ]:
             registry.nav.register(link)
-        registry.home_panels.register(
-            registry.Section("quality/judgement_shortcut.html", sections.judgement_shortcut, order=20)
-        )
+        for template, context, order in [
+            ("quality/judgement_shortcut.html", sections.judgement_shortcut, 20),
+            ("quality/_home_handler_work.html", sections.home_handler_work, 30),
+            ("quality/_home_plan_work.html", sections.home_plan_work, 32),
+            ("quality/_home_new_objections.html", sections.home_new_objections, 34),
+            ("quality/_home_figures.html", sections.home_figures, 40),
+        ]:
+            registry.home_panels.register(registry.Section(template, context, order=order))
         registry.customer_sections.register(
             registry.Section("quality/_customer_plans.html", sections.customer_plans, order=15)
         )

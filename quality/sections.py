@@ -1,12 +1,16 @@
 """What the quality app shows on the core's pages (registered in `QualityConfig.ready`):
-the judgement check on the home page; on the customer archive page its plans, its
+on the home page the judgement check, the key figures of the objections, a handler's
+objections, an engineer's plans awaiting approval or out of limits, a sales user's new
+objections (`quality.statistics.dashboard`); on the customer archive page its plans, its
 objections with the sensitivity table, the alerts from similar customers and the decisions
 on its coils; on a demand's page the plans serving it."""
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from quality.forms.objections import JudgementForm
 from quality.models import Alert, Decision, Objection, ProcessPlan, Severity
+from quality.statistics import dashboard
 from quality.statistics.decisions import coils as coil_count
 from quality.statistics.objections import sensitivity
 
@@ -19,6 +23,38 @@ def judgement_shortcut(request, obj=None):
     if not request.user.has_perm("quality.view_objection"):
         return None
     return {"form": JudgementForm(user=request.user)}
+
+
+def home_figures(request, obj=None):
+    """The key objection figures with small charts, within the user's scope: five queries."""
+    user = request.user
+    if not user.has_perm("quality.view_objection"):
+        return None
+    return dashboard.objection_figures(Objection.objects.visible_to(user), timezone.localdate())
+
+
+def home_handler_work(request, obj=None):
+    """The objections the user handles (quality staff): open, overdue, awaiting verification."""
+    user = request.user
+    if not user.has_perm("quality.handle_objection"):
+        return None
+    return dashboard.handler_work(Objection.objects.visible_to(user), user, timezone.localdate())
+
+
+def home_plan_work(request, obj=None):
+    """Plan drafts awaiting approval and plans whose recent runs went out of limits (engineers)."""
+    user = request.user
+    if not (user.has_perm("quality.approve_planrevision") and user.has_perm("quality.view_processplan")):
+        return None
+    return dashboard.plan_work(user, timezone.localdate())
+
+
+def home_new_objections(request, obj=None):
+    """A sales user's customers' objections of the last 30 days (users whose scope is their customers)."""
+    user = request.user
+    if not user.has_perm("quality.view_objection") or Objection.objects.sees_everything(user):
+        return None
+    return dashboard.new_objections(Objection.objects.visible_to(user), timezone.localdate())
 
 
 def _plans(user, **filters):

@@ -1,9 +1,11 @@
-"""The objection list's filter: text, customer, defect, severity, status, dates, coil; the
-handler, the next due date, and the work queues (mine, overdue, due this week)."""
+"""The objection list's filter: text, customer, defect, severity, status (or open only), received
+and closing dates, coil; the handler, the next due date, and the work queues (mine, overdue,
+due this week)."""
 
 from urllib.parse import urlencode
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +28,16 @@ class ObjectionFilter(django_filters.FilterSet):
     )
     severity = django_filters.TypedChoiceFilter(choices=Severity.choices, coerce=int, label=_("严重程度"))
     status = django_filters.ChoiceFilter(choices=Objection.Status.choices, label=_("状态"))
+    open = django_filters.BooleanFilter(method="only_open", label=_("只看未关闭"), widget=forms.CheckboxInput)
     kind = django_filters.ChoiceFilter(choices=Objection.Kind.choices, label=_("类别"))
     received = django_filters.DateFromToRangeFilter(
         field_name="received_date",
         label=_("受理日期"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    closed = django_filters.DateFromToRangeFilter(
+        field_name="closed_date",
+        label=_("关闭日期"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     production_grade = django_filters.ModelChoiceFilter(
@@ -66,6 +74,9 @@ class ObjectionFilter(django_filters.FilterSet):
         if not Customer.objects.filter(code=value).exists():
             matching = Customer.objects.search(value).values("pk")
         return queryset.filter(customer__in=matching)
+
+    def only_open(self, queryset, name, value):
+        return queryset.open() if value else queryset
 
     def by_coil(self, queryset, name, value):
         return queryset.filter(coil_numbers__contains=[value.strip().upper()])

@@ -1,6 +1,8 @@
-"""The plan list's filter: code or name, customer, the production grade of the current revision."""
+"""The plan list's filter: code or name, customer, the production grade of the current revision,
+plans awaiting approval, plans whose recent runs went out of limits."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,15 @@ class PlanFilter(django_filters.FilterSet):
         method="filter_grade",
         label=_("生产牌号"),
     )
+    draft = django_filters.BooleanFilter(
+        method="only_awaiting_approval", label=_("只看有待批准草稿的方案"), widget=forms.CheckboxInput
+    )
+    out_since = django_filters.DateFilter(
+        method="only_out_of_limits",
+        label=_("此日起有超限实绩"),
+        help_text=_("这天以来生产的钢卷有实际值超出上下限的方案"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     o = django_filters.OrderingFilter(fields=["code", "name", "updated_at"], label=_("排序"))
 
     class Meta:
@@ -28,6 +39,12 @@ class PlanFilter(django_filters.FilterSet):
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+
+    def only_awaiting_approval(self, queryset, name, value):
+        return queryset.awaiting_approval() if value else queryset
+
+    def only_out_of_limits(self, queryset, name, value):
+        return queryset.out_of_limits_since(value)
 
     def filter_grade(self, queryset, name, value):
         current = PlanRevision.objects.current().filter(production_grade=value).values("plan")

@@ -89,6 +89,16 @@ class PlanQuerySet(CustomerScopedQuerySet):
             models.Prefetch("revisions", queryset=revisions, to_attr="current_revisions")
         )
 
+    def awaiting_approval(self):
+        """Plans with a draft revision (at most one each) that nobody has approved yet."""
+        drafts = PlanRevision.objects.filter(plan=OuterRef("pk"), status=PlanRevision.Status.DRAFT)
+        return self.filter(Exists(drafts))
+
+    def out_of_limits_since(self, day):
+        """Plans with a run produced on or after `day` that had an actual value outside its limits."""
+        values = RunValue.objects.filter(run__produced_on__gte=day).out_of_limits()
+        return self.filter(pk__in=values.values("run__revision__plan"))
+
 
 @tracked()
 class ProcessPlan(ArchiveModel):
@@ -678,6 +688,8 @@ class PlanRun(ArchiveModel):
         indexes = [
             # The plan page: runs of a revision in production order.
             models.Index(fields=["revision", "produced_on", "id"], name="quality_run_revision"),
+            # The home page: the runs of the last days, for plans whose runs went out of limits.
+            models.Index(fields=["produced_on"], name="quality_run_produced"),
         ]
 
     def __str__(self):
@@ -734,6 +746,10 @@ class PlanRun(ArchiveModel):
 
 class ValueQuerySet(CustomerScopedQuerySet):
     customer_field = "run__revision__plan__customer"
+
+    def out_of_limits(self):
+        """Actual values below their parameter's lower or above its upper limit (`PlanParameter.is_out`)."""
+        return self.filter(Q(value__lt=F("parameter__lower")) | Q(value__gt=F("parameter__upper")))
 
 
 @tracked()
