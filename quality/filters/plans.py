@@ -1,7 +1,6 @@
 """The plan list's filter: code or name, customer, the production grade of the current revision."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictKind
@@ -24,7 +23,7 @@ class PlanFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+        return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
