@@ -33,6 +33,10 @@ class LateRowPage(Page):
     def has_next(self):
         return super().has_next() or (self.paginator.capped and self.number == self.paginator.num_pages)
 
+    def next_page_number(self):
+        # Past a capped count the next page is known to exist without counting further.
+        return self.number + 1 if self.paginator.capped else super().next_page_number()
+
 
 class LateRowPaginator(Paginator):
     """Paginator for a QuerySet: `page()` selects the page's primary keys, then the rows.

@@ -98,10 +98,16 @@ def query_grams(term):
 
 
 def substring_q(term, fields):
-    """Any of `fields` contains `term` (case-insensitive): what every search finally checks."""
+    """Any of `fields` contains `term` (case-insensitive): what every search finally checks.
+
+    A term without cased letters (划伤, 0.8, GB/T) is looked up with LIKE rather than
+    Django's UPPER(field) LIKE: the same rows — case mapping turns a letter into a letter
+    and leaves every other character alone — without upper-casing every row's texts,
+    which made the check ten times dearer (~10 µs a row for an objection's four texts)."""
+    lookup = "contains" if term.upper() == term.lower() else "icontains"
     match = Q()
     for field in fields:
-        match |= Q(**{f"{field}__icontains": term})
+        match |= Q(**{f"{field}__{lookup}": term})
     return match
 
 
