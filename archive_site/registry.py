@@ -12,7 +12,8 @@ of the pages about one record (the customer archive, a demand):
                                                          objection_section, order=20))
 
 and the core's templates render what was registered, in order
-(`archive_site.templatetags.archive`). Import modules register the same way,
+(`archive_site.templatetags.archive`). The header's search box looks in the
+`SearchSource`s the apps register (`archive_site.views.search`). Import modules register the same way,
 with `imports.modules.registry`.
 """
 
@@ -64,6 +65,29 @@ class Section:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class SearchSource:
+    """A module the header search looks in.
+
+    `search(user, term)`: the records of the module `user` may see that match `term`, as an
+    ordered QuerySet scoped by `visible_to` (the list's own search, so the counts agree);
+    `hit(obj)`: a found record's (text, url); `list_url`: the URL name of the module's list,
+    which takes the term as `?q=` ("" when the module has no list of its own). Shown to users
+    holding `permission`.
+    """
+
+    key: str
+    label: str
+    permission: str
+    search: Callable
+    hit: Callable
+    list_url: str = ""
+    order: int = 100
+
+    def shown_to(self, user):
+        return user.has_perm(self.permission)
+
+
 @dataclass
 class Registry:
     """An ordered collection of registered pieces."""
@@ -83,3 +107,4 @@ nav = Registry()  # NavLink: the header's navigation
 home_panels = Registry()  # Section(obj=None): the home page
 customer_sections = Registry()  # Section(obj=customer): the customer archive page
 demand_sections = Registry()  # Section(obj=demand): the demand page
+search_sources = Registry()  # SearchSource: the modules the header search looks in
