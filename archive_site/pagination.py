@@ -21,12 +21,13 @@ import math
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
-from archive_site.search import COUNT_CAP, capped_count
+from archive_site import search as _search
+from archive_site.search import capped_count
 
 
 def search_cap(request, param="q"):
     """The count cap of a list, if the request searches it (`LateRowPaginator(count_cap=…)`)."""
-    return COUNT_CAP if request.GET.get(param, "").strip() else None
+    return _search.COUNT_CAP if request.GET.get(param, "").strip() else None
 
 
 class LateRowPage(Page):

@@ -154,10 +154,12 @@ def gram_search(queryset, term, fields, few_rows=False):
     The gram index narrows the rows only for a rare term in a big set: not when the term is
     common (`is_common`), nor when `few_rows` (the user sees only their own customers' rows,
     which the scope's index finds and the substring filter checks directly)."""
-    term = normalize(term)
+    typed, term = (term or "").strip(), normalize(term)
     if not term:
         return queryset
-    match = substring_q(term, fields)
+    # The rows are those of a plain icontains of the term as typed; the grams, NFKC-folded
+    # like the index, only narrow the rows to check.
+    match = substring_q(typed, fields)
     if few_rows or is_common(queryset, term, fields):
         return queryset.filter(match)
     return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
@@ -165,7 +167,7 @@ def gram_search(queryset, term, fields, few_rows=False):
 
 def substring_search(queryset, term, fields):
     """Rows where any of `fields` contains `term`, for tables small enough to need no gram index."""
-    term = normalize(term)
+    term = (term or "").strip()
     return queryset.filter(substring_q(term, fields)) if term else queryset
 
 
