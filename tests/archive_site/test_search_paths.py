@@ -11,8 +11,8 @@ from django.urls import reverse
 from archive_site import search
 from archive_site.pagination import LateRowPaginator
 from quality.models import Objection
-from quality.views import objections as objection_views
 from quality.models.objections import SEARCH_FIELDS
+from quality.views import objections as objection_views
 from tests.factories import make_customer, make_objection
 
 pytestmark = pytest.mark.django_db
