@@ -171,9 +171,10 @@ def substring_search(queryset, term, fields):
     return queryset.filter(substring_q(term, fields)) if term else queryset
 
 
-def capped_count(queryset, cap=COUNT_CAP):
-    """(count, more): the exact number of rows up to `cap`, and whether there are more.
+def capped_count(queryset, cap=None):
+    """(count, more): the exact number of rows up to `cap` (COUNT_CAP), and whether there are more.
 
     One query that stops at the cap+1st row, in any order."""
+    cap = cap or COUNT_CAP
     n = queryset.order_by().values("pk")[: cap + 1].count()
     return min(n, cap), n > cap

@@ -28,7 +28,7 @@ def search(request):
                 continue
             found = source.search(request.user, term)
             count, more = capped_count(found)
-            hits = [source.hit(obj) for obj in found[:SEARCH_HITS]] if count else []
+            hits = [source.hit(obj) for obj in found[:SEARCH_HITS]]
             link = f"{reverse(source.list_url)}?{urlencode({'q': term})}" if source.list_url else ""
             groups.append({"source": source, "count": count, "more": more, "hits": hits, "link": link})
     return render(request, "archive_site/search.html", {"term": term, "groups": groups})
