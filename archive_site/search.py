@@ -148,19 +148,20 @@ def is_common(queryset, term, fields):
     return bool(shares) and all(shares.get(g, 0) >= COMMON_SHARE for g in query_grams(term))
 
 
-def gram_search(queryset, term, fields, few_rows=False):
+def gram_search(queryset, term, fields, few_rows=False, decide=True):
     """Rows where any of `fields` contains `term` as a substring (case-insensitive).
 
     The gram index narrows the rows only for a rare term in a big set: not when the term is
     common (`is_common`), nor when `few_rows` (the user sees only their own customers' rows,
-    which the scope's index finds and the substring filter checks directly)."""
+    which the scope's index finds and the substring filter checks directly). `decide=False`
+    keeps the gram index without reading the statistics (a pop-up's first 20 rows)."""
     typed, term = (term or "").strip(), normalize(term)
     if not term:
         return queryset
     # The rows are those of a plain icontains of the term as typed; the grams, NFKC-folded
     # like the index, only narrow the rows to check.
     match = substring_q(typed, fields)
-    if few_rows or is_common(queryset, term, fields):
+    if few_rows or (decide and is_common(queryset, term, fields)):
         return queryset.filter(match)
     return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
 

@@ -37,11 +37,11 @@ class CustomerQuerySet(VisibleQuerySet):
     def sees_everything(self, user):
         return user.has_perm(VIEW_ALL_CUSTOMERS)
 
-    def search(self, term, user=None):
+    def search(self, term, user=None, decide=True):
         """Chinese substring search in name, short name, code and credit code; for a `user`
         who sees only some customers, without the gram index (`gram_search`)."""
         few_rows = user is not None and not self.sees_everything(user)
-        return gram_search(self, term, SEARCH_FIELDS, few_rows=few_rows)
+        return gram_search(self, term, SEARCH_FIELDS, few_rows=few_rows, decide=decide)
 
     def verification_overdue(self, now=None):
         """Customers whose data nobody confirmed within the verification period (or ever)."""
