@@ -16,7 +16,8 @@ and the core's templates render what was registered, in order
 registered `HeaderLink`s (a count beside one, such as unread notifications):
 its count is best annotated onto the query that loads the request's user
 (`user_annotations`, applied by `archive_site.accounts.backends`), so no page
-pays a query of its own for it. Import modules register the same way,
+pays a query of its own for it. The header's search box looks in the
+`SearchSource`s the apps register (`archive_site.views.search`). Import modules register the same way,
 with `imports.modules.registry`.
 """
 
@@ -87,6 +88,29 @@ class HeaderLink:
         return self.visible is None or self.visible(user)
 
 
+@dataclass(frozen=True)
+class SearchSource:
+    """A module the header search looks in.
+
+    `search(user, term)`: the records of the module `user` may see that match `term`, as an
+    ordered QuerySet scoped by `visible_to` (the list's own search, so the counts agree);
+    `hit(obj)`: a found record's (text, url); `list_url`: the URL name of the module's list,
+    which takes the term as `?q=` ("" when the module has no list of its own). Shown to users
+    holding `permission`.
+    """
+
+    key: str
+    label: str
+    permission: str
+    search: Callable
+    hit: Callable
+    list_url: str = ""
+    order: int = 100
+
+    def shown_to(self, user):
+        return user.has_perm(self.permission)
+
+
 @dataclass
 class Registry:
     """An ordered collection of registered pieces."""
@@ -111,3 +135,4 @@ header_links = Registry()  # HeaderLink: the header's account area
 # name → function returning a query expression, annotated onto the user each request loads
 # (`archive_site.accounts.backends.AccountBackend.get_user`): what the header shows of the user.
 user_annotations = {}
+search_sources = Registry()  # SearchSource: the modules the header search looks in

@@ -5,14 +5,32 @@ index every row's characters and character pairs instead (`archive_grams`, a
 SQL function created by migrations archive_site 0002 and 0005) in a GIN index; a search
 asks for rows whose grams contain all the term's pairs, and rechecks the few
 candidates with ILIKE. See `gram_index` for declaring the index on a model.
+
+The gram index pays off for rare terms only. A common one (划伤 is in a quarter
+of 500 000 objections) makes it hand over every match, which the list then
+counts and sorts in full (340–365 ms for one page), while walking the list's
+own order index with the substring filter finds a page of matches after a few
+hundred rows. `gram_search` decides by the term's share of rows, read from the
+statistics ANALYZE keeps on the gram index's expression (`gram_shares`), and
+never for a user who sees only a few customers: PostgreSQL then filtered the
+salesman's rows by computing `archive_grams` row by row. Lists count matches
+up to `COUNT_CAP` (`capped_count`, `pagination.LateRowPaginator`).
 """
 
 import unicodedata
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
+from django.db import connections, models
 from django.db.models import Func, Q
+
+# Lists and the header search count matches exactly up to this many, and say "more than" beyond.
+COUNT_CAP = 1000
+# A term whose every gram is in at least this share of the rows is common: its matches are
+# dense enough that walking the list's order finds a page (and the capped count) in a few
+# thousand rows — at 1 %, 5 000 rows for page 1 and 100 000 for the capped count — while
+# the gram index would hand over all of them to be sorted (1 % of 500 000: 5 000 rows).
+COMMON_SHARE = 0.01
 
 # PL/pgSQL, one pass over the characters: building the index of 500 000
 # objections took 7–8 times as long with the first version, a SQL function over
@@ -79,12 +97,85 @@ def query_grams(term):
     return sorted({a + b for a, b in zip(chars, chars[1:], strict=False) if not (a + b).isspace()})
 
 
-def gram_search(queryset, term, fields):
-    """Rows where any of `fields` contains `term` as a substring (case-insensitive)."""
-    term = normalize(term)
-    if not term:
-        return queryset
+def substring_q(term, fields):
+    """Any of `fields` contains `term` (case-insensitive): what every search finally checks.
+
+    A term without cased letters (划伤, 0.8, GB/T) is looked up with LIKE rather than
+    Django's UPPER(field) LIKE: the same rows — case mapping turns a letter into a letter
+    and leaves every other character alone — without upper-casing every row's texts,
+    which made the check ten times dearer (~10 µs a row for an objection's four texts)."""
+    lookup = "contains" if term.upper() == term.lower() else "icontains"
     match = Q()
     for field in fields:
-        match |= Q(**{f"{field}__icontains": term})
+        match |= Q(**{f"{field}__{lookup}": term})
+    return match
+
+
+def gram_index_name(model, fields):
+    """The name of `model`'s gram index over exactly `fields`, or None."""
+    wanted = Grams(*fields)
+    for index in model._meta.indexes:
+        if isinstance(index, GinIndex) and index.expressions and index.expressions[0] == wanted:
+            return index.name
+    return None
+
+
+def gram_shares(index_name, using="default"):
+    """{gram: share of rows holding it} for the grams ANALYZE found most common in the index's
+    expression (PostgreSQL keeps element statistics of an expression index under its name;
+    about 1 000 grams at the default statistics target). Empty before the first ANALYZE."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = %s",
+            [index_name],
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return {}
+    return dict(zip(row[0], row[1], strict=False))  # the frequencies end with min, max, nulls
+
+
+def is_common(queryset, term, fields):
+    """Whether every gram of `term` is in at least COMMON_SHARE of the rows (one query).
+
+    Unknown (no statistics yet, no gram index): not common, the gram index is used as before.
+    A gram missing from the statistics is rarer than all those listed."""
+    index = gram_index_name(queryset.model, fields)
+    if index is None:
+        return False
+    shares = gram_shares(index, queryset.db)
+    return bool(shares) and all(shares.get(g, 0) >= COMMON_SHARE for g in query_grams(term))
+
+
+def gram_search(queryset, term, fields, few_rows=False, decide=True):
+    """Rows where any of `fields` contains `term` as a substring (case-insensitive).
+
+    The gram index narrows the rows only for a rare term in a big set: not when the term is
+    common (`is_common`), nor when `few_rows` (the user sees only their own customers' rows,
+    which the scope's index finds and the substring filter checks directly). `decide=False`
+    keeps the gram index without reading the statistics (a pop-up's first 20 rows)."""
+    typed, term = (term or "").strip(), normalize(term)
+    if not term:
+        return queryset
+    # The rows are those of a plain icontains of the term as typed; the grams, NFKC-folded
+    # like the index, only narrow the rows to check.
+    match = substring_q(typed, fields)
+    if few_rows or (decide and is_common(queryset, term, fields)):
+        return queryset.filter(match)
     return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
+
+
+def substring_search(queryset, term, fields):
+    """Rows where any of `fields` contains `term`, for tables small enough to need no gram index."""
+    term = (term or "").strip()
+    return queryset.filter(substring_q(term, fields)) if term else queryset
+
+
+def capped_count(queryset, cap=None):
+    """(count, more): the exact number of rows up to `cap` (COUNT_CAP), and whether there are more.
+
+    One query that stops at the cap+1st row, in any order."""
+    cap = cap or COUNT_CAP
+    n = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap

@@ -7,6 +7,7 @@ from archive_site import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("", include("archive_site.accounts.urls")),
     path("", include("archive_site.dictionaries.urls")),
     path("", include("archive_site.access_log.urls")),

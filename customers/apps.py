@@ -45,3 +45,32 @@ class CustomersConfig(AppConfig):
         registry.customer_sections.register(
             registry.Section("customers/_demand_section.html", sections.customer_demands, order=10)
         )
+        for source in [
+            registry.SearchSource(
+                "customers",
+                pgettext_lazy("列表", "客户"),
+                "customers.view_customer",
+                sections.search_customers,
+                sections.customer_hit,
+                "customers:customer-list",
+                order=10,
+            ),
+            registry.SearchSource(
+                "demands",
+                _("客户需求"),
+                "customers.view_demand",
+                sections.search_demands,
+                sections.demand_hit,
+                "customers:demand-list",
+                order=20,
+            ),
+            registry.SearchSource(
+                "documents",
+                _("客户文件"),
+                "customers.view_customerdocument",
+                sections.search_documents,
+                sections.document_hit,
+                order=60,
+            ),
+        ]:
+            registry.search_sources.register(source)

@@ -28,7 +28,7 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["q", "category", "region", "status", "sales_owner"]
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, user=getattr(self.request, "user", None))
 
     def only_followed(self, queryset, name, value):
         user = getattr(self.request, "user", None)
@@ -45,6 +45,9 @@ def _entries(kind):
 
 
 class DemandFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label=_("查找"), help_text=_("需求编号、名称或特殊要求中的文字")
+    )
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("需求名称"))
     production_grade = django_filters.ModelChoiceFilter(
@@ -86,6 +89,9 @@ class DemandFilter(django_filters.FilterSet):
     class Meta:
         model = Demand
         fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))

@@ -1,6 +1,6 @@
 """What the customers app shows on the core's pages: the home page's customer search and a sales
-user's new demands, and the demands section of the customer archive page (registered in
-`CustomersConfig.ready`)."""
+user's new demands, the demands section of the customer archive page, and what the header search
+finds among customers, demands and documents (registered in `CustomersConfig.ready`)."""
 
 import datetime
 from urllib.parse import urlencode
@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive_site.history import events_for, summarize
-from customers.models import Customer, Demand
+from archive_site.search import substring_search
+from customers.models import Customer, CustomerDocument, Demand
 
 SECTION_SIZE = 50
 RECENT_DAYS = 30
@@ -79,3 +80,33 @@ def customer_demands(request, customer):
         .select_related("production_grade", "surface_quality", "end_use")[:SECTION_SIZE]
     )
     return {"customer": customer, "demands": demands, "section_size": SECTION_SIZE}
+
+
+# The header search (`archive_site.registry.SearchSource`) ---------------------
+
+
+def search_customers(user, term):
+    return Customer.objects.visible_to(user).search(term, user=user).order_by("code")
+
+
+def customer_hit(customer):
+    return f"{customer.code} {customer.name}", customer.get_absolute_url()
+
+
+def search_demands(user, term):
+    return Demand.objects.visible_to(user).search(term).select_related("customer")
+
+
+def demand_hit(demand):
+    return f"{demand.code} {demand.name} · {demand.customer.name}", demand.get_absolute_url()
+
+
+def search_documents(user, term):
+    documents = CustomerDocument.objects.visible_to(user).select_related("customer")
+    return substring_search(documents, term, ("title",)).order_by("-date", "-id")
+
+
+def document_hit(document):
+    return f"{document.title} · {document.customer.name}", reverse(
+        "customers:document-download", args=[document.pk]
+    )

@@ -36,3 +36,14 @@ class ProductsConfig(AppConfig):
         registry.customer_sections.register(
             registry.Section("products/_customer_parts.html", sections.customer_parts, order=40)
         )
+        registry.search_sources.register(
+            registry.SearchSource(
+                "parts",
+                _("零件"),
+                "products.view_part",
+                sections.search_parts,
+                sections.part_hit,
+                "products:part-list",
+                order=50,
+            )
+        )

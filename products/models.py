@@ -21,6 +21,7 @@ from archive_site.lib.numbers import dimensions
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, dict_name
 from archive_site.photos import PhotoModel
 from archive_site.scope import taken_error
+from archive_site.search import substring_search
 from customers.models import CustomerScopedQuerySet
 
 # Density of steel for the theoretical blank weight: 7.85 g/cm³ = 7.85e-6 kg/mm³.
@@ -63,7 +64,14 @@ def with_utilization(row):
     return row
 
 
+SEARCH_FIELDS = ("name", "number")
+
+
 class PartQuerySet(CustomerScopedQuerySet):
+    def search(self, term, user=None):
+        """Substring search in name and number (100 000 parts: no gram index)."""
+        return substring_search(self, term, SEARCH_FIELDS)
+
     def for_list(self):
         return self.select_related(
             "customer", "car_model", "usage_location", "demand__delivery_grade", "demand__production_grade"

@@ -19,3 +19,12 @@ def customer_parts(request, customer):
         .order_by("car_model__name", "number")[: ARCHIVE_PARTS + 1]
     )
     return {"customer": customer, "parts": rows[:ARCHIVE_PARTS], "more": len(rows) > ARCHIVE_PARTS}
+
+
+def search_parts(user, term):
+    """What the header search finds among parts (`archive_site.registry.SearchSource`)."""
+    return Part.objects.visible_to(user).search(term).select_related("customer")
+
+
+def part_hit(part):
+    return f"{part.number} {part.name} · {part.customer.name}", part.get_absolute_url()

@@ -73,3 +73,25 @@ class QualityConfig(AppConfig):
         registry.demand_sections.register(
             registry.Section("quality/_demand_plans.html", sections.demand_plans, order=10)
         )
+        registry.search_sources.register(
+            registry.SearchSource(
+                "plans",
+                _("工艺方案"),
+                "quality.view_processplan",
+                sections.search_plans,
+                sections.plan_hit,
+                "quality:plan-list",
+                order=30,
+            )
+        )
+        registry.search_sources.register(
+            registry.SearchSource(
+                "objections",
+                _("质量异议"),
+                "quality.view_objection",
+                sections.search_objections,
+                sections.objection_hit,
+                "quality:objection-list",
+                order=40,
+            )
+        )

@@ -126,3 +126,24 @@ def customer_decisions(request, customer):
         return {"customer": customer, "recent": [], "totals": None}
     totals = decisions.downgraded().aggregate(n=Count("id"), coils=Sum(coil_count()), tons=Sum("tonnage"))
     return {"customer": customer, "recent": recent, "totals": totals}
+
+
+# The header search (`archive_site.registry.SearchSource`) ---------------------
+
+
+def search_plans(user, term):
+    return ProcessPlan.objects.visible_to(user).search(term).select_related("customer")
+
+
+def plan_hit(plan):
+    return f"{plan.code} {plan.name} · {plan.customer.name}", plan.get_absolute_url()
+
+
+def search_objections(user, term):
+    return Objection.objects.visible_to(user).search(term, user=user).select_related("customer")
+
+
+def objection_hit(objection):
+    return f"{objection.number} · {objection.customer.name} · {objection.description[:40]}", (
+        objection.get_absolute_url()
+    )

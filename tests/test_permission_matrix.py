@@ -543,6 +543,10 @@ def judgement_query(w):
     return {"customer": w.customer.code, "defect": "SCRATCH", "severity": "2"}
 
 
+def search_query(w):
+    return {"q": "划伤"}
+
+
 # Process-control plans and runs.
 
 PARAMETERS = [("CAL", "SPM_EL", 1.2, 0.8, 1.6, "%")]
@@ -1060,6 +1064,8 @@ TABLE = [
     # Core: home, login, own password.
     Row("home", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("search", no_args,  # each user finds what their scope and permissions show
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY, query=search_query),
     Row("login", no_args,  # logged-in users are sent on to the home page
         get= (200,   302, 302, 302, 302, 302, 302), post=READ_ONLY),  # changes only the session
     Row("logout", no_args,

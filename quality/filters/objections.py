@@ -21,7 +21,9 @@ QUEUES = [
 
 
 class ObjectionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("查找"), help_text=_("缺陷描述或原因分析中的文字"))
+    q = django_filters.CharFilter(
+        method="search", label=_("查找"), help_text=_("缺陷描述、原因分析、解决措施或预防措施中的文字")
+    )
     customer = django_filters.CharFilter(method="by_customer", label=_("客户"))
     defect_type = django_filters.ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型")
@@ -65,7 +67,7 @@ class ObjectionFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, user=getattr(self.request, "user", None))
 
     def by_customer(self, queryset, name, value):
         """A customer code, or part of its name: one subquery, whatever the number of matches."""

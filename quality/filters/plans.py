@@ -3,7 +3,6 @@ plans awaiting approval, plans whose recent runs went out of limits."""
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictKind
@@ -35,7 +34,7 @@ class PlanFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+        return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 NUMBER_PREFIX = "ZY"
-SEARCH_FIELDS = ("description", "cause")
+SEARCH_FIELDS = ("description", "cause", "solution", "preventive")
 
 CLOSED_WITHOUT_DATE = _("已关闭的异议必须填写关闭日期。")
 DATE_WITHOUT_CLOSE = _("只有已关闭的异议才有关闭日期。")
@@ -110,9 +110,12 @@ OPEN_STATUSES = ("registered", "investigating", "measures_taken")
 
 
 class ObjectionQuerySet(CustomerScopedQuerySet):
-    def search(self, term):
-        """Chinese substring search in description and cause (fast for 划伤, 辊印)."""
-        return gram_search(self, term, SEARCH_FIELDS)
+    def search(self, term, user=None):
+        """Chinese substring search in description, cause, solution and preventive measures
+        (fast for 划伤, 辊印). For a `user` who sees only some customers, their rows are
+        searched without the gram index (`gram_search`)."""
+        few_rows = user is not None and not self.sees_everything(user)
+        return gram_search(self, term, SEARCH_FIELDS, few_rows=few_rows)
 
     def judge(self, question, alerts=None):
         """The judgement check's answer to `question` (`judgement.Question`) from these objections
@@ -358,7 +361,7 @@ class Objection(ArchiveModel):
                 condition=Q(closed_date__isnull=False),
                 name="quality_objection_closed",
             ),
-            # Search of description and cause by Chinese substring (`search`).
+            # Search of description, cause, solution and preventive measures by Chinese substring (`search`).
             gram_index(*SEARCH_FIELDS, name="quality_objection_search"),
             # Which objections name this coil.
             GinIndex(fields=["coil_numbers"], name="quality_objection_coils"),

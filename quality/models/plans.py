@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.history import tracked
 from archive_site.lib.numbers import plain
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
+from archive_site.search import substring_search
 from customers.models import CustomerScopedQuerySet, DemandProperty
 
 from .judgement import DOWNGRADED, Disposition
@@ -81,7 +82,14 @@ def copy_record(source, **changes):
     return copy
 
 
+SEARCH_FIELDS = ("code", "name")
+
+
 class PlanQuerySet(CustomerScopedQuerySet):
+    def search(self, term, user=None):
+        """Substring search in code and name (10 000 plans: no gram index)."""
+        return substring_search(self, term, SEARCH_FIELDS)
+
     def with_current(self):
         """Prefetch each plan's current revisions (approved and draft) as `plan.current_revisions`."""
         revisions = PlanRevision.objects.current().select_related("production_grade").order_by("-number")

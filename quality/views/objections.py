@@ -14,7 +14,7 @@ from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.excel import xlsx_response
 from archive_site.history import describe_events, events_for
-from archive_site.pagination import LateRowPaginator
+from archive_site.pagination import LateRowPaginator, search_cap
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from imports.exports import export_response
 from quality.filters.objections import ObjectionFilter
@@ -81,7 +81,8 @@ def _filtered_objections(request):
 @permission_required("quality.view_objection", raise_exception=True)
 def objection_list(request):
     objection_filter = _filtered_objections(request)
-    page = LateRowPaginator(objection_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = LateRowPaginator(objection_filter.qs, PAGE_SIZE, count_cap=search_cap(request))
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(o, o.next_deadline(today)) for o in page]
     ctx = {"filter": objection_filter, "page_obj": page, "rows": rows, "queues": objection_filter.queues()}

@@ -1,0 +1,189 @@
+"""Searching the objection list for a common term, and the header search, on the generated archive.
+
+    make bench BENCH=search
+    BENCH_SCALE=0.04 BENCH_REQUESTS=10 python -m bench.search   # DATABASE_URL from the environment
+
+The archive is bench/common.py's (BENCH_SCALE=1: 20 000 customers, 500 000
+objections), analysed first (`ANALYZE` of the searched tables: the decision
+between the gram index and the walk along the list's order reads the gram
+statistics, which autovacuum keeps in production). Each case is requested
+BENCH_REQUESTS times (default 20, mostly page 1, sometimes pages 2–3) through
+Django's test client, as the admin and as the generator's first salesman:
+
+- the objection list ?q=划伤 (a quarter of all objections) and ?q=辊印 (an
+  eighth): ours — count capped at 1 000, the walk along the list's order for
+  a common term, no gram computed per row — against today's path in the same
+  run: the gram index for every term and an exact count (the old `gram_search`
+  and paginator, kept below; both search the same four texts, through the
+  same index);
+- the header search for the same terms (six modules, capped counts and five
+  hits each): new, so no baseline; its ratio is to our list's p50 ("as fast as
+  the lists").
+"""
+
+import random
+import time
+
+from bench.common import SCALE, bench_users, compared, ensure_archive, percentile, setup_django, table
+from bench.pages import REQUESTS, SECONDS
+
+TERMS = ("划伤", "辊印")
+RNG_SEED = 11
+
+
+def old_gram_search(queryset, term, fields):
+    """Today's path: the gram index for every term, then Django's icontains."""
+    from django.db.models import Q
+
+    from archive_site.search import Grams, normalize, query_grams
+
+    term = normalize(term)
+    if not term:
+        return queryset
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__icontains": term})
+    return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
+
+
+def todays_path():
+    """The objection list as it searched and counted before: patched in for the baseline requests."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from archive_site.pagination import LateRowPaginator
+
+    class ExactCount(LateRowPaginator):
+        def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, count_cap=None):
+            super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+
+    def search(queryset, term, fields, few_rows=False):
+        return old_gram_search(queryset, term, fields)
+
+    stack = ExitStack()
+    stack.enter_context(mock.patch("quality.models.objections.gram_search", search))
+    stack.enter_context(mock.patch("quality.views.objections.LateRowPaginator", ExactCount))
+    return stack
+
+
+class Run:
+    """Requests made by `make_request()` -> (path, params): server ms, database ms (the sum of the
+    queries' times), query counts and statuses."""
+
+    def __init__(self, client, make_request, requests=None):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.times, self.db, self.queries, self.statuses = [], [], [], set()
+        started = time.perf_counter()
+        for i in range(requests or REQUESTS):
+            path, params = make_request()
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                response = client.get(path, params)
+                response.content  # noqa: B018
+                self.times.append((time.perf_counter() - t0) * 1000)
+            self.db.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            self.queries.append(len(ctx.captured_queries))
+            self.statuses.add(response.status_code)
+            if i >= 4 and time.perf_counter() - started > SECONDS:
+                break
+
+    def p(self, n, db=False):
+        return percentile(self.db if db else self.times, n)
+
+    def cells(self):
+        q = self.queries
+        return [
+            f"{self.p(50):.1f}",
+            f"{self.p(95):.1f}",
+            f"{self.p(50, db=True):.1f}",
+            f"{self.p(95, db=True):.1f}",
+            f"{min(q)}–{max(q)}" if min(q) != max(q) else str(q[0]),
+        ]
+
+
+def main():
+    setup_django()
+    generated = ensure_archive()
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from devtools.generator import sizes
+    from quality.models import Objection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE quality_objection")
+        cursor.execute("ANALYZE customers_customer")
+    admin, sales = bench_users()
+    rng = random.Random(RNG_SEED)
+    objection_list, header = reverse("quality:objection-list"), reverse("search")
+    rows, problems = [], []
+    started = time.perf_counter()
+    for who, user in (("admin", admin), ("sales", sales)):
+        client = Client()
+        client.force_login(user)
+        visible = Objection.objects.visible_to(user)
+        for term in TERMS:
+            matches = visible.search(term).count()
+
+            def listing(term=term):
+                return objection_list, {"q": term, "page": rng.choice([1, 1, 1, 2, 3])}
+
+            def everywhere(term=term):
+                return header, {"q": term}
+
+            Run(client, listing, 3)  # warm up
+            ours = Run(client, listing)
+            with todays_path():
+                Run(client, listing, 3)
+                today = Run(client, listing)
+            Run(client, everywhere, 3)
+            everything = Run(client, everywhere)
+            for name, statuses in (
+                (f"list {term} {who}", ours.statuses | today.statuses),
+                (f"header {term} {who}", everything.statuses),
+            ):
+                if statuses - {200}:
+                    problems.append(f"{name}: HTTP {sorted(statuses)}")
+            rows.append(
+                [
+                    f"异议列表 ?q={term} ({who}, {matches:,} matches)",
+                    len(ours.times),
+                    *ours.cells(),
+                    *today.cells(),
+                    f"{compared(today.p(50), ours.p(50))}; db {compared(today.p(50, 1), ours.p(50, 1))}",
+                ]
+            )
+            rows.append(
+                [
+                    f"顶部查找 ?q={term} ({who})",
+                    len(everything.times),
+                    *everything.cells(),
+                    *[""] * 5,
+                    f"{everything.p(50) / ours.p(50):.2f} × our list; "
+                    f"db {everything.p(50, 1) / ours.p(50, 1):.2f} ×",
+                ]
+            )
+            print(f"  measured {term} as {who}", flush=True)
+    counts = sizes(SCALE)
+    print()
+    print(
+        f"Search on the generated archive (scale {SCALE}: {counts['customers']:,} customers, "
+        f"{counts['objections']:,} objections); server time through the test client; baseline = "
+        "today's path in the same run (gram index for every term, exact count); db = the queries' time"
+    )
+    headers = ["page", "n", "p50 ms", "p95 ms", "db p50", "db p95", "queries"]
+    headers += ["today p50", "today p95", "today db p50", "today db p95", "today queries", "ours (p50)"]
+    print(table(headers, rows))
+    if generated:
+        print(f"\nArchive generation: {generated:.0f} s")
+    print(f"Measuring: {time.perf_counter() - started:.0f} s")
+    if problems:
+        print("\nNot 200:\n  " + "\n  ".join(problems))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Search by the gram index or by walking the list's order: the same rows in the same order as a
+plain icontains filter, whichever path a term takes; counts exact up to the cap."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.urls import reverse
+
+from archive_site import search
+from archive_site.pagination import LateRowPaginator
+from quality.models import Objection
+from quality.models.objections import SEARCH_FIELDS
+from quality.views import objections as objection_views
+from tests.factories import make_customer, make_objection
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("quality:objection-list")
+
+# (description, cause, solution, preventive): common and rare terms, Chinese and English,
+# a term found only in the solution or the preventive measures, mixed case.
+TEXTS = [
+    ("带钢表面划伤，长约 30 mm", "导辊不转", "", ""),
+    ("边部辊印，周期性出现", "工作辊粘附异物", "换辊", "定期检查辊面"),
+    ("Scratch on the strip surface near the edge", "", "", ""),
+    ("油污 oil stains after slitting", "", "Clean the OIL tray", ""),
+    ("表面色差", "退火温度波动", "", "划伤预防：加装毛毡"),
+    ("SCRATCH marks, 划伤严重", "", "", ""),
+    ("划痕与辊印同时出现", "", "", ""),
+]
+TERMS = [
+    "划",
+    "划伤",
+    "划伤严",
+    "辊印",
+    "痕与",
+    "毛毡",
+    "s",
+    "sc",
+    "scr",
+    "Scratch",
+    "oil",
+    "30 mm",
+    "伤，",
+    "无此词",
+]
+
+
+def plain(queryset, term):
+    """The reference: any of the four texts contains the term, Django's icontains."""
+    match = Q()
+    for field in SEARCH_FIELDS:
+        match |= Q(**{f"{field}__icontains": term})
+    return queryset.filter(match)
+
+
+@pytest.fixture
+def archive(alice, bob, alices_customer, bobs_customer):
+    """84 objections of two salesmen's customers, many on the same day (the order's tie-break)."""
+    third = make_customer(name="第三方冷轧客户", sales_owner=bob)
+    customers = [alices_customer, bobs_customer, third]
+    for i in range(84):
+        description, cause, solution, preventive = TEXTS[i % len(TEXTS)]
+        make_objection(
+            customers[i % 3],
+            description=description,
+            cause=cause,
+            solution=solution,
+            preventive=preventive,
+            received_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i // 4),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE quality_objection")
+
+
+def pages(queryset, per_page=5):
+    """Every row of every page of the paginated list, in order."""
+    paginator = LateRowPaginator(queryset, per_page, count_cap=1000)
+    rows = []
+    for number in paginator.page_range:
+        rows += [o.pk for o in paginator.page(number)]
+    return rows
+
+
+@pytest.mark.parametrize("path", ["analysed", "grams", "walk"])
+@pytest.mark.parametrize("who", ["admin_user", "alice"])
+def test_every_path_gives_the_rows_and_order_of_a_plain_icontains(request, archive, monkeypatch, path, who):
+    user = request.getfixturevalue(who)
+    if path == "grams":
+        monkeypatch.setattr(search, "COMMON_SHARE", 2.0)  # no term is common
+    elif path == "walk":
+        monkeypatch.setattr(search, "COMMON_SHARE", 0.0)  # every term is common
+    visible = Objection.objects.visible_to(user)
+    for term in TERMS:
+        expected = list(plain(visible, term).values_list("pk", flat=True))
+        found = visible.search(term, user=user)
+        assert pages(found) == expected, term
+        assert LateRowPaginator(found, 5, count_cap=1000).count == len(expected), term
+    assert plain(visible, "划伤").count() > 10  # the data set has common terms …
+    assert plain(visible, "毛毡").count() < plain(visible, "划伤").count()  # … and rarer ones
+
+
+def test_the_statistics_tell_a_common_gram_from_a_rare_one(archive):
+    objections = Objection.objects.all()
+    assert search.is_common(objections, "划伤", SEARCH_FIELDS)
+    assert not search.is_common(objections, "无此词", SEARCH_FIELDS)
+
+
+def test_without_statistics_the_gram_index_is_used(db, alices_customer):
+    make_objection(alices_customer, description="划伤")
+    with connection.cursor() as cursor:  # as before the first ANALYZE (rolled back with the test)
+        cursor.execute("DELETE FROM pg_statistic WHERE starelid = 'quality_objection_search'::regclass")
+    assert not search.is_common(Objection.objects.all(), "划伤", SEARCH_FIELDS)
+
+
+def test_a_salesman_is_searched_without_computing_grams_per_row(archive, alice, admin_user):
+    def sql(user):
+        return str(Objection.objects.visible_to(user).search("无此词", user=user).query)
+
+    assert "archive_grams" not in sql(alice)
+    assert "archive_grams" in sql(admin_user)  # a rare term in everyone's objections
+
+
+def test_a_term_without_letters_needs_no_upper_casing(archive):
+    assert "UPPER" not in str(Objection.objects.search("划伤").query)
+    assert "UPPER" in str(Objection.objects.search("Scratch").query)
+
+
+@pytest.mark.parametrize("who", ["admin_user", "alice"])
+@pytest.mark.parametrize("term", ["划伤", "毛毡", "Scratch", "s"])
+def test_the_list_shows_the_first_page_of_a_plain_icontains(request, login, archive, who, term):
+    user = request.getfixturevalue(who)
+    response = login(user).get(LIST, {"q": term})
+    expected = list(plain(Objection.objects.visible_to(user), term).values_list("number", flat=True))
+    assert [o.number for o in response.context["page_obj"]] == expected[:50]
+    assert response.context["page_obj"].paginator.count == len(expected)
+
+
+# The capped count -------------------------------------------------------------------------
+
+
+def test_counts_stop_at_the_cap_and_later_pages_stay_reachable(archive):
+    queryset = Objection.objects.all()  # 84 rows, newest first
+    everything = list(queryset.values_list("pk", flat=True))
+    paginator = LateRowPaginator(queryset, 5, count_cap=12)
+    first = paginator.get_page(1)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (12, True, 3)
+    assert [o.pk for o in first] == everything[:5]
+    third = paginator.page(3)
+    assert third.has_next() and third.next_page_number() == 4
+    # Asked for page 4, the count reaches that far.
+    later = LateRowPaginator(queryset, 5, count_cap=12)
+    fourth = later.get_page(4)
+    assert [o.pk for o in fourth] == everything[15:20]
+    assert later.capped and fourth.has_next()
+    # Past the end: the last page, counted exactly.
+    past = LateRowPaginator(queryset, 5, count_cap=12)
+    last = past.get_page(30)
+    assert (past.count, past.capped, last.number) == (84, False, 17)
+    assert [o.pk for o in last] == everything[80:]
+    assert not last.has_next()
+
+
+def test_the_list_says_more_than_the_cap(login, admin_user, archive, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 20)
+    monkeypatch.setattr(objection_views, "PAGE_SIZE", 5)
+    response = login(admin_user).get(LIST, {"q": "划"})  # 48 matches
+    assert response.context["page_obj"].paginator.capped
+    assert len(response.context["page_obj"]) == 5
+    assert "超过 20 条结果" in response.content.decode()
+    assert "末页" not in response.content.decode()  # the last page is not known
+
+
+def test_the_list_without_a_search_counts_everything(login, admin_user, archive):
+    response = login(admin_user).get(LIST)
+    assert response.context["page_obj"].paginator.count == 84
+    assert not response.context["page_obj"].paginator.capped
+
+
+@pytest.mark.parametrize("term", ["划伤", "毛毡"])
+def test_a_searched_list_runs_a_constant_number_of_queries(
+    login, admin_user, archive, django_assert_num_queries, term
+):
+    client = login(admin_user)
+    assert client.get(LIST, {"q": term}).context["page_obj"].paginator.count > 10
+    # as without a search (see test_objection_list), plus the gram statistics
+    with django_assert_num_queries(14):
+        assert client.get(LIST, {"q": term}).status_code == 200
