@@ -14,6 +14,7 @@ from customers.forms import CustomerField
 from customers.models import Customer, Demand
 from products.models import Part
 from quality.models import Objection, PlanRevision, Question, Severity
+from quality.models.objections import REOPEN_NEEDS_REASON
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -165,6 +166,11 @@ class TransitionForm(forms.Form):
             (s.value, s.label) for s in objection.allowed_transitions()
         ]
         self.fields["version"].initial = objection.version
+        if objection.is_closed:  # reopening: the reason is logged with the transition
+            note = self.fields["note"]
+            note.required, note.label, note.help_text = True, _("重新打开的原因"), _("将记入状态变更记录")
+            note.error_messages["required"] = REOPEN_NEEDS_REASON
+            del self.fields["closed_date"]
 
     def clean_closed_date(self):
         closed = self.cleaned_data["closed_date"]

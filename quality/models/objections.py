@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
 from django.db.models import F, Q
@@ -36,6 +36,7 @@ __all__ = [
     "ObjectionTransition",
     "ObjectionPhoto",
     "ObjectionAssignment",
+    "ObjectionClosed",
     "StaleStatus",
     "TransitionRefused",
 ]
@@ -48,9 +49,11 @@ DATE_WITHOUT_CLOSE = _("只有已关闭的异议才有关闭日期。")
 CLOSED_BEFORE_RECEIVED = _("关闭日期不能早于受理日期。")
 CLOSED_AFTER_TODAY = _("关闭日期不能晚于今天。")
 CLOSE_INCOMPLETE = _("关闭前必须填写：%(fields)s。")
-KEPT_WHEN_CLOSED = _("已关闭的异议必须保留此项。")
 NOT_A_HANDLER = _("只能指派给负责处理质量异议的在职人员。")
 SAME_HANDLER = _("这条异议已由此人处理。")
+CLOSED_READ_ONLY = _("这条异议已关闭，不能再修改。如需修改，请由处理人员说明原因后重新打开。")
+REOPEN_NEEDS_REASON = _("重新打开已关闭的异议必须说明原因。")
+REOPEN_NOT_ALLOWED = _("只有负责处理质量异议的人员才能重新打开已关闭的异议。")
 HANDLE_PERMISSION = "quality.handle_objection"
 
 
@@ -154,6 +157,14 @@ class StaleStatus(Exception):
 
 class TransitionRefused(ValidationError):
     pass
+
+
+class ObjectionClosed(TransitionRefused):
+    """A change to a closed objection (or to its photos, files, comments, handler): refused
+    until it is reopened with a reason."""
+
+    def __init__(self):
+        super().__init__(CLOSED_READ_ONLY, code="closed_read_only")
 
 
 @tracked()
@@ -356,20 +367,52 @@ class Objection(ArchiveModel):
     def get_absolute_url(self):
         return reverse("quality:objection-detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The status as stored: what makes the objection read-only, whatever is assigned to it.
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_status = self.__dict__.get("status")
+
+    def check_open(self, fresh=False):
+        """Refuse (`ObjectionClosed`) a change to a closed objection or to what hangs from it.
+
+        The one rule of read-only closed objections: `clean()` (forms, imports), `save()`,
+        `assign()`, and the photos, attachments and comments of the objection (with
+        `fresh`: the status is read from the database, not from a page loaded earlier) call
+        it. Only `transition()` (reopening, with a reason) changes a closed objection.
+        """
+        if self.pk is None:
+            return
+        if fresh or not hasattr(self, "_stored_status"):
+            stored = Objection.objects.filter(pk=self.pk).values_list("status", flat=True)
+            self._stored_status = stored.first()
+        if self._stored_status == self.Status.CLOSED:
+            raise ObjectionClosed
+
+    def save(self, *args, **kwargs):
+        self.check_open()
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
     def clean(self):
         """The rules of an objection, for the registration form and the import alike.
 
-        Its demand, part and plan revision are its customer's. A closed objection has a closing
-        date, neither before it was received nor after today, and keeps the analysis and
-        measures it was closed with; an open one has no closing date.
-
-        Objections are closed by `close()`, which checks the same (`close_incomplete`,
-        `check_closed_date`). What arrives already
-        closed is a new record of an import (the missing fields are named on its status)
-        or a closed objection being edited (each emptied field is refused); the closing
-        date of that one is fixed, so a received date moved past it is the received date's
-        error.
+        A closed objection is not changed at all (`check_open`): it is reopened first, with a
+        reason. Its demand, part and plan revision are its customer's. What arrives already
+        closed is a new record of an import: it has a closing date, neither before it was
+        received nor after today, and the analysis and measures (the missing fields are named
+        on its status); an open one has no closing date. Objections are closed by `close()`,
+        which checks the same (`close_incomplete`, `check_closed_date`).
         """
+        try:
+            self.check_open()
+        except ObjectionClosed as e:
+            raise ValidationError({NON_FIELD_ERRORS: e.error_list}) from None
         errors = {}
         if self.customer_id and self.demand_id and self.demand.customer_id != self.customer_id:
             errors["demand"] = ValidationError(_("这个需求不属于所选客户。"), code="demand_customer")
@@ -380,25 +423,17 @@ class Objection(ArchiveModel):
             errors["plan_revision"] = ValidationError(
                 _("这个方案版本不属于所选客户。"), code="plan_revision_customer"
             )
-        new = self.pk is None
         if self.is_closed and self.closed_date is None:
             errors["closed_date"] = ValidationError(CLOSED_WITHOUT_DATE, code="closed_without_date")
-        elif self.is_closed and new:
+        elif self.is_closed:
             try:
                 self.check_closed_date(self.closed_date)
             except ValidationError as e:
                 errors["closed_date"] = e
-        elif self.is_closed and self.received_date and self.closed_date < self.received_date:
-            errors["received_date"] = ValidationError(CLOSED_BEFORE_RECEIVED, code="closed_before_received")
-        elif not self.is_closed and self.closed_date is not None:
+        elif self.closed_date is not None:
             errors["closed_date"] = ValidationError(DATE_WITHOUT_CLOSE, code="date_without_close")
-        if self.is_closed and new:
-            if error := self.close_incomplete():
-                errors["status"] = error
-        elif self.is_closed:
-            for name in self.REQUIRED_TO_CLOSE:
-                if not getattr(self, name).strip():
-                    errors[name] = ValidationError(KEPT_WHEN_CLOSED, code="kept_when_closed")
+        if self.is_closed and (error := self.close_incomplete()):
+            errors["status"] = error
         if self.handler_id and not self.handler_allowed():
             errors["handler"] = ValidationError(NOT_A_HANDLER, code="not_a_handler")
         if errors:
@@ -452,6 +487,7 @@ class Objection(ArchiveModel):
         Refused (`TransitionRefused`) for someone who does not handle objections or already
         handles this one; `StaleStatus` if the objection changed since the user loaded it.
         """
+        self.check_open(fresh=True)
         if handler is None or not Objection.handlers().filter(pk=handler.pk).exists():
             raise TransitionRefused(NOT_A_HANDLER, code="not_a_handler")
         if handler.pk == self.handler_id:
@@ -507,7 +543,9 @@ class Objection(ArchiveModel):
             raise ValidationError(CLOSED_AFTER_TODAY, code="closed_after_today")
 
     def transition(self, to, *, by, note="", expected_version=None, closed_date=None):
-        """Move to status `to`, recording who and when.
+        """Move to status `to`, recording who, when and why.
+
+        Reopening a closed objection needs a reason (`note`) and a user who handles objections.
 
         Optimistic lock: the UPDATE applies only if the row still has the status
         and version this user saw; otherwise StaleStatus, and nothing changes.
@@ -521,6 +559,11 @@ class Objection(ArchiveModel):
                 code="transition",
                 params={"from": self.get_status_display(), "to": to.label},
             )
+        if self.is_closed:  # reopening: only by those who handle objections, and saying why
+            if not by.has_perm(HANDLE_PERMISSION):
+                raise TransitionRefused(REOPEN_NOT_ALLOWED, code="reopen_not_allowed")
+            if not note.strip():
+                raise TransitionRefused(REOPEN_NEEDS_REASON, code="reopen_needs_reason")
         if to == self.Status.CLOSED:
             if error := self.close_incomplete():
                 raise TransitionRefused(error.message, code=error.code, params=error.params)
@@ -545,7 +588,7 @@ class Objection(ArchiveModel):
             objection=self, from_status=self.status, to_status=to, by=by, note=note
         )
         self.status, self.closed_date, self.version = to, closed_date, version + 1
-        self.updated_by = by
+        self.updated_by, self._stored_status = by, to
         return log
 
     def close(self, *, by, note="", expected_version=None, closed_date=None):
@@ -613,8 +656,24 @@ class ObjectionPhotoQuerySet(CustomerScopedQuerySet):
     customer_field = "objection__customer"
 
 
+class OfAnObjection(models.Model):
+    """A record that hangs from an objection (photo, attachment, comment): neither added nor
+    removed while the objection is closed (`Objection.check_open`)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.objection.check_open(fresh=True)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.objection.check_open(fresh=True)
+        return super().delete(*args, **kwargs)
+
+
 @tracked()
-class ObjectionPhoto(PhotoModel, ArchiveModel):
+class ObjectionPhoto(OfAnObjection, PhotoModel, ArchiveModel):
     """A defect photo of an objection: full size and thumbnail in storage."""
 
     objection = models.ForeignKey(
@@ -631,8 +690,8 @@ class ObjectionPhoto(PhotoModel, ArchiveModel):
     def __str__(self):
         return self.caption or self.original_name
 
-    def photo_folder(self):
-        return f"quality/objections/{self.objection_id}"
-
     def get_absolute_url(self):
         return reverse("quality:photo", args=[self.pk, "full"])
+
+    def photo_folder(self):
+        return f"quality/objections/{self.objection_id}"

@@ -24,6 +24,7 @@ from quality.models import (
     Decision,
     Objection,
     ObjectionAssignment,
+    ObjectionClosed,
     ObjectionPhoto,
     PlanRun,
     RunProperty,
@@ -31,6 +32,7 @@ from quality.models import (
     StaleStatus,
     TransitionRefused,
 )
+from quality.models.objections import HANDLE_PERMISSION
 from quality.statistics import objections as objection_statistics
 from quality.statistics import rates
 
@@ -58,6 +60,16 @@ def get_objection_for_user(user, pk, perm="quality.view_objection"):
 
 def _get_photo_for_user(user, pk, perm):
     return ObjectionPhoto.objects.select_related("objection__customer").get_visible_or_404(user, pk, perm)
+
+
+def _refused_if_closed(request, objection):
+    """The answer to a change asked of a closed objection (the page, with why), else None."""
+    try:
+        objection.check_open(fresh=True)
+    except ObjectionClosed as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(objection)
+    return None
 
 
 def _filtered_objections(request):
@@ -101,7 +113,11 @@ def objection_detail(request, pk):
     photos = list(objection.photos.all())
     transitions = objection.transitions.select_related("by")
     assignments = objection.assignments.select_related("previous", "handler", "by")
-    can_assign = request.user.has_perm("quality.add_objectionassignment")
+    user = request.user
+    can_assign = user.has_perm("quality.add_objectionassignment") and not objection.is_closed
+    # Reopening a closed objection is for those who handle objections (the model checks it too).
+    can_move = user.has_perm("quality.change_objection") and bool(objection.allowed_transitions())
+    can_move = can_move and (not objection.is_closed or user.has_perm(HANDLE_PERMISSION))
     events = list(events_for(objection)[:HISTORY_SIZE])  # with its photos and transitions
     runs = []
     if objection.coil_numbers and request.user.has_perm("quality.view_planrun"):
@@ -139,7 +155,7 @@ def objection_detail(request, pk):
         "assign_form": AssignForm(objection=objection) if can_assign else None,
         "runs": runs,
         "history": describe_events(events),
-        "transition_form": TransitionForm(objection=objection) if objection.allowed_transitions() else None,
+        "transition_form": TransitionForm(objection=objection) if can_move else None,
         "photo_form": PhotoUploadForm(),
     }
     return render(request, "quality/objection_detail.html", ctx)
@@ -185,6 +201,8 @@ def objection_create(request):
 
 def objection_edit(request, pk):
     objection = get_objection_for_user(request.user, pk, "quality.change_objection")
+    if refused := _refused_if_closed(request, objection):
+        return refused
     form = ObjectionForm(request.POST or None, instance=objection, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -210,7 +228,7 @@ def objection_transition(request, pk):
             by=request.user,
             note=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
-            closed_date=form.cleaned_data["closed_date"],
+            closed_date=form.cleaned_data.get("closed_date"),
         )
     except TransitionRefused as e:
         messages.error(request, " ".join(e.messages))
@@ -257,12 +275,17 @@ def objection_assign(request, pk):
 
 def photo_upload(request, pk):
     objection = get_objection_for_user(request.user, pk, "quality.add_objectionphoto")
+    if refused := _refused_if_closed(request, objection):
+        return refused
     form = PhotoUploadForm(request.POST or None, request.FILES or None, required=True)
     if request.method == "POST" and form.is_valid():
         try:
             saved = save_photos(
                 ObjectionPhoto, form.cleaned_data["processed"], user=request.user, objection=objection
             )
+        except ObjectionClosed as e:  # closed since the page was checked
+            messages.error(request, " ".join(e.messages))
+            return redirect(objection)
         except OSError:  # the disk or object store refused a photo: no row or file is kept
             form.add_error("photos", STORAGE_FAILED)
         else:
@@ -285,8 +308,12 @@ def photo_file(request, pk, size):
 @require_POST
 def photo_delete(request, pk):
     photo = _get_photo_for_user(request.user, pk, "quality.delete_objectionphoto")
-    photo.delete_with_files()
-    messages.success(request, _("照片已删除。"))
+    try:
+        photo.delete_with_files()
+    except ObjectionClosed as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("照片已删除。"))
     return redirect(photo.objection)
 
 
