@@ -66,7 +66,6 @@ class ObjectionForm(ArchiveModelForm):
             "thickness",
             "width",
             "tonnage",
-            "claim_amount",
             "demand",
             "part",
             "plan_revision",
@@ -83,6 +82,10 @@ class ObjectionForm(ArchiveModelForm):
             "solution",
             "verification",
             "preventive",
+            "disposition",
+            "claim_amount",
+            "settled_amount",
+            "settlement_note",
         ]
         widgets = {
             "received_date": DATE,
@@ -98,12 +101,13 @@ class ObjectionForm(ArchiveModelForm):
     # Sections of the form page, in the order of the 8D report.
     SECTIONS = [
         (_("异议"), ["kind", "customer", "received_date", "handler"]),
-        (_("产品"), ["coil_numbers", "production_grade", "thickness", "width", "tonnage", "claim_amount"]),
+        (_("产品"), ["coil_numbers", "production_grade", "thickness", "width", "tonnage"]),
         (_("需求、零件与工艺"), ["demand", "part", "plan_revision"]),
         (_("缺陷"), ["defect_type", "severity", "description"]),
         (_("遏制措施 (D3)"), ["containment", "blocked_location", "blocked_coil_count", "blocked_tonnage"]),
         (_("原因分析 (D4)"), ["cause", "cause_evidence", "responsible_line"]),
         (_("纠正与预防 (D5–D7)"), ["solution", "verification", "preventive"]),
+        (_("处置与结算"), ["disposition", "claim_amount", "settled_amount", "settlement_note"]),
     ]
 
     def __init__(self, *args, **kwargs):

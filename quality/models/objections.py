@@ -52,6 +52,8 @@ CLOSE_INCOMPLETE = _("关闭前必须填写：%(fields)s。")
 NOT_A_HANDLER = _("只能指派给负责处理质量异议的在职人员。")
 SAME_HANDLER = _("这条异议已由此人处理。")
 CLOSED_READ_ONLY = _("这条异议已关闭，不能再修改。如需修改，请由处理人员说明原因后重新打开。")
+SETTLED_NOT_NEGATIVE = _("结算金额不能为负数。")
+SETTLED_ABOVE_CLAIM = _("结算金额高于索赔金额时，请在结算说明中写明原因。")
 REOPEN_NEEDS_REASON = _("重新打开已关闭的异议必须说明原因。")
 REOPEN_NOT_ALLOWED = _("只有负责处理质量异议的人员才能重新打开已关闭的异议。")
 HANDLE_PERMISSION = "quality.handle_objection"
@@ -178,6 +180,15 @@ class Objection(ArchiveModel):
         INVESTIGATING = "investigating", _("调查中")
         MEASURES_TAKEN = "measures_taken", _("已采取措施")
         CLOSED = "closed", _("已关闭")
+
+    class Disposition(models.TextChoices):
+        """What became of the coils objected to."""
+
+        RETURN = "return", _("退货")
+        CONCESSION = "concession", _("让步接收")
+        DOWNGRADE = "downgrade", _("降级")
+        REWORK = "rework", _("返修")
+        SCRAP = "scrap", _("报废")
 
     # Forward one step at a time; a closed objection may be reopened for investigation.
     TRANSITIONS = {
@@ -311,7 +322,21 @@ class Objection(ArchiveModel):
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0)],
-        help_text=_("元"),
+        help_text=_("元，客户提出的金额"),
+    )
+    # The disposition and what was finally paid (the cost of poor quality counts this one).
+    disposition = models.CharField(_("处置方式"), max_length=16, choices=Disposition, blank=True)
+    settled_amount = models.DecimalField(
+        _("结算金额"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, SETTLED_NOT_NEGATIVE)],
+        help_text=_("元，与客户最终结算的金额；未结算留空"),
+    )
+    settlement_note = models.CharField(
+        _("结算说明"), max_length=500, blank=True, help_text=_("结算金额高于索赔金额时必须说明原因")
     )
 
     objects = ObjectionQuerySet.as_manager()
@@ -335,6 +360,18 @@ class Objection(ArchiveModel):
                 condition=Q(status="closed") | Q(closed_date__isnull=True),
                 name="quality_objection_open_has_no_closed_date",
                 violation_error_message=DATE_WITHOUT_CLOSE,
+            ),
+            models.CheckConstraint(
+                condition=Q(settled_amount__isnull=True) | Q(settled_amount__gte=0),
+                name="quality_objection_settled_not_negative",
+                violation_error_message=SETTLED_NOT_NEGATIVE,
+            ),
+            models.CheckConstraint(
+                condition=Q(settled_amount__isnull=True)
+                | Q(settled_amount__lte=F("claim_amount"))
+                | ~Q(settlement_note=""),
+                name="quality_objection_settled_within_claim",
+                violation_error_message=SETTLED_ABOVE_CLAIM,
             ),
             models.CheckConstraint(
                 condition=Q(closed_date__isnull=True) | Q(closed_date__gte=F("received_date")),
@@ -408,6 +445,10 @@ class Objection(ArchiveModel):
         received nor after today, and the analysis and measures (the missing fields are named
         on its status); an open one has no closing date. Objections are closed by `close()`,
         which checks the same (`close_incomplete`, `check_closed_date`).
+
+        The settled amount is at most the claimed amount: settling above the claim (costs the
+        customer added later, a court's ruling) is allowed only with a settlement note saying
+        why; the error is the settled amount's.
         """
         try:
             self.check_open()
@@ -434,6 +475,10 @@ class Objection(ArchiveModel):
             errors["closed_date"] = ValidationError(DATE_WITHOUT_CLOSE, code="date_without_close")
         if self.is_closed and (error := self.close_incomplete()):
             errors["status"] = error
+        settled, claimed = self.settled_amount, self.claim_amount
+        above = settled is not None and claimed is not None and settled > claimed
+        if above and not self.settlement_note.strip():
+            errors["settled_amount"] = ValidationError(SETTLED_ABOVE_CLAIM, code="settled_above_claim")
         if self.handler_id and not self.handler_allowed():
             errors["handler"] = ValidationError(NOT_A_HANDLER, code="not_a_handler")
         if errors:
