@@ -71,12 +71,18 @@ _READ_OBJECTIONS = [
     "quality.view_objectionphoto",
     "quality.view_objectiontransition",
     "quality.view_objectionassignment",
+    "quality.view_objectionattachment",
     "quality.view_decision",
     "quality.view_alert",
 ]
-# Customer service hears of an objection first: it registers one, with its photos, for its
-# own customers; quality staff take it from there.
-_REGISTER_OBJECTIONS = ["quality.add_objection", "quality.add_objectionphoto"]
+# Customer service hears of an objection first: it registers one, with its photos and the
+# customer's letter or forms, for its own customers; quality staff take it from there (and
+# they alone remove photos and files).
+_REGISTER_OBJECTIONS = [
+    "quality.add_objection",
+    "quality.add_objectionphoto",
+    "quality.add_objectionattachment",
+]
 _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
     "quality.handle_objection",
     "quality.add_objectionassignment",
@@ -87,6 +93,8 @@ _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
     "quality.add_objectionphoto",
     "quality.change_objectionphoto",
     "quality.delete_objectionphoto",
+    "quality.add_objectionattachment",
+    "quality.delete_objectionattachment",
     "quality.add_objectiontransition",
     "quality.add_decision",
     "quality.export_decision",

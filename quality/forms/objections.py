@@ -13,7 +13,7 @@ from archive_site.models import DictEntry, DictKind
 from customers.forms import CustomerField
 from customers.models import Customer, Demand
 from products.models import Part
-from quality.models import Objection, PlanRevision, Question, Severity
+from quality.models import Objection, ObjectionAttachment, PlanRevision, Question, Severity
 from quality.models.objections import REOPEN_NEEDS_REASON
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -151,6 +151,15 @@ class ObjectionForm(ArchiveModelForm):
         return [
             (title, [self[name] for name in names if name in self.fields]) for title, names in self.SECTIONS
         ]
+
+
+class AttachmentForm(ArchiveModelForm):
+    """A file of an objection that is not a photo: the customer's letter, its 8D form, a test report."""
+
+    class Meta:
+        model = ObjectionAttachment
+        fields = ["kind", "title", "file"]
+        help_texts = {"file": _("PDF、Word 或 Excel 文件（pdf、docx、xlsx、doc、xls），按文件内容检查")}
 
 
 class TransitionForm(forms.Form):

@@ -6,6 +6,7 @@ milder, before — if so, the product must not be judged 合格.
 """
 
 import datetime
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from archive_site.lib.numbers import dimensions
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
 from archive_site.photos import PhotoModel
 from archive_site.search import gram_index, gram_search
+from archive_site.uploads import validate_report
 from customers.models import CustomerScopedQuerySet
 
 from .deadlines import Step, StepDeadline, deadline_annotations, next_due_expression, statuses_meeting
@@ -36,6 +38,7 @@ __all__ = [
     "ObjectionTransition",
     "ObjectionPhoto",
     "ObjectionAssignment",
+    "ObjectionAttachment",
     "ObjectionClosed",
     "StaleStatus",
     "TransitionRefused",
@@ -697,8 +700,13 @@ class ObjectionAssignment(models.Model):
         return f"{self.previous or '—'} → {self.handler}"
 
 
-class ObjectionPhotoQuerySet(CustomerScopedQuerySet):
+class OfAnObjectionQuerySet(CustomerScopedQuerySet):
+    """The records of an objection, scoped by the objection's customer."""
+
     customer_field = "objection__customer"
+
+
+ObjectionPhotoQuerySet = OfAnObjectionQuerySet
 
 
 class OfAnObjection(models.Model):
@@ -715,6 +723,11 @@ class OfAnObjection(models.Model):
     def delete(self, *args, **kwargs):
         self.objection.check_open(fresh=True)
         return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.objection_id:
+            self.objection.check_open(fresh=True)
 
 
 @tracked()
@@ -740,3 +753,51 @@ class ObjectionPhoto(OfAnObjection, PhotoModel, ArchiveModel):
 
     def photo_folder(self):
         return f"quality/objections/{self.objection_id}"
+
+
+def attachment_path(instance, filename):
+    return f"quality/objections/{instance.objection_id}/files/{filename}"
+
+
+@tracked()
+class ObjectionAttachment(OfAnObjection, ArchiveModel):
+    """A file kept with an objection that is not a photo: the customer's letter, its 8D form,
+    test reports (PDF, Word, Excel; checked by content, `validate_report`)."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("客户来函")
+        EIGHT_D = "8d", _("8D 报告")
+        TEST_REPORT = "test_report", _("检测报告")
+        OTHER = "other", _("其他")
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("质量异议"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("文件类型"), max_length=16, choices=Kind, default=Kind.LETTER)
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(
+        _("文件"), upload_to=attachment_path, max_length=300, validators=[validate_report]
+    )
+
+    objects = OfAnObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("异议附件")
+        verbose_name_plural = _("异议附件")
+        ordering = ["objection", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("quality:attachment-file", args=[self.pk])
+
+    @property
+    def filename(self):
+        return PurePath(self.file.name).name
+
+    def delete_with_file(self):
+        """Delete the row now (refused on a closed objection) and its file once the transaction commits."""
+        name, storage = self.file.name, self.file.storage
+        self.delete()
+        transaction.on_commit(lambda: storage.delete(name))

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
@@ -18,12 +19,13 @@ from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from imports.exports import export_response
 from quality.filters.objections import ObjectionFilter
-from quality.forms.objections import AssignForm, ObjectionForm, StatsForm, TransitionForm
+from quality.forms.objections import AssignForm, AttachmentForm, ObjectionForm, StatsForm, TransitionForm
 from quality.models import (
     Alert,
     Decision,
     Objection,
     ObjectionAssignment,
+    ObjectionAttachment,
     ObjectionClosed,
     ObjectionPhoto,
     PlanRun,
@@ -111,6 +113,9 @@ def objection_detail(request, pk):
     objection = get_objection_for_user(request.user, pk)
     log_access(request, "view", objection.customer, detail=objection.number)
     photos = list(objection.photos.all())
+    attachments = []
+    if request.user.has_perm("quality.view_objectionattachment"):
+        attachments = list(objection.attachments.select_related("created_by"))
     transitions = objection.transitions.select_related("by")
     assignments = objection.assignments.select_related("previous", "handler", "by")
     user = request.user
@@ -149,6 +154,7 @@ def objection_detail(request, pk):
         "alerts": alerts,
         "objection": objection,
         "photos": photos,
+        "attachments": attachments,
         "transitions": transitions,
         "deadlines": objection.deadlines(),
         "assignments": assignments,
@@ -315,6 +321,59 @@ def photo_delete(request, pk):
     else:
         messages.success(request, _("照片已删除。"))
     return redirect(photo.objection)
+
+
+# Files that are not photos ---------------------------------------------------
+
+FILE_NOT_STORED = _lazy("文件未能保存（存储空间不足或存储不可用），请稍后重试或联系管理员。")
+
+
+def _get_attachment_for_user(user, pk, perm):
+    attachments = ObjectionAttachment.objects.select_related("objection__customer")
+    return attachments.get_visible_or_404(user, pk, perm)
+
+
+def attachment_upload(request, pk):
+    """Keep the customer's letter, its 8D form or a test report with the objection."""
+    objection = get_objection_for_user(request.user, pk, "quality.add_objectionattachment")
+    if refused := _refused_if_closed(request, objection):
+        return refused
+    attachment = ObjectionAttachment(objection=objection)
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = AttachmentForm(data, files, instance=attachment, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except ObjectionClosed as e:  # closed since the form was checked
+            messages.error(request, " ".join(e.messages))
+            return redirect(objection)
+        except OSError:  # the disk or object store refused the file: no row is kept
+            form.add_error("file", FILE_NOT_STORED)
+        else:
+            messages.success(request, _("文件“%(title)s”已上传。") % {"title": attachment.title})
+            return redirect(objection)
+    return render(request, "quality/objection_attachment_form.html", {"objection": objection, "form": form})
+
+
+def attachment_file(request, pk):
+    """An objection's file, only to users who may see its objection; always downloaded."""
+    attachment = _get_attachment_for_user(request.user, pk, "quality.view_objectionattachment")
+    objection = attachment.objection
+    log_access(request, "download", objection.customer, detail=f"{objection.number} {attachment.title}")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+
+
+@require_POST
+def attachment_delete(request, pk):
+    attachment = _get_attachment_for_user(request.user, pk, "quality.delete_objectionattachment")
+    try:
+        attachment.delete_with_file()
+    except ObjectionClosed as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("文件“%(title)s”已删除。") % {"title": attachment.title})
+    return redirect(attachment.objection)
 
 
 # Statistics ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from tests.test_permission_matrix import (  # noqa: F401  (world: the fixture)
     world,
 )
 from tests.test_permission_matrix import objection as objection_kwargs
+from tests.test_permission_matrix import objection_attachment as objection_attachment_kwargs
 from tests.test_permission_matrix import objection_photo as objection_photo_kwargs
 
 READ_ONLY_MESSAGE = "这条异议已关闭，不能再修改。如需修改，请由处理人员说明原因后重新打开。"
@@ -29,10 +30,12 @@ CHANGING = {
     "quality:objection-assign",
     "quality:photo-upload",
     "quality:photo-delete",
+    "quality:attachment-upload",
+    "quality:attachment-delete",
 }
 # (The lessons an objection gives similar customers do not change it, and a closed objection's
 # lessons are the ones worth spreading: `quality:objection-lessons` stays open.)
-OBJECTION_RECORDS = {objection_kwargs, objection_photo_kwargs}
+OBJECTION_RECORDS = {objection_kwargs, objection_photo_kwargs, objection_attachment_kwargs}
 
 
 def close(objection, by):
@@ -97,6 +100,7 @@ def test_the_closed_objection_page_offers_no_change_but_reopening(login, quality
         reverse("quality:objection-edit", args=[o.pk]),
         reverse("quality:photo-upload", args=[o.pk]),
         reverse("quality:objection-assign", args=[o.pk]),
+        reverse("quality:attachment-upload", args=[o.pk]),
     ):
         assert url not in page
     assert reverse("quality:objection-transition", args=[o.pk]) in page
