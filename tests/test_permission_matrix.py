@@ -1243,7 +1243,8 @@ TABLE = [
     # quality staff add and remove them; everyone who reads the objection downloads them.
     Row("quality:attachment-upload", objection,
         get= (LOGIN, 200, 200, 404, 403, 200, 403),
-        post=(LOGIN, 302, 302, 404, 403, 302, 403), data=objection_attachment_form, state=objection_attachment_count),
+        post=(LOGIN, 302, 302, 404, 403, 302, 403),
+        data=objection_attachment_form, state=objection_attachment_count),
     Row("quality:attachment-file", objection_attachment,
         get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
     Row("quality:attachment-delete", objection_attachment,
