@@ -44,8 +44,13 @@ def upload(client, objection, name, content, kind="letter", title="客户来函"
 
 @pytest.mark.parametrize(
     "name, content",
-    [("letter.pdf", PDF), ("8d.docx", docx_bytes()), ("report.xlsx", xlsx_bytes()), ("old.doc", OLE2),
-     ("old.xls", OLE2)],  # fmt: skip
+    [
+        ("letter.pdf", PDF),
+        ("8d.docx", docx_bytes()),
+        ("report.xlsx", xlsx_bytes()),
+        ("old.doc", OLE2),
+        ("old.xls", OLE2),
+    ],  # fmt: skip
 )
 def test_pdf_and_office_files_are_kept_and_downloaded(login, alice, alices_customer, name, content):
     o = make_objection(alices_customer)
