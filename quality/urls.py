@@ -19,6 +19,7 @@ urlpatterns += [
     path("objections/<int:pk>/files/", objections.attachment_upload, name="attachment-upload"),
     path("objection-files/<int:pk>/", objections.attachment_file, name="attachment-file"),
     path("objection-files/<int:pk>/delete/", objections.attachment_delete, name="attachment-delete"),
+    path("objections/<int:pk>/comments/", objections.comment_create, name="comment-create"),
     path("objections/stats/", objections.objection_stats, name="objection-stats"),
     path("objections/stats/export.xlsx", objections.objection_stats_export, name="objection-stats-export"),
     path("photos/<int:pk>/delete/", objections.photo_delete, name="photo-delete"),

@@ -567,6 +567,16 @@ def objection_attachment_exists(w, kw):
     return ObjectionAttachment.objects.filter(pk=kw["pk"]).exists()
 
 
+def comment_form(w, kw):
+    return {"text": "客户要求周五前回复 8D 报告"}
+
+
+def objection_comment_count(w, kw):
+    from quality.models import ObjectionComment
+
+    return ObjectionComment.objects.count()
+
+
 def photo_upload_form(w, kw):
     return {"photos": [jpeg_upload()], "caption": "边部划伤"}
 
@@ -1250,6 +1260,11 @@ TABLE = [
     Row("quality:attachment-delete", objection_attachment,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 403, 302, 403), data=no_data, state=objection_attachment_exists),
+    # The discussion: read by all who read the objection, written by those who handle it
+    # (quality) or own its customer (sales, in scope).
+    Row("quality:comment-create", objection,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 403, 302, 403), data=comment_form, state=objection_comment_count),
     Row("quality:objection-stats", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:objection-stats-export", no_args,

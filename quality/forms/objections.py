@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveModelForm
+from archive_site.forms import ArchiveModelForm, OneTimeSubmitMixin
 from archive_site.models import DictEntry, DictKind
 from customers.forms import CustomerField
 from customers.models import Customer, Demand
 from products.models import Part
-from quality.models import Objection, ObjectionAttachment, PlanRevision, Question, Severity
+from quality.models import Objection, ObjectionAttachment, ObjectionComment, PlanRevision, Question, Severity
 from quality.models.objections import REOPEN_NEEDS_REASON
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -160,6 +160,15 @@ class AttachmentForm(ArchiveModelForm):
         model = ObjectionAttachment
         fields = ["kind", "title", "file"]
         help_texts = {"file": _("PDF、Word 或 Excel 文件（pdf、docx、xlsx、doc、xls），按文件内容检查")}
+
+
+class CommentForm(OneTimeSubmitMixin, forms.ModelForm):
+    """A remark added to an objection's discussion (its author and time are the request's)."""
+
+    class Meta:
+        model = ObjectionComment
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
 
 class TransitionForm(forms.Form):

@@ -39,6 +39,7 @@ __all__ = [
     "ObjectionPhoto",
     "ObjectionAssignment",
     "ObjectionAttachment",
+    "ObjectionComment",
     "ObjectionClosed",
     "StaleStatus",
     "TransitionRefused",
@@ -57,6 +58,7 @@ SAME_HANDLER = _("这条异议已由此人处理。")
 CLOSED_READ_ONLY = _("这条异议已关闭，不能再修改。如需修改，请由处理人员说明原因后重新打开。")
 SETTLED_NOT_NEGATIVE = _("结算金额不能为负数。")
 SETTLED_ABOVE_CLAIM = _("结算金额高于索赔金额时，请在结算说明中写明原因。")
+COMMENT_FIXED = _("评论发表后不能修改或删除。")
 REOPEN_NEEDS_REASON = _("重新打开已关闭的异议必须说明原因。")
 REOPEN_NOT_ALLOWED = _("只有负责处理质量异议的人员才能重新打开已关闭的异议。")
 HANDLE_PERMISSION = "quality.handle_objection"
@@ -801,3 +803,36 @@ class ObjectionAttachment(OfAnObjection, ArchiveModel):
         name, storage = self.file.name, self.file.storage
         self.delete()
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@tracked()
+class ObjectionComment(OfAnObjection):
+    """One remark in an objection's discussion: who, when, what. Written once, never changed or
+    removed afterwards; not added while the objection is closed."""
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("质量异议"), on_delete=models.PROTECT, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发表人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    text = models.TextField(_("评论"), max_length=2000)
+
+    objects = OfAnObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("异议评论")
+        verbose_name_plural = _("异议评论")
+        ordering = ["objection", "at", "id"]  # newest last: a discussion reads top down
+
+    def __str__(self):
+        return f"{self.author} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(COMMENT_FIXED, code="comment_fixed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(COMMENT_FIXED, code="comment_fixed")

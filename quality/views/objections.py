@@ -19,7 +19,14 @@ from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from imports.exports import export_response
 from quality.filters.objections import ObjectionFilter
-from quality.forms.objections import AssignForm, AttachmentForm, ObjectionForm, StatsForm, TransitionForm
+from quality.forms.objections import (
+    AssignForm,
+    AttachmentForm,
+    CommentForm,
+    ObjectionForm,
+    StatsForm,
+    TransitionForm,
+)
 from quality.models import (
     Alert,
     Decision,
@@ -27,6 +34,7 @@ from quality.models import (
     ObjectionAssignment,
     ObjectionAttachment,
     ObjectionClosed,
+    ObjectionComment,
     ObjectionPhoto,
     PlanRun,
     RunProperty,
@@ -116,6 +124,10 @@ def objection_detail(request, pk):
     attachments = []
     if request.user.has_perm("quality.view_objectionattachment"):
         attachments = list(objection.attachments.select_related("created_by"))
+    comments = []
+    if request.user.has_perm("quality.view_objectioncomment"):
+        comments = list(objection.comments.select_related("author"))
+    can_comment = request.user.has_perm("quality.add_objectioncomment") and not objection.is_closed
     transitions = objection.transitions.select_related("by")
     assignments = objection.assignments.select_related("previous", "handler", "by")
     user = request.user
@@ -155,6 +167,8 @@ def objection_detail(request, pk):
         "objection": objection,
         "photos": photos,
         "attachments": attachments,
+        "comments": comments,
+        "comment_form": CommentForm() if can_comment else None,
         "transitions": transitions,
         "deadlines": objection.deadlines(),
         "assignments": assignments,
@@ -374,6 +388,31 @@ def attachment_delete(request, pk):
     else:
         messages.success(request, _("文件“%(title)s”已删除。") % {"title": attachment.title})
     return redirect(attachment.objection)
+
+
+# The discussion ----------------------------------------------------------------
+
+
+@require_POST
+def comment_create(request, pk):
+    """Add a remark to the objection's discussion; refused on a closed objection."""
+    objection = get_objection_for_user(request.user, pk, "quality.add_objectioncomment")
+    if refused := _refused_if_closed(request, objection):
+        return refused
+    comment = ObjectionComment(objection=objection, author=request.user)
+    form = CommentForm(request.POST, instance=comment)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(objection)
+    try:
+        form.save()
+    except ObjectionClosed as e:  # closed since the form was checked
+        messages.error(request, " ".join(e.messages))
+        return redirect(objection)
+    messages.success(request, _("评论已发表。"))
+    return redirect(f"{objection.get_absolute_url()}#comment-{comment.pk}")
 
 
 # Statistics ------------------------------------------------------------------

@@ -32,6 +32,7 @@ CHANGING = {
     "quality:photo-delete",
     "quality:attachment-upload",
     "quality:attachment-delete",
+    "quality:comment-create",
 }
 # (The lessons an objection gives similar customers do not change it, and a closed objection's
 # lessons are the ones worth spreading: `quality:objection-lessons` stays open.)

@@ -247,7 +247,7 @@ def test_detail_runs_a_constant_number_of_queries(
     # and the rows they name (customers, dictionary entries, objections, users),
     # transitions, runs of the coils, the decisions it grounded, the alerts it gave
     # similar customers, the access log entry; its assignments and the handlers offered to
-    # reassign it
-    with django_assert_num_queries(20):
+    # reassign it; its files and its discussion
+    with django_assert_num_queries(22):
         response = client.get(detail(o))
     assert response.status_code == 200
