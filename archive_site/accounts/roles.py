@@ -85,6 +85,7 @@ _REGISTER_OBJECTIONS = [
     "quality.add_objection",
     "quality.add_objectionphoto",
     "quality.add_objectionattachment",
+    "quality.add_objectioncomment",
 ]
 _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
     "quality.handle_objection",
