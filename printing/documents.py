@@ -204,7 +204,7 @@ def _objections(parts):
     for customer_id, grade in pairs:
         of_customer = Objection.objects.filter(customer_id=customer_id)
         first = Case(When(production_grade=grade, then=Value(0)), default=Value(1)) if grade else Value(0)
-        rows = of_customer.select_related("defect_type", "production_grade").order_by(
+        rows = of_customer.select_related("defect_type", "production_grade", "part__car_model").order_by(
             first, "-received_date", "-id"
         )
         listed = list(rows[:OBJECTION_ROWS])

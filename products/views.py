@@ -25,6 +25,7 @@ from products.models import Part, PartPhoto
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
+PART_OBJECTIONS = 30  # objections listed on a part's page; the objection list has them all
 DETAIL_RELATED = (
     "customer",
     "car_model",
@@ -70,7 +71,15 @@ def part_detail(request, pk):
     part = get_part_for_user(request.user, pk)
     log_access(request, "view", part.customer, detail=str(part))
     events = list(events_for(part)[:HISTORY_SIZE])  # with its photos
+    objections = None
+    if request.user.has_perm("quality.view_objection"):
+        # The objections the customer raised about this part (the quality app's rows, read
+        # through the part's reverse relation and their own record scope): one query.
+        rows = part.objections.visible_to(request.user).select_related("defect_type", "handler")
+        objections = list(rows.order_by("-received_date", "-id")[: PART_OBJECTIONS + 1])
     ctx = {
+        "objections": objections[:PART_OBJECTIONS] if objections is not None else None,
+        "more_objections": objections is not None and len(objections) > PART_OBJECTIONS,
         "part": part,
         "photos": list(part.photos.all()),
         "photo_form": PhotoUploadForm(),

@@ -535,6 +535,48 @@ def deadline_rule_fields(w, kw):
     return fields(DeadlineRule, "closure_days", "version")(w, kw)
 
 
+def pdf_bytes():
+    return b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _objection_attachment(w):
+    from quality.models import ObjectionAttachment
+
+    attachment = ObjectionAttachment(objection=make_objection(w.customer), title="客户来函")
+    attachment.file.save("letter.pdf", ContentFile(pdf_bytes()), save=True)
+    return attachment
+
+
+def objection_attachment(w):
+    return {"pk": _objection_attachment(w).pk}
+
+
+def objection_attachment_form(w, kw):
+    return {"kind": "letter", "title": "客户来函", "file": SimpleUploadedFile("letter.pdf", pdf_bytes())}
+
+
+def objection_attachment_count(w, kw):
+    from quality.models import ObjectionAttachment
+
+    return ObjectionAttachment.objects.count()
+
+
+def objection_attachment_exists(w, kw):
+    from quality.models import ObjectionAttachment
+
+    return ObjectionAttachment.objects.filter(pk=kw["pk"]).exists()
+
+
+def comment_form(w, kw):
+    return {"text": "客户要求周五前回复 8D 报告"}
+
+
+def objection_comment_count(w, kw):
+    from quality.models import ObjectionComment
+
+    return ObjectionComment.objects.count()
+
+
 def photo_upload_form(w, kw):
     return {"photos": [jpeg_upload()], "caption": "边部划伤"}
 
@@ -1270,6 +1312,22 @@ TABLE = [
     Row("quality:photo-delete", objection_photo,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 403, 403, 403, 302, 403), data=no_data, state=objection_photo_exists),
+    # Files that are not photos: sales adds them (the customer's letter) as it adds photos,
+    # quality staff add and remove them; everyone who reads the objection downloads them.
+    Row("quality:attachment-upload", objection,
+        get= (LOGIN, 200, 200, 404, 403, 200, 403),
+        post=(LOGIN, 302, 302, 404, 403, 302, 403),
+        data=objection_attachment_form, state=objection_attachment_count),
+    Row("quality:attachment-file", objection_attachment,
+        get= (LOGIN, 200, 200, 404, 200, 200, 200), post=READ_ONLY),
+    Row("quality:attachment-delete", objection_attachment,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=no_data, state=objection_attachment_exists),
+    # The discussion: read by all who read the objection, written by those who handle it
+    # (quality) or own its customer (sales, in scope).
+    Row("quality:comment-create", objection,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 403, 302, 403), data=comment_form, state=objection_comment_count),
     Row("quality:objection-stats", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:objection-stats-export", no_args,

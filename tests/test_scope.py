@@ -267,7 +267,7 @@ def records_of(customer, tag, approver):
         approved_by=approver,
     )
     make_run(revision, coil=f"{tag}COIL", SOAK_T=821)
-    objection = make_objection(customer, description=f"{tag}门板橘皮缺陷")
+    objection = make_objection(customer, description=f"{tag}门板橘皮缺陷", settlement_note=f"{tag}结算说明")
     part = make_part(customer, name=f"{tag}前门外板")
     order = make_order(
         customer,
@@ -297,6 +297,7 @@ def records_of(customer, tag, approver):
         f"{tag}COIL",
         objection.number,
         objection.description,
+        objection.settlement_note,
         part.number,
         part.name,
     }

@@ -71,12 +71,22 @@ _READ_OBJECTIONS = [
     "quality.view_objectionphoto",
     "quality.view_objectiontransition",
     "quality.view_objectionassignment",
+    "quality.view_objectionattachment",
+    "quality.view_objectioncomment",
     "quality.view_decision",
     "quality.view_alert",
 ]
-# Customer service hears of an objection first: it registers one, with its photos, for its
-# own customers; quality staff take it from there.
-_REGISTER_OBJECTIONS = ["quality.add_objection", "quality.add_objectionphoto"]
+# Customer service hears of an objection first: it registers one, with its photos and the
+# customer's letter or forms, for its own customers; quality staff take it from there (and
+# they alone remove photos and files). The discussion of an objection (its comments) is read
+# by all who read the objection and written by those who handle it (quality staff) or own its
+# customer (sales, within its own customers by the record scope); engineers and viewers read.
+_REGISTER_OBJECTIONS = [
+    "quality.add_objection",
+    "quality.add_objectionphoto",
+    "quality.add_objectionattachment",
+    "quality.add_objectioncomment",
+]
 _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
     "quality.handle_objection",
     "quality.add_objectionassignment",
@@ -87,6 +97,9 @@ _KEEP_OBJECTIONS = _READ_OBJECTIONS + [
     "quality.add_objectionphoto",
     "quality.change_objectionphoto",
     "quality.delete_objectionphoto",
+    "quality.add_objectionattachment",
+    "quality.delete_objectionattachment",
+    "quality.add_objectioncomment",
     "quality.add_objectiontransition",
     "quality.add_decision",
     "quality.export_decision",

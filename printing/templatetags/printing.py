@@ -47,7 +47,8 @@ def page_counter_content():
 
 @register.simple_tag
 def objection_facts(objection):
-    """“DC04 · 0.8×1250 · 划伤（一般） · 12.5 t · 已受理”: one line for what would take five cells.
+    """“DC04 · 0.8×1250 · 划伤（一般） · 12.5 t · 已受理 · 零件 P-01 前门外板（车型）”: one line
+    for what would take six cells.
 
     Every table cell costs WeasyPrint half a millisecond to lay out, whatever
     it holds: the objection list is the longest table of a sheet.
@@ -59,6 +60,10 @@ def objection_facts(objection):
     tons = f"{plain(objection.tonnage)} t" if objection.tonnage is not None else ""
     grade = str(objection.production_grade or "")
     facts = [grade, objection.spec, defect, tons, objection.get_status_display()]
+    if part := objection.part:  # the part the customer stamped, and its car model
+        model = f"（{part.car_model}）" if part.car_model_id else ""
+        values = {"number": part.number, "name": part.name, "model": model}
+        facts.append(_("零件 %(number)s %(name)s%(model)s") % values)
     return " · ".join(f for f in facts if f)
 
 

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveModelForm
+from archive_site.forms import ArchiveModelForm, OneTimeSubmitMixin
 from archive_site.models import DictEntry, DictKind
 from customers.forms import CustomerField
 from customers.models import Customer, Demand
 from products.models import Part
-from quality.models import Objection, PlanRevision, Question, Severity
+from quality.models import Objection, ObjectionAttachment, ObjectionComment, PlanRevision, Question, Severity
+from quality.models.objections import REOPEN_NEEDS_REASON
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -65,7 +66,6 @@ class ObjectionForm(ArchiveModelForm):
             "thickness",
             "width",
             "tonnage",
-            "claim_amount",
             "demand",
             "part",
             "plan_revision",
@@ -82,6 +82,10 @@ class ObjectionForm(ArchiveModelForm):
             "solution",
             "verification",
             "preventive",
+            "disposition",
+            "claim_amount",
+            "settled_amount",
+            "settlement_note",
         ]
         widgets = {
             "received_date": DATE,
@@ -97,12 +101,13 @@ class ObjectionForm(ArchiveModelForm):
     # Sections of the form page, in the order of the 8D report.
     SECTIONS = [
         (_("异议"), ["kind", "customer", "received_date", "handler"]),
-        (_("产品"), ["coil_numbers", "production_grade", "thickness", "width", "tonnage", "claim_amount"]),
+        (_("产品"), ["coil_numbers", "production_grade", "thickness", "width", "tonnage"]),
         (_("需求、零件与工艺"), ["demand", "part", "plan_revision"]),
         (_("缺陷"), ["defect_type", "severity", "description"]),
         (_("遏制措施 (D3)"), ["containment", "blocked_location", "blocked_coil_count", "blocked_tonnage"]),
         (_("原因分析 (D4)"), ["cause", "cause_evidence", "responsible_line"]),
         (_("纠正与预防 (D5–D7)"), ["solution", "verification", "preventive"]),
+        (_("处置与结算"), ["disposition", "claim_amount", "settled_amount", "settlement_note"]),
     ]
 
     def __init__(self, *args, **kwargs):
@@ -148,6 +153,24 @@ class ObjectionForm(ArchiveModelForm):
         ]
 
 
+class AttachmentForm(ArchiveModelForm):
+    """A file of an objection that is not a photo: the customer's letter, its 8D form, a test report."""
+
+    class Meta:
+        model = ObjectionAttachment
+        fields = ["kind", "title", "file"]
+        help_texts = {"file": _("PDF、Word 或 Excel 文件（pdf、docx、xlsx、doc、xls），按文件内容检查")}
+
+
+class CommentForm(OneTimeSubmitMixin, forms.ModelForm):
+    """A remark added to an objection's discussion (its author and time are the request's)."""
+
+    class Meta:
+        model = ObjectionComment
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
 class TransitionForm(forms.Form):
     """Move an objection to the next status. The version refuses a change based on a stale page."""
 
@@ -165,6 +188,11 @@ class TransitionForm(forms.Form):
             (s.value, s.label) for s in objection.allowed_transitions()
         ]
         self.fields["version"].initial = objection.version
+        if objection.is_closed:  # reopening: the reason is logged with the transition
+            note = self.fields["note"]
+            note.required, note.label, note.help_text = True, _("重新打开的原因"), _("将记入状态变更记录")
+            note.error_messages["required"] = REOPEN_NEEDS_REASON
+            del self.fields["closed_date"]
 
     def clean_closed_date(self):
         closed = self.cleaned_data["closed_date"]

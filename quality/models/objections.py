@@ -6,15 +6,16 @@ milder, before — if so, the product must not be judged 合格.
 """
 
 import datetime
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from archive_site.lib.numbers import dimensions
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
 from archive_site.photos import PhotoModel
 from archive_site.search import gram_index, gram_search
+from archive_site.uploads import validate_report
 from customers.models import CustomerScopedQuerySet
 
 from .deadlines import Step, StepDeadline, deadline_annotations, next_due_expression, statuses_meeting
@@ -36,6 +38,9 @@ __all__ = [
     "ObjectionTransition",
     "ObjectionPhoto",
     "ObjectionAssignment",
+    "ObjectionAttachment",
+    "ObjectionComment",
+    "ObjectionClosed",
     "StaleStatus",
     "TransitionRefused",
 ]
@@ -48,9 +53,14 @@ DATE_WITHOUT_CLOSE = _("只有已关闭的异议才有关闭日期。")
 CLOSED_BEFORE_RECEIVED = _("关闭日期不能早于受理日期。")
 CLOSED_AFTER_TODAY = _("关闭日期不能晚于今天。")
 CLOSE_INCOMPLETE = _("关闭前必须填写：%(fields)s。")
-KEPT_WHEN_CLOSED = _("已关闭的异议必须保留此项。")
 NOT_A_HANDLER = _("只能指派给负责处理质量异议的在职人员。")
 SAME_HANDLER = _("这条异议已由此人处理。")
+CLOSED_READ_ONLY = _("这条异议已关闭，不能再修改。如需修改，请由处理人员说明原因后重新打开。")
+SETTLED_NOT_NEGATIVE = _("结算金额不能为负数。")
+SETTLED_ABOVE_CLAIM = _("结算金额高于索赔金额时，请在结算说明中写明原因。")
+COMMENT_FIXED = _("评论发表后不能修改或删除。")
+REOPEN_NEEDS_REASON = _("重新打开已关闭的异议必须说明原因。")
+REOPEN_NOT_ALLOWED = _("只有负责处理质量异议的人员才能重新打开已关闭的异议。")
 HANDLE_PERMISSION = "quality.handle_objection"
 
 
@@ -167,6 +177,14 @@ class TransitionRefused(ValidationError):
     pass
 
 
+class ObjectionClosed(TransitionRefused):
+    """A change to a closed objection (or to its photos, files, comments, handler): refused
+    until it is reopened with a reason."""
+
+    def __init__(self):
+        super().__init__(CLOSED_READ_ONLY, code="closed_read_only")
+
+
 @tracked()
 class Objection(ArchiveModel):
     class Kind(models.TextChoices):
@@ -178,6 +196,15 @@ class Objection(ArchiveModel):
         INVESTIGATING = "investigating", _("调查中")
         MEASURES_TAKEN = "measures_taken", _("已采取措施")
         CLOSED = "closed", _("已关闭")
+
+    class Disposition(models.TextChoices):
+        """What became of the coils objected to."""
+
+        RETURN = "return", _("退货")
+        CONCESSION = "concession", _("让步接收")
+        DOWNGRADE = "downgrade", _("降级")
+        REWORK = "rework", _("返修")
+        SCRAP = "scrap", _("报废")
 
     # Forward one step at a time; a closed objection may be reopened for investigation.
     TRANSITIONS = {
@@ -311,7 +338,21 @@ class Objection(ArchiveModel):
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0)],
-        help_text=_("元"),
+        help_text=_("元，客户提出的金额"),
+    )
+    # The disposition and what was finally paid (the cost of poor quality counts this one).
+    disposition = models.CharField(_("处置方式"), max_length=16, choices=Disposition, blank=True)
+    settled_amount = models.DecimalField(
+        _("结算金额"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, SETTLED_NOT_NEGATIVE)],
+        help_text=_("元，与客户最终结算的金额；未结算留空"),
+    )
+    settlement_note = models.CharField(
+        _("结算说明"), max_length=500, blank=True, help_text=_("结算金额高于索赔金额时必须说明原因")
     )
 
     objects = ObjectionQuerySet.as_manager()
@@ -335,6 +376,18 @@ class Objection(ArchiveModel):
                 condition=Q(status="closed") | Q(closed_date__isnull=True),
                 name="quality_objection_open_has_no_closed_date",
                 violation_error_message=DATE_WITHOUT_CLOSE,
+            ),
+            models.CheckConstraint(
+                condition=Q(settled_amount__isnull=True) | Q(settled_amount__gte=0),
+                name="quality_objection_settled_not_negative",
+                violation_error_message=SETTLED_NOT_NEGATIVE,
+            ),
+            models.CheckConstraint(
+                condition=Q(settled_amount__isnull=True)
+                | Q(settled_amount__lte=F("claim_amount"))
+                | ~Q(settlement_note=""),
+                name="quality_objection_settled_within_claim",
+                violation_error_message=SETTLED_ABOVE_CLAIM,
             ),
             models.CheckConstraint(
                 condition=Q(closed_date__isnull=True) | Q(closed_date__gte=F("received_date")),
@@ -373,20 +426,56 @@ class Objection(ArchiveModel):
     def get_absolute_url(self):
         return reverse("quality:objection-detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The status as stored: what makes the objection read-only, whatever is assigned to it.
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_status = self.__dict__.get("status")
+
+    def check_open(self, fresh=False):
+        """Refuse (`ObjectionClosed`) a change to a closed objection or to what hangs from it.
+
+        The one rule of read-only closed objections: `clean()` (forms, imports), `save()`,
+        `assign()`, and the photos, attachments and comments of the objection (with
+        `fresh`: the status is read from the database, not from a page loaded earlier) call
+        it. Only `transition()` (reopening, with a reason) changes a closed objection.
+        """
+        if self.pk is None:
+            return
+        if fresh or not hasattr(self, "_stored_status"):
+            stored = Objection.objects.filter(pk=self.pk).values_list("status", flat=True)
+            self._stored_status = stored.first()
+        if self._stored_status == self.Status.CLOSED:
+            raise ObjectionClosed
+
+    def save(self, *args, **kwargs):
+        self.check_open()
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
     def clean(self):
         """The rules of an objection, for the registration form and the import alike.
 
-        Its demand, part and plan revision are its customer's. A closed objection has a closing
-        date, neither before it was received nor after today, and keeps the analysis and
-        measures it was closed with; an open one has no closing date.
+        A closed objection is not changed at all (`check_open`): it is reopened first, with a
+        reason. Its demand, part and plan revision are its customer's. What arrives already
+        closed is a new record of an import: it has a closing date, neither before it was
+        received nor after today, and the analysis and measures (the missing fields are named
+        on its status); an open one has no closing date. Objections are closed by `close()`,
+        which checks the same (`close_incomplete`, `check_closed_date`).
 
-        Objections are closed by `close()`, which checks the same (`close_incomplete`,
-        `check_closed_date`). What arrives already
-        closed is a new record of an import (the missing fields are named on its status)
-        or a closed objection being edited (each emptied field is refused); the closing
-        date of that one is fixed, so a received date moved past it is the received date's
-        error.
+        The settled amount is at most the claimed amount: settling above the claim (costs the
+        customer added later, a court's ruling) is allowed only with a settlement note saying
+        why; the error is the settled amount's.
         """
+        try:
+            self.check_open()
+        except ObjectionClosed as e:
+            raise ValidationError({NON_FIELD_ERRORS: e.error_list}) from None
         errors = {}
         if self.customer_id and self.demand_id and self.demand.customer_id != self.customer_id:
             errors["demand"] = ValidationError(_("这个需求不属于所选客户。"), code="demand_customer")
@@ -397,25 +486,21 @@ class Objection(ArchiveModel):
             errors["plan_revision"] = ValidationError(
                 _("这个方案版本不属于所选客户。"), code="plan_revision_customer"
             )
-        new = self.pk is None
         if self.is_closed and self.closed_date is None:
             errors["closed_date"] = ValidationError(CLOSED_WITHOUT_DATE, code="closed_without_date")
-        elif self.is_closed and new:
+        elif self.is_closed:
             try:
                 self.check_closed_date(self.closed_date)
             except ValidationError as e:
                 errors["closed_date"] = e
-        elif self.is_closed and self.received_date and self.closed_date < self.received_date:
-            errors["received_date"] = ValidationError(CLOSED_BEFORE_RECEIVED, code="closed_before_received")
-        elif not self.is_closed and self.closed_date is not None:
+        elif self.closed_date is not None:
             errors["closed_date"] = ValidationError(DATE_WITHOUT_CLOSE, code="date_without_close")
-        if self.is_closed and new:
-            if error := self.close_incomplete():
-                errors["status"] = error
-        elif self.is_closed:
-            for name in self.REQUIRED_TO_CLOSE:
-                if not getattr(self, name).strip():
-                    errors[name] = ValidationError(KEPT_WHEN_CLOSED, code="kept_when_closed")
+        if self.is_closed and (error := self.close_incomplete()):
+            errors["status"] = error
+        settled, claimed = self.settled_amount, self.claim_amount
+        above = settled is not None and claimed is not None and settled > claimed
+        if above and not self.settlement_note.strip():
+            errors["settled_amount"] = ValidationError(SETTLED_ABOVE_CLAIM, code="settled_above_claim")
         if self.handler_id and not self.handler_allowed():
             errors["handler"] = ValidationError(NOT_A_HANDLER, code="not_a_handler")
         if errors:
@@ -469,6 +554,7 @@ class Objection(ArchiveModel):
         Refused (`TransitionRefused`) for someone who does not handle objections or already
         handles this one; `StaleStatus` if the objection changed since the user loaded it.
         """
+        self.check_open(fresh=True)
         if handler is None or not Objection.handlers().filter(pk=handler.pk).exists():
             raise TransitionRefused(NOT_A_HANDLER, code="not_a_handler")
         if handler.pk == self.handler_id:
@@ -524,7 +610,9 @@ class Objection(ArchiveModel):
             raise ValidationError(CLOSED_AFTER_TODAY, code="closed_after_today")
 
     def transition(self, to, *, by, note="", expected_version=None, closed_date=None):
-        """Move to status `to`, recording who and when.
+        """Move to status `to`, recording who, when and why.
+
+        Reopening a closed objection needs a reason (`note`) and a user who handles objections.
 
         Optimistic lock: the UPDATE applies only if the row still has the status
         and version this user saw; otherwise StaleStatus, and nothing changes.
@@ -538,6 +626,11 @@ class Objection(ArchiveModel):
                 code="transition",
                 params={"from": self.get_status_display(), "to": to.label},
             )
+        if self.is_closed:  # reopening: only by those who handle objections, and saying why
+            if not by.has_perm(HANDLE_PERMISSION):
+                raise TransitionRefused(REOPEN_NOT_ALLOWED, code="reopen_not_allowed")
+            if not note.strip():
+                raise TransitionRefused(REOPEN_NEEDS_REASON, code="reopen_needs_reason")
         if to == self.Status.CLOSED:
             if error := self.close_incomplete():
                 raise TransitionRefused(error.message, code=error.code, params=error.params)
@@ -562,7 +655,7 @@ class Objection(ArchiveModel):
             objection=self, from_status=self.status, to_status=to, by=by, note=note
         )
         self.status, self.closed_date, self.version = to, closed_date, version + 1
-        self.updated_by = by
+        self.updated_by, self._stored_status = by, to
         return log
 
     def close(self, *, by, note="", expected_version=None, closed_date=None):
@@ -626,12 +719,38 @@ class ObjectionAssignment(models.Model):
         return f"{self.previous or '—'} → {self.handler}"
 
 
-class ObjectionPhotoQuerySet(CustomerScopedQuerySet):
+class OfAnObjectionQuerySet(CustomerScopedQuerySet):
+    """The records of an objection, scoped by the objection's customer."""
+
     customer_field = "objection__customer"
 
 
+ObjectionPhotoQuerySet = OfAnObjectionQuerySet
+
+
+class OfAnObjection(models.Model):
+    """A record that hangs from an objection (photo, attachment, comment): neither added nor
+    removed while the objection is closed (`Objection.check_open`)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.objection.check_open(fresh=True)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.objection.check_open(fresh=True)
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.objection_id:
+            self.objection.check_open(fresh=True)
+
+
 @tracked()
-class ObjectionPhoto(PhotoModel, ArchiveModel):
+class ObjectionPhoto(OfAnObjection, PhotoModel, ArchiveModel):
     """A defect photo of an objection: full size and thumbnail in storage."""
 
     objection = models.ForeignKey(
@@ -648,8 +767,89 @@ class ObjectionPhoto(PhotoModel, ArchiveModel):
     def __str__(self):
         return self.caption or self.original_name
 
+    def get_absolute_url(self):
+        return reverse("quality:photo", args=[self.pk, "full"])
+
     def photo_folder(self):
         return f"quality/objections/{self.objection_id}"
 
+
+def attachment_path(instance, filename):
+    return f"quality/objections/{instance.objection_id}/files/{filename}"
+
+
+@tracked()
+class ObjectionAttachment(OfAnObjection, ArchiveModel):
+    """A file kept with an objection that is not a photo: the customer's letter, its 8D form,
+    test reports (PDF, Word, Excel; checked by content, `validate_report`)."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("客户来函")
+        EIGHT_D = "8d", _("8D 报告")
+        TEST_REPORT = "test_report", _("检测报告")
+        OTHER = "other", _("其他")
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("质量异议"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("文件类型"), max_length=16, choices=Kind, default=Kind.LETTER)
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(
+        _("文件"), upload_to=attachment_path, max_length=300, validators=[validate_report]
+    )
+
+    objects = OfAnObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("异议附件")
+        verbose_name_plural = _("异议附件")
+        ordering = ["objection", "id"]
+
+    def __str__(self):
+        return self.title
+
     def get_absolute_url(self):
-        return reverse("quality:photo", args=[self.pk, "full"])
+        return reverse("quality:attachment-file", args=[self.pk])
+
+    @property
+    def filename(self):
+        return PurePath(self.file.name).name
+
+    def delete_with_file(self):
+        """Delete the row now (refused on a closed objection) and its file once the transaction commits."""
+        name, storage = self.file.name, self.file.storage
+        self.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@tracked()
+class ObjectionComment(OfAnObjection):
+    """One remark in an objection's discussion: who, when, what. Written once, never changed or
+    removed afterwards; not added while the objection is closed."""
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("质量异议"), on_delete=models.PROTECT, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发表人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    text = models.TextField(_("评论"), max_length=2000)
+
+    objects = OfAnObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("异议评论")
+        verbose_name_plural = _("异议评论")
+        ordering = ["objection", "at", "id"]  # newest last: a discussion reads top down
+
+    def __str__(self):
+        return f"{self.author} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(COMMENT_FIXED, code="comment_fixed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(COMMENT_FIXED, code="comment_fixed")

@@ -148,6 +148,23 @@ class ObjectionResource(ArchiveResource):
         widget=NumberWidget(),
         width=14,
     )
+    disposition = ImportField(
+        "disposition",
+        gettext_lazy("处置方式"),
+        aliases=("Disposition",),
+        widget=ChoiceWidget(Objection.Disposition),
+        width=10,
+    )
+    settled_amount = ImportField(
+        "settled_amount",
+        gettext_lazy("结算金额(元)"),
+        aliases=("Settled", "Settled amount", "结算金额"),
+        widget=NumberWidget(),
+        width=14,
+    )
+    settlement_note = ImportField(
+        "settlement_note", gettext_lazy("结算说明"), aliases=("Settlement note",), width=30
+    )
     handler = ImportField(
         "handler", gettext_lazy("处理人"), aliases=("Handler",), widget=UserWidget(), width=10
     )
@@ -207,6 +224,9 @@ class ObjectionResource(ArchiveResource):
             "verification",
             "preventive",
             "claim_amount",
+            "disposition",
+            "settled_amount",
+            "settlement_note",
             "handler",
             "closed_date",
         )

@@ -4,6 +4,9 @@
 - trend by month; Pareto of defect types by count, by tonnage and by claim amount;
 - cost of poor quality: claims per customer and year.
 
+Every amount is the objection's cost (`COST`): the settled amount where it is set, else the
+amount claimed.
+
 Each is a few aggregate queries over a queryset already scoped to the user. The
 statistics page draws them as server-side SVG (`charts`) and exports them whole
 (`sheets`); the customer archive page's section shows the sensitivity table.
@@ -14,8 +17,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Count, F, Max, Sum
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -27,6 +30,8 @@ from quality.models import Severity
 
 TOP_CUSTOMERS = 20
 ZERO = Decimal(0)
+# What an objection cost: what was settled with the customer, or while unsettled, what was claimed.
+COST = Coalesce(F("settled_amount"), F("claim_amount"))
 
 
 @dataclass
@@ -53,7 +58,7 @@ def sensitivity(queryset, *, across=False):
     groups = (
         queryset.order_by()
         .values("defect_type", "defect_type__code", "defect_type__name", "defect_type__name_en", "severity")
-        .annotate(n=Count("id"), tons=Sum("tonnage"), claims=Sum("claim_amount"), last=Max("received_date"))
+        .annotate(n=Count("id"), tons=Sum("tonnage"), claims=Sum(COST), last=Max("received_date"))
     )
     rows, codes = {}, {}
     for g in groups:
@@ -105,7 +110,7 @@ def monthly(queryset, start=None, end=None):
         for g in queryset.order_by()
         .annotate(month=TruncMonth("received_date"))
         .values("month")
-        .annotate(n=Count("id"), tons=Sum("tonnage"), claims=Sum("claim_amount"))
+        .annotate(n=Count("id"), tons=Sum("tonnage"), claims=Sum(COST))
     }
     if not groups:
         return []
@@ -132,7 +137,7 @@ def claims_by_customer_year(queryset):
     top = list(
         queryset.order_by()
         .values("customer")
-        .annotate(claims=Sum("claim_amount"), n=Count("id"), tons=Sum("tonnage"))
+        .annotate(claims=Sum(COST), n=Count("id"), tons=Sum("tonnage"))
         .order_by("-claims", "customer")[:TOP_CUSTOMERS]
     )
     if not top:
@@ -145,7 +150,7 @@ def claims_by_customer_year(queryset):
         .filter(customer__in=[t["customer"] for t in top])
         .annotate(year=ExtractYear("received_date"))
         .values("customer", "year")
-        .annotate(claims=Sum("claim_amount"))
+        .annotate(claims=Sum(COST))
     )
     cells = {(g["customer"], g["year"]): g["claims"] or ZERO for g in per_year}
     years = sorted({year for _customer, year in cells})

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from archive_site.access_log import log_access
@@ -18,12 +19,22 @@ from archive_site.pagination import LateRowPaginator, search_cap
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from imports.exports import export_response
 from quality.filters.objections import ObjectionFilter
-from quality.forms.objections import AssignForm, ObjectionForm, StatsForm, TransitionForm
+from quality.forms.objections import (
+    AssignForm,
+    AttachmentForm,
+    CommentForm,
+    ObjectionForm,
+    StatsForm,
+    TransitionForm,
+)
 from quality.models import (
     Alert,
     Decision,
     Objection,
     ObjectionAssignment,
+    ObjectionAttachment,
+    ObjectionClosed,
+    ObjectionComment,
     ObjectionPhoto,
     PlanRun,
     RunProperty,
@@ -31,6 +42,7 @@ from quality.models import (
     StaleStatus,
     TransitionRefused,
 )
+from quality.models.objections import HANDLE_PERMISSION
 from quality.statistics import objections as objection_statistics
 from quality.statistics import rates
 
@@ -58,6 +70,16 @@ def get_objection_for_user(user, pk, perm="quality.view_objection"):
 
 def _get_photo_for_user(user, pk, perm):
     return ObjectionPhoto.objects.select_related("objection__customer").get_visible_or_404(user, pk, perm)
+
+
+def _refused_if_closed(request, objection):
+    """The answer to a change asked of a closed objection (the page, with why), else None."""
+    try:
+        objection.check_open(fresh=True)
+    except ObjectionClosed as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(objection)
+    return None
 
 
 def _filtered_objections(request):
@@ -100,9 +122,20 @@ def objection_detail(request, pk):
     objection = get_objection_for_user(request.user, pk)
     log_access(request, "view", objection.customer, detail=objection.number)
     photos = list(objection.photos.all())
+    attachments = []
+    if request.user.has_perm("quality.view_objectionattachment"):
+        attachments = list(objection.attachments.select_related("created_by"))
+    comments = []
+    if request.user.has_perm("quality.view_objectioncomment"):
+        comments = list(objection.comments.select_related("author"))
+    can_comment = request.user.has_perm("quality.add_objectioncomment") and not objection.is_closed
     transitions = objection.transitions.select_related("by")
     assignments = objection.assignments.select_related("previous", "handler", "by")
-    can_assign = request.user.has_perm("quality.add_objectionassignment")
+    user = request.user
+    can_assign = user.has_perm("quality.add_objectionassignment") and not objection.is_closed
+    # Reopening a closed objection is for those who handle objections (the model checks it too).
+    can_move = user.has_perm("quality.change_objection") and bool(objection.allowed_transitions())
+    can_move = can_move and (not objection.is_closed or user.has_perm(HANDLE_PERMISSION))
     events = list(events_for(objection)[:HISTORY_SIZE])  # with its photos and transitions
     runs = []
     if objection.coil_numbers and request.user.has_perm("quality.view_planrun"):
@@ -134,13 +167,16 @@ def objection_detail(request, pk):
         "alerts": alerts,
         "objection": objection,
         "photos": photos,
+        "attachments": attachments,
+        "comments": comments,
+        "comment_form": CommentForm() if can_comment else None,
         "transitions": transitions,
         "deadlines": objection.deadlines(),
         "assignments": assignments,
         "assign_form": AssignForm(objection=objection) if can_assign else None,
         "runs": runs,
         "history": describe_events(events),
-        "transition_form": TransitionForm(objection=objection) if objection.allowed_transitions() else None,
+        "transition_form": TransitionForm(objection=objection) if can_move else None,
         "photo_form": PhotoUploadForm(),
     }
     return render(request, "quality/objection_detail.html", ctx)
@@ -186,6 +222,8 @@ def objection_create(request):
 
 def objection_edit(request, pk):
     objection = get_objection_for_user(request.user, pk, "quality.change_objection")
+    if refused := _refused_if_closed(request, objection):
+        return refused
     form = ObjectionForm(request.POST or None, instance=objection, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -211,7 +249,7 @@ def objection_transition(request, pk):
             by=request.user,
             note=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
-            closed_date=form.cleaned_data["closed_date"],
+            closed_date=form.cleaned_data.get("closed_date"),
         )
     except TransitionRefused as e:
         messages.error(request, " ".join(e.messages))
@@ -258,12 +296,17 @@ def objection_assign(request, pk):
 
 def photo_upload(request, pk):
     objection = get_objection_for_user(request.user, pk, "quality.add_objectionphoto")
+    if refused := _refused_if_closed(request, objection):
+        return refused
     form = PhotoUploadForm(request.POST or None, request.FILES or None, required=True)
     if request.method == "POST" and form.is_valid():
         try:
             saved = save_photos(
                 ObjectionPhoto, form.cleaned_data["processed"], user=request.user, objection=objection
             )
+        except ObjectionClosed as e:  # closed since the page was checked
+            messages.error(request, " ".join(e.messages))
+            return redirect(objection)
         except OSError:  # the disk or object store refused a photo: no row or file is kept
             form.add_error("photos", STORAGE_FAILED)
         else:
@@ -286,9 +329,91 @@ def photo_file(request, pk, size):
 @require_POST
 def photo_delete(request, pk):
     photo = _get_photo_for_user(request.user, pk, "quality.delete_objectionphoto")
-    photo.delete_with_files()
-    messages.success(request, _("照片已删除。"))
+    try:
+        photo.delete_with_files()
+    except ObjectionClosed as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("照片已删除。"))
     return redirect(photo.objection)
+
+
+# Files that are not photos ---------------------------------------------------
+
+FILE_NOT_STORED = _lazy("文件未能保存（存储空间不足或存储不可用），请稍后重试或联系管理员。")
+
+
+def _get_attachment_for_user(user, pk, perm):
+    attachments = ObjectionAttachment.objects.select_related("objection__customer")
+    return attachments.get_visible_or_404(user, pk, perm)
+
+
+def attachment_upload(request, pk):
+    """Keep the customer's letter, its 8D form or a test report with the objection."""
+    objection = get_objection_for_user(request.user, pk, "quality.add_objectionattachment")
+    if refused := _refused_if_closed(request, objection):
+        return refused
+    attachment = ObjectionAttachment(objection=objection)
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = AttachmentForm(data, files, instance=attachment, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except ObjectionClosed as e:  # closed since the form was checked
+            messages.error(request, " ".join(e.messages))
+            return redirect(objection)
+        except OSError:  # the disk or object store refused the file: no row is kept
+            form.add_error("file", FILE_NOT_STORED)
+        else:
+            messages.success(request, _("文件“%(title)s”已上传。") % {"title": attachment.title})
+            return redirect(objection)
+    return render(request, "quality/objection_attachment_form.html", {"objection": objection, "form": form})
+
+
+def attachment_file(request, pk):
+    """An objection's file, only to users who may see its objection; always downloaded."""
+    attachment = _get_attachment_for_user(request.user, pk, "quality.view_objectionattachment")
+    objection = attachment.objection
+    log_access(request, "download", objection.customer, detail=f"{objection.number} {attachment.title}")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+
+
+@require_POST
+def attachment_delete(request, pk):
+    attachment = _get_attachment_for_user(request.user, pk, "quality.delete_objectionattachment")
+    try:
+        attachment.delete_with_file()
+    except ObjectionClosed as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("文件“%(title)s”已删除。") % {"title": attachment.title})
+    return redirect(attachment.objection)
+
+
+# The discussion ----------------------------------------------------------------
+
+
+@require_POST
+def comment_create(request, pk):
+    """Add a remark to the objection's discussion; refused on a closed objection."""
+    objection = get_objection_for_user(request.user, pk, "quality.add_objectioncomment")
+    if refused := _refused_if_closed(request, objection):
+        return refused
+    comment = ObjectionComment(objection=objection, author=request.user)
+    form = CommentForm(request.POST, instance=comment)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(objection)
+    try:
+        form.save()
+    except ObjectionClosed as e:  # closed since the form was checked
+        messages.error(request, " ".join(e.messages))
+        return redirect(objection)
+    messages.success(request, _("评论已发表。"))
+    return redirect(f"{objection.get_absolute_url()}#comment-{comment.pk}")
 
 
 # Statistics ------------------------------------------------------------------

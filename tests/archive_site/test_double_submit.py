@@ -29,6 +29,8 @@ CREATES = {
     "customers:demand-attachment-create": "customers:demand-detail",
     "quality:objection-create": None,
     "quality:photo-upload": None,
+    "quality:attachment-upload": None,
+    "quality:comment-create": "quality:objection-detail",
     "quality:plan-create": None,
     "quality:revision-new": "quality:revision-detail",
     "quality:revision-adopt": "quality:revision-detail",

@@ -20,7 +20,14 @@ from customers.models import Customer, CustomerAlias, CustomerDocument, DemandAt
 from orders.models import Delivery
 from printing.models import PrintJob, PrintLog
 from products.models import PartPhoto
-from quality.models import Alert, DeadlineRule, Decision, ObjectionPhoto
+from quality.models import (
+    Alert,
+    DeadlineRule,
+    Decision,
+    ObjectionAttachment,
+    ObjectionComment,
+    ObjectionPhoto,
+)
 from tests.factories import (
     entry,
     make_contact,
@@ -33,7 +40,7 @@ from tests.factories import (
     make_run,
 )
 from tests.imports.helpers import CUSTOMER_HEADERS, check, messages, xlsx
-from tests.test_permission_matrix import jpeg_upload, png_bytes
+from tests.test_permission_matrix import jpeg_upload, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +87,9 @@ def plan(customer, tag, users):
 def objection(customer, tag, users):
     o = make_objection(customer, description=f"{tag}划伤")
     save_photos(ObjectionPhoto, [process_upload(jpeg_upload())], objection=o)
+    attachment = ObjectionAttachment(objection=o, title=f"{tag}客户来函")
+    attachment.file.save("letter.pdf", ContentFile(pdf_bytes()), save=True)
+    ObjectionComment.objects.create(objection=o, author=users["alice"], text=f"{tag}请尽快回复")
     o.transition("investigating", by=users["quality"])
 
 
@@ -238,9 +248,11 @@ def test_a_merge_moves_every_kind_of_record_and_leaves_no_orphan(pair, users):
             pointing.filter(**{gfk.fk_field: kept.pk}).count() == 2
         )  # both batch prints, now the kept one's
     assert not Customer.objects.filter(pk=duplicate_id).exists()
-    # The records that hang from the moved ones came along: deliveries, photos, rows.
+    # The records that hang from the moved ones came along: deliveries, photos, files, comments, rows.
     assert Delivery.objects.filter(order__customer=kept).count() == 2
     assert ObjectionPhoto.objects.filter(objection__customer=kept).count() == 2
+    assert ObjectionAttachment.objects.filter(objection__customer=kept).count() == 2
+    assert ObjectionComment.objects.filter(objection__customer=kept).count() == 2
     assert PartPhoto.objects.filter(part__customer=kept).count() == 2
 
 

@@ -118,7 +118,7 @@ def test_closing_meets_every_step_and_leaves_nothing_due(rules, bobs_customer, q
 def test_a_reopened_objection_needs_its_cause_and_closure_again(rules, bobs_customer, quality):
     objection = measured(make_objection(bobs_customer, severity=2, received_date=RECEIVED))
     for status in ("investigating", "measures_taken", "closed", "investigating"):
-        objection.transition(status, by=quality)
+        objection.transition(status, by=quality, note="客户再次反馈")  # reopening needs a reason
     result = states(objection, D(2026, 3, 30))
     assert result[Step.RESPONSE] != StepState.OVERDUE
     assert result[Step.CAUSE] == StepState.OVERDUE
