@@ -37,4 +37,4 @@ def test_the_supply_statistics_of_everyone_are_titled_for_the_whole_mill(login, 
 
 
 def test_the_supply_statistics_of_a_sales_user_are_titled_for_their_customers(login, alice, alices_customer):
-    assert "供货统计：我负责的客户" in main_text(login(alice).get(reverse("products:statistics")))
+    assert "供货统计：我的客户" in main_text(login(alice).get(reverse("products:statistics")))
