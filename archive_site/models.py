@@ -45,7 +45,9 @@ def _shown(instance, field):
     """A field's value as a message shows it: a choice by its label, a related record by its name."""
     if field.choices:
         return str(getattr(instance, f"get_{field.name}_display")())
-    value = getattr(instance, field.name, None)
+    if field.is_relation and getattr(instance, field.attname) is None:
+        return ""
+    value = getattr(instance, field.name)
     return "" if value is None else str(value)
 
 
