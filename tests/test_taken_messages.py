@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from archive_site import scope
-from archive_site.models import DictKind, VisibleQuerySet
+from archive_site.models import DictKind, VersionedModel, VisibleQuerySet
 from customers.models import CustomerShare
 from orders.forms import OrderForm
 from products.models import Part
@@ -182,8 +182,9 @@ APPS = {"archive_site", "customers", "quality", "products", "orders", "printing"
 
 
 def unique_checks_of_every_model():
+    """Every unique check of the records people edit (`VersionedModel`: forms, imports, the API)."""
     for model in apps.get_models():
-        if model._meta.app_label not in APPS:
+        if model._meta.app_label not in APPS or not issubclass(model, VersionedModel):
             continue
         for fields in unique_sets(model):
             yield model, fields
