@@ -51,6 +51,9 @@ class Column:
     # Allowed values, offered as a drop-down list (import templates): Excel data
     # validation fed from a hidden sheet, warning on other input (codes still work).
     choices: Sequence[str] | None = None
+    # The row's item the value is (rows that are lists of values, in column order): read
+    # without a call per cell.
+    position: int | None = None
 
 
 def cell_value(value):
@@ -102,6 +105,10 @@ def _keys(columns):
 
 
 def _records(keys, columns, rows):
+    if [c.position for c in columns] == list(range(len(columns))):
+        for row in rows:
+            yield dict(zip(keys, map(cell_value, row), strict=True))
+        return
     values = [c.value for c in columns]
     for row in rows:
         yield dict(zip(keys, [cell_value(v(row)) for v in values], strict=True))

@@ -324,7 +324,7 @@ class ArchiveResource(resources.ModelResource):
             plan.append((len(lookups), len(field_lookups), convert))
             lookups.extend(field_lookups)
         columns = [
-            Column(column.header, itemgetter(i), column.width, column.choices)
+            Column(column.header, itemgetter(i), column.width, column.choices, position=i)
             for i, column in enumerate(self.export_columns())
         ]
         return columns, _converted(queryset.values_list(*lookups), plan)
