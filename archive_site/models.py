@@ -4,7 +4,7 @@ import secrets
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -41,6 +41,16 @@ class VisibleQuerySet(models.QuerySet):
         return get_object_or_404(self.visible_to(user), pk=pk)
 
 
+def _shown(instance, field):
+    """A field's value as a message shows it: a choice by its label, a related record by its name."""
+    if field.choices:
+        return str(getattr(instance, f"get_{field.name}_display")())
+    if field.is_relation and getattr(instance, field.attname) is None:
+        return ""
+    value = getattr(instance, field.name)
+    return "" if value is None else str(value)
+
+
 class VersionedModel(models.Model):
     """A record edited by people: a version number that each change raises.
 
@@ -59,6 +69,25 @@ class VersionedModel(models.Model):
         """Record the change about to be saved (by `user`): a new version of a stored record."""
         if self.pk is not None:
             self.version += 1
+
+    def unique_error_message(self, model_class, unique_check):
+        """A value another record holds, in the app's words (Django's own are "具有 方案编号 的
+        工艺控制方案 已存在。"): for unique fields, unique_together and unique constraints
+        without a message of their own. Django's code and params stay, so that a form names
+        the record holding the value to whom may see it (`archive_site.scope.as_taken`)."""
+        error = super().unique_error_message(model_class, unique_check)
+        if error.code not in ("unique", "unique_together"):
+            return error
+        opts = model_class._meta
+        fields = [opts.get_field(name) for name in unique_check]
+        values = "、".join(_shown(self, f) for f in fields)
+        labels = "、".join(str(f.verbose_name) for f in fields)
+        if len(fields) == 1:
+            message = _("%(fields)s“%(value)s”已被使用，请换一个。")
+        else:
+            message = _("已有%(fields)s相同的%(model)s：%(value)s。")
+        params = {**error.params, "fields": labels, "value": values, "model": str(opts.verbose_name)}
+        return ValidationError(message, code=error.code, params=params)
 
 
 @tracked(exclude=["password", "last_login"])

@@ -3,6 +3,7 @@
 
     python -m bench.objections                       # DATABASE_URL from the environment (make bench)
     BENCH_IMPORT_OBJECTIONS=20000 BENCH_EXPORT=50000 python -m bench.objections
+    BENCH_EXPORT=20000 python -m bench.objections export    # the export only
 
 Runs in a database of its own on the same server (`<database>_objections`,
 created and migrated if missing; override with BENCH_DATABASE). Each path runs
@@ -19,8 +20,11 @@ Import (rows without a number: every number is drawn, per received year):
   rows per second are compared; the output says so.
 
 Export (the objection list filtered to 200 000 of 250 000 rows, kind = 质量异议):
-- stream: the import module's export as `imports:export` serves it (queryset
-  iterator, openpyxl write-only to a temporary file);
+- stream: the import module's export as `imports:export` serves it (rows read
+  with `values_list`, written by rustpy-xlsxwriter in constant memory to a
+  temporary file);
+- openpyxl: the path before it, the baseline (bench/openpyxl_export.py): records
+  rendered by their widgets, openpyxl's write-only workbook, a cell object per value;
 - stock: the resource's `export()` to a tablib Dataset, then .xlsx, all in
   memory: on BENCH_STOCK_EXPORT rows (default 10 000), time and memory growth
   extrapolated per row to the full size; the output says so.
@@ -254,6 +258,19 @@ def run_export(user):
     return EXPORT_ROWS, size
 
 
+def run_openpyxl_export(user):
+    """Today's path before rustpy-xlsxwriter: records rendered by their widgets, openpyxl cells."""
+    import tempfile
+
+    from bench.openpyxl_export import export_sheets, write_workbook
+    from imports.modules import get_module
+
+    with tempfile.TemporaryFile() as out:
+        write_workbook(out, export_sheets(get_module("objections"), export_request(user)))
+        size = out.tell()
+    return EXPORT_ROWS, size
+
+
 def run_stock_export(user):
     from quality.resources.objections import ObjectionResource
 
@@ -296,6 +313,8 @@ def child(variant, path):
         rows_done = run_stock(path, user)
     elif variant == "export":
         rows_done, size = run_export(user)
+    elif variant == "openpyxl-export":
+        rows_done, size = run_openpyxl_export(user)
     else:
         rows_done, size = run_stock_export(user)
     seconds = time.perf_counter() - start
@@ -338,11 +357,21 @@ def table(results, extrapolated):
         )
 
 
-def main():
+def main(only_export=False):
     name = use_bench_database()
     setup_django(migrate=True)
     bench_user()
     ensure_customers()
+    if not only_export:
+        run_imports(name)
+    export(name)
+
+
+def load_average():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def run_imports(name):
     with tempfile.TemporaryDirectory() as tmp:
         full, sample = Path(tmp) / "objections.xlsx", Path(tmp) / "sample.xlsx"
         start = time.perf_counter()
@@ -367,6 +396,8 @@ def main():
         )
     print(f"ratio bulk/stock: {speed:.1f}× rows per second")
 
+
+def export(name):
     # The export runs on a database of its own, filled once and kept between runs.
     import_database = os.environ["DATABASE_URL"]
     os.environ["BENCH_DATABASE"] = f"{name}_export"
@@ -378,10 +409,22 @@ def main():
         f"among {prepared['total']:,} ({how}); filter ?kind=objection",
         flush=True,
     )
-    exports = {"stream export": spawn("export"), "stock export": spawn("stock-export")}
+    print(f"load average before: {load_average()}", flush=True)
+    exports = {
+        "stream export": spawn("export"),
+        "openpyxl": spawn("openpyxl-export"),
+        "stock export": spawn("stock-export"),
+    }
+    print(f"load average after: {load_average()}")
     os.environ["DATABASE_URL"] = import_database
     table(exports, {"stock export"} if STOCK_EXPORT_ROWS < EXPORT_ROWS else set())
-    stream, stock = exports["stream export"], exports["stock export"]
+    stream, openpyxl, stock = exports["stream export"], exports["openpyxl"], exports["stock export"]
+    growth, baseline_growth = stream["peak_mb"] - stream["base_mb"], openpyxl["peak_mb"] - openpyxl["base_mb"]
+    print(
+        f"stream export (rustpy-xlsxwriter, values_list) against today's openpyxl path: "
+        f"{compared(openpyxl['seconds'], stream['seconds'])}; memory growth "
+        f"{growth:.0f} MB against {baseline_growth:.0f} MB"
+    )
     factor = EXPORT_ROWS / stock["rows"]
     stock_seconds = stock["seconds"] * factor
     stock_growth = (stock["peak_mb"] - stock["base_mb"]) * factor
@@ -402,4 +445,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])  # DATABASE_URL already names the bench database
     else:
-        main()
+        main(only_export=sys.argv[1:] == ["export"])

@@ -75,9 +75,6 @@ class CustomerWidget(CachedLookupWidget):
             "value": value
         }
 
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else value.code
-
 
 def customer_column():
     """The customer column of every module's sheet: by code or exact name, in the user's scope."""
@@ -392,9 +389,6 @@ class DemandWidget(CachedLookupWidget):
 
     def not_found(self, value):
         return _("找不到需求编号“%(value)s”（或该需求的客户不在您的客户范围内）。") % {"value": value}
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else value.code
 
 
 def _dictionary(attribute, header, kind, aliases=(), width=12):

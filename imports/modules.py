@@ -49,8 +49,8 @@ class ImportModule:
             resource = cls(user=request.user)
             if not resource.can_export(request.user):
                 continue
-            rows = resource.export_queryset(request).iterator(chunk_size=2000)
-            sheets.append((str(resource.title), resource.export_columns(), rows))
+            columns, rows = resource.export_sheet(resource.export_queryset(request))
+            sheets.append((str(resource.title), columns, rows))
         return sheets
 
     def template_sheets(self, user):

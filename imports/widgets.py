@@ -92,6 +92,9 @@ class TextWidget(widgets.CharWidget):
             text = "https://" + text
         return text
 
+    def exporter(self):
+        return ("",), _text
+
 
 class NumberWidget(widgets.DecimalWidget):
     """Numbers, also typed as text: full-width digits, thousands separators.
@@ -140,6 +143,9 @@ class NumberWidget(widgets.DecimalWidget):
     def render(self, value, obj=None, **kwargs):
         return value
 
+    def exporter(self):
+        return ("",), _same
+
 
 class ExcelDateWidget(widgets.DateWidget):
     """Dates: Excel dates, Excel date serials (45000), and the usual written forms.
@@ -184,6 +190,9 @@ class ExcelDateWidget(widgets.DateWidget):
     def render(self, value, obj=None, **kwargs):
         return value
 
+    def exporter(self):
+        return ("",), _same
+
 
 class BooleanWordWidget(widgets.BooleanWidget):
     """是/否, 启用/停用, yes/no, 1/0, √/×."""
@@ -208,6 +217,9 @@ class BooleanWordWidget(widgets.BooleanWidget):
         if value is None:
             return ""
         return "是" if value else "否"
+
+    def exporter(self):
+        return ("",), lambda value: "" if value is None else ("是" if value else "否")
 
 
 class ChoiceWidget(widgets.Widget):
@@ -243,6 +255,14 @@ class ChoiceWidget(widgets.Widget):
         if value in (None, ""):
             return ""
         return str(dict(self.choices.choices).get(value, value))
+
+    def exporter(self):
+        labels = {code: str(label) for code, label in self.choices.choices}  # translated once per export
+
+        def label(value):
+            return "" if value in (None, "") else labels.get(value, str(value))
+
+        return ("",), label
 
 
 class CachedLookupWidget(widgets.ForeignKeyWidget):
@@ -310,6 +330,9 @@ class CachedLookupWidget(widgets.ForeignKeyWidget):
             return ""
         return getattr(value, self.keys[0])
 
+    def exporter(self):
+        return (f"__{self.keys[0]}",), _text_or_blank
+
 
 class DictionaryWidget(CachedLookupWidget):
     """A base dictionary entry of one kind, by its code, Chinese name or English name."""
@@ -351,6 +374,9 @@ class DictionaryWidget(CachedLookupWidget):
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.name
 
+    def exporter(self):
+        return ("__name",), _text_or_blank
+
 
 class UserWidget(CachedLookupWidget):
     """An active user, by user name or name. A name two users share is refused as ambiguous."""
@@ -391,8 +417,38 @@ class UserWidget(CachedLookupWidget):
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
 
+    def exporter(self):
+        # str(user): the name, else the user name.
+        return ("__name", "__username"), lambda name, username: "" if username is None else name or username
+
 
 AMBIGUOUS = object()
+
+
+# What an export writes for a value read with `values_list` (`exporter()` of each widget: the
+# lookups it reads below the field's attribute, and the function of their values). A widget
+# whose `render` changes must change its `exporter` too (`imports.resources.export_reader`
+# falls back to `render` on the records when it does not).
+
+
+def _same(value):
+    return value
+
+
+def _text(value):
+    return "" if value is None else str(value)
+
+
+def _text_or_blank(value):
+    return "" if value is None else value
+
+
+def _shown(value):
+    if value is None:
+        return ""
+    if isinstance(value, (datetime.date, Decimal, int, float)):
+        return value
+    return str(value)
 
 
 class ShownWidget(widgets.Widget):
@@ -404,3 +460,6 @@ class ShownWidget(widgets.Widget):
         if isinstance(value, (datetime.date, Decimal, int, float)):
             return value
         return str(value)
+
+    def exporter(self):
+        return ("",), _shown

@@ -47,9 +47,6 @@ class OrderWidget(CachedLookupWidget):
     def not_found(self, value):
         return _("找不到订单号“%(value)s”（或该订单的客户不在您的客户范围内）。") % {"value": value}
 
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else value.number
-
 
 def _number(attribute, header, aliases, width=10):
     return ImportField(attribute, header, aliases=aliases, widget=NumberWidget(), width=width)

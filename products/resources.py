@@ -34,6 +34,9 @@ class PercentWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         return percent(value)
 
+    def exporter(self):
+        return ("",), percent
+
 
 def _number(attribute, header, aliases):
     return ImportField(attribute, header, aliases=aliases, widget=NumberWidget(), width=12)

@@ -15,14 +15,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import UniqueConstraint
 from django.urls import reverse
+from django.utils import translation
 
 from archive_site import scope
-from archive_site.models import DictKind, VisibleQuerySet
+from archive_site.models import DictKind, VersionedModel, VisibleQuerySet
 from customers.models import CustomerShare
 from orders.forms import OrderForm
 from products.models import Part
 from quality.forms.plans import PlanForm
-from tests.factories import entry, make_order, make_part, make_plan
+from tests.factories import entry, make_demand, make_order, make_part, make_plan
 
 BOB_CREDIT_CODE = "91110000102632941M"
 HIDDEN = "已被档案中的另一条记录使用（该记录不在您的查看范围内）。"
@@ -174,3 +175,41 @@ def test_a_part_number_taken_is_named_only_to_whom_may_see_the_part(alice, admin
     named = "零件编号“5401011-A01”已被该客户的零件“前门外板（旧）”使用，同一客户的零件编号不能重复。"
     assert scope.for_user(admin_user, error).messages == [named]
     assert scope.for_user(alice, error).messages == [f"“5401011-A01”{HIDDEN}"]
+
+
+STOCK = "具有 "  # Django's "具有 %(field_label)s 的 %(model_name)s 已存在。"
+APPS = {"archive_site", "customers", "quality", "products", "orders", "printing", "imports"}
+
+
+def unique_checks_of_every_model():
+    """Every unique check of the records people edit (`VersionedModel`: forms, imports, the API)."""
+    for model in apps.get_models():
+        if model._meta.app_label not in APPS or not issubclass(model, VersionedModel):
+            continue
+        for fields in unique_sets(model):
+            yield model, fields
+
+
+@pytest.mark.parametrize(("model", "fields"), list(unique_checks_of_every_model()), ids=str)
+def test_no_unique_check_of_the_archive_says_it_in_djangos_words(model, fields):
+    """Whatever path shows it (a form, a formset row, an import, the API): the app's own sentence."""
+    with translation.override("zh-hans"):
+        error = model().unique_error_message(model, fields)
+        text = " ".join(error.messages) if hasattr(error, "error_list") else str(error)
+    assert STOCK not in text and "已存在" not in text, text
+    assert error.code in ("unique", "unique_together")
+    assert tuple(error.params["unique_check"]) == tuple(fields)
+
+
+@pytest.mark.django_db
+def test_an_element_given_twice_for_one_demand_is_refused_in_the_apps_words(bobs_customer):
+    from decimal import Decimal
+
+    from customers.models import DemandElement
+
+    demand = make_demand(bobs_customer, elements=[("C", Decimal("0"), Decimal("0.05"))])
+    again = DemandElement(demand=demand, element=entry(DictKind.ELEMENT, "C"), max_pct=Decimal("0.04"))
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        again.full_clean()
+    text = " ".join(caught.value.messages)
+    assert STOCK not in text and "已有客户需求、化学元素相同的" in text, text

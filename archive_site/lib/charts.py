@@ -6,6 +6,7 @@ Plain strings of SVG markup, no JavaScript and no style attributes (the CSP
 allows neither); every label is escaped. Readable at a glance and printable.
 """
 
+import math
 from decimal import Decimal
 from html import escape
 
@@ -40,6 +41,26 @@ def _nice_max(value):
     return 10 * magnitude
 
 
+def _ticks(value, whole):
+    """The left axis: its maximum and the values of its grid lines (at most five, from 0).
+
+    `whole`: the values are counts, so every tick is a whole number (no "0.2 次").
+    """
+    top = _nice_max(value)
+    if not whole:
+        return top, [top * i / 4 for i in range(5)]
+    top = max(1, math.ceil(float(value or 0)))
+    if top <= 4:
+        return top, list(range(top + 1))
+    step = math.ceil(_nice_max(top) / 4)
+    return step * 4, [step * i for i in range(5)]
+
+
+def _whole(values):
+    """Whether the values are counts (integers as given), not measures."""
+    return all(isinstance(v, int) or v is None for v in values)
+
+
 def _svg(width, height, title, body):
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -65,21 +86,22 @@ def bar_chart(items, *, title, unit="", cumulative=False, width=760, height=280)
 
     `cumulative=True` adds the Pareto line: cumulative share in % on a right axis.
     """
+    whole = _whole(value for _label, value in items)
     items = [(str(label), float(value or 0)) for label, value in items]
     if not items:
         return ""
     left, right, top, bottom = 56, 44 if cumulative else 16, 24, 64
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_max(max(v for _, v in items))
+    top_value, ticks = _ticks(max(v for _, v in items), whole)
     slot = plot_w / len(items)
     bar_w = max(2.0, slot * 0.7)
     parts = []
-    for i in range(5):  # grid lines and left axis labels
-        y = top + plot_h - plot_h * i / 4
+    for tick in ticks:  # grid lines and left axis labels
+        y = top + plot_h - plot_h * tick / top_value
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{MUTED}">'
-            f"{escape(_fmt(top_value * i / 4))}</text>"
+            f"{escape(_fmt(tick))}</text>"
         )
     if unit:
         parts.append(_text(left - 6, top - 10, unit, anchor="end", fill=MUTED))

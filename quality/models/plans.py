@@ -360,6 +360,8 @@ class PlanRevision(ArchiveModel):
         draft, and is refused. `version`: the revision's version the approver
         was shown; a draft changed since (someone saved an edit meanwhile) is
         refused, so what is approved is what was read.
+
+        Returns the number of the revision it superseded, None for the plan's first approval.
         """
         with transaction.atomic():
             self.plan.lock()
@@ -385,9 +387,9 @@ class PlanRevision(ArchiveModel):
             if not current.parameters.exists():
                 raise PlanError(_("版本 Rev.%(n)s 没有任何工艺参数，不能批准。") % {"n": current.number})
             now = timezone.now()
-            PlanRevision.objects.filter(plan=self.plan_id, status=self.Status.APPROVED).update(
-                status=self.Status.SUPERSEDED, updated_at=now, updated_by=by
-            )
+            approved = PlanRevision.objects.filter(plan=self.plan_id, status=self.Status.APPROVED)
+            superseded = list(approved.values_list("number", flat=True))
+            approved.update(status=self.Status.SUPERSEDED, updated_at=now, updated_by=by)
             self.status = self.Status.APPROVED
             self.approved_by, self.approved_at = by, now
             self.version = current.version + 1
@@ -395,6 +397,7 @@ class PlanRevision(ArchiveModel):
             self.save(
                 update_fields=["status", "approved_by", "approved_at", "version", "updated_by", "updated_at"]
             )
+        return superseded[0] if superseded else None
 
     def new_draft(self, by, targets=None, note=""):
         """A new draft revision of the same plan, a copy of this one.

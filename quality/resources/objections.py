@@ -43,6 +43,9 @@ class CoilNumbersWidget(TextWidget):
     def render(self, value, obj=None, **kwargs):
         return " ".join(value or [])
 
+    def exporter(self):
+        return ("",), lambda value: " ".join(value or [])
+
 
 class ObjectionResource(ArchiveResource):
     number = ImportField(

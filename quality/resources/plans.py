@@ -409,9 +409,6 @@ class PlanCodeWidget(CachedLookupWidget):
             "value": text_of(value)
         }
 
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else value.code
-
 
 class PlanOfRevisionField(ImportField):
     """The plan code column of a row that belongs to a plan's working revision."""
@@ -619,6 +616,9 @@ class RunRevisionWidget(CachedLookupWidget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.plan.code
+
+    def exporter(self):
+        return ("__plan__code",), lambda code: "" if code is None else code
 
 
 def load_revisions(plans):

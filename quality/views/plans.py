@@ -300,11 +300,15 @@ def revision_approve(request, pk):
     revision = get_revision_for_user(request.user, pk, "quality.approve_planrevision")
     shown = request.POST.get("version", "")  # the version the approver was looking at
     try:
-        revision.approve(by=request.user, version=int(shown) if shown.isdigit() else None)
+        superseded = revision.approve(by=request.user, version=int(shown) if shown.isdigit() else None)
     except PlanError as e:
         messages.error(request, str(e))
     else:
-        messages.success(request, _("%(rev)s 已批准，此前的生效版本已被替代。") % {"rev": revision})
+        if superseded is None:
+            messages.success(request, _("%(rev)s 已批准。") % {"rev": revision})
+        else:
+            message = _("%(rev)s 已批准，此前的生效版本 Rev.%(old)s 已被替代。")
+            messages.success(request, message % {"rev": revision, "old": superseded})
     return redirect(revision)
 
 

@@ -30,7 +30,7 @@ document.querySelectorAll("[data-photo-upload]").forEach((box) => {
       caption.type = "text";
       caption.name = "caption";
       caption.maxLength = 200;
-      caption.placeholder = `${previews.dataset.captionLabel}：${file.name}`;
+      caption.placeholder = `${previews.dataset.captionLabel} · ${file.name}`; // no Chinese colon in the English UI
       caption.setAttribute("aria-label", `${previews.dataset.captionLabel} ${file.name}`);
       item.append(img, caption);
       previews.append(item);

@@ -77,3 +77,22 @@ def test_objection_with_two_photos_closed_then_judged(logged_in_page, quality, a
         "曾 1 次对程度为“严重”或更轻的“划伤”提出质量异议"
     )
     expect(page.locator(".match img")).to_have_count(2)
+
+
+def test_the_photos_chosen_for_upload_show_as_loaded_thumbnails(logged_in_page, quality, alices_customer):
+    """The previews are blob: URLs of the chosen files; the Content-Security-Policy lets them load."""
+    page = logged_in_page(quality)
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"/customers/{alices_customer.pk}/")
+    page.locator("#objections").get_by_role("link", name="登记异议").click()
+    page.locator("#id_photos").set_input_files([photo("卷头.jpg", "red"), photo("卷尾.jpg", "blue")])
+    thumbs = page.locator("[data-photo-previews] img")
+    expect(thumbs).to_have_count(2)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-photo-previews] img')]"
+        ".every((img) => img.complete && img.naturalWidth > 0)",
+        timeout=5000,
+    )
+    assert thumbs.evaluate_all("imgs => imgs.map((img) => img.naturalWidth)") == [640, 640]
+    assert not blocked

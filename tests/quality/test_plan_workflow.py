@@ -1,5 +1,6 @@
 """Writing, approving and revising process-control plans; actual runs; adopt; reuse."""
 
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -556,3 +557,17 @@ def test_history_names_runs_revisions_without_a_query_per_revision(engineer, ali
     many, names = queries_to_describe(three)
     assert names == {f"{r.plan.code} Rev.1" for r in three}
     assert many == few
+
+
+def test_the_first_approval_says_nothing_was_superseded_and_a_later_one_names_what_was(
+    login, engineer, alices_customer
+):
+    first = make_plan(alices_customer, parameters=PARAMS)
+    client = login(engineer)
+    page = client.post(reverse("quality:revision-approve", args=[first.pk]), follow=True).content.decode()
+    said = re.findall(r'<ul class="messages">(.*?)</ul>', page, re.S)
+    assert said and "已批准。" in said[0] and "替代" not in said[0]
+    client.post(reverse("quality:revision-new", args=[first.pk]))
+    second = PlanRevision.objects.get(number=2)
+    page = client.post(reverse("quality:revision-approve", args=[second.pk]), follow=True).content.decode()
+    assert "此前的生效版本 Rev.1 已被替代。" in re.findall(r'<ul class="messages">(.*?)</ul>', page, re.S)[0]
