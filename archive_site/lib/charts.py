@@ -10,6 +10,8 @@ import math
 from decimal import Decimal
 from html import escape
 
+from django.utils.safestring import mark_safe
+
 from archive_site.lib.numbers import plain
 
 BAR = "#1f4e79"
@@ -62,7 +64,9 @@ def _whole(values):
 
 
 def _svg(width, height, title, body):
-    return (
+    """The chart as markup a template shows as is: every text in `body` is escaped where it is
+    drawn (`_text`, titles), so callers need no mark_safe of their own."""
+    return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{escape(title)}" class="chart">'
         f"<title>{escape(title)}</title>{body}</svg>"
@@ -232,7 +236,7 @@ def run_chart(
     if first or last:
         parts.append(_text(left, height - 4, first, size=9, fill=MUTED))
         parts.append(_text(left + plot_w, height - 4, last, size=9, anchor="end", fill=MUTED))
-    return (
+    return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(title)}" class="run-chart">'
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
@@ -334,7 +338,7 @@ def scatter_chart(
     )
     if note:
         parts.append(_text(left + plot_w, 12, note, size=10, anchor="end"))
-    return (
+    return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(title)}" class="scatter-chart">'
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"

@@ -27,6 +27,7 @@ LANGUAGE_NAMES = {name for _code, name in settings.LANGUAGES}  # each language's
 ADMIN = ROLES.index("admin")
 PAGES = [row for row in TABLE if row.get[ADMIN] == 200]
 SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "value", "content"}
+ESCAPED_MARKUP = re.compile(r"&lt;/?(?:svg|rect|text|line|a|span|div|table|tr|td|p|strong|em)\b[^&]{0,40}")
 DATA_ATTRIBUTE = re.compile(r"data-(?!customer-picker|picker|demands)[\w-]+")
 
 
@@ -119,10 +120,12 @@ def untranslated(html, quoted):
 
 
 @pytest.mark.django_db
-def test_no_chinese_is_left_in_the_english_pages(world: World):
+def test_no_chinese_is_left_in_the_english_pages_and_no_markup_shows_as_text(world: World):
+    """Also: markup the page builds (a chart's SVG, a link) reaches the browser as markup,
+    not escaped into text the reader sees."""
     client = client_for(world.users["admin"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    left = []
+    left, escaped = [], []
     quoted = file_words()
     for row in PAGES:
         with transaction.atomic():
@@ -132,8 +135,13 @@ def test_no_chinese_is_left_in_the_english_pages(world: World):
                 b"".join(getattr(response, "streaming_content", [])) if response.streaming else None
                 transaction.set_rollback(True)
                 continue
-            runs = untranslated(response.content.decode(), quoted)
+            content = response.content.decode()
+            runs = untranslated(content, quoted)
             transaction.set_rollback(True)
         if runs:
             left.append(f"  {row.url(world, kwargs)} ({row.name}): {sorted(runs)[:8]}")
+        escaped += [
+            f"  {row.url(world, kwargs)} ({row.name}): {m}" for m in ESCAPED_MARKUP.findall(content)[:3]
+        ]
     assert not left, "Chinese in the English UI:\n" + "\n".join(left)
+    assert not escaped, "Markup shown as text:\n" + "\n".join(escaped)
