@@ -1,5 +1,5 @@
-"""What goes on the technical sheet 技术单 and the process card 工艺卡 (paper 3.8), and how
-a copy of them is printed.
+"""What goes on the technical sheet 技术单, the process card 工艺卡 (paper 3.8) and the 8D
+report of a quality objection, and how a copy of them is printed.
 
 Each builder reads its records in a fixed number of queries, whatever the
 number of parts, rows, objections and parameters, so a batch of fifty sheets
@@ -24,10 +24,11 @@ from printing.models import PrintLog
 from printing.pdf import media_url, print_photo
 from printing.stamp import printed_copy, stamp_pdf
 from products.models import Part, PartPhoto
-from quality.models import Objection, PlanParameter, PlanRevision
+from quality.models import Objection, ObjectionPhoto, ObjectionTransition, PlanParameter, PlanRevision
 
 SHEET_TEMPLATE = "printing/technical_sheet.html"
 CARD_TEMPLATE = "printing/process_card.html"
+EIGHT_D_TEMPLATE = "printing/eight_d_report.html"
 OBJECTION_ROWS = 60  # objections listed on one sheet; the sheet says how many there are in all
 
 DEMAND_RELATED = [
@@ -73,6 +74,8 @@ class Sheet:
     objections: list = field(default_factory=list)
     objection_count: int = 0
     plan_revisions: list = field(default_factory=list)
+    transitions: list = field(default_factory=list)
+    closed_by: object = None
 
     @property
     def media_names(self):
@@ -215,11 +218,59 @@ def _objections(parts):
     return answer
 
 
-def _photo(photo, for_pdf):
+def _photo(photo, for_pdf, preview_src=None):
+    """A photo as a print document shows it: its print copy in the PDF; in the preview, the print
+    copy's URL (`printing:photo`, a part photo) or `preview_src`."""
     if for_pdf:
         name = print_photo(photo.image, photo.width, photo.height)
         return PrintPhoto(src=media_url(name), caption=photo.caption, storage_name=name)
-    return PrintPhoto(src=reverse("printing:photo", args=[photo.pk]), caption=photo.caption)
+    src = preview_src or reverse("printing:photo", args=[photo.pk])
+    return PrintPhoto(src=src, caption=photo.caption)
+
+
+def eight_d_number(objection):
+    return f"8D-{objection.number}"
+
+
+def objections_for_print():
+    """Objections with everything their 8D report prints: one query, and one each for the status
+    log and the photos (scope them with `visible_to` or `get_visible_or_404`)."""
+    return Objection.objects.select_related(
+        "customer__sales_owner",
+        "handler",
+        "created_by",
+        "defect_type",
+        "production_grade",
+        "responsible_line",
+        "part__car_model",
+        "demand",
+        "plan_revision__plan",
+    ).prefetch_related(
+        Prefetch("transitions", queryset=ObjectionTransition.objects.select_related("by")),
+        Prefetch("photos", queryset=ObjectionPhoto.objects.order_by("id")),
+    )
+
+
+def eight_d_report(objection, *, for_pdf):
+    """The 8D report of an objection (from `objections_for_print`): its own fields by discipline,
+    its status log, who closed it (the last change to 已关闭) and its defect photos."""
+    transitions = list(objection.transitions.all())
+    closings = [t for t in transitions if t.to_status == Objection.Status.CLOSED]
+    closed_by = closings[-1].by if objection.is_closed and closings else None
+    return Sheet(
+        kind=PrintLog.Kind.EIGHT_D,
+        title=PrintLog.Kind.EIGHT_D.label,
+        number=eight_d_number(objection),
+        revision=objection.version,
+        customer=objection.customer,
+        obj=objection,
+        demand=objection.demand,
+        part=objection.part,
+        # The preview shows a defect photo from the objection's own photo page (scope-checked there).
+        photos=[_photo(p, for_pdf, p.get_absolute_url()) for p in objection.photos.all()],
+        transitions=transitions,
+        closed_by=closed_by,
+    )
 
 
 def print_context(sheets, user):

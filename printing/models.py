@@ -1,10 +1,11 @@
 """The print log (paper 3.8): every PDF the archive generates, who printed it and when; and
 the batches printed in the background.
 
-A technical sheet is printed for a part, a process card for a demand, a batch
-for a customer; the log points at that record generically (content type and
-id) and keeps its name and document number as they were at printing time, so
-the log still reads right after the record is renamed.
+A technical sheet is printed for a part, a process card for a demand, an 8D
+report for a quality objection, a batch for a customer; the log points at that
+record generically (content type and id) and keeps its name and document
+number as they were at printing time, so the log still reads right after the
+record is renamed.
 """
 
 from django.conf import settings
@@ -35,6 +36,7 @@ class PrintLog(models.Model):
         TECHNICAL_SHEET = "technical_sheet", _("技术单")
         PROCESS_CARD = "process_card", _("工艺卡")
         TECHNICAL_SHEETS = "technical_sheets", _("技术单（批量）")
+        EIGHT_D = "8d_report", _("8D报告")
 
     kind = models.CharField(_("文件"), max_length=20, choices=Kind)
     customer = models.ForeignKey(

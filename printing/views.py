@@ -1,5 +1,5 @@
-"""Technical sheets and process cards: HTML preview (GET), PDF (POST, recorded in the print log),
-and batches of technical sheets printed in the background.
+"""Technical sheets, process cards and 8D reports of quality objections: HTML preview (GET),
+PDF (POST, recorded in the print log), and batches of technical sheets printed in the background.
 
 The preview is the same template the PDF is made from, shown in the browser;
 it records nothing. Every PDF generated is recorded: who, which document,
@@ -22,9 +22,12 @@ from archive_site.access_log import log_access
 from customers.models import Customer
 from printing.documents import (
     CARD_TEMPLATE,
+    EIGHT_D_TEMPLATE,
     SHEET_TEMPLATE,
     batch_number,
     demands_for_print,
+    eight_d_report,
+    objections_for_print,
     parts_for_print,
     print_context,
     process_card,
@@ -53,6 +56,12 @@ def get_part_for_print(user, pk):
 def get_demand_for_print(user, pk):
     _require_print(user)
     return get_object_or_404(demands_for_print(user), pk=pk)
+
+
+def get_objection_for_print(user, pk):
+    """The objection with everything its 8D report shows, if `user` may print (else 403) and see
+    it (else 404)."""
+    return objections_for_print().get_visible_or_404(user, pk, PRINT_PERMISSION)
 
 
 def get_job_for_user(user, pk):
@@ -134,6 +143,32 @@ def process_card_pdf(request, pk):
         kind=PrintLog.Kind.PROCESS_CARD,
         customer=demand.customer,
         obj=demand,
+        number=sheet.number,
+        revision=sheet.revision,
+    )
+
+
+def eight_d_preview(request, pk):
+    objection = get_objection_for_print(request.user, pk)
+    sheet = eight_d_report(objection, for_pdf=False)
+    log_access(
+        request, "view", objection.customer, detail=_("8D报告预览 %(number)s") % {"number": sheet.number}
+    )
+    pdf_url = reverse("printing:eight-d-pdf", args=[objection.pk])
+    return render(request, EIGHT_D_TEMPLATE, _context(request, [sheet], pdf_url=pdf_url, back=objection))
+
+
+@require_POST
+def eight_d_pdf(request, pk):
+    objection = get_objection_for_print(request.user, pk)
+    sheet = eight_d_report(objection, for_pdf=True)
+    return _print(
+        request,
+        EIGHT_D_TEMPLATE,
+        [sheet],
+        kind=PrintLog.Kind.EIGHT_D,
+        customer=objection.customer,
+        obj=objection,
         number=sheet.number,
         revision=sheet.revision,
     )

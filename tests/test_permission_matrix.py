@@ -1473,6 +1473,11 @@ TABLE = [
     Row("printing:process-card-pdf", demand,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 200, 200, 404, 200, 403, 403), done=200, data=no_data, state=print_count),
+    Row("printing:eight-d", objection,
+        get= (LOGIN, 200, 200, 404, 200, 403, 403), post=READ_ONLY),
+    Row("printing:eight-d-pdf", objection,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 200, 200, 404, 200, 403, 403), done=200, data=no_data, state=print_count),
     # A batch is queued for the worker (its page follows it), then downloaded by who asked for it.
     Row("printing:customer-sheets", customer_with_part,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),

@@ -119,6 +119,10 @@ def order_edit_data(w, kwargs):
     }
 
 
+def its_objection(w, customer):
+    return {"pk": make_objection(customer).pk}
+
+
 _orders = itertools.count(1)
 
 RECORD_URLS = [
@@ -140,6 +144,8 @@ RECORD_URLS = [
     RecordUrl("customers:document-create", the_customer, "post", data=document_form),
     RecordUrl("customers:document-download", its_document),
     RecordUrl("customers:document-delete", its_document, "post"),
+    RecordUrl("printing:eight-d", its_objection),
+    RecordUrl("printing:eight-d-pdf", its_objection, "post"),
 ]
 
 # (URL name, query) matching both of bob's customers: only the shared one may show.
