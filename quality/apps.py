@@ -31,6 +31,15 @@ class QualityConfig(AppConfig):
                 prefixes=("objection", "photo"),
             ),
             registry.NavLink(
+                "quality:work-stats",
+                _("异议处理统计"),
+                ("quality.view_objection",),
+                id="nav-work-stats",
+                order=42,
+                namespace="quality",
+                prefixes=("work-stats",),
+            ),
+            registry.NavLink(
                 "quality:judgement",
                 _("判定辅助"),
                 ("quality.view_objection",),
