@@ -19,7 +19,8 @@ computed per row inside the database and counted with conditional aggregation.
 
 from dataclasses import dataclass
 
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, IntegerField, Q
+from django.db import connection, connections
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, IntegerField
 from django.db.models.functions import TruncMonth
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -82,22 +83,30 @@ def _days(value):
 
 
 def step_rates(objections, today):
-    """One `StepRate` per step, from one query."""
-    counts = {}
+    """One `StepRate` per step, from one query.
+
+    The due and met dates are computed once per objection in a subquery and counted outside it:
+    counted with `Count(filter=...)` on the annotations directly, Django repeats each date's
+    subqueries in every filter (about thirty per objection instead of seven).
+    """
+    names = [f"{step.value}_{part}" for step in Step for part in ("due", "met_on")]
+    inner, inner_params = objections.order_by().with_deadlines().values(*names).query.sql_with_params()
+    quote = connection.ops.quote_name
+    counts, params = [], []
     for step in Step:
-        due = F(f"{step.value}_due")
-        has_due = Q(**{f"{step.value}_due__isnull": False})
-        met = Q(**{f"{step.value}_met_on__isnull": False})
-        on_time = has_due & met & Q(**{f"{step.value}_met_on__lte": due})
-        late = has_due & met & Q(**{f"{step.value}_met_on__gt": due})
-        missed = has_due & ~met & Q(**{f"{step.value}_due__lt": today})
-        counts[f"{step.value}_on_time"] = Count("pk", filter=on_time)
-        counts[f"{step.value}_late"] = Count("pk", filter=late)
-        counts[f"{step.value}_missed"] = Count("pk", filter=missed)
-    row = objections.order_by().with_deadlines().aggregate(**counts)
+        due, met = quote(f"{step.value}_due"), quote(f"{step.value}_met_on")
+        counts += [
+            f"COUNT(*) FILTER (WHERE {due} IS NOT NULL AND {met} <= {due})",
+            f"COUNT(*) FILTER (WHERE {due} IS NOT NULL AND {met} > {due})",
+            f"COUNT(*) FILTER (WHERE {met} IS NULL AND {due} < %s)",
+        ]
+        params.append(today)
+    with connections[objections.db].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(counts)} FROM ({inner}) AS steps", [*params, *inner_params])
+        row = cursor.fetchone()
     rates = []
-    for step in Step:
-        on_time, late, missed = (row[f"{step.value}_{k}"] for k in ("on_time", "late", "missed"))
+    for i, step in enumerate(Step):
+        on_time, late, missed = row[3 * i : 3 * i + 3]
         rates.append(StepRate(step, on_time + late + missed, on_time, late, missed))
     return rates
 
