@@ -28,7 +28,7 @@ class QualityConfig(AppConfig):
                 id="nav-objections",
                 order=40,
                 namespace="quality",
-                prefixes=("objection", "photo"),
+                prefixes=("objection", "photo", "work-stats"),
             ),
             registry.NavLink(
                 "quality:judgement",

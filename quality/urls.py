@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from quality.views import api, deadlines, decisions, judgement, lessons, objections, plans
+from quality.views import api, deadlines, decisions, judgement, lessons, objections, plans, work_stats
 
 app_name = "quality"
 
@@ -22,6 +22,8 @@ urlpatterns += [
     path("objections/<int:pk>/comments/", objections.comment_create, name="comment-create"),
     path("objections/stats/", objections.objection_stats, name="objection-stats"),
     path("objections/stats/export.xlsx", objections.objection_stats_export, name="objection-stats-export"),
+    path("objections/work/", work_stats.work_stats, name="work-stats"),
+    path("objections/work/export.xlsx", work_stats.work_stats_export, name="work-stats-export"),
     path("photos/<int:pk>/delete/", objections.photo_delete, name="photo-delete"),
     path("photos/<int:pk>/<slug:size>/", objections.photo_file, name="photo"),
     path("judgement/", judgement.judgement, name="judgement"),

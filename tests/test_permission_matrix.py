@@ -1332,6 +1332,11 @@ TABLE = [
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:objection-stats-export", no_args,
         get= (LOGIN, 200, 403, 403, 200, 200, 403), post=READ_ONLY),
+    # Objection handling statistics: as the objection statistics.
+    Row("quality:work-stats", no_args,
+        get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("quality:work-stats-export", no_args,
+        get= (LOGIN, 200, 403, 403, 200, 200, 403), post=READ_ONLY),
     # Deadline rules: administrators keep them, quality staff read them.
     Row("quality:deadline-rule-list", no_args,
         get= (LOGIN, 200, 403, 403, 403, 200, 403), post=READ_ONLY),

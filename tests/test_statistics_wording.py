@@ -7,7 +7,12 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-STATISTICS = ["products:statistics", "quality:objection-stats", "quality:decision-stats"]
+STATISTICS = [
+    "products:statistics",
+    "quality:objection-stats",
+    "quality:decision-stats",
+    "quality:work-stats",
+]
 # A sentence with a value left out: "利用率 。", "：。", "，，".
 HOLE = re.compile(r"[\s：，、]+[。，]")
 
