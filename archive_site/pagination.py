@@ -39,6 +39,9 @@ class LateRowPage(Page):
         return self.number + 1 if self.paginator.capped else super().next_page_number()
 
 
+MAX_REACH = 1_000_000  # rows a searched list counts at most to reach the page asked for
+
+
 class LateRowPaginator(Paginator):
     """Paginator for a QuerySet: `page()` selects the page's primary keys, then the rows.
 
@@ -55,7 +58,9 @@ class LateRowPaginator(Paginator):
     def validate_number(self, number):
         if self.count_cap and "count" not in self.__dict__:
             with contextlib.suppress(TypeError, ValueError):
-                self._reach = int(number) * self.per_page
+                # A page number is the user's: counting "to the end of the page asked for"
+                # stops at MAX_REACH rows, so no number makes a LIMIT beyond the database's.
+                self._reach = min(max(int(number), 0) * self.per_page, MAX_REACH)
         return super().validate_number(number)
 
     @cached_property

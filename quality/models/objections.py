@@ -429,13 +429,29 @@ class Objection(ArchiveModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # The status as stored: what makes the objection read-only, whatever is assigned to it.
+        # The status as stored: what makes the objection read-only, whatever is assigned to it;
+        # and the values as stored, to tell an edit from the record validated as it is.
         instance._stored_status = instance.__dict__.get("status")
+        instance._stored_values = dict(zip(field_names, values, strict=True))
         return instance
 
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)
         self._stored_status = self.__dict__.get("status")
+        self._stored_values = {f.attname: self.__dict__.get(f.attname) for f in self._meta.concrete_fields}
+
+    STAMP_FIELDS = ("version", "updated_at", "updated_by_id")
+
+    def is_edited(self):
+        """Whether a value differs from the stored one (the stamp aside); True when unknown."""
+        stored = getattr(self, "_stored_values", None)
+        if stored is None:
+            return True
+        return any(
+            self.__dict__.get(name) != value
+            for name, value in stored.items()
+            if name not in self.STAMP_FIELDS
+        )
 
     def check_open(self, fresh=False):
         """Refuse (`ObjectionClosed`) a change to a closed objection or to what hangs from it.
@@ -473,7 +489,8 @@ class Objection(ArchiveModel):
         why; the error is the settled amount's.
         """
         try:
-            self.check_open()
+            if self.is_edited():  # a closed objection validated as stored is not an edit
+                self.check_open()
         except ObjectionClosed as e:
             raise ValidationError({NON_FIELD_ERRORS: e.error_list}) from None
         errors = {}

@@ -17,6 +17,7 @@ from archive_site.accounts import roles
 from archive_site.accounts.forms import UserCreateForm
 from archive_site.forms import STALE_EDIT, VersionedModelForm
 from archive_site.models import DictEntry, DictKind
+from quality.forms.objections import CommentForm
 from tests.factories import make_user
 from tests.imports.helpers import messages, run, xlsx
 from tests.test_permission_matrix import form_values
@@ -169,7 +170,7 @@ def project_model_forms():
 
 def test_every_form_that_edits_a_record_checks_its_version():
     """One stale-edit check for every editable record: no model form bypasses it."""
-    create_only = {UserCreateForm}  # makes a record, never edits one
+    create_only = {UserCreateForm, CommentForm}  # make a record, never edit one
     unchecked = {
         f"{form.__module__}.{form.__name__}"
         for form in project_model_forms() - create_only

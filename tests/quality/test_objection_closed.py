@@ -36,6 +36,9 @@ CHANGING = {
 }
 # (The lessons an objection gives similar customers do not change it, and a closed objection's
 # lessons are the ones worth spreading: `quality:objection-lessons` stays open.)
+# Posts about an objection that change nothing of it: printing its 8D report (a closed
+# objection's report is the one filed).
+NOT_CHANGING = {"printing:eight-d-pdf"}
 OBJECTION_RECORDS = {objection_kwargs, objection_photo_kwargs, objection_attachment_kwargs}
 
 
@@ -59,7 +62,7 @@ POST_ROWS = [row for row in TABLE if row.post is not READ_ONLY and row.kwargs in
 
 
 def test_every_url_about_an_objection_is_walked_below():
-    assert {row.name for row in POST_ROWS} == CHANGING
+    assert {row.name for row in POST_ROWS} == CHANGING | NOT_CHANGING
 
 
 @pytest.mark.django_db

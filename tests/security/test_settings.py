@@ -115,7 +115,7 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(login, ali
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
-    assert directives["img-src"] == "'self' data:"
+    assert directives["img-src"] == "'self' data: blob:"  # previews of the photos chosen for upload
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["base-uri"] == "'self'"
