@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import Q
+from django.forms import formsets
 from django.utils.translation import gettext_lazy as _
 
 from archive_site import scope
@@ -198,7 +199,28 @@ def share_choices(forms_):
                 field.choices = cache[name]
 
 
-class ArchiveInlineFormSet(forms.BaseInlineFormSet):
+class BoundedRows:
+    """A formset whose posted row count above `max_num` is refused as a whole, its rows unbuilt.
+
+    Django builds min(posted count, max_num + 1000) rows before it refuses the count, and
+    the page draws them all again with the error: a tampered count cost seconds of every
+    worker's time. Here the limit is `max_num` itself, and a count beyond it builds no row;
+    the formset's error says how many rows it takes.
+    """
+
+    default_error_messages = {"too_many_forms": _("最多 %(num)d 行。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.absolute_max = self.max_num
+
+    def total_form_count(self):
+        if self.is_bound and self.management_form.cleaned_data[formsets.TOTAL_FORM_COUNT] > self.absolute_max:
+            return 0
+        return super().total_form_count()
+
+
+class ArchiveInlineFormSet(BoundedRows, forms.BaseInlineFormSet):
     """The rows of an archive record (composition, properties, plan parameters, contacts).
 
     Its forms are `ArchiveModelForm`s (pass `form_kwargs={"user": ...}`), so
@@ -211,9 +233,6 @@ class ArchiveInlineFormSet(forms.BaseInlineFormSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A posted row count beyond max_num is refused without building its rows (Django
-        # would build up to max_num + 1000 forms, and draw them all again with the error).
-        self.absolute_max = self.max_num
         share_choices(self.forms + [self.empty_form])
 
     def _construct_form(self, i, **kwargs):

@@ -1,4 +1,5 @@
 import pytest
+from django.db import DEFAULT_DB_ALIAS
 from django.test import client as test_client
 
 from archive_site.accounts import roles
@@ -22,6 +23,60 @@ def store_page_templates(store, signal, sender, template, context, **kwargs):
 
 
 test_client.store_rendered_templates = store_page_templates
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test starts from the database the migrations made.
+
+    A transactional test (a browser test, a test of commits) empties the database after
+    it, and with it what the migrations seeded: the roles, the dictionaries, the deadline
+    rules. Such tests get serialized rollback: the seeded rows, saved once after the
+    migrations, are loaded again before each of them. (Tests on more databases than the
+    default one, the replica's, keep Django's flush.)
+    """
+    from pytest_django.fixtures import validate_django_db
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transaction, reset_sequences, databases, serialized, available_apps = (
+            validate_django_db(marker) if marker else (False, False, None, False, None)
+        )
+        transactional = transaction or "transactional_db" in fixtures or "live_server" in fixtures
+        if transactional and not serialized and databases in (None, ["default"], ("default",)):
+            mark = pytest.mark.django_db(
+                transaction=True,
+                reset_sequences=reset_sequences,
+                databases=databases,
+                serialized_rollback=True,
+                available_apps=available_apps,
+            )
+            item.add_marker(mark, append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, with the seeded rows kept for every connection.
+
+    Django keeps the serialized rows on the connection object that made the test
+    database. A browser test's Playwright runs its event loop in the test's thread, and
+    Django's connections, kept per context, are then new objects without those rows:
+    each connection made for the default database gets them too.
+    """
+    from django.db import connections
+    from django.db.utils import ConnectionHandler
+
+    contents = getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+    if contents is not None:
+        create_connection = ConnectionHandler.create_connection
+
+        def create_connection_with_seeded_rows(self, alias):
+            connection = create_connection(self, alias)
+            if alias == DEFAULT_DB_ALIAS:
+                connection._test_serialized_contents = contents
+            return connection
+
+        ConnectionHandler.create_connection = create_connection_with_seeded_rows
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm
+from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, BoundedRows
 from archive_site.models import DictEntry, DictKind
 from archive_site.uploads import validate_size
 from customers.forms import CustomerField
@@ -332,7 +332,7 @@ def _plain(value):
     return "—" if value is None else f"{value.normalize():f}"
 
 
-class BaseRunGrid(forms.BaseFormSet):
+class BaseRunGrid(BoundedRows, forms.BaseFormSet):
     def warnings(self):
         return [w for form in self.forms if form.is_valid() and not form.is_blank() for w in form.warnings()]
 

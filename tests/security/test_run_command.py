@@ -118,7 +118,7 @@ def test_make_run_serves_like_production_with_the_apps_error_pages(database_copy
     finally:
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C
         try:
-            run.wait(timeout=60)
+            run.wait(timeout=120)  # gunicorn and the task worker end gracefully, slower on a loaded machine
         finally:
             log.close()
-    wait_for(lambda: not session(run.pid), timeout=30, interval=0.2, what="every process to end after Ctrl-C")
+    wait_for(lambda: not session(run.pid), timeout=90, interval=0.2, what="every process to end after Ctrl-C")
