@@ -9,12 +9,13 @@ class ArchiveSiteConfig(AppConfig):
 
     def ready(self):
         from archive_site import registry
-        from archive_site.accounts.roles import sync_roles
+        from archive_site.accounts.roles import after_migrate
         from archive_site.dictionaries import resources  # noqa: F401  (registers the dictionaries' import)
         from archive_site.dictionaries.seed import seed_dictionaries
 
-        # Runs after every migrate and after test flushes; both are idempotent.
-        post_migrate.connect(_after_migrate(sync_roles, seed_dictionaries), sender=self, weak=False)
+        # Runs after every migrate and after test flushes; both are idempotent and neither
+        # changes a role an administrator has set (archive_site.accounts.roles).
+        post_migrate.connect(_after_migrate(after_migrate, seed_dictionaries), sender=self, weak=False)
 
         registry.nav.register(
             registry.NavLink(
