@@ -29,6 +29,8 @@ def roles_grant_account_management(groups):
 
 
 class RolesField(forms.ModelMultipleChoiceField):
+    """Roles (groups, also departments such as 技术研究院) ticked in a list, named in the UI's language."""
+
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):
