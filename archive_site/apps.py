@@ -44,7 +44,7 @@ class ArchiveSiteConfig(AppConfig):
                 ("archive_site.manage_accounts",),
                 id="nav-accounts",
                 order=90,
-                prefixes=("user", "token"),
+                prefixes=("user", "token", "role"),
             )
         )
         registry.customer_sections.register(
