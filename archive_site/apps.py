@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveSiteConfig(AppConfig):
+    default = True
     name = "archive_site"
     verbose_name = _("系统管理")
 
@@ -50,6 +52,13 @@ class ArchiveSiteConfig(AppConfig):
         registry.customer_sections.register(
             registry.Section("archive_site/access_log_link.html", _access_log_link, order=30)
         )
+
+
+class ArchiveAdminConfig(admin_apps.AdminConfig):
+    """Django's admin site, read-only (`archive_site.admin_site`)."""
+
+    default = False
+    default_site = "archive_site.admin_site.ReadOnlyAdminSite"
 
 
 def _access_log_link(request, customer):
