@@ -12,20 +12,20 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pghistory.models import Event
 
 from archive_site.accounts.roles import ADMIN, ALL, ROLE_PERMISSIONS
 
 COLUMNS = [
-    ("view", _("查看")),
-    ("add", _("新建")),
-    ("change", _("修改")),
-    ("delete", _("删除")),
-    ("approve", _("审批")),
-    ("print", _("打印")),
-    ("export", _("导出")),
-    ("export_contacts", _("导出联系人")),
+    ("view", pgettext_lazy("权限", "查看")),
+    ("add", pgettext_lazy("权限", "新建")),
+    ("change", pgettext_lazy("权限", "修改")),
+    ("delete", pgettext_lazy("权限", "删除")),
+    ("approve", pgettext_lazy("权限", "审批")),
+    ("print", pgettext_lazy("权限", "打印")),
+    ("export", pgettext_lazy("权限", "导出")),
+    ("export_contacts", pgettext_lazy("权限", "导出联系人")),
 ]
 # Records the pages guard though no built-in role but the administrators' holds them.
 ALSO_SHOWN = {"archive_site.accesslog", "imports.importrun"}
