@@ -111,15 +111,18 @@ def role_fingerprint(group):
 
 def keeps_account_management(editor, group, permissions):
     """Whether `editor` still manages accounts once `group` holds `permissions` (None: is deleted)."""
-    if editor.is_superuser:
-        return True
+    if editor.is_superuser or group.pk is None or not editor.groups.filter(pk=group.pk).exists():
+        return True  # a role the editor does not hold cannot lock them out
     app_label, codename = MANAGE_ACCOUNTS.split(".")
-    others = editor.groups.exclude(pk=group.pk)
-    if others.filter(permissions__content_type__app_label=app_label, permissions__codename=codename).exists():
+    grants = {"content_type__app_label": app_label, "codename": codename}
+    if editor.user_permissions.filter(**grants).exists():
         return True
-    if group.pk is None or not editor.groups.filter(pk=group.pk).exists() or permissions is None:
-        return False
-    return any(p.content_type.app_label == app_label and p.codename == codename for p in permissions)
+    others = editor.groups.exclude(pk=group.pk)
+    if others.filter(**{f"permissions__{k}": v for k, v in grants.items()}).exists():
+        return True
+    return permissions is not None and any(
+        p.content_type.app_label == app_label and p.codename == codename for p in permissions
+    )
 
 
 class RoleForm(OneTimeSubmitMixin, forms.Form):

@@ -151,6 +151,13 @@ def test_the_objection_page_offers_the_8d_report_to_who_may_print_it(
     assert link in login(quality).get(url).content.decode()  # quality staff print the objections they handle
     assert link not in login(viewer).get(url).content.decode()
 
+    preview = login(alice).get(link)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "D4 根本原因分析" in page and "平整机工作辊表面粘附异物" in page
+    assert reverse("printing:eight-d-pdf", args=[closed_objection.pk]) in page
+    assert not PrintLog.objects.exists()  # a preview prints nothing
+
 
 def test_quality_staff_print_the_8d_report_of_an_objection_they_handle(closed_objection, login, quality):
     client = login(quality)
@@ -158,12 +165,6 @@ def test_quality_staff_print_the_8d_report_of_an_objection_they_handle(closed_ob
     response = client.post(reverse("printing:eight-d-pdf", args=[closed_objection.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert PrintLog.objects.filter(printed_by=quality).count() == 1
-    preview = login(alice).get(link)
-    assert preview.status_code == 200
-    page = preview.content.decode()
-    assert "D4 根本原因分析" in page and "平整机工作辊表面粘附异物" in page
-    assert reverse("printing:eight-d-pdf", args=[closed_objection.pk]) in page
-    assert not PrintLog.objects.exists()  # a preview prints nothing
 
 
 def _key(user, objection):
