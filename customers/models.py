@@ -325,8 +325,12 @@ class CustomerGroupShareQuerySet(models.QuerySet):
 class CustomerGroupShare(models.Model):
     """A customer shared with a role or department (a group: 技术研究院, 销售公司): every member sees it."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="group_shares")
-    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="group_shares"
+    )
+    group = models.ForeignKey(
+        "auth.Group", verbose_name=_("角色或部门"), on_delete=models.CASCADE, related_name="+"
+    )
 
     objects = CustomerGroupShareQuerySet.as_manager()
 
