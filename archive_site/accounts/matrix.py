@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 from pghistory.models import Event
 
@@ -96,8 +97,6 @@ def shown_permissions():
     by_app = {}
     for app_label, model_name in labels:
         by_app.setdefault(app_label, []).append(model_name)
-    from django.db.models import Q
-
     query = Q(pk__in=[])
     for app_label, model_names in by_app.items():
         query |= Q(content_type__app_label=app_label, content_type__model__in=model_names)
