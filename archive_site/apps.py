@@ -1,20 +1,23 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveSiteConfig(AppConfig):
+    default = True
     name = "archive_site"
     verbose_name = _("系统管理")
 
     def ready(self):
         from archive_site import registry
-        from archive_site.accounts.roles import sync_roles
+        from archive_site.accounts.roles import after_migrate
         from archive_site.dictionaries import resources  # noqa: F401  (registers the dictionaries' import)
         from archive_site.dictionaries.seed import seed_dictionaries
 
-        # Runs after every migrate and after test flushes; both are idempotent.
-        post_migrate.connect(_after_migrate(sync_roles, seed_dictionaries), sender=self, weak=False)
+        # Runs after every migrate and after test flushes; both are idempotent and neither
+        # changes a role an administrator has set (archive_site.accounts.roles).
+        post_migrate.connect(_after_migrate(after_migrate, seed_dictionaries), sender=self, weak=False)
 
         registry.nav.register(
             registry.NavLink(
@@ -43,12 +46,19 @@ class ArchiveSiteConfig(AppConfig):
                 ("archive_site.manage_accounts",),
                 id="nav-accounts",
                 order=90,
-                prefixes=("user", "token"),
+                prefixes=("user", "token", "role"),
             )
         )
         registry.customer_sections.register(
             registry.Section("archive_site/access_log_link.html", _access_log_link, order=30)
         )
+
+
+class ArchiveAdminConfig(admin_apps.AdminConfig):
+    """Django's admin site, read-only (`archive_site.admin_site`)."""
+
+    default = False
+    default_site = "archive_site.admin_site.ReadOnlyAdminSite"
 
 
 def _access_log_link(request, customer):

@@ -58,6 +58,14 @@ class OneTimeSubmitMixin:
         return SUBMIT_TOKEN if field_name == SUBMIT_TOKEN else super().add_prefix(field_name)
 
 
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Many choices as a scrolling list of checkboxes with a filter box over them (names typed
+    narrow the list; `static/js/app.js`). Without scripts the filter box stays hidden and the
+    list works as plain checkboxes."""
+
+    template_name = "includes/widgets/checkbox_list.html"
+
+
 def active_users():
     return get_user_model().objects.filter(is_active=True).order_by("username")
 

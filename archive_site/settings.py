@@ -27,7 +27,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "archive_site.apps.ArchiveAdminConfig",  # Django's admin site, read-only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -7,7 +7,9 @@ from django.forms import inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, active_users
+from archive_site.accounts.filters import roles_in_order
+from archive_site.accounts.forms import RolesField
+from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, CheckboxList, active_users
 from customers.duplicates import similar_customers
 from customers.models import (
     VIEW_ALL_CUSTOMERS,
@@ -142,6 +144,7 @@ class CustomerForm(ArchiveModelForm):
             "relationship_start",
             "sales_owner",
             "shared_with",
+            "shared_with_groups",
             "main_business",
             "remarks",
         ]
@@ -149,13 +152,18 @@ class CustomerForm(ArchiveModelForm):
             "relationship_start": forms.DateInput(attrs={"type": "date"}),
             "main_business": forms.Textarea(attrs={"rows": 3}),
             "remarks": forms.Textarea(attrs={"rows": 3}),
+            "shared_with": CheckboxList,
         }
-        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
+        field_classes = {
+            "website": partial(forms.URLField, assume_scheme="https"),
+            "shared_with_groups": partial(RolesField, widget=CheckboxList),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sales_owner"].queryset = active_users()
         self.fields["shared_with"].queryset = active_users()
+        self.fields["shared_with_groups"].queryset = roles_in_order()
         if not self.user.has_perm(VIEW_ALL_CUSTOMERS):
             # A scoped sales user keeps the customers they create: handing one to
             # someone else would hide it from them at once.

@@ -25,14 +25,16 @@ class CustomerQuerySet(VisibleQuerySet):
         statistic, pop-up and print goes through.
 
         Holders of "view all customers" see every customer; anyone else sees the
-        customers they are responsible for and those shared with them.
+        customers they are responsible for and those shared with them, or with a
+        role or department (group) they belong to.
         """
         if user.has_perm(VIEW_ALL_CUSTOMERS):
             return self
         if not user.is_authenticated:
             return self.none()
         shared = CustomerShare.objects.filter(customer=OuterRef("pk"), user=user)
-        return self.filter(Q(sales_owner=user) | Exists(shared))
+        shared_with_group = CustomerGroupShare.objects.of_groups_of(user).filter(customer=OuterRef("pk"))
+        return self.filter(Q(sales_owner=user) | Exists(shared) | Exists(shared_with_group))
 
     def sees_everything(self, user):
         return user.has_perm(VIEW_ALL_CUSTOMERS)
@@ -77,7 +79,8 @@ class CustomerScopedQuerySet(VisibleQuerySet):
             return self.none()
         owned = Customer.objects.filter(sales_owner=user).values("pk")
         shared = CustomerShare.objects.filter(user=user).values("customer")
-        return self.filter(**{f"{self.customer_field}__in": owned.union(shared)})
+        shared_with_group = CustomerGroupShare.objects.of_groups_of(user).values("customer")
+        return self.filter(**{f"{self.customer_field}__in": owned.union(shared, shared_with_group)})
 
     def sees_everything(self, user):
         return user.has_perm(VIEW_ALL_CUSTOMERS)
@@ -144,6 +147,14 @@ class Customer(ArchiveModel):
         through="CustomerShare",
         blank=True,
         related_name="shared_customers",
+    )
+    shared_with_groups = models.ManyToManyField(
+        "auth.Group",
+        verbose_name=_("共享给角色或部门"),
+        through="CustomerGroupShare",
+        blank=True,
+        related_name="shared_customers",
+        help_text=_("角色或部门的每个成员都能查看这个客户（在其角色权限之内）。"),
     )
     remarks = models.TextField(_("备注"), blank=True)
     verified_at = models.DateTimeField(
@@ -302,6 +313,38 @@ class CustomerShare(models.Model):
 
     def __str__(self):
         return f"{self.customer} → {self.user}"
+
+
+class CustomerGroupShareQuerySet(models.QuerySet):
+    def of_groups_of(self, user):
+        """The shares with a role or department `user` belongs to."""
+        return self.filter(group__in=user.groups.values("pk"))
+
+
+@tracked()
+class CustomerGroupShare(models.Model):
+    """A customer shared with a role or department (a group: 技术研究院, 销售公司): every member sees it."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="group_shares"
+    )
+    group = models.ForeignKey(
+        "auth.Group", verbose_name=_("角色或部门"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    objects = CustomerGroupShareQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("客户共享给角色或部门")
+        verbose_name_plural = _("客户共享给角色或部门")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "group"], name="customers_customergroupshare_unique"),
+        ]
+        # The record scope's look-up: the customers shared with the user's groups.
+        indexes = [models.Index(fields=["group", "customer"], name="customers_groupshare_group")]
+
+    def __str__(self):
+        return f"{self.customer} → {self.group}"
 
 
 class FollowQuerySet(models.QuerySet):

@@ -69,6 +69,7 @@ def customer_detail(request, pk):
         "contacts": customer.contacts.all(),
         "documents": customer.documents.all(),
         "shared_with": customer.shared_with.all(),
+        "shared_with_groups": customer.shared_with_groups.order_by("pk"),
         "aliases": customer.aliases.select_related("merged_by"),
         "completeness": completeness.assess(customer, request.user),
         "history": describe_events(events),

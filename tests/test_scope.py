@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -508,3 +508,69 @@ def test_deadline_rules_of_another_users_customer_do_not_show(login, w, quality)
     text = text_of(login(w.alice).get(reverse("quality:deadline-rule-list")))
     assert BOBS not in text and SHARED in text and "所有客户" in text
     assert BOBS in text_of(login(quality).get(reverse("quality:deadline-rule-list")))
+
+
+# Sharing with a role or department (a group): each member sees the customer and its records,
+# exactly as if it were shared with them; leaving the group takes it out of their scope.
+
+
+@pytest.fixture
+def department(w):
+    """Alice's department; the customer bob shared with her is shared with it instead."""
+    institute = Group.objects.create(name="技术研究院")
+    w.alice.groups.add(institute)
+    w.shared.shared_with.remove(w.alice)
+    w.shared.shared_with_groups.add(institute)
+    return institute
+
+
+@pytest.mark.parametrize("url", [u for u in RECORD_URLS if u.method == "get"], ids=str)
+def test_a_member_reaches_a_customer_shared_with_her_department(login, w, department, url):
+    response = login(w.alice).get(reverse(url.name, kwargs=url.kwargs(w, w.shared)))
+    if response.streaming:
+        b"".join(response.streaming_content)
+    assert response.status_code == url.shared
+
+
+@pytest.mark.parametrize(("name", "params"), LISTINGS)
+def test_lists_show_a_customer_shared_with_the_users_department_and_no_other(
+    login, w, department, name, params
+):
+    text = text_of(login(w.alice).get(reverse(name), query(params, w)))
+    assert SHARED in text
+    assert BOBS not in text and "C0001" not in text
+
+
+@pytest.mark.parametrize(("name", "params", "shared"), MODULE_LISTINGS)
+def test_module_lists_show_the_records_of_a_customer_shared_with_the_users_department(
+    login, w, department, records, name, params, shared
+):
+    text = get_module_listing(login(w.alice), name, params, w)
+    assert leaked(records.bobs, text) == set()
+    if shared:
+        assert leaked(records.shared, text)
+
+
+def test_leaving_the_department_takes_its_shared_customer_out_of_scope(login, w, department, records):
+    from quality.models import Objection
+
+    w.alice.groups.remove(department)
+    assert login(w.alice).get(reverse("customers:customer-detail", args=[w.shared.pk])).status_code == 404
+    assert not Customer.objects.visible_to(w.alice).filter(pk=w.shared.pk).exists()
+    assert not Objection.objects.visible_to(w.alice).filter(customer=w.shared).exists()
+
+
+def test_a_customer_shared_with_another_department_stays_out_of_scope(login, w, department):
+    w.bobs.shared_with_groups.add(Group.objects.create(name="销售公司"))
+    assert login(w.alice).get(reverse("customers:customer-detail", args=[w.bobs.pk])).status_code == 404
+    assert set(Customer.objects.visible_to(w.alice)) == {w.shared, w.alices}
+
+
+def test_the_customer_form_shares_with_a_department(login, w, department):
+    data = customer_form(w, {"pk": w.alices.pk})
+    data["shared_with_groups"] = [department.pk]
+    response = login(w.alice).post(reverse("customers:customer-edit", args=[w.alices.pk]), data)
+    assert response.status_code == 302
+    assert list(w.alices.shared_with_groups.all()) == [department]
+    page = login(w.alice).get(reverse("customers:customer-detail", args=[w.alices.pk])).content.decode()
+    assert "技术研究院" in page

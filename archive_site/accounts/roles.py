@@ -1,9 +1,22 @@
-"""The five roles (Django groups) and the permissions each holds.
+"""The five built-in roles (Django groups) and the permissions a new database gives them.
 
-Views check permissions, never role names. `sync_roles` is run by the data
-migration archive_site 0003 and again after every `migrate` (post_migrate), so
-the groups pick up the permissions of models added by later migrations and
-survive the database flushes of transactional tests.
+Views check permissions, never role names. Roles belong to the administrators:
+they change them on the roles page (账户管理 → 角色与权限) and create roles of
+their own, so nothing here is applied to an existing database again.
+
+- `create_roles` makes the built-in roles that do not exist yet, with the
+  permissions of `ROLE_PERMISSIONS`; the data migration archive_site 0003 runs it
+  once. It never changes a role that exists.
+- A later release that gives a built-in role a new permission adds it to
+  `ROLE_PERMISSIONS` (for new databases) AND ships a data migration calling
+  `grant(apps, ROLE, [...])` (for existing ones): it adds the permissions to the
+  role and takes nothing away (printing 0004 gives quality staff printing).
+- The administrators' role holds every permission, and only that role is kept
+  so by code: after every migrate it is given the permissions of new models
+  (`after_migrate`). The roles page shows it as fixed, so nothing an
+  administrator chose is undone.
+- A flushed database (`manage.py flush`, the flush after each transactional
+  test) has no roles at all; `after_migrate` makes the built-in ones again.
 """
 
 from django.utils.translation import gettext_noop
@@ -122,6 +135,7 @@ _KEEP_PARTS = _READ_PARTS + [
 # Printing: sales and engineers print technical sheets and process
 # cards; every role reads the print log of the customers it sees.
 _READ_PRINTS = ["printing.view_printlog"]
+# Printing: technical sheets, process cards and the 8D reports of objections (one permission).
 _PRINT = _READ_PRINTS + ["printing.print_documents"]
 
 # Orders and deliveries: everyone reads them in scope; sales keeps them (imported from
@@ -177,7 +191,7 @@ ROLE_PERMISSIONS = {
     + _READ_PLANS
     + _KEEP_OBJECTIONS
     + _READ_PARTS
-    + _READ_PRINTS
+    + _PRINT  # the 8D reports of the objections they handle (granted by printing 0004)
     + _READ_ORDERS
     + _EXPORT_ORDERS,
     # Reads and searches the whole archive (shop-floor inspectors run the judgement check for
@@ -193,21 +207,58 @@ ROLE_PERMISSIONS = {
 }
 
 
-def sync_roles(apps=None, **kwargs):
-    """Create the groups and give each exactly its permissions."""
+def _ensure_permissions():
+    """Every model's permissions exist (Django makes them only after the whole migrate)."""
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
-    apps = apps or global_apps
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, apps=global_apps)
-    Group = apps.get_model("auth", "Group")
+
+
+def _permissions(apps, names):
     Permission = apps.get_model("auth", "Permission")
     every = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type")
     }
+    if names == ALL:
+        return list(every.values())
+    return [every[n] for n in names if n in every]
+
+
+def create_roles(apps=None):
+    """Make the built-in roles that do not exist, with their permissions; leave existing ones alone."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    _ensure_permissions()
+    Group = apps.get_model("auth", "Group")
     for role, names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = list(every.values()) if names == ALL else [every[n] for n in names if n in every]
-        group.permissions.set(perms)
+        group, created = Group.objects.get_or_create(name=role)
+        if created:
+            group.permissions.set(_permissions(apps, names))
+
+
+def grant(apps, role, names):
+    """For a data migration: add `names` ("app_label.codename") to the built-in `role`, if it
+    still exists; its other permissions, as the administrators set them, stay as they are."""
+    _ensure_permissions()
+    group = apps.get_model("auth", "Group").objects.filter(name=role).first()
+    if group is not None:
+        group.permissions.add(*_permissions(apps, names))
+
+
+def after_migrate(**kwargs):
+    """After every migrate (and flush): the built-in roles again if the database has no roles
+    at all, and every permission for the administrators' role. Other roles are not touched."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.exists():
+        create_roles()
+    else:
+        _ensure_permissions()
+    admins = Group.objects.filter(name=ADMIN).first()
+    if admins is not None:
+        admins.permissions.add(*_permissions(global_apps, ALL))

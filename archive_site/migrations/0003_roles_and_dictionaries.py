@@ -1,12 +1,12 @@
 from django.db import migrations
 
 from archive_site.dictionaries.seed import seed_dictionaries
-from archive_site.accounts.roles import sync_roles
+from archive_site.accounts.roles import create_roles
 
 
 def forwards(apps, schema_editor):
     seed_dictionaries(apps)
-    sync_roles(apps)
+    create_roles(apps)
 
 
 class Migration(migrations.Migration):

@@ -53,3 +53,17 @@ document.addEventListener("submit", (event) => {
 window.addEventListener("pageshow", (event) => {
   if (event.persisted) for (const form of document.querySelectorAll("form[data-sending]")) setSending(form, false);
 });
+
+// Checkbox lists (archive_site.forms.CheckboxList): the filter box shows only the choices
+// whose label holds what was typed; ticked choices stay ticked while hidden.
+for (const box of document.querySelectorAll("[data-checklist-filter]")) {
+  box.hidden = false;
+  box.addEventListener("input", () => {
+    const wanted = box.value.trim().toLowerCase();
+    const list = box.closest("[data-checklist]");
+    for (const label of list.querySelectorAll(".checklist-options label")) {
+      const row = label.closest("div") || label;
+      row.hidden = wanted !== "" && !label.textContent.toLowerCase().includes(wanted);
+    }
+  });
+}

@@ -20,6 +20,7 @@ from tests.test_permission_matrix import ROLES, TABLE, World, customer_form, wor
 # URL name → the page whose form posts to it, when it is not the URL itself.
 CREATES = {
     "user-create": None,
+    "role-create": None,
     "dictionary-create": None,
     "customers:customer-create": None,
     "customers:document-create": None,

@@ -59,6 +59,13 @@ def share(customer, tag, users):
     customer.shared_with.add(users["viewer"])
 
 
+def group_share(customer, tag, users):
+    from django.contrib.auth.models import Group
+
+    institute, _ = Group.objects.get_or_create(name="技术研究院")
+    customer.shared_with_groups.add(institute)  # both shared with it: the merge keeps one
+
+
 def follow(customer, tag, users):
     customer.follow(users["viewer"])  # both followed by the same user: the merge keeps one
 
@@ -169,6 +176,7 @@ BUILDERS = {
     "customers.Contact": lambda c, t, u: contact(c, t),
     "customers.CustomerDocument": lambda c, t, u: document(c, t),
     "customers.CustomerShare": share,
+    "customers.CustomerGroupShare": group_share,
     "customers.Follow": follow,
     "notifications.Notification": notification,
     "customers.Demand": lambda c, t, u: demand(c, t),
@@ -225,7 +233,11 @@ def test_a_merge_moves_every_kind_of_record_and_leaves_no_orphan(pair, users):
     merge_customers(kept, duplicate, by=users["admin"])
 
     after = rows_of(kept)
-    links = {("customers.CustomerShare", "customer"), ("customers.Follow", "customer")}
+    links = {
+        ("customers.CustomerShare", "customer"),
+        ("customers.CustomerGroupShare", "customer"),
+        ("customers.Follow", "customer"),
+    }
     for table, ids in after.items():
         if table in links:  # both were shared with (followed by) the viewer: one share (follow) remains
             assert ids == before_kept[table]

@@ -128,31 +128,43 @@ def test_what_is_not_written_yet_says_so(alices_customer, login, alice):
 
 
 def test_users_out_of_scope_get_404_and_without_the_print_permission_403(
-    closed_objection, login, bob, quality, viewer
+    closed_objection, login, bob, viewer
 ):
     urls = [
         ("get", reverse("printing:eight-d", args=[closed_objection.pk])),
         ("post", reverse("printing:eight-d-pdf", args=[closed_objection.pk])),
     ]
-    for user, expected in [(bob, 404), (quality, 403), (viewer, 403)]:
+    for user, expected in [(bob, 404), (viewer, 403)]:
         client = login(user)
         for method, url in urls:
             assert getattr(client, method)(url).status_code == expected, (user, url)
     assert not PrintLog.objects.exists()
 
 
-def test_the_objection_page_offers_the_8d_report_to_who_may_print_it(closed_objection, login, alice, quality):
+def test_the_objection_page_offers_the_8d_report_to_who_may_print_it(
+    closed_objection, login, alice, quality, viewer
+):
     url = closed_objection.get_absolute_url()
     link = reverse("printing:eight-d", args=[closed_objection.pk])
 
     assert link in login(alice).get(url).content.decode()
-    assert link not in login(quality).get(url).content.decode()
+    assert link in login(quality).get(url).content.decode()  # quality staff print the objections they handle
+    assert link not in login(viewer).get(url).content.decode()
+
     preview = login(alice).get(link)
     assert preview.status_code == 200
     page = preview.content.decode()
     assert "D4 根本原因分析" in page and "平整机工作辊表面粘附异物" in page
     assert reverse("printing:eight-d-pdf", args=[closed_objection.pk]) in page
     assert not PrintLog.objects.exists()  # a preview prints nothing
+
+
+def test_quality_staff_print_the_8d_report_of_an_objection_they_handle(closed_objection, login, quality):
+    client = login(quality)
+    assert client.get(reverse("printing:eight-d", args=[closed_objection.pk])).status_code == 200
+    response = client.post(reverse("printing:eight-d-pdf", args=[closed_objection.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert PrintLog.objects.filter(printed_by=quality).count() == 1
 
 
 def _key(user, objection):
