@@ -39,7 +39,7 @@ from customers.models import (
     may_hand_over,
 )
 from customers.resources import CustomerResource
-from imports.exports import export_response
+from imports.exports import export_response, get_module_for_export
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -160,7 +160,8 @@ def customer_bulk_share(request):
 @require_POST
 def customer_bulk_export(request):
     """The ticked customers, as the list's export writes them."""
-    customers, back = _bulk_customers(request, "customers.export_customer")
+    get_module_for_export(request.user, "customers")
+    customers, back = _bulk_customers(request, "customers.view_customer")
     if customers is None:
         return back
     query = QueryDict(mutable=True)
