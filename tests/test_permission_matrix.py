@@ -388,7 +388,11 @@ def ticked_customer(w, kw):
 
 def customer_owner_and_shares(w, kw):
     customer = Customer.objects.get(pk=w.customer.pk)
-    return customer.sales_owner_id, sorted(customer.shares.values_list("user_id", flat=True)), customer.version
+    return (
+        customer.sales_owner_id,
+        sorted(customer.shares.values_list("user_id", flat=True)),
+        customer.version,
+    )
 
 
 def ticked_objection_to_quality(w, kw):
@@ -1224,7 +1228,8 @@ TABLE = [
     # The customers ticked on the list: handed over (who sees all and may edit), shared, exported.
     Row("customers:customer-bulk-owner", no_args,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=ticked_customer_to_bob, state=customer_owner_and_shares),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=ticked_customer_to_bob,
+        state=customer_owner_and_shares),
     Row("customers:customer-bulk-share", no_args,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 302, 302, 404, 403, 403, 403), data=ticked_customer_shared_with_engineer,
@@ -1345,7 +1350,8 @@ TABLE = [
     # The objections ticked on the list: assigned (the single assignment's permission), exported.
     Row("quality:objection-bulk-assign", no_args,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
-        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=ticked_objection_to_quality, state=objection_handlers),
+        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=ticked_objection_to_quality,
+        state=objection_handlers),
     Row("quality:objection-bulk-export", no_args,
         get= (LOGIN, 405, 405, 405, 405, 405, 405),
         post=(LOGIN, 200, 403, 403, 200, 200, 403), done=200, data=ticked_objection, state=exports_logged),

@@ -4,6 +4,7 @@ record and notification, by the rule of the single assignment), export them."""
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -86,7 +87,9 @@ def test_taking_objections_from_someone_needs_a_note(login, quality, colleague, 
 
 def test_a_closed_objection_among_them_refuses_all_and_is_named(login, quality, colleague, alices_customer):
     open_one, closed = make_objection(alices_customer), make_objection(alices_customer)
-    Objection.objects.filter(pk=closed.pk).update(status=Objection.Status.CLOSED)
+    Objection.objects.filter(pk=closed.pk).update(
+        status=Objection.Status.CLOSED, closed_date=closed.received_date
+    )
     response = login(quality).post(ASSIGN, ticked(open_one, closed, handler=colleague.pk, confirm="1"))
     assert response.status_code == 200
     assert f"这些异议已关闭，不能再修改：{closed.number}" in response.content.decode()
@@ -106,6 +109,9 @@ def test_a_stale_selection_assigns_none(login, quality, colleague, alices_custom
 def test_an_objection_outside_ones_scope_refuses_the_selection_and_is_named(
     login, alice, quality, alices_customer, bobs_customer
 ):
+    alice.user_permissions.add(
+        Permission.objects.get(codename="add_objectionassignment")
+    )  # scoped, may assign
     mine, theirs = make_objection(alices_customer), make_objection(bobs_customer)
     response = login(alice).post(ASSIGN, ticked(mine, theirs, handler=quality.pk, confirm="1"))
     assert response.status_code == 404
