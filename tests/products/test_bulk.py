@@ -45,3 +45,19 @@ def test_who_may_print_and_export_gets_both_from_one_selection(login, engineer, 
     assert f'name="part" value="{alices_parts[0].pk}" form="print-selection"' in page
     assert f'formaction="{EXPORT}"' in page and reverse("printing:selected-sheets") in page
     assert 'data-select-all="part"' in page and "js/selection.js" in page
+
+
+def test_a_part_outside_ones_scope_refuses_the_batch_print_and_is_named(
+    login, alice, alices_parts, bobs_part
+):
+    from printing.models import PrintJob
+
+    response = login(alice).post(
+        reverse("printing:selected-sheets"), {"part": [alices_parts[0].pk, bobs_part.pk]}
+    )
+    assert response.status_code == 404
+    assert (
+        f"ID {bobs_part.pk}" in response.content.decode()
+        and f"ID {alices_parts[0].pk}" not in response.content.decode()
+    )
+    assert not PrintJob.objects.exists()
