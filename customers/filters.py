@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.bulk import SelectedFilter
 from archive_site.forms import active_users
 from archive_site.models import DictEntry, DictKind
 from customers.models import Customer, Demand, verification_overdue_q
@@ -9,6 +10,7 @@ from customers.models import Customer, Demand, verification_overdue_q
 
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("查找"))
+    id = SelectedFilter()
     category = django_filters.ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
     )

@@ -12,7 +12,6 @@ from archive_site.accounts.forms import RolesField
 from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, CheckboxList, active_users
 from customers.duplicates import similar_customers
 from customers.models import (
-    VIEW_ALL_CUSTOMERS,
     Contact,
     Customer,
     CustomerDocument,
@@ -20,6 +19,7 @@ from customers.models import (
     DemandAttachment,
     DemandElement,
     DemandProperty,
+    may_hand_over,
 )
 
 
@@ -164,9 +164,7 @@ class CustomerForm(ArchiveModelForm):
         self.fields["sales_owner"].queryset = active_users()
         self.fields["shared_with"].queryset = active_users()
         self.fields["shared_with_groups"].queryset = roles_in_order()
-        if not self.user.has_perm(VIEW_ALL_CUSTOMERS):
-            # A scoped sales user keeps the customers they create: handing one to
-            # someone else would hide it from them at once.
+        if not may_hand_over(self.user):
             self.fields["sales_owner"].disabled = True
             self.fields["sales_owner"].initial = self.instance.sales_owner_id or self.user.pk
         self.duplicates = []
@@ -202,6 +200,20 @@ class CustomerForm(ArchiveModelForm):
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
+
+
+class BulkOwnerForm(forms.Form):
+    """The sales owner to give the ticked customers to (the customer form's choice)."""
+
+    sales_owner = forms.ModelChoiceField(label=_("新的负责销售"), queryset=active_users())
+
+
+class BulkShareForm(forms.Form):
+    """The users to share the ticked customers with as well (the customer form's choice)."""
+
+    users = forms.ModelMultipleChoiceField(
+        label=_("共享给"), queryset=active_users(), widget=forms.CheckboxSelectMultiple
+    )
 
 
 class ContactForm(ArchiveModelForm):

@@ -19,6 +19,12 @@ from archive_site.validators import validate_credit_code, validate_mobile, valid
 VIEW_ALL_CUSTOMERS = "customers.view_all_customers"
 
 
+def may_hand_over(user):
+    """Whether `user` may give customers to another sales owner: only who sees every customer
+    (a scoped sales user who gave one away would lose sight of it at once)."""
+    return user.has_perm(VIEW_ALL_CUSTOMERS)
+
+
 class CustomerQuerySet(VisibleQuerySet):
     def visible_to(self, user):
         """The customers `user` may see: the one rule every list, search, export,
@@ -52,6 +58,27 @@ class CustomerQuerySet(VisibleQuerySet):
     def verification_overdue(self, now=None):
         """Customers whose data nobody confirmed within the verification period (or ever)."""
         return self.filter(verification_overdue_q(now))
+
+    def hand_over(self, owner, *, by):
+        """Make `owner` the sales owner of these customers: a new version of each, changed by `by`.
+        One statement (the history triggers record each row); the caller checks versions."""
+        return self._changed(by, sales_owner=owner)
+
+    def share_with(self, users, *, by):
+        """Share these customers with `users` as well (a share they already have is kept as it
+        is; a customer's own sales owner needs none): a new version of each, changed by `by`."""
+        rows = list(self.values_list("pk", "sales_owner_id"))
+        shares = [
+            CustomerShare(customer_id=pk, user=user)
+            for pk, owner in rows
+            for user in users
+            if user.pk != owner
+        ]
+        CustomerShare.objects.bulk_create(shares, ignore_conflicts=True)
+        return self._changed(by)
+
+    def _changed(self, by, **values):
+        return self.update(**values, version=F("version") + 1, updated_by=by, updated_at=timezone.now())
 
 
 def verification_due_since(now=None):

@@ -2,14 +2,17 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from archive_site import bulk
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.history import describe_events, events_for
@@ -17,6 +20,8 @@ from archive_site.pagination import LateRowPaginator, search_cap
 from customers import completeness
 from customers.filters import CustomerFilter, DemandFilter
 from customers.forms import (
+    BulkOwnerForm,
+    BulkShareForm,
     ContactFormSet,
     CustomerForm,
     DemandAttachmentForm,
@@ -25,9 +30,16 @@ from customers.forms import (
     DemandPropertyFormSet,
     DocumentForm,
 )
-from customers.models import Customer, CustomerAlias, CustomerDocument, Demand, DemandAttachment
+from customers.models import (
+    Customer,
+    CustomerAlias,
+    CustomerDocument,
+    Demand,
+    DemandAttachment,
+    may_hand_over,
+)
 from customers.resources import CustomerResource
-from imports.exports import export_response
+from imports.exports import export_response, get_module_for_export
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
@@ -52,6 +64,109 @@ def customer_export(request):
     """The rows the list's current filters and sort select, as the customers module exports them
     (the customers sheet: contacts are exported, with their own permission, by the import page)."""
     return export_response(request, "customers", _("客户列表"), resources=[CustomerResource])
+
+
+# Work on the customers ticked on the list (archive_site.bulk).
+
+
+def _ticked_customers(request):
+    customers = Customer.objects.visible_to(request.user).select_related("sales_owner")
+    return bulk.selected(request, customers.prefetch_related("shared_with"))
+
+
+def _bulk_customers(request, perm):
+    """(customers, back): the ticked customers if `request.user` holds `perm` (else 403) and may
+    see every one of them; else (None, the answer: 404 naming those outside, or back to the list)."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    back = bulk.back_to(request, reverse("customers:customer-list"))
+    try:
+        customers = _ticked_customers(request)
+    except bulk.OutOfScope as error:
+        return None, bulk.refused(request, error, back)
+    if not customers:
+        messages.error(request, _("请先勾选客户。"))
+        return None, redirect(back)
+    return customers, back
+
+
+@require_POST
+def customer_bulk_owner(request):
+    """Give the ticked customers to another sales owner, after a confirmation, all or none."""
+    if not may_hand_over(request.user):
+        raise PermissionDenied
+    customers, back = _bulk_customers(request, "customers.change_customer")
+    if customers is None:
+        return back
+    form = BulkOwnerForm(request.POST if "confirm" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        owner = form.cleaned_data["sales_owner"]
+        with transaction.atomic():
+            bulk.lock_unchanged(Customer.objects, bulk.seen_versions(request, customers), back)
+            Customer.objects.filter(pk__in=[c.pk for c in customers]).hand_over(owner, by=request.user)
+        done = ngettext(
+            "%(n)s 个客户的负责销售已改为 %(owner)s。",
+            "%(n)s 个客户的负责销售已改为 %(owner)s。",
+            len(customers),
+        )
+        messages.success(request, done % {"n": len(customers), "owner": owner})
+        return redirect(back)
+    return bulk.confirmation(
+        request,
+        title=_("更改负责销售"),
+        intro=_("以下客户的负责销售将改为所选的人；确认前不会修改任何内容。"),
+        rows=[(c, c.get_absolute_url(), c.sales_owner or "—", None) for c in customers],
+        columns=[_("现在的负责销售")],
+        submit=ngettext("确认更改 %(n)s 个客户", "确认更改 %(n)s 个客户", len(customers))
+        % {"n": len(customers)},
+        back=back,
+        form=form,
+    )
+
+
+@require_POST
+def customer_bulk_share(request):
+    """Share the ticked customers with more users, after a confirmation, all or none."""
+    customers, back = _bulk_customers(request, "customers.change_customer")
+    if customers is None:
+        return back
+    form = BulkShareForm(request.POST if "confirm" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        users = list(form.cleaned_data["users"])
+        with transaction.atomic():
+            bulk.lock_unchanged(Customer.objects, bulk.seen_versions(request, customers), back)
+            Customer.objects.filter(pk__in=[c.pk for c in customers]).share_with(users, by=request.user)
+        done = ngettext(
+            "%(n)s 个客户已共享给 %(users)s。", "%(n)s 个客户已共享给 %(users)s。", len(customers)
+        )
+        messages.success(request, done % {"n": len(customers), "users": "、".join(str(u) for u in users)})
+        return redirect(back)
+    return bulk.confirmation(
+        request,
+        title=_("共享客户"),
+        intro=_("以下客户将同时共享给所选的人（已有的共享保持不变）；确认前不会修改任何内容。"),
+        rows=[
+            (c, c.get_absolute_url(), "、".join(str(u) for u in c.shared_with.all()) or "—", None)
+            for c in customers
+        ],
+        columns=[_("现在共享给")],
+        submit=ngettext("确认共享 %(n)s 个客户", "确认共享 %(n)s 个客户", len(customers))
+        % {"n": len(customers)},
+        back=back,
+        form=form,
+    )
+
+
+@require_POST
+def customer_bulk_export(request):
+    """The ticked customers, as the list's export writes them."""
+    get_module_for_export(request.user, "customers")
+    customers, back = _bulk_customers(request, "customers.view_customer")
+    if customers is None:
+        return back
+    query = QueryDict(mutable=True)
+    query["id"] = ",".join(str(c.pk) for c in customers)
+    return customer_export(bulk.with_query(request, query))
 
 
 @permission_required("customers.view_customer", raise_exception=True)

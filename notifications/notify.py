@@ -24,6 +24,14 @@ def objection_args(objection, **more):
 
 def notify(kind, recipients, *, objection=None, customer=None, args=None, actor=None):
     """One notification of `kind` for each recipient (not `actor`, not twice, only active users)."""
+    notes = notifications_for(
+        kind, recipients, objection=objection, customer=customer, args=args, actor=actor
+    )
+    return save_notifications(notes)
+
+
+def notifications_for(kind, recipients, *, objection=None, customer=None, args=None, actor=None):
+    """The notifications `notify` writes, not saved yet (to save many at once)."""
     seen, notes = set(), []
     for user in recipients:
         if user is None or not user.is_active or user.pk in seen or (actor and user.pk == actor.pk):
@@ -38,6 +46,11 @@ def notify(kind, recipients, *, objection=None, customer=None, args=None, actor=
                 args=args or {},
             )
         )
+    return notes
+
+
+def save_notifications(notes):
+    """Write `notes` in one statement; e-mail them once the caller's transaction commits."""
     made = Notification.objects.bulk_create(notes)
     ids = [n.pk for n in made]
     if ids:

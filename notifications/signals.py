@@ -1,6 +1,7 @@
 """What the quality work on objections tells whom, hooked onto the records it already writes.
 
-- an `ObjectionAssignment` (registered with a handler, or reassigned) → the new handler;
+- an `ObjectionAssignment` (registered with a handler, or reassigned, one or many at once
+  by `Objection.assign_all`) → the new handler;
 - an `ObjectionTransition` to 已关闭 → the customer's sales owner;
 - a new `Objection` → the users who follow its customer (and may still see it).
 
@@ -13,17 +14,34 @@ from django.dispatch import receiver
 
 from customers.models import Customer, Follow
 from notifications.models import Kind
-from notifications.notify import notify, objection_args
+from notifications.notify import notifications_for, notify, objection_args, save_notifications
 from quality.models import Objection, ObjectionAssignment, ObjectionTransition
+from quality.models.objections import assignments_made
 
 
 @receiver(post_save, sender=ObjectionAssignment, dispatch_uid="notifications.assignment")
 def objection_assigned(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
-    objection = Objection.objects.select_related("customer").get(pk=instance.objection_id)
-    args = objection_args(objection, by=str(instance.by), note=instance.note)
-    notify(Kind.ASSIGNED, [instance.handler], objection=objection, args=args, actor=instance.by)
+    assignments_notified([instance])
+
+
+@receiver(assignments_made, dispatch_uid="notifications.assignments")
+def objections_assigned(sender, assignments, **kwargs):
+    """Assignments made together (`Objection.assign_all`): their notifications in two queries."""
+    assignments_notified(assignments)
+
+
+def assignments_notified(assignments):
+    """Each assignment's new handler is told (one notification per assignment)."""
+    ids = [a.objection_id for a in assignments]
+    objections = Objection.objects.select_related("customer").in_bulk(ids)
+    notes = []
+    for a in assignments:
+        objection = objections[a.objection_id]
+        args = objection_args(objection, by=str(a.by), note=a.note)
+        notes += notifications_for(Kind.ASSIGNED, [a.handler], objection=objection, args=args, actor=a.by)
+    save_notifications(notes)
 
 
 @receiver(post_save, sender=ObjectionTransition, dispatch_uid="notifications.closed")

@@ -10,7 +10,7 @@ for the worker, whose page shows its progress and then the download.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive_site import bulk
 from archive_site.access_log import log_access
 from customers.models import Customer
 from printing.documents import (
@@ -221,17 +222,15 @@ def customer_sheets(request, pk):
 
 @require_POST
 def selected_sheets(request):
-    """The technical sheets of the parts ticked on the part list, as a batch."""
+    """The technical sheets of the parts ticked on the part list, as a batch; a part outside the
+    user's scope refuses the whole selection, naming it (archive_site.bulk)."""
     _require_print(request.user)
-    ticked = set(request.POST.getlist("part"))
-    if not all(i.isdigit() for i in ticked):
-        raise Http404
-    parts = Part.objects.visible_to(request.user).filter(pk__in=[int(i) for i in ticked])
-    if parts.count() != len(ticked):  # a part that does not exist or that the user may not see
-        raise Http404
-    back = request.POST.get("next") or reverse("products:part-list")
-    if not back.startswith("/"):
-        back = reverse("products:part-list")
+    back = bulk.back_to(request, reverse("products:part-list"))
+    try:
+        ticked = bulk.selected(request, Part.objects.visible_to(request.user), name="part")
+    except bulk.OutOfScope as error:
+        return bulk.refused(request, error, back)
+    parts = Part.objects.visible_to(request.user).filter(pk__in=[p.pk for p in ticked])
     return _start_batch(request, parts, label=lambda n: _("零件列表所选：%(n)s 个零件") % {"n": n}, back=back)
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.bulk import SelectedFilter
 from archive_site.models import DictEntry, DictKind
 from customers.models import Customer
 from products.models import Part
@@ -15,6 +16,7 @@ class PartFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("零件名称/编号"))
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
+    id = SelectedFilter()
     car_model = django_filters.ModelChoiceFilter(queryset=_entries(DictKind.CAR_MODEL), label=_("车型"))
     delivery_grade = django_filters.ModelChoiceFilter(
         field_name="demand__delivery_grade", queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号")

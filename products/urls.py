@@ -7,6 +7,7 @@ app_name = "products"
 urlpatterns = [
     path("", views.part_list, name="part-list"),
     path("export.xlsx", views.part_export, name="part-export"),
+    path("ticked/export.xlsx", views.part_bulk_export, name="part-bulk-export"),
     path("new/", views.part_create, name="part-create"),
     path("<int:pk>/", views.part_detail, name="part-detail"),
     path("<int:pk>/edit/", views.part_edit, name="part-edit"),

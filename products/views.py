@@ -7,18 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive_site import bulk
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator, search_cap
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
-from imports.exports import export_response
+from imports.exports import export_response, get_module_for_export
 from products.filters import PartFilter
 from products.forms import PartForm, PhotoCaptionForm
 from products.models import Part, PartPhoto
@@ -65,6 +67,24 @@ def part_list(request):
 def part_export(request):
     """The rows the list's current filters and sort select, as the parts module exports them."""
     return export_response(request, "parts", _("零件列表"))
+
+
+@require_POST
+def part_bulk_export(request):
+    """The parts ticked on the list (`part`), as the list's export writes them; an id outside the
+    user's scope refuses the export (archive_site.bulk). Printing them is the printing app's."""
+    get_module_for_export(request.user, "parts")
+    back = bulk.back_to(request, reverse("products:part-list"))
+    try:
+        parts = bulk.selected(request, Part.objects.visible_to(request.user), name="part")
+    except bulk.OutOfScope as error:
+        return bulk.refused(request, error, back)
+    if not parts:
+        messages.error(request, _("请先勾选零件。"))
+        return redirect(back)
+    query = QueryDict(mutable=True)
+    query["id"] = ",".join(str(p.pk) for p in parts)
+    return part_export(bulk.with_query(request, query))
 
 
 def part_detail(request, pk):

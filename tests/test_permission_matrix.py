@@ -389,6 +389,54 @@ def customer(w):
     return {"pk": w.customer.pk}
 
 
+# Work on ticked rows of a list (archive_site.bulk): alice's customer, confirmed.
+
+
+def _ticked(record, **more):
+    return {"ids": [record.pk], f"version_{record.pk}": type(record).objects.get(pk=record.pk).version} | more
+
+
+def ticked_customer_to_bob(w, kw):
+    return _ticked(w.customer, sales_owner=w.users["other"].pk, confirm="1")
+
+
+def ticked_customer_shared_with_engineer(w, kw):
+    return _ticked(w.customer, users=[w.users["engineer"].pk], confirm="1")
+
+
+def ticked_customer(w, kw):
+    return _ticked(w.customer)
+
+
+def customer_owner_and_shares(w, kw):
+    customer = Customer.objects.get(pk=w.customer.pk)
+    return (
+        customer.sales_owner_id,
+        sorted(customer.shares.values_list("user_id", flat=True)),
+        customer.version,
+    )
+
+
+def ticked_objection_to_quality(w, kw):
+    return _ticked(make_objection(w.customer), handler=w.users["quality"].pk, note="批量指派", confirm="1")
+
+
+def ticked_objection(w, kw):
+    return _ticked(make_objection(w.customer))
+
+
+def objection_handlers(w, kw):
+    from quality.models import Objection
+
+    return sorted(Objection.objects.filter(customer=w.customer).values_list("pk", "handler_id", "version"))
+
+
+def exports_logged(w, kw):
+    from archive_site.models import AccessLog
+
+    return AccessLog.objects.filter(action="export").count()
+
+
 def document(w):
     return {"pk": w.document.pk}
 
@@ -1215,6 +1263,18 @@ TABLE = [
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("customers:customer-export", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 403), post=READ_ONLY),
+    # The customers ticked on the list: handed over (who sees all and may edit), shared, exported.
+    Row("customers:customer-bulk-owner", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 403, 403, 403, 403, 403), data=ticked_customer_to_bob,
+        state=customer_owner_and_shares),
+    Row("customers:customer-bulk-share", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 302, 404, 403, 403, 403), data=ticked_customer_shared_with_engineer,
+        state=customer_owner_and_shares),
+    Row("customers:customer-bulk-export", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 200, 200, 404, 200, 200, 403), done=200, data=ticked_customer, state=exports_logged),
     Row("customers:customer-create", no_args,
         get= (LOGIN, 200, 200, 200, 403, 403, 403),
         post=(LOGIN, 302, 302, 302, 403, 403, 403), data=customer_form, state=count(Customer)),
@@ -1325,6 +1385,14 @@ TABLE = [
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("quality:objection-export", no_args,
         get= (LOGIN, 200, 403, 403, 200, 200, 403), post=READ_ONLY),
+    # The objections ticked on the list: assigned (the single assignment's permission), exported.
+    Row("quality:objection-bulk-assign", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 302, 403, 403, 403, 302, 403), data=ticked_objection_to_quality,
+        state=objection_handlers),
+    Row("quality:objection-bulk-export", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 200, 403, 403, 200, 200, 403), done=200, data=ticked_objection, state=exports_logged),
     Row("quality:objection-create", no_args,
         get= (LOGIN, 200, 200, 200, 403, 200, 403),
         post=(LOGIN, 302, 302, 200, 403, 302, 403),
@@ -1473,6 +1541,9 @@ TABLE = [
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
     Row("products:part-export", no_args,
         get= (LOGIN, 200, 200, 200, 200, 200, 200), post=READ_ONLY),
+    Row("products:part-bulk-export", no_args,
+        get= (LOGIN, 405, 405, 405, 405, 405, 405),
+        post=(LOGIN, 200, 200, 404, 200, 200, 200), done=200, data=ticked_part, state=exports_logged),
     Row("products:part-create", no_args, query=of_customer,
         get= (LOGIN, 200, 403, 403, 200, 403, 403),
         post=(LOGIN, 302, 403, 403, 302, 403, 403), data=part_form, state=part_count),

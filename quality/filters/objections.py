@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.bulk import SelectedFilter
 from archive_site.models import DictEntry, DictKind
 from customers.models import Customer
 from quality.models import Objection, Severity
@@ -24,6 +25,7 @@ class ObjectionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("查找"), help_text=_("缺陷描述、原因分析、解决措施或预防措施中的文字")
     )
+    id = SelectedFilter()
     customer = django_filters.CharFilter(method="by_customer", label=_("客户"))
     defect_type = django_filters.ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型")

@@ -225,6 +225,20 @@ class AssignForm(forms.Form):
         return handler
 
 
+class BulkAssignForm(forms.Form):
+    """Give the ticked objections to one handler; taking any of them from someone needs a note."""
+
+    handler = forms.ModelChoiceField(label=_("处理人"), queryset=Objection.objects.none())
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)
+
+    def __init__(self, *args, objections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = Objection.handlers()
+        if any(o.handler_id for o in objections):
+            self.fields["note"].required = True
+            self.fields["note"].help_text = _("改派的原因")
+
+
 class JudgementForm(forms.Form):
     """The judgement check's question: customer, defect type, severity, and what is known of the
     coil (all by codes, for a stable URL and the API).

@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,11 @@ CLOSED_AFTER_TODAY = _("关闭日期不能晚于今天。")
 CLOSE_INCOMPLETE = _("关闭前必须填写：%(fields)s。")
 NOT_A_HANDLER = _("只能指派给负责处理质量异议的在职人员。")
 SAME_HANDLER = _("这条异议已由此人处理。")
+SOME_SAME_HANDLER = _("这些异议已由此人处理：%(numbers)s。")
+SOME_CLOSED = _("这些异议已关闭，不能再修改：%(numbers)s。")
+
+# Sent with the `ObjectionAssignment` records one (re)assignment made, created together.
+assignments_made = Signal()
 CLOSED_READ_ONLY = _("这条异议已关闭，不能再修改。如需修改，请由处理人员说明原因后重新打开。")
 SETTLED_NOT_NEGATIVE = _("结算金额不能为负数。")
 SETTLED_ABOVE_CLAIM = _("结算金额高于索赔金额时，请在结算说明中写明原因。")
@@ -571,22 +577,55 @@ class Objection(ArchiveModel):
         Refused (`TransitionRefused`) for someone who does not handle objections or already
         handles this one; `StaleStatus` if the objection changed since the user loaded it.
         """
-        self.check_open(fresh=True)
+        version = self.version if expected_version is None else expected_version
+        return Objection.assign_all([self], handler, by=by, note=note, versions={self.pk: version})[0]
+
+    @classmethod
+    def assign_all(cls, objections, handler, *, by, note="", versions=None):
+        """Give each of `objections` to `handler`: the one rule of (re)assignment, for one
+        objection or many, in a few queries whatever their number.
+
+        All or none: refused (`ObjectionClosed`, `TransitionRefused`) if one is closed, if
+        `handler` does not handle objections, or already handles one; `StaleStatus` if one
+        changed since its version in `versions` ({pk: version}; default: as loaded). Each
+        gets its `ObjectionAssignment` record (and so its notification: `assignments_made`).
+        """
+        versions = versions or {o.pk: o.version for o in objections}
+        one = len(objections) == 1
+        closed = Objection.objects.filter(pk__in=list(versions), status=cls.Status.CLOSED)
+        closed = list(closed.values_list("number", flat=True))
+        if closed:
+            if one:
+                raise ObjectionClosed
+            raise TransitionRefused(
+                SOME_CLOSED, code="closed_read_only", params={"numbers": "、".join(closed)}
+            )
         if handler is None or not Objection.handlers().filter(pk=handler.pk).exists():
             raise TransitionRefused(NOT_A_HANDLER, code="not_a_handler")
-        if handler.pk == self.handler_id:
-            raise TransitionRefused(SAME_HANDLER, code="same_handler")
-        version = self.version if expected_version is None else expected_version
-        changed = Objection.objects.filter(pk=self.pk, version=version).update(
-            handler=handler, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
-        )
-        if not changed:
-            raise StaleStatus
-        record = ObjectionAssignment.objects.create(
-            objection=self, previous_id=self.handler_id, handler=handler, by=by, note=note
-        )
-        self.handler, self.version, self.updated_by = handler, version + 1, by
-        return record
+        same = [o.number for o in objections if o.handler_id == handler.pk]
+        if same:
+            if one:
+                raise TransitionRefused(SAME_HANDLER, code="same_handler")
+            raise TransitionRefused(
+                SOME_SAME_HANDLER, code="same_handler", params={"numbers": "、".join(same)}
+            )
+        seen = Q(pk__in=[])
+        for pk, version in versions.items():
+            seen |= Q(pk=pk, version=version)
+        with transaction.atomic():
+            changed = Objection.objects.filter(seen).update(
+                handler=handler, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+            )
+            if changed != len(objections):
+                raise StaleStatus
+            records = ObjectionAssignment.objects.bulk_create(
+                ObjectionAssignment(objection=o, previous_id=o.handler_id, handler=handler, by=by, note=note)
+                for o in objections
+            )
+            assignments_made.send(sender=ObjectionAssignment, assignments=records)
+        for o in objections:
+            o.handler, o.version, o.updated_by = handler, versions[o.pk] + 1, by
+        return records
 
     @property
     def spec(self):

@@ -2,26 +2,32 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from archive_site import bulk
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.excel import xlsx_response
+from archive_site.forms import StaleEdit
 from archive_site.history import describe_events, events_for
 from archive_site.pagination import LateRowPaginator, search_cap
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
-from imports.exports import export_response
+from imports.exports import export_response, get_module_for_export
 from quality.filters.objections import ObjectionFilter
 from quality.forms.objections import (
     AssignForm,
     AttachmentForm,
+    BulkAssignForm,
     CommentForm,
     ObjectionForm,
     StatsForm,
@@ -292,6 +298,76 @@ def objection_assign(request, pk):
         done = _("异议 %(number)s 已指派给 %(handler)s。")
         messages.success(request, done % {"number": objection.number, "handler": handler})
     return redirect(objection)
+
+
+# Work on the objections ticked on the list (archive_site.bulk).
+
+
+def _bulk_objections(request, perm):
+    """(objections, back): the ticked objections if the user holds `perm` (else 403) and may see
+    every one; else (None, the answer: 404 naming those outside, or back to the list)."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    back = bulk.back_to(request, reverse("quality:objection-list"))
+    objections = Objection.objects.visible_to(request.user).select_related("customer", "handler")
+    try:
+        objections = bulk.selected(request, objections.order_by("number"))
+    except bulk.OutOfScope as error:
+        return None, bulk.refused(request, error, back)
+    if not objections:
+        messages.error(request, _("请先勾选质量异议。"))
+        return None, redirect(back)
+    return objections, back
+
+
+@require_POST
+def objection_bulk_assign(request):
+    """Give the ticked objections to one handler, after a confirmation: all or none, each with its
+    assignment record and notification (`Objection.assign_all`, the rule of the single assignment)."""
+    objections, back = _bulk_objections(request, "quality.add_objectionassignment")
+    if objections is None:
+        return back
+    form = BulkAssignForm(request.POST if "confirm" in request.POST else None, objections=objections)
+    if form.is_bound and form.is_valid():
+        handler, note = form.cleaned_data["handler"], form.cleaned_data["note"]
+        versions = bulk.seen_versions(request, objections)
+        if None in versions.values():
+            raise StaleEdit(back)
+        try:
+            Objection.assign_all(objections, handler, by=request.user, note=note, versions=versions)
+        except TransitionRefused as e:
+            form.add_error(None, e)
+        except StaleStatus:
+            raise StaleEdit(back) from None
+        else:
+            done = ngettext(
+                "%(n)s 条异议已指派给 %(handler)s。", "%(n)s 条异议已指派给 %(handler)s。", len(objections)
+            )
+            messages.success(request, done % {"n": len(objections), "handler": handler})
+            return redirect(back)
+    n = len(objections)
+    return bulk.confirmation(
+        request,
+        title=_("指派处理人"),
+        intro=_("以下异议将指派给所选的处理人，并通知他；确认前不会修改任何内容。"),
+        rows=[(o, o.get_absolute_url(), o.handler or "—", None) for o in objections],
+        columns=[_("现在的处理人")],
+        submit=ngettext("确认指派 %(n)s 条异议", "确认指派 %(n)s 条异议", n) % {"n": n},
+        back=back,
+        form=form,
+    )
+
+
+@require_POST
+def objection_bulk_export(request):
+    """The ticked objections, as the list's export writes them."""
+    get_module_for_export(request.user, "objections")
+    objections, back = _bulk_objections(request, "quality.view_objection")
+    if objections is None:
+        return back
+    query = QueryDict(mutable=True)
+    query["id"] = ",".join(str(o.pk) for o in objections)
+    return objection_export(bulk.with_query(request, query))
 
 
 def photo_upload(request, pk):
