@@ -30,8 +30,10 @@ from printing.documents import (
     objections_for_print,
     parts_for_print,
     print_context,
+    print_technical_sheets,
     process_card,
     render_sheets,
+    sheet_number,
     technical_sheets,
 )
 from printing.models import PRINT_PERMISSION, PrintJob, PrintLog
@@ -51,6 +53,13 @@ def get_part_for_print(user, pk):
     """The part with everything its sheet shows, if `user` may print (else 403) and see it (else 404)."""
     _require_print(user)
     return get_object_or_404(parts_for_print(user), pk=pk)
+
+
+def get_part_to_print(user, pk):
+    """The part alone (with its customer), if `user` may print (else 403) and see it (else 404):
+    its sheet is read only when no kept one has its content."""
+    _require_print(user)
+    return get_object_or_404(Part.objects.visible_to(user).select_related("customer"), pk=pk)
 
 
 def get_demand_for_print(user, pk):
@@ -81,9 +90,9 @@ def _pdf_response(pdf, filename):
     return response
 
 
-def _print(request, template, sheets, *, kind, customer, obj, number, revision):
-    """Print `sheets` as one PDF, record the print, return the download."""
-    pdf, pages = render_sheets(template, sheets, request.user)
+def _print(request, printed, *, kind, customer, obj, number, revision):
+    """Record the print of `printed` (PDF bytes, pages of each document), return the download."""
+    pdf, pages = printed
     PrintLog.record(
         kind=kind,
         customer=customer,
@@ -109,17 +118,15 @@ def technical_sheet_preview(request, pk):
 
 @require_POST
 def technical_sheet_pdf(request, pk):
-    part = get_part_for_print(request.user, pk)
-    sheet = technical_sheets([part], for_pdf=True)[0]
+    part = get_part_to_print(request.user, pk)
     return _print(
         request,
-        SHEET_TEMPLATE,
-        [sheet],
+        print_technical_sheets([part], request.user),
         kind=PrintLog.Kind.TECHNICAL_SHEET,
         customer=part.customer,
         obj=part,
-        number=sheet.number,
-        revision=sheet.revision,
+        number=sheet_number(part),
+        revision=part.version,
     )
 
 
@@ -138,8 +145,7 @@ def process_card_pdf(request, pk):
     sheet = process_card(demand)
     return _print(
         request,
-        CARD_TEMPLATE,
-        [sheet],
+        render_sheets(CARD_TEMPLATE, [sheet], request.user),
         kind=PrintLog.Kind.PROCESS_CARD,
         customer=demand.customer,
         obj=demand,
@@ -164,8 +170,7 @@ def eight_d_pdf(request, pk):
     sheet = eight_d_report(objection, for_pdf=True)
     return _print(
         request,
-        EIGHT_D_TEMPLATE,
-        [sheet],
+        render_sheets(EIGHT_D_TEMPLATE, [sheet], request.user),
         kind=PrintLog.Kind.EIGHT_D,
         customer=objection.customer,
         obj=objection,

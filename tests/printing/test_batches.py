@@ -9,7 +9,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from archive_site.models import DictEntry, DictKind
 from printing import kept, views
-from printing.documents import SHEET_TEMPLATE, parts_for_print, sheet_html, technical_sheets
+from printing.documents import parts_for_print, technical_sheet_key
 from printing.models import PrintJob, PrintLog
 from printing.tasks import print_batch
 from tests.factories import make_customer, make_demand, make_part
@@ -152,8 +152,8 @@ def layouts(monkeypatch):
 
 
 def _sheet_key(user, part):
-    sheet = technical_sheets(parts_for_print(user).filter(pk=part.pk), for_pdf=True)[0]
-    return kept.document_key(sheet_html(SHEET_TEMPLATE, sheet))
+    """The key the sheet of `part` is kept under: the rows it prints, read fresh."""
+    return technical_sheet_key(parts_for_print(user).get(pk=part.pk))
 
 
 def test_printing_again_reuses_the_kept_layout_and_stamps_each_copy(
