@@ -220,3 +220,61 @@ def test_old_kept_documents_are_pruned_and_laid_out_again_when_needed(rich_custo
     assert client.post(url).status_code == 200
     assert any("<article" in html for html in layouts[count:])
     assert kept.find(key) is not None
+
+
+def test_the_kept_sheets_key_changes_with_every_row_it_prints_and_with_nothing_else(
+    rich_customer, alice, engineer
+):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone, translation
+
+    from customers.models import Contact
+    from tests.factories import make_objection
+
+    part = rich_customer.rich_part
+    keys = [_sheet_key(alice, part)]
+
+    def key_changed():
+        keys.append(_sheet_key(alice, part))
+        return keys[-1] not in keys[:-1]
+
+    # Read again, and after what the sheet does not show: the same key.
+    get_user_model().objects.filter(pk=alice.pk).update(last_login=timezone.now())
+    make_part(rich_customer, number="BX-6099", name="另一个零件")
+    assert not key_changed()
+
+    first, *_others = part.photos.all()
+    add_photos(part, engineer, count=1)
+    first.delete()
+    assert key_changed(), "a photo replaced"
+
+    DictEntry.objects.filter(kind=DictKind.ELEMENT, code="X01").update(name="钒")
+    assert key_changed(), "a dictionary name renamed (a composition row's element)"
+
+    make_objection(rich_customer, defect="WAVE", description="新登记的异议")
+    assert key_changed(), "an objection added"
+
+    Contact.objects.filter(customer=rich_customer).update(mobile="13900139000")
+    assert key_changed(), "a contact's number, changed without a new version"
+
+    get_user_model().objects.filter(pk=engineer.pk).update(name="李工程师")
+    assert key_changed(), "the plan's approver renamed"
+
+    with translation.override("en"):
+        assert key_changed(), "the language"
+    assert not key_changed()
+
+
+def test_a_sheet_printed_again_after_an_objection_is_added_shows_it(rich_customer, login, alice):
+    from tests.factories import make_objection
+
+    part = rich_customer.rich_part
+    url = reverse("printing:technical-sheet-pdf", args=[part.pk])
+    client = login(alice)
+    client.post(url)
+
+    make_objection(rich_customer, defect="WAVE", description="新登记的异议：边浪")
+    _reader, texts = read_pdf(client.post(url).content)
+
+    assert "新登记的异议：边浪" in "".join(texts)
+    assert "共 31 条" in "".join(texts)
