@@ -21,7 +21,8 @@ Every baseline is measured in the same run:
   code path before documents were kept (lay out and write on every print),
   and printing again unchanged against the path that found the kept sheet by
   its HTML (the sheet's records read and its template rendered on every
-  print) instead of by the rows it prints;
+  print) and copied its pages into a new PDF to stamp them, instead of
+  finding it by the rows it prints and appending the stamp to it;
 - a batch of 50 rich sheets: as today's request made it (today's template,
   each sheet laid out in turn in one process, one PDF written) against the
   worker's task (`print_batch`) with nothing kept, on one process and on all
@@ -71,7 +72,7 @@ from archive_site.accounts import roles  # noqa: E402
 from archive_site.models import DictEntry, DictKind  # noqa: E402
 from archive_site.photos import process_upload, save_photos  # noqa: E402
 from bench.common import compared  # noqa: E402
-from printing import kept, parallel  # noqa: E402
+from printing import kept, parallel, stamp  # noqa: E402
 from printing.models import PrintJob  # noqa: E402
 from printing.pdf import BASE_URL, PrintFetcher, render_html  # noqa: E402
 from printing.tasks import print_batch  # noqa: E402
@@ -327,8 +328,11 @@ def main():
                 part = Part.objects.visible_to(by).select_related("customer").get(pk=parts[0].pk)
                 return documents.print_technical_sheets([part], by)
 
-            def print_by_html(by):  # before: the sheet read and rendered, its kept PDF found by the HTML
-                return documents.render_sheets(SHEET, sheets_of(by, parts[:1]), by)
+            def print_by_html(by):  # before: the sheet read and rendered, its kept PDF found by the
+                # HTML, its pages copied into a new PDF with the stamp drawn over them (pypdf)
+                sheets = sheets_of(by, parts[:1])
+                bodies = kept.kept_pdfs([(documents.sheet_html(SHEET, s), s.media_names) for s in sheets])
+                return stamp.copied_with_stamp(bodies, stamp.stamp_pdf(by))
 
             def old_print():  # before: lay out and write every print, today's template
                 s = sheets_of(user, parts[:1])[0]

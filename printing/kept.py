@@ -38,11 +38,13 @@ from django.db import connections
 from django.template.loader import get_template
 from django.utils.translation import get_language
 
-from printing import parallel
+from printing import overlay, parallel
 from printing.pdf import read_static, render_html, static_path, style_files
 
 FOLDER = "printing/kept"
 PDF_END = b"%%EOF"
+# How a kept document is written: a new one lays every document out again once.
+FORMAT = "stampable-1"  # printing.overlay.stampable
 
 
 def style_digest():
@@ -67,7 +69,7 @@ def _style_digest(_signatures):
 
 
 def document_key(html, style=None):
-    return hashlib.sha256(f"{style or style_digest()}\0{html}".encode()).hexdigest()
+    return hashlib.sha256(f"{FORMAT}\0{style or style_digest()}\0{html}".encode()).hexdigest()
 
 
 def code_digest(template, modules):
@@ -103,6 +105,8 @@ def rows_digest(querysets):
         return ""
     selects, params = [], []
     for qs in querysets:
+        if not qs.query.is_sliced:
+            qs = qs.order_by()  # sorted by their text below: no ordering to compile
         sql, qs_params = qs.query.sql_with_params()
         selects.append(f"(SELECT md5(string_agg(r::text, E'\\n' ORDER BY r::text)) FROM ({sql}) r)")
         params.extend(qs_params)
@@ -116,7 +120,7 @@ def content_key(template, querysets, modules=()):
     docstring): found again as long as none of them, nor the code, language or style, changes."""
     models = {inspect.getmodule(qs.model) for qs in querysets}
     parts = [
-        "content",
+        FORMAT,
         template,
         code_digest(template, [*modules, *sorted(models, key=lambda m: m.__name__)]),
         style_digest(),
@@ -200,7 +204,7 @@ def lay_out(pdfs, jobs, *, processes=1, progress=None):
 
 
 def _render_and_keep(key, html, media_names):
-    pdf = render(html, media_names)
+    pdf = overlay.stampable(render(html, media_names))
     if key is not None:
         keep(key, pdf)
     return pdf

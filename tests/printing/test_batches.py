@@ -278,3 +278,20 @@ def test_a_sheet_printed_again_after_an_objection_is_added_shows_it(rich_custome
 
     assert "新登记的异议：边浪" in "".join(texts)
     assert "共 31 条" in "".join(texts)
+
+
+def test_a_copy_of_one_kept_sheet_is_the_kept_file_with_the_stamp_appended(rich_customer, login, alice):
+    part = rich_customer.rich_part
+    url = reverse("printing:technical-sheet-pdf", args=[part.pk])
+    client = login(alice)
+    client.post(url)
+
+    copy = client.post(url).content
+
+    kept_sheet = kept.find(_sheet_key(alice, part))
+    assert copy.startswith(kept_sheet)  # nothing of the kept file copied or rewritten
+    assert len(copy) - len(kept_sheet) < 64 * 1024  # the stamp, its font subset and a cross-reference
+    reader, texts = read_pdf(copy)
+    assert len(texts) == PrintLog.objects.filter(object_id=part.pk).first().pages
+    assert all("打印人：王丽" in t and "第 " in t for t in texts)
+    assert "JSD-" in texts[0] and "化学成分要求" in "".join(texts)
