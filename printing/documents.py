@@ -6,25 +6,39 @@ number of parts, rows, objections and parameters, so a batch of fifty sheets
 costs the same handful of queries as one.
 
 A copy is printed from kept documents (printing.kept: each sheet laid out
-once per content, found again by its HTML) with a stamp of who printed it
-and when over every page (printing.stamp).
+once per content, found again by its HTML, or — the technical sheet — by the
+rows it prints, without reading them into a sheet) with a stamp of who
+printed it and when over every page (printing.stamp).
 """
 
+import sys
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Prefetch, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Prefetch, Q, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Demand, DemandElement, DemandProperty
-from printing import kept
+from archive_site.lib import numbers
+from archive_site.models import DictEntry
+from archive_site.templatetags import archive as archive_tags
+from customers.models import Contact, Customer, Demand, DemandElement, DemandProperty
+from printing import kept, pdf
 from printing.models import PrintLog
 from printing.pdf import media_url, print_photo
 from printing.stamp import printed_copy, stamp_pdf
+from printing.templatetags import printing as printing_tags
 from products.models import Part, PartPhoto
-from quality.models import Objection, ObjectionPhoto, ObjectionTransition, PlanParameter, PlanRevision
+from quality.models import (
+    Objection,
+    ObjectionPhoto,
+    ObjectionTransition,
+    PlanParameter,
+    PlanRevision,
+    ProcessPlan,
+)
 
 SHEET_TEMPLATE = "printing/technical_sheet.html"
 CARD_TEMPLATE = "printing/process_card.html"
@@ -205,17 +219,67 @@ def _objections(parts):
     answer = {}
     pairs = {(p.customer_id, p.demand.production_grade_id if p.demand else None) for p in parts}
     for customer_id, grade in pairs:
-        of_customer = Objection.objects.filter(customer_id=customer_id)
-        first = Case(When(production_grade=grade, then=Value(0)), default=Value(1)) if grade else Value(0)
-        rows = of_customer.select_related("defect_type", "production_grade", "part__car_model").order_by(
-            first, "-received_date", "-id"
+        rows = listed_objections(customer_id, grade).select_related(
+            "defect_type", "production_grade", "part__car_model"
         )
         listed = list(rows[:OBJECTION_ROWS])
         for o in listed:
             o.same_grade = grade is not None and o.production_grade_id == grade
-        count = len(listed) if len(listed) < OBJECTION_ROWS else of_customer.count()
+        count = len(listed) if len(listed) < OBJECTION_ROWS else _count(customer_id)
         answer[(customer_id, grade)] = (listed, count)
     return answer
+
+
+def _count(customer_id):
+    return Objection.objects.filter(customer_id=customer_id).count()
+
+
+def listed_objections(customer_id, grade):
+    """A customer's objections in the order a technical sheet lists them: those of production
+    grade `grade` (an id or an expression) first, newest first."""
+    first = Case(When(production_grade=grade, then=Value(0)), default=Value(1)) if grade else Value(0)
+    return Objection.objects.filter(customer_id=customer_id).order_by(first, "-received_date", "-id")
+
+
+# What turns a technical sheet's rows into its HTML, besides the models' own modules.
+SHEET_CODE = [sys.modules[__name__], pdf, printing_tags, archive_tags, numbers]
+
+
+def technical_sheet_rows(part):
+    """Every row the technical sheet of `part` prints (see `technical_sheets` and its template), as
+    querysets: the part, its photos, customer, contacts and demand with its rows, the approved
+    revisions of the demand's plans with their parameters and approvers, the objections listed
+    and the parts they name, the ids of all the customer's objections (their count is
+    printed), and the base dictionaries (every entry: they are small and seldom change)."""
+    demand = Demand.objects.filter(pk=part.demand_id)
+    grade = Subquery(demand.values("production_grade")[:1]) if part.demand_id else None
+    listed = listed_objections(part.customer_id, grade)[:OBJECTION_ROWS]
+    approved = PlanRevision.objects.filter(plan__demand=part.demand_id, status=PlanRevision.Status.APPROVED)
+    sales_owner = Customer.objects.filter(pk=part.customer_id).values("sales_owner")
+    return [
+        Part.objects.filter(pk=part.pk),
+        PartPhoto.objects.filter(part=part.pk),
+        Customer.objects.filter(pk=part.customer_id),
+        Contact.objects.filter(customer=part.customer_id),
+        demand,
+        DemandElement.objects.filter(demand=part.demand_id),
+        DemandProperty.objects.filter(demand=part.demand_id),
+        ProcessPlan.objects.filter(demand=part.demand_id),
+        approved,
+        PlanParameter.objects.filter(revision__in=approved.values("pk")),
+        listed,
+        Objection.objects.filter(customer_id=part.customer_id).values("pk"),
+        Part.objects.filter(pk__in=listed.values("part")),
+        get_user_model()
+        .objects.filter(Q(pk__in=sales_owner) | Q(pk__in=approved.values("approved_by")))
+        .values("pk", "username", "name"),
+        DictEntry.objects.all(),
+    ]
+
+
+def technical_sheet_key(part):
+    """The key of `part`'s kept technical sheet, from the rows it prints (one query)."""
+    return kept.content_key(SHEET_TEMPLATE, technical_sheet_rows(part), SHEET_CODE)
 
 
 def _photo(photo, for_pdf, preview_src=None):
@@ -300,3 +364,32 @@ def render_sheets(template, sheets, user, *, processes=1, progress=None):
     title = sheets[0].title if len(sheets) > 1 else f"{sheets[0].title} {sheets[0].number}"
     pdf, pages = printed_copy(bodies, stamp_pdf(user, style=style), title=str(title))
     return pdf, pages
+
+
+def print_technical_sheets(parts, user, *, processes=1, progress=None):
+    """One printed copy of the technical sheets of `parts` (in order; each with its customer_id,
+    demand_id and pk) by `user`, now.
+
+    A sheet kept under its content key is used as it is, its records unread;
+    the others are read (`parts_for_print`), laid out on up to `processes`
+    processes and kept. A sheet whose rows changed while they were read is
+    printed but not kept (its key would not say what it shows).
+
+    Returns (PDF bytes, pages of each sheet).
+    """
+    parts = list(parts)
+    keys = [technical_sheet_key(part) for part in parts]
+    bodies = [kept.find(key) for key in keys]
+    missing = {part.pk: i for i, (part, body) in enumerate(zip(parts, bodies, strict=True)) if body is None}
+    jobs = {}
+    if missing:
+        read = {p.pk: p for p in parts_for_print(user).filter(pk__in=missing)}
+        sheets = technical_sheets([read[pk] for pk in missing if pk in read], for_pdf=True)
+        for sheet in sheets:
+            i = missing[sheet.part.pk]
+            key = keys[i] if technical_sheet_key(sheet.part) == keys[i] else None
+            jobs[i] = (key, sheet_html(SHEET_TEMPLATE, sheet), sheet.media_names)
+    bodies = kept.lay_out(bodies, jobs, processes=processes, progress=progress)
+    label = PrintLog.Kind.TECHNICAL_SHEET.label
+    title = label if len(parts) > 1 else f"{label} {sheet_number(parts[0])}"
+    return printed_copy(bodies, stamp_pdf(user), title=str(title))

@@ -175,6 +175,17 @@ def read_static(name):
     return PrintFetcher()._static(_clean_name(name))[0]
 
 
+def static_path(name):
+    """The file `read_static(name)` reads (the collected copy, else the app's own)."""
+    name = _clean_name(name)
+    if staticfiles_storage.exists(name):
+        return staticfiles_storage.path(name)
+    path = finders.find(name)
+    if not path:
+        raise FetchRefused(f"no static file {name}")
+    return path
+
+
 # WeasyPrint's user-agent stylesheet gives every element a ::marker and the four
 # note and footnote pseudo-elements, so it computes the style of five
 # pseudo-elements for every table cell: most of the styling cost of a sheet.

@@ -7,9 +7,11 @@ laid out by WeasyPrint like the sheets (the user's name may be any Chinese
 text, which needs the CJK font) and kept like them, keyed by its HTML, so
 the copies one person prints within the same minute share one stamp.
 
-Copying pages and adding the stamp is pypdf's work, on the PDF objects
-only: the stamp becomes one form XObject that every page draws after its
-own content; no page content is parsed or rewritten.
+The stamp becomes one form XObject that every page draws after its own
+content. A copy of one kept document is that document with the stamp
+appended as an incremental update (printing.overlay: nothing of the kept
+file is parsed or copied); a copy of several (a batch) is pypdf's work, the
+pages copied into one PDF, on the PDF objects only.
 """
 
 import io
@@ -17,18 +19,11 @@ import io
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    NumberObject,
-)
+from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, NumberObject
 
-from printing import kept
+from printing import kept, overlay
 
 STAMP_TEMPLATE = "printing/stamp.html"
-STAMP_NAME = NameObject("/ArchivePrintStamp")
 
 
 def stamp_pdf(printed_by, printed_at=None, style=None):
@@ -39,10 +34,19 @@ def stamp_pdf(printed_by, printed_at=None, style=None):
     return kept.kept_pdf(html, style=style)
 
 
-def _stream(writer, data):
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return writer._add_object(stream)
+def printed_copy(documents, stamp, title=""):
+    """One PDF of the kept `documents` (PDF bytes, in order) with `stamp` over every page.
+
+    Returns (PDF bytes, [pages of each document]). Each document keeps its
+    own page numbers ("第 i 页 共 n 页") and its bookmarks. One document is
+    stamped by appending to it (printing.overlay); several are copied into one.
+    """
+    if len(documents) == 1:
+        try:
+            return overlay.stamp_onto(documents[0], stamp), [overlay.page_count(documents[0])]
+        except overlay.NotStampable:  # kept before documents were written stampable
+            pass
+    return copied_with_stamp(documents, stamp, title)
 
 
 def _stamp_form(writer, stamp):
@@ -61,36 +65,16 @@ def _stamp_form(writer, stamp):
     return writer._add_object(form.flate_encode())
 
 
-def printed_copy(documents, stamp, title=""):
-    """One PDF of the kept `documents` (PDF bytes, in order) with `stamp` over every page.
-
-    Returns (PDF bytes, [pages of each document]). Each document keeps its
-    own page numbers ("第 i 页 共 n 页") and its bookmarks.
-    """
+def copied_with_stamp(documents, stamp, title=""):
+    """`printed_copy` by copying every page of `documents` into one new PDF (pypdf) and
+    drawing the stamp over each; returns (PDF bytes, [pages of each document])."""
     writer = PdfWriter()
     pages = []
     for pdf in documents:
         reader = PdfReader(io.BytesIO(pdf))
         pages.append(len(reader.pages))
         writer.append(reader)
-    form = _stamp_form(writer, stamp)
-    before = _stream(writer, b"q\n")
-    after = _stream(writer, b"\nQ q " + STAMP_NAME.encode() + b" Do Q\n")
-    stamped = set()
-    for page in writer.pages:
-        contents = page.get("/Contents")
-        contents = contents.get_object() if contents is not None else ArrayObject()
-        if not isinstance(contents, ArrayObject):
-            contents = ArrayObject([page.raw_get("/Contents")])
-        page[NameObject("/Contents")] = ArrayObject([before, *contents, after])
-        resources = page["/Resources"].get_object()
-        if id(resources) in stamped:  # pages may share one resource dictionary
-            continue
-        stamped.add(id(resources))
-        xobjects = resources.get("/XObject")
-        if xobjects is None:
-            xobjects = resources[NameObject("/XObject")] = DictionaryObject()
-        xobjects.get_object()[STAMP_NAME] = form
+    overlay.draw(writer, writer.pages, _stamp_form(writer, stamp))
     if title:
         writer.add_metadata({"/Title": title})
     out = io.BytesIO()

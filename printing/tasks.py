@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from printing import parallel
-from printing.documents import SHEET_TEMPLATE, batch_number, parts_for_print, render_sheets, technical_sheets
+from printing.documents import batch_number, parts_for_print, print_technical_sheets
 from printing.models import PrintJob, PrintLog
 from printing.pdf import print_copy
 
@@ -43,11 +43,9 @@ def print_batch(job_id):
             return job.status
         processes = parallel.processes()
         _print_copies(parts, processes)
-        sheets = technical_sheets(parts, for_pdf=True)
-        _set(job, stage=_("排版"), total=len(sheets))
-        pdf, pages = render_sheets(
-            SHEET_TEMPLATE,
-            sheets,
+        _set(job, stage=_("排版"), total=len(parts))
+        pdf, pages = print_technical_sheets(
+            parts,
             job.user,
             processes=processes,
             progress=lambda done, total: _set(job, done=done),
@@ -55,7 +53,7 @@ def print_batch(job_id):
         _set(job, stage=_("合并"))
         job.file.save(f"sheets-{job.pk}.pdf", ContentFile(pdf), save=False)
         with transaction.atomic():
-            _record(job, sheets, pages)
+            _record(job, parts, pages)
             _set(
                 job,
                 status=PrintJob.Status.DONE,
@@ -78,14 +76,14 @@ def _print_copies(parts, processes):
         pass
 
 
-def _record(job, sheets, pages):
+def _record(job, parts, pages):
     """One entry in the print log per customer: its sheets' pages, who printed them, now."""
     pages_of, count = Counter(), Counter()
     customers = {}
-    for sheet, n in zip(sheets, pages, strict=True):
-        customers[sheet.customer.pk] = sheet.customer
-        pages_of[sheet.customer.pk] += n
-        count[sheet.customer.pk] += 1
+    for part, n in zip(parts, pages, strict=True):
+        customers[part.customer.pk] = part.customer
+        pages_of[part.customer.pk] += n
+        count[part.customer.pk] += 1
     for pk, customer in customers.items():
         PrintLog.record(
             kind=PrintLog.Kind.TECHNICAL_SHEETS,

@@ -5,12 +5,13 @@ from printing import views
 app_name = "printing"
 
 urlpatterns = [
-    path("parts/<int:pk>/sheet/", views.technical_sheet_preview, name="technical-sheet"),
-    path("parts/<int:pk>/sheet.pdf", views.technical_sheet_pdf, name="technical-sheet-pdf"),
-    path("demands/<int:pk>/card/", views.process_card_preview, name="process-card"),
-    path("demands/<int:pk>/card.pdf", views.process_card_pdf, name="process-card-pdf"),
-    path("objections/<int:pk>/8d/", views.eight_d_preview, name="eight-d"),
-    path("objections/<int:pk>/8d.pdf", views.eight_d_pdf, name="eight-d-pdf"),
+    # One preview view and one PDF view for every print document (views.PRINTABLES).
+    path("parts/<int:pk>/sheet/", views.preview, {"document": "technical-sheet"}, name="technical-sheet"),
+    path("parts/<int:pk>/sheet.pdf", views.pdf, {"document": "technical-sheet"}, name="technical-sheet-pdf"),
+    path("demands/<int:pk>/card/", views.preview, {"document": "process-card"}, name="process-card"),
+    path("demands/<int:pk>/card.pdf", views.pdf, {"document": "process-card"}, name="process-card-pdf"),
+    path("objections/<int:pk>/8d/", views.preview, {"document": "eight-d"}, name="eight-d"),
+    path("objections/<int:pk>/8d.pdf", views.pdf, {"document": "eight-d"}, name="eight-d-pdf"),
     path("customers/<int:pk>/sheets/", views.customer_sheets, name="customer-sheets"),
     path("parts/sheets/", views.selected_sheets, name="selected-sheets"),
     path("batches/", views.batch_list, name="batch-list"),

@@ -8,13 +8,16 @@ request (its layout is kept, so printing it again is quick); a batch is a job
 for the worker, whose page shows its progress and then the download.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,13 +29,17 @@ from printing.documents import (
     EIGHT_D_TEMPLATE,
     SHEET_TEMPLATE,
     batch_number,
+    card_number,
     demands_for_print,
+    eight_d_number,
     eight_d_report,
     objections_for_print,
     parts_for_print,
     print_context,
+    print_technical_sheets,
     process_card,
     render_sheets,
+    sheet_number,
     technical_sheets,
 )
 from printing.models import PRINT_PERMISSION, PrintJob, PrintLog
@@ -52,6 +59,13 @@ def get_part_for_print(user, pk):
     """The part with everything its sheet shows, if `user` may print (else 403) and see it (else 404)."""
     _require_print(user)
     return get_object_or_404(parts_for_print(user), pk=pk)
+
+
+def get_part_to_print(user, pk):
+    """The part alone (with its customer), if `user` may print (else 403) and see it (else 404):
+    its sheet is read only when no kept one has its content."""
+    _require_print(user)
+    return get_object_or_404(Part.objects.visible_to(user).select_related("customer"), pk=pk)
 
 
 def get_demand_for_print(user, pk):
@@ -82,9 +96,9 @@ def _pdf_response(pdf, filename):
     return response
 
 
-def _print(request, template, sheets, *, kind, customer, obj, number, revision):
-    """Print `sheets` as one PDF, record the print, return the download."""
-    pdf, pages = render_sheets(template, sheets, request.user)
+def _print(request, printed, *, kind, customer, obj, number, revision):
+    """Record the print of `printed` (PDF bytes, pages of each document), return the download."""
+    pdf, pages = printed
     PrintLog.record(
         kind=kind,
         customer=customer,
@@ -98,80 +112,85 @@ def _print(request, template, sheets, *, kind, customer, obj, number, revision):
     return _pdf_response(pdf, f"{PrintLog.Kind(kind).label}-{number}.pdf")
 
 
-def technical_sheet_preview(request, pk):
-    part = get_part_for_print(request.user, pk)
-    sheets = technical_sheets([part], for_pdf=False)
-    log_access(
-        request, "view", part.customer, detail=_("技术单预览 %(number)s") % {"number": sheets[0].number}
-    )
-    pdf_url = reverse("printing:technical-sheet-pdf", args=[part.pk])
-    return render(request, SHEET_TEMPLATE, _context(request, sheets, pdf_url=pdf_url, back=part))
+@dataclass(frozen=True)
+class Printable:
+    """A kind of print document: how its record is found and made into a sheet, how a copy is
+    printed, and what the preview is logged as. One preview view and one PDF view serve them all."""
+
+    kind: str  # PrintLog.Kind
+    template: str
+    read: Callable  # (user, pk): the record with everything its sheet shows, 403 or 404
+    sheet: Callable  # (record, for_pdf): its Sheet
+    number: Callable  # (record): its document number
+    preview_detail: str  # the access log's line for a preview, with %(number)s
+    # (user, pk): the record as the PDF view needs it, and (record, user): the printed copy
+    # (PDF, pages); by default the record read whole and its sheet printed from kept documents.
+    read_to_print: Callable | None = None
+    print_copy: Callable | None = None
+
+    def printed(self, record, user):
+        if self.print_copy is not None:
+            return self.print_copy(record, user)
+        return render_sheets(self.template, [self.sheet(record, True)], user)
 
 
-@require_POST
-def technical_sheet_pdf(request, pk):
-    part = get_part_for_print(request.user, pk)
-    sheet = technical_sheets([part], for_pdf=True)[0]
-    return _print(
-        request,
-        SHEET_TEMPLATE,
-        [sheet],
+PRINTABLES = {
+    "technical-sheet": Printable(
         kind=PrintLog.Kind.TECHNICAL_SHEET,
-        customer=part.customer,
-        obj=part,
-        number=sheet.number,
-        revision=sheet.revision,
-    )
-
-
-def process_card_preview(request, pk):
-    demand = get_demand_for_print(request.user, pk)
-    pdf_url = reverse("printing:process-card-pdf", args=[demand.pk])
-    sheet = process_card(demand)
-    log_access(request, "view", demand.customer, detail=_("工艺卡预览 %(number)s") % {"number": sheet.number})
-    ctx = _context(request, [sheet], pdf_url=pdf_url, back=demand)
-    return render(request, CARD_TEMPLATE, ctx)
-
-
-@require_POST
-def process_card_pdf(request, pk):
-    demand = get_demand_for_print(request.user, pk)
-    sheet = process_card(demand)
-    return _print(
-        request,
-        CARD_TEMPLATE,
-        [sheet],
+        template=SHEET_TEMPLATE,
+        read=get_part_for_print,
+        sheet=lambda part, for_pdf: technical_sheets([part], for_pdf=for_pdf)[0],
+        number=sheet_number,
+        preview_detail=gettext_lazy("技术单预览 %(number)s"),
+        # Printed again, a kept sheet is found by the rows it prints: the part alone is read here.
+        read_to_print=get_part_to_print,
+        print_copy=lambda part, user: print_technical_sheets([part], user),
+    ),
+    "process-card": Printable(
         kind=PrintLog.Kind.PROCESS_CARD,
-        customer=demand.customer,
-        obj=demand,
-        number=sheet.number,
-        revision=sheet.revision,
-    )
+        template=CARD_TEMPLATE,
+        read=get_demand_for_print,
+        sheet=lambda demand, _for_pdf: process_card(demand),
+        number=card_number,
+        preview_detail=gettext_lazy("工艺卡预览 %(number)s"),
+    ),
+    "eight-d": Printable(
+        kind=PrintLog.Kind.EIGHT_D,
+        template=EIGHT_D_TEMPLATE,
+        read=get_objection_for_print,
+        sheet=lambda objection, for_pdf: eight_d_report(objection, for_pdf=for_pdf),
+        number=eight_d_number,
+        preview_detail=gettext_lazy("8D报告预览 %(number)s"),
+    ),
+}
 
 
-def eight_d_preview(request, pk):
-    objection = get_objection_for_print(request.user, pk)
-    sheet = eight_d_report(objection, for_pdf=False)
-    log_access(
-        request, "view", objection.customer, detail=_("8D报告预览 %(number)s") % {"number": sheet.number}
-    )
-    pdf_url = reverse("printing:eight-d-pdf", args=[objection.pk])
-    return render(request, EIGHT_D_TEMPLATE, _context(request, [sheet], pdf_url=pdf_url, back=objection))
+def preview(request, pk, document):
+    """The HTML preview of a print document (`document`: a key of PRINTABLES, the name of the
+    preview's URL; the PDF's is "<document>-pdf"), with the button that prints it; recorded in
+    the access log, not in the print log."""
+    printable = PRINTABLES[document]
+    record = printable.read(request.user, pk)
+    sheet = printable.sheet(record, False)
+    log_access(request, "view", record.customer, detail=printable.preview_detail % {"number": sheet.number})
+    pdf_url = reverse(f"printing:{document}-pdf", args=[record.pk])
+    return render(request, printable.template, _context(request, [sheet], pdf_url=pdf_url, back=record))
 
 
 @require_POST
-def eight_d_pdf(request, pk):
-    objection = get_objection_for_print(request.user, pk)
-    sheet = eight_d_report(objection, for_pdf=True)
+def pdf(request, pk, document):
+    """A printed copy of a print document: the PDF, stamped with who printed it and when, recorded
+    in the print log and the access log."""
+    printable = PRINTABLES[document]
+    record = (printable.read_to_print or printable.read)(request.user, pk)
     return _print(
         request,
-        EIGHT_D_TEMPLATE,
-        [sheet],
-        kind=PrintLog.Kind.EIGHT_D,
-        customer=objection.customer,
-        obj=objection,
-        number=sheet.number,
-        revision=sheet.revision,
+        printable.printed(record, request.user),
+        kind=printable.kind,
+        customer=record.customer,
+        obj=record,
+        number=printable.number(record),
+        revision=record.version,
     )
 
 

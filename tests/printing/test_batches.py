@@ -9,7 +9,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from archive_site.models import DictEntry, DictKind
 from printing import kept, views
-from printing.documents import SHEET_TEMPLATE, parts_for_print, sheet_html, technical_sheets
+from printing.documents import parts_for_print, technical_sheet_key
 from printing.models import PrintJob, PrintLog
 from printing.tasks import print_batch
 from tests.factories import make_customer, make_demand, make_part
@@ -152,8 +152,8 @@ def layouts(monkeypatch):
 
 
 def _sheet_key(user, part):
-    sheet = technical_sheets(parts_for_print(user).filter(pk=part.pk), for_pdf=True)[0]
-    return kept.document_key(sheet_html(SHEET_TEMPLATE, sheet))
+    """The key the sheet of `part` is kept under: the rows it prints, read fresh."""
+    return technical_sheet_key(parts_for_print(user).get(pk=part.pk))
 
 
 def test_printing_again_reuses_the_kept_layout_and_stamps_each_copy(
@@ -220,3 +220,78 @@ def test_old_kept_documents_are_pruned_and_laid_out_again_when_needed(rich_custo
     assert client.post(url).status_code == 200
     assert any("<article" in html for html in layouts[count:])
     assert kept.find(key) is not None
+
+
+def test_the_kept_sheets_key_changes_with_every_row_it_prints_and_with_nothing_else(
+    rich_customer, alice, engineer
+):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone, translation
+
+    from customers.models import Contact
+    from tests.factories import make_objection
+
+    part = rich_customer.rich_part
+    keys = [_sheet_key(alice, part)]
+
+    def key_changed():
+        keys.append(_sheet_key(alice, part))
+        return keys[-1] not in keys[:-1]
+
+    # Read again, and after what the sheet does not show: the same key.
+    get_user_model().objects.filter(pk=alice.pk).update(last_login=timezone.now())
+    make_part(rich_customer, number="BX-6099", name="另一个零件")
+    assert not key_changed()
+
+    first, *_others = part.photos.all()
+    add_photos(part, engineer, count=1)
+    first.delete()
+    assert key_changed(), "a photo replaced"
+
+    DictEntry.objects.filter(kind=DictKind.ELEMENT, code="X01").update(name="钒")
+    assert key_changed(), "a dictionary name renamed (a composition row's element)"
+
+    make_objection(rich_customer, defect="WAVE", description="新登记的异议")
+    assert key_changed(), "an objection added"
+
+    Contact.objects.filter(customer=rich_customer).update(mobile="13900139000")
+    assert key_changed(), "a contact's number, changed without a new version"
+
+    get_user_model().objects.filter(pk=engineer.pk).update(name="李工程师")
+    assert key_changed(), "the plan's approver renamed"
+
+    with translation.override("en"):
+        assert key_changed(), "the language"
+    assert not key_changed()
+
+
+def test_a_sheet_printed_again_after_an_objection_is_added_shows_it(rich_customer, login, alice):
+    from tests.factories import make_objection
+
+    part = rich_customer.rich_part
+    url = reverse("printing:technical-sheet-pdf", args=[part.pk])
+    client = login(alice)
+    client.post(url)
+
+    make_objection(rich_customer, defect="WAVE", description="新登记的异议：边浪")
+    _reader, texts = read_pdf(client.post(url).content)
+
+    assert "新登记的异议：边浪" in "".join(texts)
+    assert "共 31 条" in "".join(texts)
+
+
+def test_a_copy_of_one_kept_sheet_is_the_kept_file_with_the_stamp_appended(rich_customer, login, alice):
+    part = rich_customer.rich_part
+    url = reverse("printing:technical-sheet-pdf", args=[part.pk])
+    client = login(alice)
+    client.post(url)
+
+    copy = client.post(url).content
+
+    kept_sheet = kept.find(_sheet_key(alice, part))
+    assert copy.startswith(kept_sheet)  # nothing of the kept file copied or rewritten
+    assert len(copy) - len(kept_sheet) < 64 * 1024  # the stamp, its font subset and a cross-reference
+    reader, texts = read_pdf(copy)
+    assert len(texts) == PrintLog.objects.filter(object_id=part.pk).first().pages
+    assert all("打印人：王丽" in t and "第 " in t for t in texts)
+    assert "JSD-" in texts[0] and "化学成分要求" in "".join(texts)
