@@ -11,7 +11,10 @@ process on emptied customer tables, so its peak memory (VmHWM, reset after
 start-up) is its own:
 
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
-  check every row, apply all rows in one transaction (bulk_create/bulk_update);
+  check every row, apply all rows in one transaction (bulk_create/bulk_update),
+  history recorded by the statement-level triggers;
+- row triggers: the same with history recorded as before, by row-level
+  triggers (one trigger call per row written): the baseline of the history change;
 - stock: the same resources' `import_data` per sheet (tablib reads the file),
   django-import-export's per-row path, in one transaction per sheet.
 
@@ -28,10 +31,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import stock_resource
+from bench.common import compared, stock_resource
 
 CUSTOMERS = int(os.environ.get("BENCH_IMPORT_CUSTOMERS", 20_000))
 CONTACTS_PER_CUSTOMER = 2
+
+
+def load_average():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def use_bench_database():
@@ -144,19 +151,49 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_bulk(path, user):
+def run_bulk(path, user, module="customers", stages=None):
+    """Read, check and apply the file as the worker does; `stages` gets each stage's seconds."""
     from imports import files
     from imports.engine import Importer
     from imports.modules import get_module
 
-    importer = Importer(get_module("customers"), user)
+    stages = {} if stages is None else stages
+    importer = Importer(get_module(module), user)
+    start = time.perf_counter()
     with open(path, "rb") as f:
-        sheets = files.read(f, "customers.xlsx")
+        sheets = files.read(f, Path(path).name)
+    stages["read"] = time.perf_counter() - start
+    start = time.perf_counter()
     result = importer.check(sheets)
+    stages["check"] = time.perf_counter() - start
     if not result.ok:
         raise SystemExit(f"bulk import found errors: {[e.as_dict() for e in result.errors[:5]]}")
+    start = time.perf_counter()
     counts = importer.apply(result)
+    stages["apply"] = time.perf_counter() - start
     return sum(counts.values())
+
+
+def history_events(user, models):
+    """(rows of `models`, the insert events of those rows recorded with `user` as the acting user):
+    equal when the history is whole."""
+    from django.db import connection
+
+    rows = events = 0
+    with connection.cursor() as cursor:
+        for model in models:
+            event = model.pgh_event_model
+            cursor.execute(f'SELECT count(*) FROM "{model._meta.db_table}"')
+            rows += cursor.fetchone()[0]
+            cursor.execute(
+                f'SELECT count(*) FROM "{event._meta.db_table}" e '
+                f'JOIN "{model._meta.db_table}" r ON r.id = e.pgh_obj_id '
+                "JOIN pghistory_context c ON c.id = e.pgh_context_id "
+                "WHERE e.pgh_label = 'insert' AND c.metadata->>'user' = %s",
+                [str(user.pk)],
+            )
+            events += cursor.fetchone()[0]
+    return rows, events
 
 
 def run_stock(path, user):
@@ -183,19 +220,26 @@ def child(variant, path):
     setup_django()
     from django.db import connection
 
+    from bench.common import row_level_history
+    from customers.models import Contact, Customer
+
     user = bench_user()
     empty_tables()
+    restore = row_level_history() if variant == "row triggers" else None
     connection.close()
     reset_peak()
     base = peak_mb()
+    stages = {}
     start = time.perf_counter()
-    rows = (run_bulk if variant == "bulk" else run_stock)(path, user)
+    rows = run_stock(path, user) if variant == "stock" else run_bulk(path, user, stages=stages)
     seconds = time.perf_counter() - start
-    print(
-        json.dumps(
-            {"variant": variant, "rows": rows, "seconds": seconds, "peak_mb": peak_mb(), "base_mb": base}
-        )
-    )
+    peak = peak_mb()
+    if restore:
+        restore()
+    written, events = history_events(user, (Customer, Contact))
+    stages = {k: round(v, 2) for k, v in stages.items()}
+    out = {"variant": variant, "rows": rows, "seconds": seconds, "peak_mb": peak, "base_mb": base}
+    print(json.dumps(out | {"stages": stages, "written": written, "events": events}))
 
 
 def main():
@@ -214,7 +258,8 @@ def main():
             f"{size:.1f} MB, generated in {time.perf_counter() - start:.1f} s"
         )
         results = {}
-        for variant in ("bulk", "stock"):
+        print(f"load average before: {load_average()}", flush=True)
+        for variant in ("bulk", "row triggers", "stock"):
             out = subprocess.run(
                 [sys.executable, "-m", "bench.imports", "--child", variant, str(path)],
                 capture_output=True,
@@ -226,13 +271,22 @@ def main():
                 sys.exit(f"{variant} failed")
             results[variant] = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"  {variant}: {results[variant]}", flush=True)  # kept even if the next path fails
-    print(f"{'path':<8}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'(at start)':>12}")
+        print(f"load average after: {load_average()}", flush=True)
+    print(
+        f"{'path':<14}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'(at start)':>12}"
+        "  read/check/apply s   events/rows written"
+    )
     for variant, r in results.items():
+        stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply")) if r["stages"] else "-"
         print(
-            f"{variant:<8}{r['rows']:>9,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>10,.0f}"
-            f"{r['peak_mb']:>13.0f}{r['base_mb']:>12.0f}"
+            f"{variant:<14}{r['rows']:>9,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>10,.0f}"
+            f"{r['peak_mb']:>13.0f}{r['base_mb']:>12.0f}  {stages:<19}{r['events']:>7,}/{r['written']:,}"
         )
-    bulk, stock = results["bulk"], results["stock"]
+    bulk, rows, stock = results["bulk"], results["row triggers"], results["stock"]
+    print(
+        f"bulk against row triggers (the history before): {compared(rows['seconds'], bulk['seconds'])}; "
+        f"apply {compared(rows['stages']['apply'], bulk['stages']['apply'])}"
+    )
     speed = (bulk["rows"] / bulk["seconds"]) / (stock["rows"] / stock["seconds"])
     memory = (bulk["peak_mb"] - bulk["base_mb"]) / max(1, stock["peak_mb"] - stock["base_mb"])
     print(f"ratio bulk/stock: {speed:.1f}× rows per second; {memory:.2f}× memory growth during the import")
