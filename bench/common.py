@@ -203,3 +203,42 @@ def stock_resource(resource_class):
 
     Stock.__name__ = f"Stock{resource_class.__name__}"
     return Stock
+
+
+def row_level_history():
+    """History recorded as it was before statement-level triggers: the baseline of the imports.
+
+    Replaces every pghistory trigger by its row-level twin (same name, same SQL per row:
+    one trigger call and one context lookup per row written) and returns a function
+    that puts the statement-level triggers back. Run it in a child process of its own,
+    on the bench's own database, and call the function it returns when done.
+    """
+    import pgtrigger
+    from django.db import transaction
+    from pghistory.trigger import Event
+
+    swapped = []
+    for model, trigger in pgtrigger.registered():
+        if isinstance(trigger, Event) and trigger.level == pgtrigger.Statement:
+            row = Event(
+                event_model=trigger.event_model,
+                label=trigger.label,
+                name=trigger.name,
+                row=trigger.row,
+                operation=trigger.operation,
+                condition=trigger.condition,
+                level=pgtrigger.Row,
+            )
+            swapped.append((model, trigger, row))
+    with transaction.atomic():
+        for model, statement, row in swapped:
+            statement.uninstall(model)
+            row.install(model)
+
+    def restore():
+        with transaction.atomic():
+            for model, statement, row in swapped:
+                row.uninstall(model)
+                statement.install(model)
+
+    return restore

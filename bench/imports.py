@@ -3,6 +3,7 @@ app's bulk path against django-import-export's stock `Resource.import_data`.
 
     python -m bench.imports                       # DATABASE_URL from the environment (make bench)
     BENCH_IMPORT_CUSTOMERS=2000 python -m bench.imports
+    BENCH_STOCK=0 python -m bench.imports         # without django-import-export's per-row path
 
 Runs in a database of its own on the same server (`<database>_imports`,
 created and migrated if missing; override with BENCH_DATABASE). The file is
@@ -11,7 +12,12 @@ process on emptied customer tables, so its peak memory (VmHWM, reset after
 start-up) is its own:
 
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
-  check every row, apply all rows in one transaction (bulk_create/bulk_update);
+  check every row, apply all rows in one transaction (bulk_create/bulk_update),
+  history recorded by the statement-level triggers;
+- before: today's path before the change, the baseline: the file read by
+  openpyxl (bench/openpyxl_read.py), history recorded by row-level triggers
+  (one trigger call per row written). The read stage shows the reader's
+  change, the apply stage the triggers';
 - stock: the same resources' `import_data` per sheet (tablib reads the file),
   django-import-export's per-row path, in one transaction per sheet.
 
@@ -28,10 +34,15 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import stock_resource
+from bench.common import compared, stock_resource
 
 CUSTOMERS = int(os.environ.get("BENCH_IMPORT_CUSTOMERS", 20_000))
 CONTACTS_PER_CUSTOMER = 2
+STOCK = os.environ.get("BENCH_STOCK", "1") != "0"  # BENCH_STOCK=0: leave out the slow per-row path
+
+
+def load_average():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def use_bench_database():
@@ -144,19 +155,57 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_bulk(path, user):
+def run_bulk(path, user, module="customers", stages=None, reader=None):
+    """Read, check and apply the file as the worker does; `stages` gets each stage's seconds.
+    `reader`: how the file is read (default the app's, `imports.files.read`)."""
     from imports import files
     from imports.engine import Importer
     from imports.modules import get_module
 
-    importer = Importer(get_module("customers"), user)
+    stages = {} if stages is None else stages
+    importer = Importer(get_module(module), user)
+    start = time.perf_counter()
     with open(path, "rb") as f:
-        sheets = files.read(f, "customers.xlsx")
+        sheets = (reader or files.read)(f, Path(path).name)
+    stages["read"] = time.perf_counter() - start
+    start = time.perf_counter()
     result = importer.check(sheets)
+    stages["check"] = time.perf_counter() - start
     if not result.ok:
         raise SystemExit(f"bulk import found errors: {[e.as_dict() for e in result.errors[:5]]}")
+    start = time.perf_counter()
     counts = importer.apply(result)
+    stages["apply"] = time.perf_counter() - start
     return sum(counts.values())
+
+
+def stage_ratios(before, after):
+    """Each stage's time against its baseline's: "read 5.1× faster; check …"."""
+    return "; ".join(
+        f"{k} {compared(before['stages'][k], after['stages'][k])}" for k in ("read", "check", "apply")
+    )
+
+
+def history_events(user, models):
+    """(rows of `models`, the insert events of those rows recorded with `user` as the acting user):
+    equal when the history is whole."""
+    from django.db import connection
+
+    rows = events = 0
+    with connection.cursor() as cursor:
+        for model in models:
+            event = model.pgh_event_model
+            cursor.execute(f'SELECT count(*) FROM "{model._meta.db_table}"')
+            rows += cursor.fetchone()[0]
+            cursor.execute(
+                f'SELECT count(*) FROM "{event._meta.db_table}" e '
+                f'JOIN "{model._meta.db_table}" r ON r.id = e.pgh_obj_id '
+                "JOIN pghistory_context c ON c.id = e.pgh_context_id "
+                "WHERE e.pgh_label = 'insert' AND c.metadata->>'user' = %s",
+                [str(user.pk)],
+            )
+            events += cursor.fetchone()[0]
+    return rows, events
 
 
 def run_stock(path, user):
@@ -183,19 +232,30 @@ def child(variant, path):
     setup_django()
     from django.db import connection
 
+    from bench import openpyxl_read
+    from bench.common import row_level_history
+    from customers.models import Contact, Customer
+
     user = bench_user()
     empty_tables()
+    restore = row_level_history() if variant == "before" else None
     connection.close()
     reset_peak()
     base = peak_mb()
+    stages = {}
     start = time.perf_counter()
-    rows = (run_bulk if variant == "bulk" else run_stock)(path, user)
+    if variant == "stock":
+        rows = run_stock(path, user)
+    else:
+        rows = run_bulk(path, user, stages=stages, reader=openpyxl_read.read if variant == "before" else None)
     seconds = time.perf_counter() - start
-    print(
-        json.dumps(
-            {"variant": variant, "rows": rows, "seconds": seconds, "peak_mb": peak_mb(), "base_mb": base}
-        )
-    )
+    peak = peak_mb()
+    if restore:
+        restore()
+    written, events = history_events(user, (Customer, Contact))
+    stages = {k: round(v, 2) for k, v in stages.items()}
+    out = {"variant": variant, "rows": rows, "seconds": seconds, "peak_mb": peak, "base_mb": base}
+    print(json.dumps(out | {"stages": stages, "written": written, "events": events}))
 
 
 def main():
@@ -214,7 +274,8 @@ def main():
             f"{size:.1f} MB, generated in {time.perf_counter() - start:.1f} s"
         )
         results = {}
-        for variant in ("bulk", "stock"):
+        print(f"load average before: {load_average()}", flush=True)
+        for variant in ("bulk", "before", "stock") if STOCK else ("bulk", "before"):
             out = subprocess.run(
                 [sys.executable, "-m", "bench.imports", "--child", variant, str(path)],
                 capture_output=True,
@@ -226,13 +287,25 @@ def main():
                 sys.exit(f"{variant} failed")
             results[variant] = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"  {variant}: {results[variant]}", flush=True)  # kept even if the next path fails
-    print(f"{'path':<8}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'(at start)':>12}")
+        print(f"load average after: {load_average()}", flush=True)
+    print(
+        f"{'path':<14}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'(at start)':>12}"
+        "  read/check/apply s   events/rows written"
+    )
     for variant, r in results.items():
+        stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply")) if r["stages"] else "-"
         print(
-            f"{variant:<8}{r['rows']:>9,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>10,.0f}"
-            f"{r['peak_mb']:>13.0f}{r['base_mb']:>12.0f}"
+            f"{variant:<14}{r['rows']:>9,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>10,.0f}"
+            f"{r['peak_mb']:>13.0f}{r['base_mb']:>12.0f}  {stages:<19}{r['events']:>7,}/{r['written']:,}"
         )
-    bulk, stock = results["bulk"], results["stock"]
+    bulk, before = results["bulk"], results["before"]
+    print(
+        f"bulk against before (openpyxl, row-level history): {compared(before['seconds'], bulk['seconds'])}; "
+        + stage_ratios(before, bulk)
+    )
+    if not STOCK:
+        return
+    stock = results["stock"]
     speed = (bulk["rows"] / bulk["seconds"]) / (stock["rows"] / stock["seconds"])
     memory = (bulk["peak_mb"] - bulk["base_mb"]) / max(1, stock["peak_mb"] - stock["base_mb"])
     print(f"ratio bulk/stock: {speed:.1f}× rows per second; {memory:.2f}× memory growth during the import")

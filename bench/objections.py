@@ -4,6 +4,7 @@
     python -m bench.objections                       # DATABASE_URL from the environment (make bench)
     BENCH_IMPORT_OBJECTIONS=20000 BENCH_EXPORT=50000 python -m bench.objections
     BENCH_EXPORT=20000 python -m bench.objections export    # the export only
+    BENCH_IMPORT_OBJECTIONS=10000 python -m bench.objections import    # the import only
 
 Runs in a database of its own on the same server (`<database>_objections`,
 created and migrated if missing; override with BENCH_DATABASE). Each path runs
@@ -13,7 +14,11 @@ its own.
 Import (rows without a number: every number is drawn, per received year):
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
   check every row, write all in one transaction (bulk_create; one counter
-  update per year);
+  update per year), history recorded by the statement-level triggers;
+- before: today's path before the change, the baseline: the file read by
+  openpyxl (bench/openpyxl_read.py), history recorded by row-level triggers
+  (one trigger call per row written). The read stage shows the reader's
+  change, the apply stage the triggers';
 - stock: the same resource's `import_data` (tablib reads the file), the
   per-row path, one number drawn per row. Too slow for 100 000 rows, it runs
   on the first BENCH_STOCK_ROWS rows of the same data (default 2 000) and its
@@ -44,7 +49,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import compared, stock_resource
-from bench.imports import bench_user, peak_mb, reset_peak, setup_django
+from bench.imports import (
+    bench_user,
+    history_events,
+    peak_mb,
+    reset_peak,
+    run_bulk,
+    setup_django,
+)
 
 ROWS = int(os.environ.get("BENCH_IMPORT_OBJECTIONS", 100_000))
 STOCK_ROWS = min(ROWS, int(os.environ.get("BENCH_STOCK_ROWS", 2_000)))
@@ -150,21 +162,6 @@ def empty_tables():
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLES} CASCADE")
-
-
-def run_bulk(path, user):
-    from imports import files
-    from imports.engine import Importer
-    from imports.modules import get_module
-
-    importer = Importer(get_module("objections"), user)
-    with open(path, "rb") as f:
-        sheets = files.read(f, "objections.xlsx")
-    result = importer.check(sheets)
-    if not result.ok:
-        raise SystemExit(f"bulk import found errors: {[e.as_dict() for e in result.errors[:5]]}")
-    counts = importer.apply(result)
-    return sum(counts.values())
 
 
 def run_stock(path, user):
@@ -300,15 +297,22 @@ def child(variant, path):
             )
         )
         return
-    if variant in ("bulk", "stock"):
+    from bench import openpyxl_read
+    from bench.common import row_level_history
+    from quality.models import Objection
+
+    if variant in ("bulk", "before", "stock"):
         empty_tables()
+    restore = row_level_history() if variant == "before" else None
     connection.close()
     reset_peak()
     base = peak_mb()
     start = time.perf_counter()
     size = 0
-    if variant == "bulk":
-        rows_done = run_bulk(path, user)
+    stages = {}
+    if variant in ("bulk", "before"):
+        reader = openpyxl_read.read if variant == "before" else None
+        rows_done = run_bulk(path, user, "objections", stages, reader)
     elif variant == "stock":
         rows_done = run_stock(path, user)
     elif variant == "export":
@@ -318,16 +322,25 @@ def child(variant, path):
     else:
         rows_done, size = run_stock_export(user)
     seconds = time.perf_counter() - start
+    peak = peak_mb()
+    if restore:
+        restore()
+    history = {}
+    if stages:
+        written, events = history_events(user, (Objection,))
+        stages = {k: round(v, 2) for k, v in stages.items()}
+        history = {"stages": stages, "written": written, "events": events}
     print(
         json.dumps(
             {
                 "variant": variant,
                 "rows": rows_done,
                 "seconds": seconds,
-                "peak_mb": peak_mb(),
+                "peak_mb": peak,
                 "base_mb": base,
                 "bytes": size,
             }
+            | history
         )
     )
 
@@ -357,14 +370,15 @@ def table(results, extrapolated):
         )
 
 
-def main(only_export=False):
+def main(only=None):
     name = use_bench_database()
     setup_django(migrate=True)
     bench_user()
     ensure_customers()
-    if not only_export:
+    if only != "export":
         run_imports(name)
-    export(name)
+    if only != "import":
+        export(name)
 
 
 def load_average():
@@ -384,10 +398,27 @@ def run_imports(name):
             f"{time.perf_counter() - start:.1f} s",
             flush=True,
         )
-        imports = {"stock import": spawn("stock", sample), "bulk import": spawn("bulk", full)}
+        print(f"load average before: {load_average()}", flush=True)
+        imports = {
+            "stock import": spawn("stock", sample),
+            "bulk import": spawn("bulk", full),
+            "before": spawn("before", full),
+        }
+        print(f"load average after: {load_average()}", flush=True)
     print("\nImport")
     table(imports, {"stock import"} if STOCK_ROWS < ROWS else set())
-    bulk, stock = imports["bulk import"], imports["stock import"]
+    bulk, stock, before = imports["bulk import"], imports["stock import"], imports["before"]
+    for variant in ("bulk import", "before"):
+        r = imports[variant]
+        stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply"))
+        events = f"{r['events']:,} insert events for {r['written']:,} rows"
+        print(f"{variant}: read/check/apply {stages} s; {events}")
+    print(
+        f"bulk against before (openpyxl, row-level history): {compared(before['seconds'], bulk['seconds'])}; "
+        + "; ".join(
+            f"{k} {compared(before['stages'][k], bulk['stages'][k])}" for k in ("read", "check", "apply")
+        )
+    )
     speed = (bulk["rows"] / bulk["seconds"]) / (stock["rows"] / stock["seconds"])
     if STOCK_ROWS < ROWS:
         print(
@@ -445,4 +476,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])  # DATABASE_URL already names the bench database
     else:
-        main(only_export=sys.argv[1:] == ["export"])
+        main(only=sys.argv[1] if sys.argv[1:] in (["export"], ["import"]) else None)

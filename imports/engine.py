@@ -132,6 +132,7 @@ class Importer:
         self.progress = progress or (lambda stage, done, total: None)
         self.pending = {}
         self.resources = [cls(user=user, pending=self.pending) for cls in module.resources]
+        self.validated = {}  # `validated_fields`, per sheet and set of unreadable cells
 
     # Check ------------------------------------------------------------------
 
@@ -445,10 +446,9 @@ class Importer:
         reported once for the sheet); relations were checked by their lookups,
         so no query runs per row.
         """
-        columns = {resource.fields[n].attribute: resource.column_of(n) for n in mapped - row.failed}
-        exclude = {f.name for f in instance._meta.fields if f.is_relation or f.name not in columns}
-        for f in instance._meta.fields:
-            if f.is_relation and f.name in columns and not f.null and getattr(instance, f.name, None) is None:
+        columns, exclude, relations = self.validated_fields(resource, instance, mapped, frozenset(row.failed))
+        for f in relations:
+            if getattr(instance, f.name, None) is None:
                 row.errors.append(
                     (columns[f.name], _("“%(column)s”不能为空。") % {"column": columns[f.name]})
                 )
@@ -460,6 +460,19 @@ class Importer:
                 column = columns.get(name) or resource.column_for_attribute(name)
                 for error in errors:
                     row.errors.extend((column, m) for m in scope.for_user(self.user, error).messages)
+
+    def validated_fields(self, resource, instance, mapped, failed):
+        """(attribute → column, fields full_clean leaves out, required relations the file gives):
+        the same for every row whose cells all read, so worked out once per sheet, not per row."""
+        key = (id(resource), failed)
+        cache = self.validated
+        if key not in cache:
+            columns = {resource.fields[n].attribute: resource.column_of(n) for n in mapped - failed}
+            fields = instance._meta.fields
+            exclude = {f.name for f in fields if f.is_relation or f.name not in columns}
+            relations = [f for f in fields if f.is_relation and f.name in columns and not f.null]
+            cache[key] = (columns, exclude, relations)
+        return cache[key]
 
     def check_unique(self, resource, rows):
         """Values unique among all records (besides the key): within the file and against the database."""

@@ -8,7 +8,9 @@ An .xlsx is a zip of XML. Before a cell is parsed:
   (vbaProject.bin, macro-enabled content types) and external links are refused;
 - each worksheet's rows are counted in its raw bytes, never trusting the
   sheet's own dimension claim, and capped (`IMPORT_MAX_ROWS`).
-XML is parsed by openpyxl through defusedxml (entity expansion refused).
+A workbook whose XML declares a DTD (entity definitions) is refused; the
+workbook's structure is parsed through defusedxml, the cells by calamine (Rust,
+no DTD support), the rows' and columns' attributes by patterns over the raw XML.
 
 Messy files are read as a person would read them: trailing empty rows and
 columns are dropped, merged ranges carry their top-left value into every row
@@ -21,12 +23,12 @@ than data (`ErrorValue`).
 import codecs
 import csv
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-import openpyxl.xml
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -233,84 +235,195 @@ def _count_rows(archive, member, title=None):
 
 
 def _read_xlsx(fileobj, parse=True):
-    if not openpyxl.xml.DEFUSEDXML:
-        raise RuntimeError("defusedxml must be installed: openpyxl parses untrusted XML with it")
-    from openpyxl import load_workbook
+    archive = _open_zip(fileobj)
+    _refuse_entities(archive)
+    sheets = _worksheets(archive)
+    for name, _state, member in sheets:
+        _count_rows(archive, member, name)
+    if not parse:
+        return []
+    from python_calamine import CalamineError, CalamineWorkbook
 
-    _open_zip(fileobj)
     fileobj.seek(0)
     try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True, keep_links=False)
-    except Exception as e:  # openpyxl's many ways of saying "not a workbook"
-        if _is_unsafe_xml(e):
-            raise FileRefused(_("工作簿含有不安全的 XML 内容（实体定义），不予导入。")) from e
+        workbook = CalamineWorkbook.from_filelike(fileobj)
+    except (CalamineError, ValueError, OSError) as e:
         raise FileRefused(_("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏。")) from e
     try:
-        for ws in workbook.worksheets:
-            _count_rows(workbook._archive, ws._worksheet_path, ws.title)
-        if not parse:
-            return []
-        return [_read_worksheet(workbook, ws) for ws in workbook.worksheets]
+        return [_read_worksheet(workbook, archive, name, state, member) for name, state, member in sheets]
     finally:
         workbook.close()
 
 
-def _is_unsafe_xml(error):
-    from defusedxml import DefusedXmlException
-
-    while error is not None:  # openpyxl wraps the parser's error in its own
-        if isinstance(error, DefusedXmlException):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
+# What only a DTD can hold: entity definitions (a "billion laughs" expands them past any memory).
+DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+XML_PROLOG_BYTES = 4096
 
 
-def _read_worksheet(workbook, ws):
-    # openpyxl's own parser, used directly: it yields the rows the file really
-    # holds (ws.iter_rows would trust the <dimension> claim) and collects the
-    # merged ranges, which come after the data.
-    from openpyxl.worksheet._reader import WorkSheetParser
+def _refuse_entities(archive):
+    """Refuse a workbook whose XML declares a DTD. A DTD can only come before a document's
+    first element, so the start of each XML member is enough; nothing is parsed with one."""
+    for info in archive.infolist():
+        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as f:
+                head = f.read(XML_PROLOG_BYTES)
+            if DTD.search(head):
+                raise FileRefused(_("工作簿含有不安全的 XML 内容（实体定义），不予导入。"))
 
-    rows = {}
+
+SHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+STRICT_SHEET_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships/worksheet"
+REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+STRICT_REL_ID = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+
+
+STRUCTURE_BYTES = 16 * 1024 * 1024
+
+
+def _worksheets(archive):
+    """[(name, state, zip member)] of the workbook's worksheets, in the workbook's order
+    (chart sheets left out), read from xl/workbook.xml and its relationships through defusedxml."""
+    from defusedxml import ElementTree
+
+    names = {n.lower(): n for n in archive.namelist()}
     try:
-        with workbook._archive.open(ws._worksheet_path) as src:
-            parser = WorkSheetParser(
-                src,
-                ws._shared_strings,
-                data_only=True,
-                epoch=workbook.epoch,
-                date_formats=workbook._date_formats,
-                timedelta_formats=workbook._timedelta_formats,
-            )
-            for number, cells in parser.parse():
-                if len(rows) >= max_rows():
-                    raise FileRefused(
-                        _("工作表“%(sheet)s”超过 %(limit)s 行，超出单次导入的上限。")
-                        % {"sheet": ws.title, "limit": f"{max_rows():,}"}
-                    )
-                values = {}
-                for cell in cells:
-                    column, value = cell["column"], cell["value"]
-                    if column <= MAX_COLUMNS and value is not None and value != "":
-                        values[column] = ErrorValue(value) if cell["data_type"] == "e" else value
-                if values:
-                    rows[number] = values
-            merged = parser.merged_cells.mergeCell if parser.merged_cells else []
-            hidden_rows = frozenset(
-                int(n) for n, attrs in parser.row_dimensions.items() if _true(attrs.get("hidden"))
-            )
-            hidden_columns = _hidden_columns(parser.column_dimensions.values())
-            filtered = _filters_rows(parser)
+        book = ElementTree.fromstring(_read_member(archive, names["xl/workbook.xml"], STRUCTURE_BYTES))
+        rels_name = names.get("xl/_rels/workbook.xml.rels")
+        rels = (
+            ElementTree.fromstring(_read_member(archive, rels_name, STRUCTURE_BYTES)) if rels_name else None
+        )
     except FileRefused:
         raise
     except Exception as e:
         if _is_unsafe_xml(e):
             raise FileRefused(_("工作簿含有不安全的 XML 内容（实体定义），不予导入。")) from e
-        raise FileRefused(_("工作表“%(sheet)s”已损坏，无法读取。") % {"sheet": ws.title}) from e
-    _fill_merged(rows, [m.ref for m in merged], ws.title)
-    hidden = ws.sheet_state != "visible"
+        raise FileRefused(_("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏。")) from e
+    targets = {}
+    for rel in rels if rels is not None else ():
+        if rel.get("Type") in (SHEET_REL, STRICT_SHEET_REL):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id")] = names.get(posixpath.normpath(path.replace("\\", "/")).lower())
+    sheets = []
+    for element in book.iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        member = targets.get(element.get(REL_ID) or element.get(STRICT_REL_ID))
+        if member is None:
+            continue  # a chart sheet, or a sheet the workbook does not hold
+        sheets.append((element.get("name", ""), element.get("state", "visible"), member))
+    return sheets
+
+
+def _tag(name):
+    return rb"<(?:[A-Za-z_][\w.-]*:)?" + name + rb"\b([^>]*?)(/?)>"
+
+
+ROW_ELEMENT = re.compile(_tag(rb"row"))
+COL_ELEMENT = re.compile(_tag(rb"col"))
+MERGE_ELEMENT = re.compile(_tag(rb"mergeCell"))
+FILTER_COLUMN = re.compile(_tag(rb"filterColumn"))
+ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")  # t="e": a cell holding a spreadsheet error
+CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
+CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+ERROR_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\b[^>]*>([^<]*)<")
+ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _attributes(text):
+    return {
+        m[1].split(b":")[-1].decode(): (m[2] if m[2] is not None else m[3]).decode()
+        for m in ATTRIBUTE.finditer(text)
+    }
+
+
+def _error_cells(data, title):
+    """{(row, column): error text} of the cells typed t="e" (few: found by their attribute)."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    errors = {}
+    if b'"e"' not in data and b"'e'" not in data:
+        return errors  # most sheets: no error cell, found without a pattern
+    for match in ERROR_TYPE.finditer(data):
+        start = data.rfind(b"<", 0, match.start())
+        end = data.find(b">", match.end())
+        if start < 0 or end < 0 or not CELL_START.match(data, start):
+            continue  # the attribute of another element
+        value = None
+        if data[end - 1 : end] != b"/":
+            close = CELL_END.search(data, end)
+            value = ERROR_VALUE.search(data[end : close.start() if close else len(data)])
+        try:
+            position = coordinate_to_tuple(_attributes(data[start:end]).get("r"))
+        except (TypeError, ValueError) as e:
+            raise FileRefused(_("工作表“%(sheet)s”已损坏，无法读取。") % {"sheet": title}) from e
+        errors[position] = value[1].decode() if value and value[1].strip() else "#N/A"
+    return errors
+
+
+def _layout(archive, member, title):
+    """What the values leave out, from the sheet's raw XML: hidden rows, hidden columns,
+    whether a filter hides rows, merged ranges, and the cells holding a spreadsheet error
+    ({(row, column): text}, 1-based). Attributes only: no entity is ever expanded here."""
+    try:
+        data = archive.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise FileRefused(_("工作簿已损坏，无法读取（%(member)s）。") % {"member": member}) from e
+    hidden_rows, number = set(), 0
+    for match in ROW_ELEMENT.finditer(data):
+        attrs = _attributes(match[1])
+        number = int(attrs["r"]) if attrs.get("r", "").isdigit() else number + 1
+        if _true(attrs.get("hidden")):
+            hidden_rows.add(number)
+    hidden_columns = _hidden_columns(_attributes(m[1]) for m in COL_ELEMENT.finditer(data))
+    merged = [_attributes(m[1]).get("ref", "") for m in MERGE_ELEMENT.finditer(data)]
+    errors = _error_cells(data, title)
+    return hidden_rows, hidden_columns, bool(FILTER_COLUMN.search(data)), merged, errors
+
+
+def _read_worksheet(workbook, archive, title, state, member):
+    """One worksheet's non-empty rows: values read by calamine (Rust; dates as dates, whole
+    numbers as int as the file writes them), the rest from the raw XML (`_layout`)."""
+    from python_calamine import CalamineError
+
+    hidden_rows, hidden_columns, filtered, merged, errors = _layout(archive, member, title)
+    try:
+        values = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, KeyError) as e:
+        raise FileRefused(_("工作表“%(sheet)s”已损坏，无法读取。") % {"sheet": title}) from e
+    if len(values) > max_rows():
+        raise FileRefused(
+            _("工作表“%(sheet)s”超过 %(limit)s 行，超出单次导入的上限。")
+            % {"sheet": title, "limit": f"{max_rows():,}"}
+        )
+    rows = {}
+    for number, cells in enumerate(values, start=1):
+        row = {}
+        for column, value in enumerate(cells[:MAX_COLUMNS], start=1):
+            if value is None or value == "":
+                continue
+            if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+                value = int(value)
+            row[column] = value
+        if row:
+            rows[number] = row
+    for (number, column), text in errors.items():
+        if column <= MAX_COLUMNS and text:
+            rows.setdefault(number, {})[column] = ErrorValue(text)
+    _fill_merged(rows, merged, title)
+    hidden = state != "visible"
     data = [(n, _as_tuple(v)) for n, v in sorted(rows.items()) if _has_text(v)]
-    return Sheet(ws.title, hidden, data, hidden_rows & set(rows), filtered, hidden_columns)
+    return Sheet(title, hidden, data, frozenset(hidden_rows & set(rows)), filtered, hidden_columns)
+
+
+def _is_unsafe_xml(error):
+    from defusedxml import DefusedXmlException
+
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _true(attribute):
@@ -327,11 +440,6 @@ def _hidden_columns(dimensions):
                 continue
             hidden.update(range(first - 1, min(last, MAX_COLUMNS)))
     return frozenset(hidden)
-
-
-def _filters_rows(parser):
-    auto_filter = getattr(parser, "auto_filter", None)
-    return bool(auto_filter is not None and auto_filter.filterColumn)
 
 
 def _fill_merged(rows, refs, title):
