@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0007_follow'),
+        ('customers', '0008_share_with_roles_and_departments'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('printing', '0003_eight_d_report'),
+        ('printing', '0004_quality_staff_print'),
     ]
 
     operations = [
