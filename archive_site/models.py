@@ -3,9 +3,10 @@ import secrets
 
 import pgtrigger
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -107,6 +108,27 @@ class User(VersionedModel, AbstractUser):
 
     def get_absolute_url(self):
         return reverse("user-edit", args=[self.pk])
+
+    @classmethod
+    def holding(cls, perm, keep=None):
+        """The active users who hold `perm` ("app_label.codename") through a role, their own
+        permissions or as superusers: the people a record may name for the work the permission
+        stands for (a customer's sales owner, an objection's handler). Keyed by the permission,
+        never by a role's name, so a role an administrator makes counts as the built-in ones do.
+
+        `keep` (a user's id) is kept too: the person a record already names stays a valid choice
+        after losing the role, until the record is given to someone else.
+        """
+        app_label, codename = perm.split(".")
+        held = Permission.objects.filter(
+            Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")),
+            content_type__app_label=app_label,
+            codename=codename,
+        )
+        chosen = Q(is_active=True) & (Exists(held) | Q(is_superuser=True))
+        if keep is not None:
+            chosen |= Q(pk=keep)
+        return cls.objects.filter(chosen).order_by("username")
 
 
 class ArchiveModel(VersionedModel):

@@ -154,7 +154,7 @@ class CustomerForm(ArchiveModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sales_owner"].queryset = active_users()
+        self.fields["sales_owner"].queryset = Customer.sales_owners(keep=self.instance.sales_owner_id)
         self.fields["shared_with"].queryset = active_users()
         if not self.user.has_perm(VIEW_ALL_CUSTOMERS):
             # A scoped sales user keeps the customers they create: handing one to

@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +18,10 @@ from archive_site.uploads import validate_document
 from archive_site.validators import validate_credit_code, validate_mobile, validate_phone
 
 VIEW_ALL_CUSTOMERS = "customers.view_all_customers"
+# A customer's sales owner is someone who keeps customers: the sales staff (and administrators),
+# whatever their role is called.
+SALES_OWNER_PERMISSION = "customers.change_customer"
+NOT_SALES = _("“%(user)s”不负责客户（没有维护客户的权限），不能做负责销售：请选择销售人员。")
 
 
 class CustomerQuerySet(VisibleQuerySet):
@@ -164,6 +169,9 @@ class Customer(ArchiveModel):
     # An import checks every new row's code against the merged customers' codes at once
     # and sets this, instead of one query per row in `clean`.
     skip_alias_check = False
+    # An import sets this to the ids of `Customer.sales_owners()` once for the file,
+    # instead of one query per row in `clean`.
+    sales_owner_ids = None
 
     class Meta:
         verbose_name = _("客户")
@@ -199,11 +207,36 @@ class Customer(ArchiveModel):
         return reverse("customers:customer-detail", args=[self.pk])
 
     def clean(self):
-        code = (self.code or "").strip()
+        errors = {}
+        code = self.code if isinstance(self.code, str) else ""
+        code = code.strip()
         if code and not self.skip_alias_check:
             alias = CustomerAlias.objects.filter(code=code).select_related("customer").first()
             if alias is not None and alias.customer_id != self.pk:
-                raise ValidationError({"code": alias_taken_error(alias)})
+                errors["code"] = alias_taken_error(alias)
+        if self.sales_owner_id is not None and not self.sales_owner_allowed():
+            errors["sales_owner"] = ValidationError(
+                NOT_SALES, code="not_sales", params={"user": str(self.sales_owner)}
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def sales_owners(cls, keep=None):
+        """The users a customer may be given to: active users who keep customers
+        (`User.holding`; `keep`, the owner a customer already has, stays offered)."""
+        return get_user_model().holding(SALES_OWNER_PERMISSION, keep=keep)
+
+    def sales_owner_allowed(self):
+        """Whether the sales owner keeps customers; an owner who since lost the role stays
+        the owner of the customers they have until these are given to someone else."""
+        if self.sales_owner_ids is not None:
+            if self.sales_owner_id in self.sales_owner_ids:
+                return True
+        elif Customer.sales_owners().filter(pk=self.sales_owner_id).exists():
+            return True
+        kept = Customer.objects.filter(pk=self.pk, sales_owner_id=self.sales_owner_id)
+        return self.pk is not None and kept.exists()
 
     def verify(self, *, by):
         """Record that `by` confirmed the customer's data is current (who and when).

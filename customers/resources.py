@@ -214,8 +214,15 @@ class CustomerResource(ArchiveResource):
     def scoped(self):
         return not self.user.has_perm(VIEW_ALL_CUSTOMERS)
 
+    def sales_owner_ids(self):
+        """The ids of the users a customer may be given to, once per import (`Customer.clean`)."""
+        if not hasattr(self, "_sales_owner_ids"):
+            self._sales_owner_ids = set(Customer.sales_owners().values_list("pk", flat=True))
+        return self._sales_owner_ids
+
     def check_change(self, instance):
         instance.skip_alias_check = True  # its code is the row's key: unchanged
+        instance.sales_owner_ids = self.sales_owner_ids()
         instance._owner_before_import = instance.sales_owner_id
         for name in ("name", "short_name", "credit_code"):
             setattr(instance, f"_{name}_before", getattr(instance, name))
@@ -233,6 +240,7 @@ class CustomerResource(ArchiveResource):
     def new_instance(self):
         customer = Customer()
         customer.skip_alias_check = True  # the merged customers' codes: checked for the whole file at once
+        customer.sales_owner_ids = self.sales_owner_ids()
         return customer
 
     def alias(self, code):
