@@ -7,7 +7,7 @@ from django.forms import inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, active_users
+from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, UnitFromDictionaryMixin, active_users
 from customers.duplicates import similar_customers
 from customers.models import (
     VIEW_ALL_CUSTOMERS,
@@ -277,10 +277,12 @@ class DemandElementForm(ArchiveModelForm):
         fields = ["element", "min_pct", "max_pct"]
 
 
-class DemandPropertyForm(ArchiveModelForm):
+class DemandPropertyForm(UnitFromDictionaryMixin, ArchiveModelForm):
+    unit_entry = "property"
+
     class Meta:
         model = DemandProperty
-        fields = ["property", "min_value", "max_value", "unit"]
+        fields = ["property", "min_value", "max_value"]
 
 
 DemandElementFormSet = inlineformset_factory(

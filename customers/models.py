@@ -847,6 +847,11 @@ class DemandProperty(ArchiveModel):
         errors = {}
         bounds_errors(self, "min_value", "max_value", errors)
         range_errors(self, "min_value", "max_value", PROPERTY_RANGE, errors)
+        if self.property_id is not None:
+            try:
+                self.unit = self.property.unit_for(self.unit)  # the dictionary's unit
+            except ValidationError as e:
+                errors["unit"] = [e]
         if errors:
             raise ValidationError(errors)
 
