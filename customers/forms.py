@@ -3,6 +3,7 @@ from functools import partial
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.expressions import DatabaseDefault
 from django.forms import inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -156,6 +157,11 @@ class CustomerForm(ArchiveModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sales_owner"].queryset = Customer.sales_owners(keep=self.instance.sales_owner_id)
         self.fields["shared_with"].queryset = active_users()
+        if self.instance.pk:
+            self.fields["code"].required = True  # numbered once, when the customer is made
+            self.fields["code"].help_text = ""
+        else:
+            self.fields["code"].widget.attrs["placeholder"] = _("留空自动编号")
         if not self.user.has_perm(VIEW_ALL_CUSTOMERS):
             # A scoped sales user keeps the customers they create: handing one to
             # someone else would hide it from them at once.
@@ -190,7 +196,18 @@ class CustomerForm(ArchiveModelForm):
         return self.cleaned_data["credit_code"].strip().upper()
 
     def clean_code(self):
-        return self.cleaned_data["code"].strip()
+        code = self.cleaned_data["code"].strip()
+        if not code:
+            # Left blank: the database draws the next number when the customer is written.
+            return Customer._meta.get_field("code").get_default()
+        return code
+
+    def _get_validation_exclusions(self):
+        # A code still to be drawn is unique by the drawing (archive_site.numbering).
+        exclude = super()._get_validation_exclusions()
+        if isinstance(self.instance.code, DatabaseDefault):
+            exclude.add("code")
+        return exclude
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,11 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.history import tracked
 from archive_site.lib.numbers import dimensions, span
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, VisibleQuerySet
+from archive_site.numbering import drawn_code
 from archive_site.search import gram_index, gram_search, substring_search
 from archive_site.uploads import validate_document
 from archive_site.validators import validate_credit_code, validate_mobile, validate_phone
 
 VIEW_ALL_CUSTOMERS = "customers.view_all_customers"
+# A customer without a typed code is numbered C100001, C100002, … by the database
+# (`archive_site.numbering`; migration 0008).
+CUSTOMER_CODE_FUNCTION = "customers_customer_next_code"
 # A customer's sales owner is someone who keeps customers: the sales staff (and administrators),
 # whatever their role is called.
 SALES_OWNER_PERMISSION = "customers.change_customer"
@@ -106,7 +110,14 @@ class Customer(ArchiveModel):
         SUSPENDED = "suspended", _("暂停合作")
         ENDED = "ended", _("终止合作")
 
-    code = models.CharField(_("客户代码"), max_length=32, unique=True)
+    code = models.CharField(
+        _("客户代码"),
+        max_length=32,
+        unique=True,
+        blank=True,
+        db_default=drawn_code(CUSTOMER_CODE_FUNCTION),
+        help_text=_("留空则自动编号，例如 C100001；也可以填写自己的代码"),
+    )
     name = models.CharField(_("客户名称"), max_length=200, unique=True)
     short_name = models.CharField(_("简称"), max_length=100, blank=True)
     category = DictionaryForeignKey(kind=DictKind.CUSTOMER_CATEGORY, verbose_name=_("客户类别"))
@@ -462,9 +473,8 @@ ELEMENT_RANGE = _("成分下限 %不能大于上限 %。")
 PROPERTY_RANGE = _("性能下限不能大于上限。")
 
 
-# New demands are numbered XQ100001, XQ100002, … by the database: a sequence, so
-# two people saving at once never get the same number, behind a function that
-# skips codes already taken (imports bring their own codes). Migration 0004.
+# New demands are numbered XQ100001, XQ100002, … by the database
+# (`archive_site.numbering`; migration 0004).
 DEMAND_CODE_FUNCTION = "customers_demand_next_code"
 
 
@@ -508,7 +518,7 @@ class Demand(ArchiveModel):
         _("需求编号"),
         max_length=32,
         unique=True,
-        db_default=Func(function=DEMAND_CODE_FUNCTION, output_field=models.CharField()),
+        db_default=drawn_code(DEMAND_CODE_FUNCTION),
         editable=False,
         help_text=_("新建时自动编号，例如 XQ100001；导入时可以填写自己的编号"),
     )

@@ -1,0 +1,29 @@
+"""A customer saved without a code is numbered C100001, C100002, … by the database, the way
+demands are (0004); a code typed by hand is kept."""
+
+from django.db import migrations, models
+
+from archive_site.numbering import numbering_sql
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('customers', '0007_follow'),
+    ]
+
+    operations = [
+        migrations.RunSQL(
+            *numbering_sql("customers_customer", "code", "customers_customer_next_code", "C", 100001)
+        ),
+        migrations.AlterField(
+            model_name='customer',
+            name='code',
+            field=models.CharField(blank=True, db_default=models.Func(function='customers_customer_next_code', output_field=models.CharField()), help_text='留空则自动编号，例如 C100001；也可以填写自己的代码', max_length=32, unique=True, verbose_name='客户代码'),
+        ),
+        migrations.AlterField(
+            model_name='customerevent',
+            name='code',
+            field=models.CharField(blank=True, help_text='留空则自动编号，例如 C100001；也可以填写自己的代码', max_length=32, verbose_name='客户代码'),
+        ),
+    ]
