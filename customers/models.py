@@ -196,6 +196,12 @@ class Customer(ArchiveModel):
             ("merge_customer", _("可以合并重复客户")),
         ]
         constraints = [
+            # A code left blank is drawn (`CUSTOMER_CODE_FUNCTION`), never kept empty.
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="customers_customer_code_not_blank",
+                violation_error_message=_("客户代码不能为空：留空保存新客户时会自动编号。"),
+            ),
             models.UniqueConstraint(
                 fields=["credit_code"],
                 condition=~Q(credit_code=""),

@@ -26,4 +26,8 @@ class Migration(migrations.Migration):
             name='code',
             field=models.CharField(blank=True, help_text='留空则自动编号，例如 C100001；也可以填写自己的代码', max_length=32, verbose_name='客户代码'),
         ),
+        migrations.AddConstraint(
+            model_name='customer',
+            constraint=models.CheckConstraint(condition=models.Q(('code', ''), _negated=True), name='customers_customer_code_not_blank', violation_error_message='客户代码不能为空：留空保存新客户时会自动编号。'),
+        ),
     ]
