@@ -4,6 +4,7 @@ demand's property rows are in the dictionary's unit."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -63,7 +64,7 @@ def test_a_customer_given_to_someone_who_keeps_no_customers_is_refused(login, ad
     assert form.errors["sales_owner"]
     customer = Customer(code="C9002", name="某公司", category=entry(DictKind.CUSTOMER_CATEGORY, "AUTO"))
     customer.sales_owner = engineer
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         customer.full_clean()
     assert refused.value.message_dict["sales_owner"] == [NOT_SALES]
 
@@ -191,3 +192,10 @@ def queries_to_import(user, count, start):
 def test_numbered_codes_and_owners_cost_no_query_per_imported_row(admin_user, alice):
     queries_to_import(admin_user, 1, 0)  # the user's permissions, loaded once per request
     assert queries_to_import(admin_user, 30, 100) == queries_to_import(admin_user, 3, 200)
+
+
+def test_a_customer_code_is_never_kept_empty():
+    customer = Customer(code="", name="某钢贸公司", category=entry(DictKind.CUSTOMER_CATEGORY, "AUTO"))
+    with pytest.raises(ValidationError) as refused:
+        customer.full_clean()
+    assert "客户代码不能为空：留空保存新客户时会自动编号。" in refused.value.messages
