@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import unicodedata
 
 import pgtrigger
 from django.conf import settings
@@ -253,9 +254,11 @@ class DictEntry(VersionedModel):
 
     def unit_for(self, given):
         """The unit a row about this entry is kept in: the entry's own, which a blank `given`
-        takes; another unit is refused (a value in ℃ and one in K are not the same thing)."""
+        (or the same unit written another way, °C for ℃) takes; another unit is refused (a
+        value in ℃ and one in K are not the same thing)."""
         given = (given or "").strip()
-        if self.unit and given and given != self.unit:
+        same = unicodedata.normalize("NFKC", given) == unicodedata.normalize("NFKC", self.unit)
+        if self.unit and given and not same:  # °C is ℃, N/mm2 is not MPa
             raise ValidationError(
                 _("“%(entry)s”的单位是 %(unit)s（基础数据），不是 %(given)s。"),
                 code="unit_mismatch",

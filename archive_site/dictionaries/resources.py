@@ -38,7 +38,7 @@ class DictEntryResource(ArchiveResource):
         "unit",
         gettext_lazy("单位"),
         aliases=("Unit",),
-        widget=TextWidget(plain=True),
+        widget=TextWidget(),  # ℃ stays ℃ (plain text would fold it into °C)
         width=8,
     )
     is_active = ImportField(

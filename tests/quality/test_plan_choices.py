@@ -81,6 +81,10 @@ def test_the_import_takes_the_dictionary_unit_and_refuses_another(engineer, alic
         == {}
     )
     assert revision.parameters.get(parameter__code="OA_T").unit == "℃"
+    assert (
+        import_parameter(engineer, "GK-U01", "连退", "加热段温度", 780, 760, 800, "°C") == {}
+    )  # ℃ written plainly
+    assert revision.parameters.get(parameter__code="HEAT_T").unit == "℃"
     refused = imported(
         engineer, "plans", "工艺参数", PARAM_HEADERS, ["GK-U01", "连退", "均热温度", 820, 800, 840, "K"]
     )
