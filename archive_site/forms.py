@@ -196,6 +196,25 @@ class ArchiveModelForm(VersionedModelForm):
         limit_to_active_entries(self.fields, self.instance)
 
 
+class UnitFromDictionaryMixin:
+    """A row measured in its dictionary entry's unit (a demand's property, a plan's parameter):
+    the choices of `unit_entry` show each entry's unit, and the row takes it instead of a typed one
+    (the model's `clean()` holds the rule, `DictEntry.unit_for`)."""
+
+    unit_entry = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.unit_entry].label_from_instance = lambda entry: entry.with_unit
+
+    def clean(self):
+        cleaned = super().clean()
+        entry = cleaned.get(self.unit_entry)
+        if entry is not None and entry.unit:
+            self.instance.unit = entry.unit
+        return cleaned
+
+
 def share_choices(forms_):
     """Give every form the first form's evaluated choices of each select field."""
     cache = {}

@@ -1,11 +1,13 @@
 import hashlib
 import secrets
+import unicodedata
 
 import pgtrigger
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -108,6 +110,27 @@ class User(VersionedModel, AbstractUser):
     def get_absolute_url(self):
         return reverse("user-edit", args=[self.pk])
 
+    @classmethod
+    def holding(cls, perm, keep=None):
+        """The active users who hold `perm` ("app_label.codename") through a role, their own
+        permissions or as superusers: the people a record may name for the work the permission
+        stands for (a customer's sales owner, an objection's handler). Keyed by the permission,
+        never by a role's name, so a role an administrator makes counts as the built-in ones do.
+
+        `keep` (a user's id) is kept too: the person a record already names stays a valid choice
+        after losing the role, until the record is given to someone else.
+        """
+        app_label, codename = perm.split(".")
+        held = Permission.objects.filter(
+            Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")),
+            content_type__app_label=app_label,
+            codename=codename,
+        )
+        chosen = Q(is_active=True) & (Exists(held) | Q(is_superuser=True))
+        if keep is not None:
+            chosen |= Q(pk=keep)
+        return cls.objects.filter(chosen).order_by("username")
+
 
 class ArchiveModel(VersionedModel):
     """Who created and last changed a record, and when; a version for edits (`VersionedModel`)."""
@@ -197,6 +220,20 @@ class DictEntry(VersionedModel):
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+    # What a value of the entry is measured in (mechanical properties, process parameters):
+    # the demand's property rows and the plan's parameter rows take it from here.
+    unit = models.CharField(_("单位"), max_length=16, blank=True, help_text=_("例如 MPa、℃、%、m/min"))
+    # The production lines a process parameter is set on; a plan's row offers a parameter only
+    # on these lines (none: on every line).
+    lines = models.ManyToManyField(
+        "self",
+        verbose_name=_("适用产线"),
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "production_line"},
+        help_text=_("工艺参数在哪些产线上设定；不选表示所有产线。"),
+    )
 
     objects = DictEntryQuerySet.as_manager()
 
@@ -214,6 +251,31 @@ class DictEntry(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("dictionary-list", args=[self.kind])
+
+    def unit_for(self, given):
+        """The unit a row about this entry is kept in: the entry's own, which a blank `given`
+        (or the same unit written another way, °C for ℃) takes; another unit is refused (a
+        value in ℃ and one in K are not the same thing)."""
+        given = (given or "").strip()
+        same = unicodedata.normalize("NFKC", given) == unicodedata.normalize("NFKC", self.unit)
+        if self.unit and given and not same:  # °C is ℃, N/mm2 is not MPa
+            raise ValidationError(
+                _("“%(entry)s”的单位是 %(unit)s（基础数据），不是 %(given)s。"),
+                code="unit_mismatch",
+                params={"entry": str(self), "unit": self.unit, "given": given},
+            )
+        return self.unit or given
+
+    @property
+    def with_unit(self):
+        """The name and, when it has one, the unit: "终轧温度 (℃)"."""
+        return f"{self} ({self.unit})" if self.unit else str(self)
+
+    def set_on(self, line):
+        """Whether this process parameter is set on production line `line` (any line when its
+        lines are not given). Reads prefetched lines when there are (`prefetch_related("lines")`)."""
+        line_ids = {entry.pk for entry in self.lines.all()}
+        return not line_ids or line.pk in line_ids
 
 
 class DictionaryForeignKey(models.ForeignKey):

@@ -3,7 +3,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
-from archive_site.forms import active_users
 from archive_site.models import DictEntry, DictKind
 from customers.models import Customer, Demand, verification_overdue_q
 
@@ -16,7 +15,9 @@ class CustomerFilter(django_filters.FilterSet):
     )
     region = django_filters.CharFilter(lookup_expr="icontains", label=_("地区"))
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices, label=_("状态"))
-    sales_owner = django_filters.ModelChoiceFilter(queryset=active_users(), label=_("负责销售"))
+    sales_owner = django_filters.ModelChoiceFilter(
+        queryset=lambda _request: Customer.sales_owners(), label=_("负责销售")
+    )
     followed = django_filters.BooleanFilter(
         method="only_followed", label=_("我关注的客户"), widget=forms.CheckboxInput
     )
@@ -106,7 +107,9 @@ class CompletenessFilter(django_filters.FilterSet):
     """The completeness report's filters; the queryset carries `completeness` (customers.completeness)."""
 
     q = django_filters.CharFilter(method="search", label=_("查找"))
-    sales_owner = django_filters.ModelChoiceFilter(queryset=active_users(), label=_("负责销售"))
+    sales_owner = django_filters.ModelChoiceFilter(
+        queryset=lambda _request: Customer.sales_owners(), label=_("负责销售")
+    )
     category = django_filters.ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
     )

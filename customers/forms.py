@@ -3,13 +3,20 @@ from functools import partial
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.expressions import DatabaseDefault
 from django.forms import inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.accounts.filters import roles_in_order
 from archive_site.accounts.forms import RolesField
-from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, CheckboxList, active_users
+from archive_site.forms import (
+    ArchiveInlineFormSet,
+    ArchiveModelForm,
+    CheckboxList,
+    UnitFromDictionaryMixin,
+    active_users,
+)
 from customers.duplicates import similar_customers
 from customers.models import (
     Contact,
@@ -161,9 +168,14 @@ class CustomerForm(ArchiveModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sales_owner"].queryset = active_users()
+        self.fields["sales_owner"].queryset = Customer.sales_owners(keep=self.instance.sales_owner_id)
         self.fields["shared_with"].queryset = active_users()
         self.fields["shared_with_groups"].queryset = roles_in_order()
+        if self.instance.pk:
+            self.fields["code"].required = True  # numbered once, when the customer is made
+            self.fields["code"].help_text = ""
+        else:
+            self.fields["code"].widget.attrs["placeholder"] = _("留空自动编号")
         if not may_hand_over(self.user):
             self.fields["sales_owner"].disabled = True
             self.fields["sales_owner"].initial = self.instance.sales_owner_id or self.user.pk
@@ -196,7 +208,18 @@ class CustomerForm(ArchiveModelForm):
         return self.cleaned_data["credit_code"].strip().upper()
 
     def clean_code(self):
-        return self.cleaned_data["code"].strip()
+        code = self.cleaned_data["code"].strip()
+        if not code:
+            # Left blank: the database draws the next number when the customer is written.
+            return Customer._meta.get_field("code").get_default()
+        return code
+
+    def _get_validation_exclusions(self):
+        # A code still to be drawn is unique by the drawing (archive_site.numbering).
+        exclude = super()._get_validation_exclusions()
+        if isinstance(self.instance.code, DatabaseDefault):
+            exclude.add("code")
+        return exclude
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
@@ -207,13 +230,15 @@ class BulkOwnerForm(forms.Form):
 
     sales_owner = forms.ModelChoiceField(label=_("新的负责销售"), queryset=active_users())
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sales_owner"].queryset = Customer.sales_owners()
+
 
 class BulkShareForm(forms.Form):
     """The users to share the ticked customers with as well (the customer form's choice)."""
 
-    users = forms.ModelMultipleChoiceField(
-        label=_("共享给"), queryset=active_users(), widget=forms.CheckboxSelectMultiple
-    )
+    users = forms.ModelMultipleChoiceField(label=_("共享给"), queryset=active_users(), widget=CheckboxList)
 
 
 class ContactForm(ArchiveModelForm):
@@ -297,10 +322,12 @@ class DemandElementForm(ArchiveModelForm):
         fields = ["element", "min_pct", "max_pct"]
 
 
-class DemandPropertyForm(ArchiveModelForm):
+class DemandPropertyForm(UnitFromDictionaryMixin, ArchiveModelForm):
+    unit_entry = "property"
+
     class Meta:
         model = DemandProperty
-        fields = ["property", "min_value", "max_value", "unit"]
+        fields = ["property", "min_value", "max_value"]
 
 
 DemandElementFormSet = inlineformset_factory(

@@ -1,10 +1,11 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,11 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.history import tracked
 from archive_site.lib.numbers import dimensions, span
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, VisibleQuerySet
+from archive_site.numbering import drawn_code
 from archive_site.search import gram_index, gram_search, substring_search
 from archive_site.uploads import validate_document
 from archive_site.validators import validate_credit_code, validate_mobile, validate_phone
 
 VIEW_ALL_CUSTOMERS = "customers.view_all_customers"
+# A customer without a typed code is numbered C100001, C100002, … by the database
+# (`archive_site.numbering`; migration 0008).
+CUSTOMER_CODE_FUNCTION = "customers_customer_next_code"
+# A customer's sales owner is someone who keeps customers: the sales staff (and administrators),
+# whatever their role is called.
+SALES_OWNER_PERMISSION = "customers.change_customer"
+NOT_SALES = _("“%(user)s”不负责客户（没有维护客户的权限），不能做负责销售：请选择销售人员。")
 
 
 def may_hand_over(user):
@@ -131,7 +140,14 @@ class Customer(ArchiveModel):
         SUSPENDED = "suspended", _("暂停合作")
         ENDED = "ended", _("终止合作")
 
-    code = models.CharField(_("客户代码"), max_length=32, unique=True)
+    code = models.CharField(
+        _("客户代码"),
+        max_length=32,
+        unique=True,
+        blank=True,
+        db_default=drawn_code(CUSTOMER_CODE_FUNCTION),
+        help_text=_("留空则自动编号，例如 C100001；也可以填写自己的代码"),
+    )
     name = models.CharField(_("客户名称"), max_length=200, unique=True)
     short_name = models.CharField(_("简称"), max_length=100, blank=True)
     category = DictionaryForeignKey(kind=DictKind.CUSTOMER_CATEGORY, verbose_name=_("客户类别"))
@@ -202,6 +218,9 @@ class Customer(ArchiveModel):
     # An import checks every new row's code against the merged customers' codes at once
     # and sets this, instead of one query per row in `clean`.
     skip_alias_check = False
+    # An import sets this to the ids of `Customer.sales_owners()` once for the file,
+    # instead of one query per row in `clean`.
+    sales_owner_ids = None
 
     class Meta:
         verbose_name = _("客户")
@@ -215,6 +234,12 @@ class Customer(ArchiveModel):
             ("merge_customer", _("可以合并重复客户")),
         ]
         constraints = [
+            # A code left blank is drawn (`CUSTOMER_CODE_FUNCTION`), never kept empty.
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="customers_customer_code_not_blank",
+                violation_error_message=_("客户代码不能为空：留空保存新客户时会自动编号。"),
+            ),
             models.UniqueConstraint(
                 fields=["credit_code"],
                 condition=~Q(credit_code=""),
@@ -237,11 +262,36 @@ class Customer(ArchiveModel):
         return reverse("customers:customer-detail", args=[self.pk])
 
     def clean(self):
-        code = (self.code or "").strip()
+        errors = {}
+        code = self.code if isinstance(self.code, str) else ""
+        code = code.strip()
         if code and not self.skip_alias_check:
             alias = CustomerAlias.objects.filter(code=code).select_related("customer").first()
             if alias is not None and alias.customer_id != self.pk:
-                raise ValidationError({"code": alias_taken_error(alias)})
+                errors["code"] = alias_taken_error(alias)
+        if self.sales_owner_id is not None and not self.sales_owner_allowed():
+            errors["sales_owner"] = ValidationError(
+                NOT_SALES, code="not_sales", params={"user": str(self.sales_owner)}
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def sales_owners(cls, keep=None):
+        """The users a customer may be given to: active users who keep customers
+        (`User.holding`; `keep`, the owner a customer already has, stays offered)."""
+        return get_user_model().holding(SALES_OWNER_PERMISSION, keep=keep)
+
+    def sales_owner_allowed(self):
+        """Whether the sales owner keeps customers; an owner who since lost the role stays
+        the owner of the customers they have until these are given to someone else."""
+        if self.sales_owner_ids is not None:
+            if self.sales_owner_id in self.sales_owner_ids:
+                return True
+        elif Customer.sales_owners().filter(pk=self.sales_owner_id).exists():
+            return True
+        kept = Customer.objects.filter(pk=self.pk, sales_owner_id=self.sales_owner_id)
+        return self.pk is not None and kept.exists()
 
     def verify(self, *, by):
         """Record that `by` confirmed the customer's data is current (who and when).
@@ -499,9 +549,8 @@ ELEMENT_RANGE = _("成分下限 %不能大于上限 %。")
 PROPERTY_RANGE = _("性能下限不能大于上限。")
 
 
-# New demands are numbered XQ100001, XQ100002, … by the database: a sequence, so
-# two people saving at once never get the same number, behind a function that
-# skips codes already taken (imports bring their own codes). Migration 0004.
+# New demands are numbered XQ100001, XQ100002, … by the database
+# (`archive_site.numbering`; migration 0004).
 DEMAND_CODE_FUNCTION = "customers_demand_next_code"
 
 
@@ -545,7 +594,7 @@ class Demand(ArchiveModel):
         _("需求编号"),
         max_length=32,
         unique=True,
-        db_default=Func(function=DEMAND_CODE_FUNCTION, output_field=models.CharField()),
+        db_default=drawn_code(DEMAND_CODE_FUNCTION),
         editable=False,
         help_text=_("新建时自动编号，例如 XQ100001；导入时可以填写自己的编号"),
     )
@@ -884,6 +933,11 @@ class DemandProperty(ArchiveModel):
         errors = {}
         bounds_errors(self, "min_value", "max_value", errors)
         range_errors(self, "min_value", "max_value", PROPERTY_RANGE, errors)
+        if self.property_id is not None:
+            try:
+                self.unit = self.property.unit_for(self.unit)  # the dictionary's unit
+            except ValidationError as e:
+                errors["unit"] = [e]
         if errors:
             raise ValidationError(errors)
 

@@ -171,6 +171,7 @@ class CustomerResource(ArchiveResource):
     permissions = ("customers.add_customer", "customers.change_customer")
     export_permissions = ("customers.view_customer", "customers.export_customer")
     unique_checks = (("name",), ("credit_code",))
+    blank_key_creates = True  # a row without a code is a new customer, numbered when written
     example = {
         "code": "C0101",
         "name": "示例汽车零部件有限公司",
@@ -214,14 +215,33 @@ class CustomerResource(ArchiveResource):
     def scoped(self):
         return not self.user.has_perm(VIEW_ALL_CUSTOMERS)
 
+    def header_ok(self, names):
+        # New customers need no code: their names make the sheet.
+        return "code" in names or "name" in names
+
+    def required_names(self):
+        return [n for n in super().required_names() if n != "code"]
+
+    def find_existing(self, keys):
+        return super().find_existing([k for k in keys if k["code"]])
+
+    def sales_owner_ids(self):
+        """The ids of the users a customer may be given to, once per import (`Customer.clean`)."""
+        if not hasattr(self, "_sales_owner_ids"):
+            self._sales_owner_ids = set(Customer.sales_owners().values_list("pk", flat=True))
+        return self._sales_owner_ids
+
     def check_change(self, instance):
         instance.skip_alias_check = True  # its code is the row's key: unchanged
+        instance.sales_owner_ids = self.sales_owner_ids()
         instance._owner_before_import = instance.sales_owner_id
         for name in ("name", "short_name", "credit_code"):
             setattr(instance, f"_{name}_before", getattr(instance, name))
         return None
 
     def prepare_new(self, instance, cleaned):
+        if not instance.code:
+            instance.code = Customer._meta.get_field("code").get_default()  # numbered when written
         if not self.scoped():
             return None
         owner = cleaned.get("sales_owner")
@@ -233,6 +253,7 @@ class CustomerResource(ArchiveResource):
     def new_instance(self):
         customer = Customer()
         customer.skip_alias_check = True  # the merged customers' codes: checked for the whole file at once
+        customer.sales_owner_ids = self.sales_owner_ids()
         return customer
 
     def alias(self, code):
@@ -242,7 +263,7 @@ class CustomerResource(ArchiveResource):
         return self._aliases.get(code)
 
     def check_row(self, instance, new, cleaned):
-        if new and (alias := self.alias(instance.code)) is not None:
+        if new and isinstance(instance.code, str) and (alias := self.alias(instance.code)) is not None:
             return [(self.column_of("code"), alias_taken_error(alias).messages[0])]
         if new or not self.scoped() or "sales_owner" not in cleaned:
             return []
@@ -279,7 +300,7 @@ class CustomerResource(ArchiveResource):
         ]
 
     def label(self, instance):
-        return f"{instance.code} {instance.name}"
+        return f"{shown(instance.code)} {instance.name}"
 
     def export_queryset(self, request):
         queryset = Customer.objects.visible_to(request.user).select_related("category", "sales_owner")
@@ -357,7 +378,8 @@ class CustomerImport(ImportModule):
     order = 10
     title = gettext_lazy("客户及联系人")
     description = gettext_lazy(
-        "“客户”工作表按客户代码新建或更新客户；“联系人”工作表按客户代码（或完整的客户名称）和姓名新建或更新联系人。"
+        "“客户”工作表按客户代码新建或更新客户，客户代码留空的行新建客户并自动编号；"
+        "“联系人”工作表按客户代码（或完整的客户名称）和姓名新建或更新联系人。"
         "两张表可以在同一个文件里，也可以分开导入。"
     )
     resources = (CustomerResource, ContactResource)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 from openpyxl.utils.datetime import from_excel
 
-from archive_site.models import DictEntry
+from archive_site.models import DictEntry, DictKind
 
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 # A bare number in a date column is read as an Excel date serial only within these years:
@@ -349,7 +349,11 @@ class DictionaryWidget(CachedLookupWidget):
         return self.kind.label
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return DictEntry.objects.of(self.kind)
+        entries = DictEntry.objects.of(self.kind)
+        if self.kind == DictKind.PROCESS_PARAMETER:
+            # A plan's parameter row is checked against its lines (`DictEntry.set_on`): loaded once.
+            entries = entries.prefetch_related("lines")
+        return entries
 
     def prefetch(self, values):
         # A kind has tens of entries: load them all at once.

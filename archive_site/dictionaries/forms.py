@@ -1,8 +1,13 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.forms import VersionedModelForm
-from archive_site.models import DictEntry
+from archive_site.models import DictEntry, DictKind
+
+# The kinds whose entries are measured: their rows (a demand's properties, a plan's
+# parameters) take the entry's unit. Process parameters also name the lines they are set on.
+MEASURED_KINDS = (DictKind.MECHANICAL_PROPERTY, DictKind.PROCESS_PARAMETER)
 
 
 class DictEntryForm(VersionedModelForm):
@@ -11,15 +16,28 @@ class DictEntryForm(VersionedModelForm):
 
     class Meta:
         model = DictEntry
-        fields = ["code", "name", "name_en", "is_active"]
+        fields = ["code", "name", "name_en", "unit", "lines", "is_active"]
         help_texts = {
             "code": _("在同一类别内唯一，导入 Excel 时可用代码匹配。"),
             "name": _("在同一类别内唯一。"),
         }
+        widgets = {"lines": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.kind = kind
+        if kind not in MEASURED_KINDS:
+            del self.fields["unit"]
+        if kind == DictKind.PROCESS_PARAMETER:
+            held = [line.pk for line in self.instance.lines.all()] if self.instance.pk else []
+            self.fields["lines"].queryset = DictEntry.objects.of(DictKind.PRODUCTION_LINE).filter(
+                Q(is_active=True) | Q(pk__in=held)
+            )
+        else:
+            del self.fields["lines"]
+
+    def clean_unit(self):
+        return self.cleaned_data["unit"].strip()
 
     def _siblings(self):
         return DictEntry.objects.of(self.instance.kind).exclude(pk=self.instance.pk)

@@ -34,6 +34,13 @@ class DictEntryResource(ArchiveResource):
         aliases=("Sort order", "Order", "顺序"),
         widget=NumberWidget(integer=True),
     )
+    unit = ImportField(
+        "unit",
+        gettext_lazy("单位"),
+        aliases=("Unit",),
+        widget=TextWidget(),  # ℃ stays ℃ (plain text would fold it into °C)
+        width=8,
+    )
     is_active = ImportField(
         "is_active", gettext_lazy("启用"), aliases=("Active", "是否启用"), widget=BooleanWordWidget(), width=8
     )
@@ -47,7 +54,7 @@ class DictEntryResource(ArchiveResource):
 
     class Meta:
         model = DictEntry
-        fields = ("kind", "code", "name", "name_en", "sort_order", "is_active")
+        fields = ("kind", "code", "name", "name_en", "sort_order", "unit", "is_active")
         export_order = fields
         import_id_fields = ("kind", "code")
 

@@ -174,6 +174,57 @@ SEED = {
     ],
 }
 
+# The units of the measured entries, by kind and code (entries not named have none).
+UNITS = {
+    "mechanical_property": {"ReL": "MPa", "Rp02": "MPa", "Rm": "MPa", "A80": "%", "BH2": "MPa"},
+    "process_parameter": {
+        "FT": "℃",
+        "CT": "℃",
+        "RED": "%",
+        "TENSION": "kN",
+        "SPEED": "m/min",
+        "HEAT_T": "℃",
+        "SOAK_T": "℃",
+        "SLOW_T": "℃",
+        "OA_T": "℃",
+        "LINE_SPEED": "m/min",
+        "SPM_EL": "%",
+    },
+}
+# The production lines each process parameter is set on. The hot mill's finishing and
+# coiling temperatures come with the coil into the pickling-tandem mill; galvanising has
+# no overageing.
+PARAMETER_LINES = {
+    "FT": ["PLTCM"],
+    "CT": ["PLTCM"],
+    "RED": ["PLTCM"],
+    "TENSION": ["PLTCM"],
+    "SPEED": ["PLTCM"],
+    "HEAT_T": ["CAL", "CGL"],
+    "SOAK_T": ["CAL", "CGL"],
+    "SLOW_T": ["CAL", "CGL"],
+    "OA_T": ["CAL"],
+    "LINE_SPEED": ["CAL", "CGL", "RCL"],
+    "SPM_EL": ["CAL", "CGL"],
+}
+
+
+def seed_units_and_lines(DictEntry, kinds=None):
+    """Give the seed entries of `kinds` (all when None) their units and lines, where an
+    entry has none yet: what an administrator or the rows in use gave is kept."""
+    for kind, units in UNITS.items():
+        if kinds is not None and kind not in kinds:
+            continue
+        for code, unit in units.items():
+            DictEntry.objects.filter(kind=kind, code=code, unit="").update(unit=unit)
+    if kinds is not None and "process_parameter" not in kinds:
+        return
+    lines = {e.code: e for e in DictEntry.objects.filter(kind="production_line")}
+    for parameter in DictEntry.objects.filter(kind="process_parameter", lines=None):
+        found = [lines[code] for code in PARAMETER_LINES.get(parameter.code, ()) if code in lines]
+        if found:
+            parameter.lines.set(found)
+
 
 def seed_dictionaries(apps=None, **kwargs):
     """Fill each dictionary kind that has no entries yet with its seed entries."""
@@ -187,3 +238,6 @@ def seed_dictionaries(apps=None, **kwargs):
         if kind not in filled
         for i, (code, name, name_en) in enumerate(entries)
     )
+    # Migrations before the units and lines (0003) seed without them; 0009 adds them.
+    if any(f.name == "lines" for f in DictEntry._meta.get_fields()):
+        seed_units_and_lines(DictEntry, kinds=set(SEED) - filled)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archive_site.dictionaries.forms import DictEntryForm
+from archive_site.dictionaries.forms import MEASURED_KINDS, DictEntryForm
 from archive_site.forms import save_if_unchanged
 from archive_site.models import DictEntry, DictKind
 
@@ -25,7 +25,11 @@ def dictionary_list(request, kind=DictKind.values[0]):
     kind = _kind_or_404(kind)
     counts = dict(DictEntry.objects.values_list("kind").annotate(n=Count("pk")).order_by())
     tabs = [(k, label, counts.get(k, 0)) for k, label in DictKind.choices]
-    ctx = {"kind": kind, "tabs": tabs, "entries": DictEntry.objects.of(kind)}
+    entries = DictEntry.objects.of(kind)
+    if kind == DictKind.PROCESS_PARAMETER:
+        entries = entries.prefetch_related("lines")
+    measured = kind in MEASURED_KINDS
+    ctx = {"kind": kind, "tabs": tabs, "entries": entries, "measured": measured}
     return render(request, "archive_site/dictionary_list.html", ctx)
 
 

@@ -6,6 +6,8 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
+from archive_site.numbering import numbering_sql
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -28,24 +30,7 @@ class Migration(migrations.Migration):
         # Existing demands are numbered in the order they were made, then new
         # ones by the function, which skips codes an import has already taken.
         migrations.RunSQL(
-            """
-            CREATE SEQUENCE customers_demand_code_seq START 100001;
-            CREATE FUNCTION customers_demand_next_code() RETURNS varchar AS $$
-            DECLARE
-                candidate varchar;
-            BEGIN
-                LOOP
-                    candidate := 'XQ' || nextval('customers_demand_code_seq');
-                    EXIT WHEN NOT EXISTS (SELECT 1 FROM customers_demand WHERE code = candidate);
-                END LOOP;
-                RETURN candidate;
-            END
-            $$ LANGUAGE plpgsql VOLATILE;
-            """,
-            """
-            DROP FUNCTION IF EXISTS customers_demand_next_code();
-            DROP SEQUENCE IF EXISTS customers_demand_code_seq;
-            """,
+            *numbering_sql("customers_demand", "code", "customers_demand_next_code", "XQ", 100001)
         ),
         migrations.AddField(
             model_name="demand",

@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, BoundedRows
+from archive_site.forms import ArchiveInlineFormSet, ArchiveModelForm, BoundedRows, UnitFromDictionaryMixin
 from archive_site.models import DictEntry, DictKind
 from archive_site.uploads import validate_size
 from customers.forms import CustomerField
@@ -38,7 +38,7 @@ class PlanForm(ArchiveModelForm):
             demands = Demand.objects.visible_to(self.user).filter(customer=customer)
         demand = self.fields["demand"]
         demand.queryset = demands.order_by("-updated_at", "-id")
-        demand.label_from_instance = lambda d: f"{d.name}（{d.spec} mm）"
+        demand.label_from_instance = lambda d: f"{d.code} {d.name}（{d.spec} mm）"
         demand.widget.attrs["data-demand-select"] = ""
         demand.help_text = _("先用放大镜选择客户，再从该客户的需求中选择。")
         demand.error_messages["invalid_choice"] = _("所选需求不属于本方案的客户，或您无权查看。")
@@ -69,10 +69,34 @@ class RevisionForm(ArchiveModelForm):
         }
 
 
-class ParameterForm(ArchiveModelForm):
+class ParameterSelect(forms.Select):
+    """Each parameter's option names the lines it is set on (`data-lines`, ids; none: every
+    line), so that static/js/plan.js offers in a row only the parameters of the row's line."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        entry = getattr(value, "instance", None)
+        if entry is not None:
+            option["attrs"]["data-lines"] = " ".join(str(line.pk) for line in entry.lines.all())
+        return option
+
+
+class ParameterForm(UnitFromDictionaryMixin, ArchiveModelForm):
+    """A parameter of one line: only the line's parameters are offered (`PlanParameter.clean`
+    refuses the others), in their dictionary unit."""
+
+    unit_entry = "parameter"
+
     class Meta:
         model = PlanParameter
-        fields = ["line", "parameter", "target", "lower", "upper", "unit"]
+        fields = ["line", "parameter", "target", "lower", "upper"]
+        widgets = {"parameter": ParameterSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].widget.attrs["data-parameter-line"] = ""
+        parameter = self.fields["parameter"]
+        parameter.queryset = parameter.queryset.prefetch_related("lines")
 
 
 class ParameterRowFormSet(ArchiveInlineFormSet):

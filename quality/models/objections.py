@@ -10,7 +10,6 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -530,18 +529,10 @@ class Objection(ArchiveModel):
             raise ValidationError(errors)
 
     @classmethod
-    def handlers(cls):
+    def handlers(cls, keep=None):
         """The active users whose role (or own permissions) handles objections: the only ones an
-        objection is assigned to."""
-        User = get_user_model()
-        perm = Permission.objects.filter(content_type__app_label="quality", codename="handle_objection")
-        by_role = Group.objects.filter(permissions__in=perm).values("pk")
-        return (
-            User.objects.filter(is_active=True)
-            .filter(Q(groups__in=by_role) | Q(user_permissions__in=perm) | Q(is_superuser=True))
-            .distinct()
-            .order_by("username")
-        )
+        objection is assigned to (`keep`: the handler a record already names, see `User.holding`)."""
+        return get_user_model().holding(HANDLE_PERMISSION, keep=keep)
 
     def handler_allowed(self):
         """Whether the handler may handle objections; one who already handled this objection

@@ -50,6 +50,9 @@ WIDTH_RANGE_EMPTY = _("宽度范围为空：下限大于上限。")
 LIMITS_CROSSED = _("下限不能大于上限。")
 TARGET_BELOW_LOWER = _("目标值不能小于下限。")
 TARGET_ABOVE_UPPER = _("目标值不能大于上限。")
+NOT_ON_LINE = _(
+    "工艺参数“%(parameter)s”不在产线“%(line)s”上设定：请选择这条产线的参数（参数的适用产线在基础数据中设置）。"
+)
 # The rules of a run's actual values (`PlanRun.check_values`).
 LINE_NOT_PLANNED = _("生产线“%(line)s”不在本方案的产线中。")
 NOT_PLANNED = _("方案版本中没有这个工艺参数。")
@@ -636,16 +639,26 @@ class PlanParameter(ArchiveModel):
         return f"{self.line} · {self.parameter}"
 
     def clean(self):
-        """The target lies within the limits, and the lower limit is not above the upper."""
+        """The parameter is one of the line's, in its dictionary unit (a blank unit takes it);
+        the target lies within the limits, and the lower limit is not above the upper."""
+        errors = {}
+        if self.parameter_id is not None:
+            if self.line_id is not None and not self.parameter.set_on(self.line):
+                params = {"parameter": str(self.parameter), "line": str(self.line)}
+                errors["parameter"] = ValidationError(NOT_ON_LINE, code="not_on_line", params=params)
+            try:
+                self.unit = self.parameter.unit_for(self.unit)
+            except ValidationError as e:
+                errors["unit"] = e
         target, lower, upper = self.target, self.lower, self.upper
         if lower is not None and upper is not None and lower > upper:
-            raise ValidationError({"upper": ValidationError(LIMITS_CROSSED, code="limits_crossed")})
-        if target is None:
-            return
-        if lower is not None and target < lower:
-            raise ValidationError({"target": ValidationError(TARGET_BELOW_LOWER, code="below_lower")})
-        if upper is not None and target > upper:
-            raise ValidationError({"target": ValidationError(TARGET_ABOVE_UPPER, code="above_upper")})
+            errors["upper"] = ValidationError(LIMITS_CROSSED, code="limits_crossed")
+        elif target is not None and lower is not None and target < lower:
+            errors["target"] = ValidationError(TARGET_BELOW_LOWER, code="below_lower")
+        elif target is not None and upper is not None and target > upper:
+            errors["target"] = ValidationError(TARGET_ABOVE_UPPER, code="above_upper")
+        if errors:
+            raise ValidationError(errors)
 
     def copy_to(self, revision, target=None):
         """A new, unsaved parameter of `revision` with every field of this one (and `target` if given)."""

@@ -20,3 +20,25 @@ document.addEventListener("input", (event) => {
   const upper = input.dataset.upper === undefined ? Infinity : Number(input.dataset.upper);
   input.classList.toggle("out", !Number.isNaN(value) && (value < lower || value > upper));
 });
+
+// Plan form: a parameter row offers only the parameters set on the row's line (each option's
+// data-lines; none: every line). The server refuses the others (PlanParameter.clean).
+(() => {
+  function offer(lineSelect) {
+    const row = lineSelect.closest("tr");
+    const parameter = row && row.querySelector("select[name$='-parameter']");
+    if (!parameter) return;
+    for (const option of parameter.options) {
+      const lines = (option.dataset.lines || "").split(" ").filter(Boolean);
+      const off = Boolean(lineSelect.value) && lines.length > 0 && !lines.includes(lineSelect.value);
+      option.hidden = off;
+      option.disabled = off;
+    }
+    if (parameter.selectedOptions[0] && parameter.selectedOptions[0].disabled) parameter.value = "";
+  }
+  document.addEventListener("change", (event) => {
+    const line = event.target.closest("select[data-parameter-line]");
+    if (line) offer(line);
+  });
+  for (const line of document.querySelectorAll("select[data-parameter-line]")) offer(line);
+})();
