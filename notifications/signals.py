@@ -9,6 +9,8 @@ The quality app does not know of this module; the daily reminders of due and ove
 steps are in `notifications.reminders`.
 """
 
+from collections import defaultdict
+
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -16,7 +18,7 @@ from customers.models import Customer, Follow
 from notifications.models import Kind
 from notifications.notify import notifications_for, notify, objection_args, save_notifications
 from quality.models import Objection, ObjectionAssignment, ObjectionTransition
-from quality.models.objections import assignments_made
+from quality.models.objections import assignments_made, objections_registered
 
 
 @receiver(post_save, sender=ObjectionAssignment, dispatch_uid="notifications.assignment")
@@ -58,18 +60,40 @@ def objection_closed(sender, instance, created, raw=False, **kwargs):
 def objection_registered(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
-    followers = [
-        f.user
-        for f in Follow.objects.filter(customer_id=instance.customer_id, user__is_active=True).select_related(
-            "user"
-        )
-    ]
-    # Only those who still may see the customer (a share may have been withdrawn since).
-    followers = [
-        u for u in followers if Customer.objects.visible_to(u).filter(pk=instance.customer_id).exists()
-    ]
-    if not followers:
+    followers_told([instance])
+
+
+@receiver(objections_registered, dispatch_uid="notifications.new_objections")
+def objections_imported(sender, objections, **kwargs):
+    """Objections an import registered together: their followers told in a few queries."""
+    followers_told(objections)
+
+
+def followers_told(objections):
+    """The users who follow each new objection's customer, and may still see it, are told
+    (a query for the follows, one per follower for what they see, one for the objections)."""
+    customer_ids = {o.customer_id for o in objections}
+    follows = Follow.objects.filter(customer_id__in=customer_ids, user__is_active=True).select_related("user")
+    following = defaultdict(list)
+    for follow in follows:
+        following[follow.user].append(follow.customer_id)
+    # Only what each still may see (a share may have been withdrawn since).
+    followers = defaultdict(list)
+    for user, ids in following.items():
+        for customer_id in Customer.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True):
+            followers[customer_id].append(user)
+    told = [o.pk for o in objections if followers.get(o.customer_id)]
+    if not told:
         return
-    objection = Objection.objects.select_related("customer", "defect_type").get(pk=instance.pk)
-    args = objection_args(objection, defect=str(objection.defect_type or ""))
-    notify(Kind.NEW_OBJECTION, followers, objection=objection, args=args, actor=instance.created_by)
+    notes = []
+    new = Objection.objects.select_related("customer", "defect_type", "created_by").filter(pk__in=told)
+    for objection in new:
+        args = objection_args(objection, defect=str(objection.defect_type or ""))
+        notes += notifications_for(
+            Kind.NEW_OBJECTION,
+            followers[objection.customer_id],
+            objection=objection,
+            args=args,
+            actor=objection.created_by,
+        )
+    save_notifications(notes)

@@ -60,6 +60,9 @@ SOME_CLOSED = _("这些异议已关闭，不能再修改：%(numbers)s。")
 
 # Sent with the `ObjectionAssignment` records one (re)assignment made, created together.
 assignments_made = Signal()
+# Sent with the objections one import registered, written together (the form's single new
+# objection is told by its post_save).
+objections_registered = Signal()
 CLOSED_READ_ONLY = _("这条异议已关闭，不能再修改。如需修改，请由处理人员说明原因后重新打开。")
 SETTLED_NOT_NEGATIVE = _("结算金额不能为负数。")
 SETTLED_ABOVE_CLAIM = _("结算金额高于索赔金额时，请在结算说明中写明原因。")
@@ -528,6 +531,9 @@ class Objection(ArchiveModel):
         if errors:
             raise ValidationError(errors)
 
+    # The ids of `handlers()`, when one reader (an import) has them for many objections.
+    handler_ids = None
+
     @classmethod
     def handlers(cls, keep=None):
         """The active users whose role (or own permissions) handles objections: the only ones an
@@ -537,7 +543,10 @@ class Objection(ArchiveModel):
     def handler_allowed(self):
         """Whether the handler may handle objections; one who already handled this objection
         before losing the role may stay until it is reassigned."""
-        if Objection.handlers().filter(pk=self.handler_id).exists():
+        if self.handler_ids is not None:
+            if self.handler_id in self.handler_ids:
+                return True
+        elif Objection.handlers().filter(pk=self.handler_id).exists():
             return True
         kept = Objection.objects.filter(pk=self.pk, handler_id=self.handler_id)
         return self.pk is not None and kept.exists()
@@ -570,6 +579,18 @@ class Objection(ArchiveModel):
         """
         version = self.version if expected_version is None else expected_version
         return Objection.assign_all([self], handler, by=by, note=note, versions={self.pk: version})[0]
+
+    @classmethod
+    def registered(cls, objections, *, by):
+        """Objections just registered (by the form, or together by an import): each one
+        registered with a handler gets the first of its assignments, all recorded at once
+        (and so their handlers' notifications: `assignments_made`)."""
+        records = ObjectionAssignment.objects.bulk_create(
+            ObjectionAssignment(objection=o, handler=o.handler, by=by) for o in objections if o.handler_id
+        )
+        if records:
+            assignments_made.send(sender=ObjectionAssignment, assignments=records)
+        return records
 
     @classmethod
     def assign_all(cls, objections, handler, *, by, note="", versions=None):

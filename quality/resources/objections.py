@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from archive_site.models import DictKind
 from customers.resources import customer_column
+from imports.engine import NEW
 from imports.modules import ImportModule, registry
 from imports.resources import ArchiveResource, ImportField
 from imports.widgets import (
@@ -29,7 +30,7 @@ from imports.widgets import (
 from quality.filters.objections import ObjectionFilter
 from quality.forms.objections import CoilNumbersField
 from quality.models import Objection, ObjectionCounter, Severity
-from quality.models.objections import NUMBER_PREFIX, format_number
+from quality.models.objections import NUMBER_PREFIX, format_number, objections_registered
 
 NUMBER = re.compile(rf"{NUMBER_PREFIX}-(\d{{4}})-(\d{{4,}})")
 
@@ -250,11 +251,20 @@ class ObjectionResource(ArchiveResource):
     def find_existing(self, keys):
         return super().find_existing([k for k in keys if k["number"]])
 
+    def handler_ids(self):
+        """The ids of the users objections are given to, once per import (`Objection.clean`)."""
+        if not hasattr(self, "_handler_ids"):
+            self._handler_ids = set(Objection.handlers().values_list("pk", flat=True))
+        return self._handler_ids
+
     def check_change(self, instance):
+        instance.handler_ids = self.handler_ids()
         instance._before_import = (instance.status, instance.closed_date)
+        instance._handler_before_import = instance.handler_id
         return None
 
     def prepare_new(self, instance, cleaned):
+        instance.handler_ids = self.handler_ids()
         if instance.number:
             return None
         # Drawn when written (`before_save`); until then a placeholder of the right form.
@@ -270,6 +280,11 @@ class ObjectionResource(ArchiveResource):
                 instance.status, instance.closed_date = instance._before_import
                 message = _("导入不能改变已有异议的状态或关闭日期，请在异议页面上变更状态。")
                 return [(self.column_of("status"), message)]
+            if instance.handler_id != instance._handler_before_import:
+                # A reassignment is recorded with its reason (`Objection.assign_all`).
+                instance.handler_id = instance._handler_before_import
+                message = _("导入不能改变已有异议的处理人，请在异议页面上重新指派并说明原因。")
+                return [(self.column_of("handler"), message)]
             return []
         if not getattr(instance, "_draw_number", False) and not NUMBER.fullmatch(instance.number):
             column = self.column_of("number")
@@ -296,6 +311,15 @@ class ObjectionResource(ArchiveResource):
                 objs, ObjectionCounter.take(year, len(objs), given.get(year, 0)), strict=True
             ):
                 obj.number = format_number(year, seq)
+
+    def after_save(self, rows):
+        """As the form does for one: the new objections' first assignments and their handlers'
+        notifications, and the customers' followers told (`objections_registered`), for
+        the whole sheet at once."""
+        new = [r.instance for r in rows if r.status == NEW]
+        if new:
+            Objection.registered(new, by=self.user)
+            objections_registered.send(sender=Objection, objections=new)
 
     def label(self, instance):
         if getattr(instance, "_draw_number", False) and instance.number.endswith("-"):

@@ -37,7 +37,6 @@ from quality.models import (
     Alert,
     Decision,
     Objection,
-    ObjectionAssignment,
     ObjectionAttachment,
     ObjectionClosed,
     ObjectionComment,
@@ -210,10 +209,7 @@ def objection_create(request):
             with transaction.atomic():  # a refused photo takes the objection and its number back
                 form.instance.assign_number()
                 objection = form.save()
-                if objection.handler_id:  # assigned as registered: the first of its assignments
-                    ObjectionAssignment.objects.create(
-                        objection=objection, handler=objection.handler, by=request.user
-                    )
+                Objection.registered([objection], by=request.user)
                 if can_photo:
                     processed = photo_form.cleaned_data["processed"]
                     save_photos(ObjectionPhoto, processed, user=request.user, objection=objection)
