@@ -22,8 +22,37 @@ class VisibleQuerySet(models.QuerySet):
     """Records each user sees only part of: `visible_to(user)`, and beside it the access
     helper every view uses. Subclasses say what `visible_to` means (record scope)."""
 
+    _with_dictionaries = False
+
     def visible_to(self, user):
         raise NotImplementedError
+
+    def with_dictionaries(self):
+        """Load the dictionary entries the fetched records refer to — theirs and those of the
+        records `select_related` brings along — in one query after the rows (`load_dictionaries`),
+        instead of joining `DictEntry` once per field.
+
+        A demand's page joined it 15 times: PostgreSQL then spent 40–70 ms searching join
+        orders for a query that ran in 10 (bench/dictionaries.py).
+        """
+        clone = self._chain()
+        clone._with_dictionaries = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_dictionaries = self._with_dictionaries
+        return clone
+
+    def _fetch_all(self):
+        loaded = self._result_cache is not None
+        super()._fetch_all()
+        if (
+            self._with_dictionaries
+            and not loaded
+            and issubclass(self._iterable_class, models.query.ModelIterable)
+        ):
+            load_dictionaries(self._result_cache, using=self.db)
 
     def sees_everything(self, user):
         """Whether `visible_to(user)` is every record (no need to ask the database)."""
@@ -300,6 +329,49 @@ class DictionaryForeignKey(models.ForeignKey):
         kwargs.pop("limit_choices_to", None)
         kwargs["kind"] = self.kind
         return name, path, args, kwargs
+
+
+def _fields_of(model):
+    """(dictionary fields, other forward many-to-one fields) of a model."""
+    fields = _FIELDS.get(model)
+    if fields is None:
+        forward = [f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+        dictionaries = [f for f in forward if isinstance(f, DictionaryForeignKey)]
+        fields = _FIELDS[model] = (dictionaries, [f for f in forward if f not in dictionaries])
+    return fields
+
+
+_FIELDS = {}
+
+
+def load_dictionaries(records, using=None):
+    """Give `records` their dictionary entries, fetched in one query: every `DictionaryForeignKey`
+    of the records and of the records already loaded with them (`select_related`) is then read
+    without a query, as if it had been joined. Returns `records`."""
+    wanted = []  # (record, field, entry id)
+    seen = set()
+
+    def walk(record):
+        if id(record) in seen:
+            return
+        seen.add(id(record))
+        dictionaries, others = _fields_of(type(record))
+        for field in dictionaries:
+            pk = getattr(record, field.attname)
+            if pk is not None and not field.is_cached(record):
+                wanted.append((record, field, pk))
+        for field in others:
+            if field.is_cached(record) and (related := field.get_cached_value(record)) is not None:
+                walk(related)
+
+    for record in records:
+        walk(record)
+    if wanted:
+        entries = DictEntry.objects.using(using).in_bulk({pk for _, _, pk in wanted})
+        for record, field, pk in wanted:
+            if pk in entries:
+                field.set_cached_value(record, entries[pk])
+    return records
 
 
 class AccessLog(models.Model):

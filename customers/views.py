@@ -318,37 +318,20 @@ def document_delete(request, pk):
 
 # Demands
 
-DEMAND_RELATED = [
-    "customer",
-    "customer__category",
-    "customer__sales_owner",
-    "delivery_grade",
-    "production_grade",
-    "surface_quality",
-    "surface_structure",
-    "roughness",
-    "oil_type",
-    "packaging",
-    "edge_condition",
-    "end_use",
-    "cold_forming",
-    "forming_difficulty",
-    "usage_location",
-    "welding",
-    "created_by",
-    "updated_by",
-]
+# The records a demand's page shows beside it; its dictionary entries (and its customer's) are
+# loaded after the row in one query (`with_dictionaries`): joined, 15 of them made PostgreSQL
+# plan the page's query for 40–70 ms.
+DEMAND_RELATED = ["customer", "customer__sales_owner", "created_by", "updated_by"]
 
 
 def get_demand_for_user(user, pk, perm="customers.view_demand"):
     """The demand with what its page shows, if `user` holds `perm` (else 403) and may see it (else 404)."""
-    return Demand.objects.select_related(*DEMAND_RELATED).get_visible_or_404(user, pk, perm)
+    demands = Demand.objects.select_related(*DEMAND_RELATED).with_dictionaries()
+    return demands.get_visible_or_404(user, pk, perm)
 
 
 def _filtered_demands(request):
-    queryset = Demand.objects.visible_to(request.user).select_related(
-        "customer", "production_grade", "delivery_grade", "surface_quality", "end_use"
-    )
+    queryset = Demand.objects.visible_to(request.user).select_related("customer").with_dictionaries()
     return DemandFilter(request.GET, queryset=queryset)
 
 

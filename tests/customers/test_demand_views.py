@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
-from archive_site.models import DictKind
+from archive_site.models import DictEntry, DictionaryForeignKey, DictKind
 from customers.models import Demand, DemandElement, DemandProperty
 from tests.factories import entry, make_customer, make_demand, make_plan
 
@@ -400,3 +401,21 @@ def test_the_list_export_carries_the_composition_and_property_rows(login, alice,
     assert workbook.sheetnames[:3] == ["客户需求", "化学成分", "力学性能"]
     assert [c.value for c in workbook["化学成分"][2]][:2] == ["XQ-X-01", "C 碳"]
     assert [c.value for c in workbook["力学性能"][2]][:4] == ["XQ-X-01", "抗拉强度 Rm", 270, 350]
+
+
+def test_the_demand_page_reads_its_record_with_few_joins_and_shows_every_dictionary_entry(
+    login, alice, alices_customer
+):
+    """Joined, a demand's 15 dictionary entries made PostgreSQL search join orders for 40–70 ms
+    to plan a 10 ms query: they come in one query of their own, the record with a few joins."""
+    fields = [f for f in Demand._meta.concrete_fields if isinstance(f, DictionaryForeignKey)]
+    entries = {f.name: DictEntry.objects.of(f.kind).last() for f in fields}
+    demand = make_demand(alices_customer, **entries)
+    client = login(alice)
+    for url in (demand.get_absolute_url(), reverse("customers:demand-edit", args=[demand.pk])):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        record_queries = [q["sql"] for q in queries if 'FROM "customers_demand" ' in q["sql"]]
+        assert record_queries and max(sql.count(" JOIN ") for sql in record_queries) <= 4
+        if url == demand.get_absolute_url():
+            assert all(escape(str(e)) in page for e in entries.values())

@@ -571,3 +571,24 @@ def test_the_first_approval_says_nothing_was_superseded_and_a_later_one_names_wh
     second = PlanRevision.objects.get(number=2)
     page = client.post(reverse("quality:revision-approve", args=[second.pk]), follow=True).content.decode()
     assert "此前的生效版本 Rev.1 已被替代。" in re.findall(r'<ul class="messages">(.*?)</ul>', page, re.S)[0]
+
+
+def test_the_plan_and_revision_pages_read_their_records_with_few_joins(login, engineer, alices_customer):
+    """Dictionary entries (the revisions' and the plan's demand's) come in one query of their own
+    rather than as joins, which cost PostgreSQL more to plan than to run."""
+    fd = entry(DictKind.SURFACE_QUALITY, "FD")
+    demand = make_demand(alices_customer, surface_quality=fd)
+    revision = make_plan(alices_customer, demand=demand, parameters=PARAMS, surface_quality=fd)
+    client = login(engineer)
+    pages = [
+        revision.plan.get_absolute_url(),
+        reverse("quality:revision-detail", args=[revision.pk]),
+        reverse("quality:revision-edit", args=[revision.pk]),
+    ]
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        record_queries = [q["sql"] for q in queries if 'FROM "quality_planrevision" ' in q["sql"]]
+        assert record_queries and max(sql.count(" JOIN ") for sql in record_queries) <= 6, url
+        if "edit" not in url:
+            assert "DC04" in page and str(fd) in page
