@@ -65,10 +65,8 @@ def nav_links(context):
         if link.shown_to(request.user):
             entry = (link, reverse(link.url_name), link.is_current(match))
             (menus.setdefault(str(link.menu), []) if link.menu else links).append(entry)
-    return {
-        "links": links,
-        "menus": [(label, entries, any(current for *_, current in entries)) for label, entries in menus.items()],
-    }
+    menus = [(label, entries, any(current for *_, current in entries)) for label, entries in menus.items()]
+    return {"links": links, "menus": menus}
 
 
 @register.simple_tag(takes_context=True)

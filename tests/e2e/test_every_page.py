@@ -85,9 +85,11 @@ def walk(page, pages, language, quoted):
     page.on("pageerror", lambda error: refused.append(f"JavaScript error: {error}"))
     page.on(
         "response",
-        lambda r: refused.append(f"{r.status} {r.url}")
-        if r.status >= 400 and r.request.resource_type in ("image", "script", "stylesheet", "font")
-        else None,
+        lambda r: (
+            refused.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type in ("image", "script", "stylesheet", "font")
+            else None
+        ),
     )
     for row, url in pages:
         where = f"{language} {url} ({row.name})"
