@@ -15,6 +15,7 @@ import re
 import pytest
 from django.conf import settings
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from tests.archive_site.test_english_pages import PAGES, file_words, stored_texts, untranslated
 from tests.browser import SCREEN, TIMEOUT_MS
@@ -144,6 +145,12 @@ def test_the_header_is_one_line_at_1366_for_the_administrator(browser, live_serv
     try:
         page.goto("/")
         assert page.locator("html").get_attribute("lang") == language
+        assert header_problems(page) is None, header_problems(page)
+        accounts = page.locator("#nav-accounts")  # in the administrators' menu, opened by a click
+        expect(accounts).to_be_hidden()
+        page.locator("header details.menu summary").click()
+        accounts.click()
+        expect(page.locator("header details.menu summary")).to_have_class("current")
         assert header_problems(page) is None, header_problems(page)
     finally:
         context.close()
