@@ -25,6 +25,7 @@ class ArchiveSiteConfig(AppConfig):
                 _("访问日志"),
                 ("archive_site.view_accesslog",),
                 id="nav-access-log",
+                menu=registry.ADMINISTRATION,
                 order=50,
                 prefixes=("access-log",),
             )
@@ -35,6 +36,7 @@ class ArchiveSiteConfig(AppConfig):
                 _("基础数据"),
                 ("archive_site.view_dictentry",),
                 id="nav-dictionaries",
+                menu=registry.ADMINISTRATION,
                 order=80,
                 prefixes=("dictionary",),
             )
@@ -46,7 +48,19 @@ class ArchiveSiteConfig(AppConfig):
                 ("archive_site.manage_accounts",),
                 id="nav-accounts",
                 order=90,
-                prefixes=("user", "token", "role"),
+                prefixes=("user", "token"),
+                menu=registry.ADMINISTRATION,
+            )
+        )
+        registry.nav.register(
+            registry.NavLink(
+                "role-list",
+                _("角色与权限"),
+                ("archive_site.manage_accounts",),
+                id="nav-roles",
+                order=92,
+                prefixes=("role",),
+                menu=registry.ADMINISTRATION,
             )
         )
         registry.customer_sections.register(

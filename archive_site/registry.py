@@ -24,6 +24,12 @@ with `imports.modules.registry`.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
+# The header's menu of the administrators' pages (accounts, dictionaries, rules, logs): kept
+# out of the navigation's line, so it fits one line of a 1366-wide screen in every language.
+ADMINISTRATION = _("管理")
+
 
 @dataclass(frozen=True)
 class NavLink:
@@ -32,7 +38,8 @@ class NavLink:
     Shown to users holding any of `permissions` (or for whom `visible(user)` is
     true); marked as the current page when the resolved URL is in `namespace`
     and its name starts with one of `prefixes` (any name when none), and is
-    not one of `exclude`.
+    not one of `exclude`. A link with a `menu` (such as `ADMINISTRATION`) is shown in
+    the header's menu of that name rather than on the navigation's line.
     """
 
     url_name: str
@@ -44,6 +51,7 @@ class NavLink:
     prefixes: tuple = ()
     exclude: tuple = ()
     visible: Callable | None = None
+    menu: str = ""
 
     def shown_to(self, user):
         if self.visible is not None:
@@ -83,6 +91,7 @@ class HeaderLink:
     order: int = 100
     count: Callable | None = None
     visible: Callable | None = None
+    title: str = ""  # shown on pointing at the link, where the label is short
 
     def shown_to(self, user):
         return self.visible is None or self.visible(user)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationsConfig(AppConfig):
@@ -23,6 +24,10 @@ class NotificationsConfig(AppConfig):
         )
         registry.header_links.register(
             registry.HeaderLink(
-                "notifications:preferences", _("通知设置"), id="header-notification-preferences", order=20
+                "notifications:preferences",
+                pgettext_lazy("页眉", "通知设置"),
+                id="header-notification-preferences",
+                order=20,
+                title=_("通知设置"),
             )
         )

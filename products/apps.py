@@ -25,7 +25,7 @@ class ProductsConfig(AppConfig):
         registry.nav.register(
             registry.NavLink(
                 "products:statistics",
-                _("供货统计"),
+                pgettext_lazy("导航", "供货统计"),
                 ("products.view_part",),
                 id="nav-supply-statistics",
                 order=65,

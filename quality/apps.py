@@ -14,7 +14,7 @@ class QualityConfig(AppConfig):
         for link in [
             registry.NavLink(
                 "quality:plan-list",
-                _("工艺方案"),
+                pgettext_lazy("导航", "工艺方案"),
                 ("quality.view_processplan",),
                 id="nav-plans",
                 order=30,
@@ -23,7 +23,7 @@ class QualityConfig(AppConfig):
             ),
             registry.NavLink(
                 "quality:objection-list",
-                pgettext_lazy("列表", "质量异议"),
+                pgettext_lazy("导航", "质量异议"),
                 ("quality.view_objection",),
                 id="nav-objections",
                 order=40,
@@ -32,7 +32,7 @@ class QualityConfig(AppConfig):
             ),
             registry.NavLink(
                 "quality:judgement",
-                _("判定辅助"),
+                pgettext_lazy("导航", "判定辅助"),
                 ("quality.view_objection",),
                 id="nav-judgement",
                 order=45,
@@ -44,6 +44,7 @@ class QualityConfig(AppConfig):
                 _("期限规则"),
                 ("quality.view_deadlinerule",),
                 id="nav-deadline-rules",
+                menu=registry.ADMINISTRATION,
                 order=82,
                 namespace="quality",
                 prefixes=("deadline-rule",),

@@ -1,6 +1,7 @@
 import pytest
 from django.db import DEFAULT_DB_ALIAS
 from django.test import client as test_client
+from django.utils import translation
 
 from archive_site.accounts import roles
 from tests.factories import make_customer, make_user
@@ -77,6 +78,16 @@ def django_db_setup(django_db_setup):
             return connection
 
         ConnectionHandler.create_connection = create_connection_with_seeded_rows
+
+
+@pytest.fixture(autouse=True)
+def default_language(settings):
+    """Each test starts in the default language (Chinese). A request in English activates
+    English in the test's thread and Django leaves it active after the response: code a
+    later test calls outside a request (an import's messages) would speak English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

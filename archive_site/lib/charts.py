@@ -11,6 +11,7 @@ from decimal import Decimal
 from html import escape
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from archive_site.lib.numbers import plain
 
@@ -29,6 +30,12 @@ def _fmt(value):
             return f"{value:,.0f}"
         return f"{value:,.1f}"
     return f"{value:,}"
+
+
+def _tooltip(label, value, unit):
+    """What pointing at a bar shows: its label and value, in the reader's language."""
+    text = gettext("%(label)s：%(value)s%(unit)s") % {"label": label, "value": _fmt(value), "unit": unit}
+    return escape(text)
 
 
 def _nice_max(value):
@@ -117,7 +124,7 @@ def bar_chart(items, *, title, unit="", cumulative=False, width=760, height=280)
         y = top + plot_h - h
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
-            f"<title>{escape(label)}：{escape(_fmt(value))}{escape(unit)}</title></rect>"
+            f"<title>{_tooltip(label, value, unit)}</title></rect>"
         )
         if not rotate and value:
             parts.append(_text(x + bar_w / 2, y - 4, _fmt(value), anchor="middle"))
@@ -175,7 +182,7 @@ def hbar_chart(items, *, title, unit="", width=760, bar_height=22):
         parts.append(_text(left - 8, y + bar_height * 0.7, _short(label, 16), size=12, anchor="end"))
         parts.append(
             f'<rect x="{left}" y="{y + 3:.1f}" width="{w:.1f}" height="{bar_height - 6}" fill="{BAR}">'
-            f"<title>{escape(label)}：{escape(_fmt(value))}{escape(unit)}</title></rect>"
+            f"<title>{_tooltip(label, value, unit)}</title></rect>"
         )
         parts.append(
             f'<text x="{left + w + 6:.1f}" y="{y + bar_height * 0.7:.1f}" font-size="12" fill="{INK}">'

@@ -55,14 +55,18 @@ def sort_link(context, field, label):
 
 @register.simple_tag(takes_context=True)
 def nav_links(context):
-    """The registered navigation links this user may follow: (link, url, is current)."""
+    """The registered navigation links this user may follow, as `links`: (link, url, is
+    current) on the navigation's line, and `menus`: (label, [(link, url, is current)], one
+    of them current) for the links registered with a menu, in the order of their first link."""
     request = context["request"]
     match = getattr(request, "resolver_match", None)
-    return [
-        (link, reverse(link.url_name), link.is_current(match))
-        for link in registry.nav
-        if link.shown_to(request.user)
-    ]
+    links, menus = [], {}
+    for link in registry.nav:
+        if link.shown_to(request.user):
+            entry = (link, reverse(link.url_name), link.is_current(match))
+            (menus.setdefault(str(link.menu), []) if link.menu else links).append(entry)
+    menus = [(label, entries, any(current for *_, current in entries)) for label, entries in menus.items()]
+    return {"links": links, "menus": menus}
 
 
 @register.simple_tag(takes_context=True)

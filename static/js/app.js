@@ -67,3 +67,14 @@ for (const box of document.querySelectorAll("[data-checklist-filter]")) {
     }
   });
 }
+
+// The header's menus (<details class="menu">) close when the user clicks elsewhere or presses
+// Escape; without this script they open and close by their own title.
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") for (const menu of document.querySelectorAll("details.menu[open]")) menu.open = false;
+});
