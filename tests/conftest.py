@@ -32,8 +32,10 @@ def pytest_collection_modifyitems(items):
     A transactional test (a browser test, a test of commits) empties the database after
     it, and with it what the migrations seeded: the roles, the dictionaries, the deadline
     rules. Such tests get serialized rollback: the seeded rows, saved once after the
-    migrations, are loaded again before each of them. (Tests on more databases than the
-    default one, the replica's, keep Django's flush.)
+    migrations, are loaded again before each of them. All of them: one flushed the Django
+    way after another test re-seeds only part of it (post_migrate's roles), and the next
+    test's reload would then collide with those rows. (The replica is a test mirror of
+    the default database: neither serialized nor flushed.)
     """
     from pytest_django.fixtures import validate_django_db
 
@@ -44,7 +46,7 @@ def pytest_collection_modifyitems(items):
             validate_django_db(marker) if marker else (False, False, None, False, None)
         )
         transactional = transaction or "transactional_db" in fixtures or "live_server" in fixtures
-        if transactional and not serialized and databases in (None, ["default"], ("default",)):
+        if transactional and not serialized:
             mark = pytest.mark.django_db(
                 transaction=True,
                 reset_sequences=reset_sequences,
