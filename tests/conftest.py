@@ -26,8 +26,9 @@ def store_page_templates(store, signal, sender, template, context, **kwargs):
 test_client.store_rendered_templates = store_page_templates
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Every transactional test starts from the database the migrations made.
+    """Every transactional test starts from the database the migrations made, and runs last.
 
     A transactional test (a browser test, a test of commits) empties the database after
     it, and with it what the migrations seeded: the roles, the dictionaries, the deadline
@@ -36,9 +37,15 @@ def pytest_collection_modifyitems(items):
     way after another test re-seeds only part of it (post_migrate's roles), and the next
     test's reload would then collide with those rows. (The replica is a test mirror of
     the default database: neither serialized nor flushed.)
+
+    The emptied database is reloaded only for the next transactional test: the
+    transactional tests run after all the others (pytest-django puts them before the tests
+    that declare no database, and one of those may still reach it through
+    `request.getfixturevalue`).
     """
     from pytest_django.fixtures import validate_django_db
 
+    flushing = set()
     for item in items:
         marker = item.get_closest_marker("django_db")
         fixtures = getattr(item, "fixturenames", ())
@@ -46,6 +53,8 @@ def pytest_collection_modifyitems(items):
             validate_django_db(marker) if marker else (False, False, None, False, None)
         )
         transactional = transaction or "transactional_db" in fixtures or "live_server" in fixtures
+        if transactional:
+            flushing.add(item)
         if transactional and not serialized:
             mark = pytest.mark.django_db(
                 transaction=True,
@@ -55,6 +64,7 @@ def pytest_collection_modifyitems(items):
                 available_apps=available_apps,
             )
             item.add_marker(mark, append=False)
+    items.sort(key=lambda item: item in flushing)
 
 
 @pytest.fixture(scope="session")
@@ -136,7 +146,10 @@ def bobs_customer(bob):
 
 
 @pytest.fixture
-def login(client):
+def login(client, db):
+    """Log a user in with the test client (a session in the database: a database test, run
+    among them, even when the test names its users only through `request.getfixturevalue`)."""
+
     def as_user(user):
         client.force_login(user)
         return client
