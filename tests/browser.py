@@ -6,6 +6,9 @@ Fixtures:
 - `page`: a fresh browser context (cookies, storage) and page per test, pointed at
   pytest-django's `live_server`, Chinese UI (zh-CN), a 1366×768 office screen.
 - `logged_in_page(user)`: logs `user` in through the real login form, returns the page.
+- `image_widths(locator)`: waits for every matched image to load, returns their natural
+  widths (0 for an image the browser could not load). Reading `naturalWidth` without
+  waiting races with the image's own request.
 
 Write URLs relative to the live server (`page.goto("/customers/")`). Mark tests
 `@pytest.mark.e2e`. There is one `browser` for the whole run: Playwright's sync API
@@ -41,6 +44,13 @@ CHROMIUM_ARGS = [
 SCREEN = {"width": 1366, "height": 768}
 TIMEOUT_MS = 5000  # a step that takes longer than this is a failure, not a slow pass
 SCREENSHOTS = Path(tempfile.gettempdir())
+
+
+def image_widths(locator):
+    """The natural widths of the images `locator` matches, once each has loaded or failed."""
+    return locator.evaluate_all(
+        "imgs => Promise.all(imgs.map((img) => img.decode().then(() => img.naturalWidth, () => 0)))"
+    )
 
 
 @pytest.fixture(scope="session")

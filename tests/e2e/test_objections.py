@@ -7,6 +7,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from quality.models import Objection
+from tests.browser import image_widths
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,7 @@ def test_objection_with_two_photos_closed_then_judged(logged_in_page, quality, a
     expect(page.locator("#photos img")).to_have_count(2)
     expect(page.locator("#photos")).to_contain_text("卷头划伤")
     thumbs = page.locator("#photos img")
-    assert thumbs.nth(0).evaluate("img => img.naturalWidth") > 0  # the thumbnail is served
+    assert all(image_widths(thumbs))  # the thumbnails are served
 
     # Investigate, write the analysis and measures, take measures, close.
     def move_to(status):
@@ -89,10 +90,5 @@ def test_the_photos_chosen_for_upload_show_as_loaded_thumbnails(logged_in_page, 
     page.locator("#id_photos").set_input_files([photo("卷头.jpg", "red"), photo("卷尾.jpg", "blue")])
     thumbs = page.locator("[data-photo-previews] img")
     expect(thumbs).to_have_count(2)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-photo-previews] img')]"
-        ".every((img) => img.complete && img.naturalWidth > 0)",
-        timeout=5000,
-    )
-    assert thumbs.evaluate_all("imgs => imgs.map((img) => img.naturalWidth)") == [640, 640]
+    assert image_widths(thumbs) == [640, 640]
     assert not blocked

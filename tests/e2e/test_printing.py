@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from printing.models import PrintJob, PrintLog
+from tests.browser import image_widths
 from tests.factories import make_demand, make_part, make_plan
 from tests.printing.conftest import add_photos
 from tests.printing.test_batches import work
@@ -32,8 +33,7 @@ def test_sales_user_previews_a_parts_technical_sheet_and_downloads_the_pdf(
     expect(page.locator(".sheet")).to_contain_text("C 碳")
     photo = page.locator("figure.photo img")
     expect(photo).to_have_count(1)
-    page.wait_for_function("() => document.querySelector('figure.photo img').naturalWidth > 0")
-    assert photo.evaluate("img => img.naturalWidth") == 1200
+    assert image_widths(photo) == [1200]
     assert not PrintLog.objects.exists()
 
     with page.expect_download() as download_info:
