@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.db import DEFAULT_DB_ALIAS
 from django.test import client as test_client
@@ -65,6 +67,59 @@ def pytest_collection_modifyitems(items):
             )
             item.add_marker(mark, append=False)
     items.sort(key=lambda item: item in flushing)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker, request):
+    """The parallel workers of one run clone one migrated database instead of each migrating.
+
+    Migrating renders the model states hundreds of times (each history trigger's
+    operation reloads its model and the models related to it): about a minute of CPU.
+    Run by every xdist worker at once, that is a minute of both cores. The first worker
+    to get here builds the run's migrated database (`create_test_db`, exactly as for a
+    worker's own); the others wait on a PostgreSQL advisory lock; each worker's database
+    is then created from it (`CREATE DATABASE … TEMPLATE`), and Django's `migrate` finds
+    nothing left to apply but still sends post_migrate and serializes the seeded rows.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None or request.config.getvalue("reuse_db"):
+        return
+    from django.db import connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    with django_db_blocker.unblock():
+        template = migrated_template(connection, run)
+    connection.settings_dict["TEST"]["TEMPLATE"] = template
+
+
+MIGRATED_LOCK = 7_311_2026  # the advisory lock key the workers of a run build the template under
+
+
+def migrated_template(connection, run):
+    """The name of this run's migrated database, built by whichever worker comes first."""
+    from django.conf import settings
+
+    prefix = f"test_{connection.settings_dict['NAME']}_migrated_"
+    template = prefix + run[:16]
+    test = connection.settings_dict["TEST"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATED_LOCK])
+        try:
+            if not connection.creation._database_exists(cursor, template):
+                cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix + "%"])
+                for (stale,) in cursor.fetchall():  # from earlier runs
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{stale}"')
+                name, worker_database = connection.settings_dict["NAME"], test["NAME"]
+                test["NAME"] = template
+                try:
+                    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+                finally:
+                    connection.close()
+                    test["NAME"] = worker_database
+                    connection.settings_dict["NAME"] = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"] = name
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATED_LOCK])
+    return template
 
 
 @pytest.fixture(scope="session")
