@@ -6,21 +6,25 @@ its buttons post to one URL per action. The action's view:
 - checks the action's permission (the same as the single-record action's), then
   `selected(request, queryset)`: the ticked records among those the user may see, in
   one query; any id outside the scope refuses the whole action (`OutOfScope`), and
-  `refused(request, error)` answers it with a 404 page that names those ids;
+  `refused(request, error)` answers it with a 404 page that names those ids
+  (`ticked(...)` does these steps, and sends the user back when nothing is ticked);
 - shows a confirmation page (what will change, and the versions seen) until the form
   posts `confirm`; then applies the change in one transaction, after
   `lock_unchanged(queryset, seen)` refused rows someone saved since (`StaleEdit`).
 
-`SelectedFilter` lets a list's filter (and so its export) take the ticked ids, `?id=3,5`.
+`SelectedFilter` lets a list's filter (and so its export) take the ticked ids, `?id=3,5`;
+`export_ticked` answers with the list's own export of the ticked rows.
 """
 
 import copy
 
 import django_filters
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
@@ -81,6 +85,31 @@ def refused(request, error, back):
     """The page that refuses a selection with records outside the user's scope (404)."""
     ctx = {"ids": error.ids, "back": back}
     return render(request, "includes/bulk_refused.html", ctx, status=404)
+
+
+def ticked(request, queryset, *, perm, back, none_ticked, name="ids"):
+    """(rows, back): the ticked records of `queryset` (scoped to the user) if the user holds
+    `perm` (else 403), and `back`, the list to return to. Else (None, the answer): the 404 page
+    naming the ids outside the scope, or back to the list with `none_ticked` when nothing is."""
+    if perm and not request.user.has_perm(perm):
+        raise PermissionDenied
+    back = back_to(request, back)
+    try:
+        rows = selected(request, queryset, name)
+    except OutOfScope as error:
+        return None, refused(request, error, back)
+    if not rows:
+        messages.error(request, none_ticked)
+        return None, redirect(back)
+    return rows, back
+
+
+def export_ticked(request, rows, export_view):
+    """The list's export view (`export_view`) answering for just `rows`: `?id=…` as the
+    list's `SelectedFilter` reads it, with the export's own permission, scope and format."""
+    query = QueryDict(mutable=True)
+    query["id"] = ",".join(str(row.pk) for row in rows)
+    return export_view(with_query(request, query))
 
 
 def seen_versions(request, rows):

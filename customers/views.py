@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -69,25 +69,16 @@ def customer_export(request):
 # Work on the customers ticked on the list (archive_site.bulk).
 
 
-def _ticked_customers(request):
-    customers = Customer.objects.visible_to(request.user).select_related("sales_owner")
-    return bulk.selected(request, customers.prefetch_related("shared_with"))
-
-
 def _bulk_customers(request, perm):
-    """(customers, back): the ticked customers if `request.user` holds `perm` (else 403) and may
-    see every one of them; else (None, the answer: 404 naming those outside, or back to the list)."""
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    back = bulk.back_to(request, reverse("customers:customer-list"))
-    try:
-        customers = _ticked_customers(request)
-    except bulk.OutOfScope as error:
-        return None, bulk.refused(request, error, back)
-    if not customers:
-        messages.error(request, _("请先勾选客户。"))
-        return None, redirect(back)
-    return customers, back
+    """(customers, back) ticked on the list, or (None, the answer): `bulk.ticked`."""
+    customers = Customer.objects.visible_to(request.user).select_related("sales_owner")
+    return bulk.ticked(
+        request,
+        customers.prefetch_related("shared_with"),
+        perm=perm,
+        back=reverse("customers:customer-list"),
+        none_ticked=_("请先勾选客户。"),
+    )
 
 
 @require_POST
@@ -164,9 +155,7 @@ def customer_bulk_export(request):
     customers, back = _bulk_customers(request, "customers.view_customer")
     if customers is None:
         return back
-    query = QueryDict(mutable=True)
-    query["id"] = ",".join(str(c.pk) for c in customers)
-    return customer_export(bulk.with_query(request, query))
+    return bulk.export_ticked(request, customers, customer_export)
 
 
 @permission_required("customers.view_customer", raise_exception=True)

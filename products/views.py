@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -74,17 +74,17 @@ def part_bulk_export(request):
     """The parts ticked on the list (`part`), as the list's export writes them; an id outside the
     user's scope refuses the export (archive_site.bulk). Printing them is the printing app's."""
     get_module_for_export(request.user, "parts")
-    back = bulk.back_to(request, reverse("products:part-list"))
-    try:
-        parts = bulk.selected(request, Part.objects.visible_to(request.user), name="part")
-    except bulk.OutOfScope as error:
-        return bulk.refused(request, error, back)
-    if not parts:
-        messages.error(request, _("请先勾选零件。"))
-        return redirect(back)
-    query = QueryDict(mutable=True)
-    query["id"] = ",".join(str(p.pk) for p in parts)
-    return part_export(bulk.with_query(request, query))
+    parts, back = bulk.ticked(
+        request,
+        Part.objects.visible_to(request.user),
+        perm=None,
+        back=reverse("products:part-list"),
+        none_ticked=_("请先勾选零件。"),
+        name="part",
+    )
+    if parts is None:
+        return back
+    return bulk.export_ticked(request, parts, part_export)
 
 
 def part_detail(request, pk):

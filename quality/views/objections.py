@@ -2,10 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -300,20 +299,15 @@ def objection_assign(request, pk):
 
 
 def _bulk_objections(request, perm):
-    """(objections, back): the ticked objections if the user holds `perm` (else 403) and may see
-    every one; else (None, the answer: 404 naming those outside, or back to the list)."""
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    back = bulk.back_to(request, reverse("quality:objection-list"))
+    """(objections, back) ticked on the list, or (None, the answer): `bulk.ticked`."""
     objections = Objection.objects.visible_to(request.user).select_related("customer", "handler")
-    try:
-        objections = bulk.selected(request, objections.order_by("number"))
-    except bulk.OutOfScope as error:
-        return None, bulk.refused(request, error, back)
-    if not objections:
-        messages.error(request, _("请先勾选质量异议。"))
-        return None, redirect(back)
-    return objections, back
+    return bulk.ticked(
+        request,
+        objections.order_by("number"),
+        perm=perm,
+        back=reverse("quality:objection-list"),
+        none_ticked=_("请先勾选质量异议。"),
+    )
 
 
 @require_POST
@@ -361,9 +355,7 @@ def objection_bulk_export(request):
     objections, back = _bulk_objections(request, "quality.view_objection")
     if objections is None:
         return back
-    query = QueryDict(mutable=True)
-    query["id"] = ",".join(str(o.pk) for o in objections)
-    return objection_export(bulk.with_query(request, query))
+    return bulk.export_ticked(request, objections, objection_export)
 
 
 def photo_upload(request, pk):
