@@ -42,12 +42,15 @@ def database_copy(transactional_db, tmp_path):
 
 
 def session(sid):
-    """{pid: command line} of the processes of session `sid` (a command and all it started)."""
+    """{pid: command line} of the running processes of session `sid` (a command and all it
+    started). A zombie has ended: only its parent's wait is missing, and an orphan's parent
+    is whatever reaps for the machine (a container's first process may not)."""
     found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if os.getsid(int(entry)) == sid:
+                state = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()[0]
+                if os.getsid(int(entry)) == sid and state != "Z":
                     command = Path(f"/proc/{entry}/cmdline").read_bytes()
                     found[int(entry)] = command.replace(b"\0", b" ").decode()
             except (ProcessLookupError, FileNotFoundError, PermissionError):
@@ -121,4 +124,8 @@ def test_make_run_serves_like_production_with_the_apps_error_pages(database_copy
             run.wait(timeout=120)  # gunicorn and the task worker end gracefully, slower on a loaded machine
         finally:
             log.close()
-    wait_for(lambda: not session(run.pid), timeout=90, interval=0.2, what="every process to end after Ctrl-C")
+    try:
+        wait_for(lambda: not session(run.pid), timeout=90, interval=0.2)
+    except AssertionError:
+        tail = (tmp_path / "run.log").read_text()[-3000:]
+        raise AssertionError(f"still running 90 s after Ctrl-C: {session(run.pid)}\n{tail}") from None
