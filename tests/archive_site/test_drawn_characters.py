@@ -29,37 +29,33 @@ CJK_FONT = "WenQuanYi Micro Hei"
 SOURCES = ("templates/**/*.html", "static/**/*.css", "static/**/*.js", "locale/*/LC_MESSAGES/*.po")
 
 
-def _drawn(path, index=0):
-    """The characters the font at `path` maps to a glyph with an outline."""
-    font = TTFont(path, fontNumber=index)
-    glyphs = font.getGlyphSet()
-    drawn = set()
-    for code, name in font.getBestCmap().items():
-        pen = BoundsPen(glyphs)
-        glyphs[name].draw(pen)
-        if pen.bounds is not None:
-            drawn.add(chr(code))
-    return drawn
-
-
 @cache
-def drawn_characters():
-    """What the served symbol font or the CJK system font draws."""
+def _fonts():
+    """The served symbol font and the CJK system font: (character map, glyphs) of each."""
     found = subprocess.run(
         ["fc-list", "-f", "%{file}|%{index}\n", CJK_FONT], capture_output=True, text=True, check=True
     ).stdout.split()
     assert found, f"{CJK_FONT} is not installed (scripts/setup-system.sh installs it)"
     path, index = found[0].split("|")
-    return frozenset(_drawn(path, int(index)) | _drawn(BASE / "static" / FONT_FILE))
+    fonts = (TTFont(BASE / "static" / FONT_FILE), TTFont(path, fontNumber=int(index)))
+    return [(font.getBestCmap(), font.getGlyphSet()) for font in fonts]
+
+
+@cache
+def drawn(c):
+    """Whether one of the fonts maps `c` to a glyph with an outline."""
+    for cmap, glyphs in _fonts():
+        if ord(c) in cmap:
+            pen = BoundsPen(glyphs)
+            glyphs[cmap[ord(c)]].draw(pen)
+            if pen.bounds is not None:
+                return True
+    return False
 
 
 def undrawn(text):
     """The characters of `text` no font of the page draws (spaces and controls draw nothing)."""
-    return {
-        c
-        for c in set(text)
-        if c not in drawn_characters() and not c.isspace() and unicodedata.category(c)[0] != "C"
-    }
+    return {c for c in set(text) if not c.isspace() and unicodedata.category(c)[0] != "C" and not drawn(c)}
 
 
 def test_the_pages_own_texts_use_only_characters_the_fonts_draw():
