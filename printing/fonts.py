@@ -27,8 +27,9 @@ FONT_FILE = "fonts/archive-symbols.ttf"  # a static file, for the pages and the 
 
 # Signs WenQuanYi Micro Hei draws as nothing (℃ ℉, the Ångström sign, ∼ ‾ ˊ ˋ,
 # Ⅴ Ⅹ, ǎ ǐ ǒ ǔ ǘ ǚ ǜ), with the rest of their sets, so a Roman numeral or a
-# tone-marked pinyin vowel is drawn in one font, not two.
-SYMBOLS = "\u2103\u2109\u212b\u223c\u203e\u02ca\u02cbⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# tone-marked pinyin vowel is drawn in one font, not two; and ▾, the arrow of the
+# header's menu, which WenQuanYi lacks.
+SYMBOLS = "\u25be\u2103\u2109\u212b\u223c\u203e\u02ca\u02cbⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 
 # Spaces next to a sign are laid out in the sign's font (Pango keeps them in
 # its run): without them the font would print its .notdef box for a space.

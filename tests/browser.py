@@ -6,6 +6,9 @@ Fixtures:
 - `page`: a fresh browser context (cookies, storage) and page per test, pointed at
   pytest-django's `live_server`, Chinese UI (zh-CN), a 1366×768 office screen.
 - `logged_in_page(user)`: logs `user` in through the real login form, returns the page.
+- `logged_in_context(browser, live_server, username, ...)`: a context of its own, logged in
+  through the login form, for a test that walks as several users or languages one by one;
+  JavaScript errors of its pages are collected in `context.errors`. The caller closes it.
 - `image_widths(locator)`: waits for every matched image to load, returns their natural
   widths (0 for an image the browser could not load). Reading `naturalWidth` without
   waiting races with the image's own request.
@@ -24,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect, sync_playwright
 
@@ -51,6 +55,25 @@ def image_widths(locator):
     return locator.evaluate_all(
         "imgs => Promise.all(imgs.map((img) => img.decode().then(() => img.naturalWidth, () => 0)))"
     )
+
+
+def logged_in_context(browser, live_server, username, password=PASSWORD, language=None):
+    """(context, page): `username` logged in through the login form in a new context, in
+    `language` (the language cookie) or the browser's Chinese."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=SCREEN)
+    context.set_default_timeout(TIMEOUT_MS)
+    if language:
+        cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}
+        context.add_cookies([cookie])
+    context.errors = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: context.errors.append(str(error)))
+    page.goto("/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form .actions button").click()
+    page.locator("header .account").wait_for()
+    return context, page
 
 
 @pytest.fixture(scope="session")

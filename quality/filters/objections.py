@@ -30,7 +30,9 @@ class ObjectionFilter(django_filters.FilterSet):
     defect_type = django_filters.ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型")
     )
-    severity = django_filters.TypedChoiceFilter(choices=Severity.choices, coerce=int, label=_("严重程度"))
+    # A ChoiceFilter: its select offers "any" first. (A TypedChoiceFilter has no empty choice:
+    # its select would show 轻微 chosen, and every search through the form keep only those.)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("严重程度"))
     status = django_filters.ChoiceFilter(choices=Objection.Status.choices, label=_("状态"))
     open = django_filters.BooleanFilter(method="only_open", label=_("只看未关闭"), widget=forms.CheckboxInput)
     kind = django_filters.ChoiceFilter(choices=Objection.Kind.choices, label=_("类别"))

@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.urls import reverse
 
 from archive_site.history import events_for
 from customers.models import Customer, Demand
@@ -14,20 +13,6 @@ from products.models import Part, PartPhoto
 from quality.models import Decision, Objection, ObjectionPhoto, PlanRun, ProcessPlan
 
 DEMO_USERS = ("admin", "sales", "engineer", "quality", "viewer")
-
-
-def story_rows(customer):
-    """Every module's list, and a row of 北汽福田's story that each demo user must find on it."""
-    return {
-        "customers:customer-list": customer.name,
-        "customers:demand-list": "车门外板用 DC06",
-        "quality:plan-list": "GK-2025-018",
-        "quality:objection-list": Objection.objects.get(customer=customer, status="investigating").number,
-        "quality:decision-list": Decision.objects.get(customer=customer).coil_numbers[0],
-        "products:part-list": "5401-00123",
-        "orders:order-list": Order.objects.get(customer=customer).number,
-        "orders:delivery-list": Delivery.objects.filter(order__customer=customer).latest("id").coil_number,
-    }
 
 
 def seed(**options):
@@ -44,19 +29,6 @@ def demo(transactional_db):
     """Seeded as `make run` seeds: generation and story each commit, so history is recorded."""
     seed()
     return Customer.objects.get(code="C0001")
-
-
-def test_every_demo_user_finds_rows_on_every_modules_list(demo, client):
-    rows = story_rows(demo)
-    for username in DEMO_USERS:
-        client.force_login(get_user_model().objects.get(username=username))
-        for url, row in rows.items():
-            listed = client.get(reverse(url))
-            assert listed.status_code == 200 and len(listed.context["page_obj"]) > 0, (username, url)
-            # The story's row, found by the list's own customer filter.
-            by_customer = "q" if url == "customers:customer-list" else "customer"
-            found = client.get(reverse(url), {by_customer: demo.code})
-            assert row in found.content.decode(), (username, url)
 
 
 def test_the_demo_archive_is_generated_around_the_story(demo):

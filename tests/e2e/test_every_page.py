@@ -1,25 +1,30 @@
-"""Every page an administrator can open, in Chinese and in English, in a real browser on a
-1366×768 office screen: each reads as finished.
+"""Every page an administrator can open, and each demo user's home page and lists, in Chinese
+and in English, in a real browser on a 1366×768 office screen: each reads as finished.
 
-The pages are the permission matrix's (tests/test_permission_matrix.py: every named URL the
-administrator may open, with the records its row makes). On each page the walk looks for:
-the page scrolling sideways; internals shown as text (a Python object's repr, a UTC offset,
-a number in scientific notation, a Python list); Chinese left in the English page outside the
-archive's data (tests/archive_site/test_english_pages.py's rule); an image, script or style
-refused by the Content-Security-Policy or not found. Every problem of every page is collected
-before the test fails.
+The administrator's pages are the permission matrix's (tests/test_permission_matrix.py: every
+named URL the administrator may open, with the records its row makes); each demo user's are
+the home page and what its navigation offers, on the demo archive. On each page the walk looks
+for: the page scrolling sideways; internals shown as text (a Python object's repr, a UTC
+offset, a number in scientific notation, a Python list); a character no font of the page draws
+(an emoji: tests/archive_site/test_drawn_characters.py); Chinese left in the English page
+outside the archive's data (tests/archive_site/test_english_pages.py's rule); an image, script
+or style refused by the Content-Security-Policy or not found. Every problem of every page is
+collected before the test fails.
 """
 
 import re
 
 import pytest
-from django.conf import settings
+from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from devtools.management.commands.seed_demo import demo_password
+from tests.archive_site.test_demo import DEMO_USERS
+from tests.archive_site.test_demo import demo as demo  # noqa: F401, PLC0414 (the fixture)
+from tests.archive_site.test_drawn_characters import undrawn
 from tests.archive_site.test_english_pages import PAGES, file_words, stored_texts, untranslated
-from tests.browser import SCREEN, TIMEOUT_MS
-from tests.factories import PASSWORD
+from tests.browser import SCREEN, logged_in_context
 from tests.test_permission_matrix import World
 from tests.test_permission_matrix import world as world  # noqa: F401, PLC0414 (the fixture)
 
@@ -52,19 +57,6 @@ HEADER_LINES = """() => {
 }"""
 
 
-def log_in(browser, live_server, user, language):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=SCREEN)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.goto("/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form .actions button").click()
-    page.locator("header .account").wait_for()
-    return context, page
-
-
 def header_problems(page):
     """Why the header is not one line, or None."""
     lines = page.evaluate(HEADER_LINES)
@@ -75,10 +67,11 @@ def header_problems(page):
     return None
 
 
-def walk(page, pages, language, quoted):
-    """The problems of every page of `pages` ((row, url)), in `language`."""
+def walk(page, pages, language, quoted, known=None):
+    """The problems of every page of `pages` ((name, url)), in `language`. `known`: the
+    archive's texts and the files' words, when the caller has read them already."""
     problems = []
-    known = f"{quoted}\n{stored_texts()}"  # the archive's texts as the walk starts
+    known = known or f"{quoted}\n{stored_texts()}"  # the archive's texts as the walk starts
     refused = []  # what the browser refused or could not load on the current page
     page.on(
         "console",
@@ -93,8 +86,8 @@ def walk(page, pages, language, quoted):
             else None
         ),
     )
-    for row, url in pages:
-        where = f"{language} {url} ({row.name})"
+    for name, url in pages:
+        where = f"{language} {url} ({name})"
         refused.clear()
         try:
             response = page.goto(url)
@@ -115,6 +108,8 @@ def walk(page, pages, language, quoted):
         for line in text.splitlines():
             if INTERNALS.search(line):
                 problems.append(f"{where}: internals shown: {line.strip()[:120]!r}")
+        if blanks := undrawn(text):
+            problems.append(f"{where}: characters no font of the page draws: {sorted(blanks)}")
         # Chinese runs are looked up in the archive's texts as the walk started, and again as
         # they are now when one is not found there (a record the walk made, an access log entry).
         html = page.content() if language == "en" else ""
@@ -126,11 +121,12 @@ def walk(page, pages, language, quoted):
 
 
 def test_every_page_reads_as_finished_in_chinese_and_english_at_1366(browser, live_server, world: World):
-    pages = [(row, row.url(world, row.kwargs(world))) for row in PAGES]  # the records, made once
+    pages = [(row.name, row.url(world, row.kwargs(world))) for row in PAGES]  # the records, made once
     quoted = file_words()
     problems = []
+    admin = world.users["admin"].username
     for language in LANGUAGES:
-        context, page = log_in(browser, live_server, world.users["admin"], language)
+        context, page = logged_in_context(browser, live_server, admin, language=language)
         try:
             problems += walk(page, pages, language, quoted)
         finally:
@@ -138,10 +134,34 @@ def test_every_page_reads_as_finished_in_chinese_and_english_at_1366(browser, li
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(dict.fromkeys(problems))
 
 
+def test_each_demo_users_home_page_and_lists_read_as_finished(browser, live_server, demo):
+    """What differs by role: the home page's sections (a quality engineer's objections to
+    handle, an engineer's plans, a sales user's new demands), the navigation, and the lists'
+    columns and buttons. Each demo user's home page and every page its navigation's line
+    leads to, on the demo archive's rows, with the same checks. (The administrators' menu
+    leads to pages the administrator's walk above has seen.)"""
+    quoted = file_words()
+    known = f"{quoted}\n{stored_texts()}"
+    problems = []
+    for username in DEMO_USERS:
+        for language in LANGUAGES:
+            context, page = logged_in_context(browser, live_server, username, demo_password(), language)
+            try:
+                links = page.locator("header nav.modules > a").evaluate_all(
+                    "as => as.map(a => a.getAttribute('href'))"
+                )
+                assert reverse("customers:customer-list") in links, (username, links)
+                pages = [(username, url) for url in ("/", *links)]
+                problems += walk(page, pages, language, quoted, known)
+            finally:
+                context.close()
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(dict.fromkeys(problems))
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_header_is_one_line_at_1366_for_the_administrator(browser, live_server, admin_user, language):
     """The administrator sees the most navigation links of every role."""
-    context, page = log_in(browser, live_server, admin_user, language)
+    context, page = logged_in_context(browser, live_server, admin_user.username, language=language)
     try:
         page.goto("/")
         assert page.locator("html").get_attribute("lang") == language

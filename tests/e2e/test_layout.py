@@ -119,3 +119,16 @@ def test_english_pages_show_no_chinese_outside_the_data(logged_in_page, admin_us
             if CJK.search(text):
                 chinese.append(f"{name} ({url}): {text.strip()!r}")
     assert not chinese, "Chinese in the English page chrome:\n" + "\n".join(dict.fromkeys(chinese))
+
+
+def test_the_customer_pickers_dialog_speaks_english_down_to_finding_nothing(logged_in_page, alice):
+    """The dialog is built by the script from texts the page gives it in the page's language."""
+    page = logged_in_page(alice)
+    page.goto("/customers/demands/new/")
+    page.locator('header form.lang button[value="en"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("#customer-picker-open").click()
+    expect(page.locator("#customer-picker-title")).to_have_text("Find a customer")
+    page.locator("#customer-picker-q").fill("ZZZ-无此客户")
+    expect(page.locator("#customer-picker-status")).to_have_text("No customer found.")
+    expect(page.locator("#customer-picker-close")).to_have_text("Close")

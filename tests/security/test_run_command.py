@@ -1,5 +1,6 @@
 """The README's run command (`make run`) serves the way production does: DEBUG off, gunicorn,
-whitenoise, the app's own error pages; Ctrl-C stops the server and the worker.
+whitenoise, the app's own error pages, on the demo archive it loads; Ctrl-C stops the server
+and the worker.
 
 It runs on a copy of the test database (migrated already, so the command's migrate has
 nothing to do), on a port of its own, with its static files collected into a folder of
@@ -18,6 +19,8 @@ from django.db import connection
 from psycopg2 import sql
 
 from archive_site import backup
+from customers.models import Customer
+from quality.models import Objection
 from tests.security.helpers import ROOT, database_url, free_port, wait_for
 
 
@@ -56,6 +59,10 @@ def session(sid):
             except (ProcessLookupError, FileNotFoundError, PermissionError):
                 continue
     return found
+
+
+def table(model):
+    return sql.Identifier(model._meta.db_table)
 
 
 def get(url):
@@ -114,6 +121,17 @@ def test_make_run_serves_like_production_with_the_apps_error_pages(database_copy
         status, headers, _body = get(f"{base}/static/css/app.css")  # whitenoise, from collectstatic
         assert status == 200 and "no-store" not in headers.get("Cache-Control", "")
         assert (tmp_path / "static" / "staticfiles.json").exists()
+
+        # The fresh database now holds the demo archive, with 北汽福田's story.
+        copy = backup.connect({**connection.settings_dict, "NAME": database_copy})
+        try:
+            with copy.cursor() as cursor:
+                cursor.execute(sql.SQL("SELECT name FROM {} WHERE code = 'C0001'").format(table(Customer)))
+                assert cursor.fetchone() == ("北汽福田汽车股份有限公司",)
+                cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(table(Objection)))
+                assert cursor.fetchone()[0] > 1000
+        finally:
+            copy.close()
 
         key = (ROOT / ".secret_key").read_text().strip()
         assert len(key) >= 50

@@ -45,6 +45,11 @@ DEMO_CUSTOMERS = [
 ]
 
 
+def demo_password():
+    """The demo users' password: DEMO_PASSWORD in the environment, or the one the README gives."""
+    return os.environ.get("DEMO_PASSWORD", "archive-demo-2026")
+
+
 class Command(BaseCommand):
     help = "Create the demo admin, one user per role and, once, a small demo archive."
 
@@ -86,7 +91,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def make_users(self):
         User = get_user_model()
-        password = os.environ.get("DEMO_PASSWORD", "archive-demo-2026")
+        password = demo_password()
         admin, created = User.objects.get_or_create(
             username="admin", defaults={"name": "系统管理员", "is_staff": True, "is_superuser": True}
         )
