@@ -49,6 +49,7 @@ def story_rows(customer):
     ]
 
 
+@pytest.mark.long
 def test_every_demo_user_finds_rows_and_the_story_on_every_modules_list(browser, live_server, demo):
     lists = story_rows(demo)
     for username in DEMO_USERS:

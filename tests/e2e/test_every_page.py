@@ -120,6 +120,7 @@ def walk(page, pages, language, quoted, known=None):
     return problems
 
 
+@pytest.mark.long
 def test_every_page_reads_as_finished_in_chinese_and_english_at_1366(browser, live_server, world: World):
     pages = [(row.name, row.url(world, row.kwargs(world))) for row in PAGES]  # the records, made once
     quoted = file_words()
@@ -134,6 +135,7 @@ def test_every_page_reads_as_finished_in_chinese_and_english_at_1366(browser, li
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(dict.fromkeys(problems))
 
 
+@pytest.mark.long
 def test_each_demo_users_home_page_and_lists_read_as_finished(browser, live_server, demo):
     """What differs by role: the home page's sections (a quality engineer's objections to
     handle, an engineer's plans, a sales user's new demands), the navigation, and the lists'

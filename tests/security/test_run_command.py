@@ -75,6 +75,7 @@ def get(url):
         return e.code, dict(e.headers), e.read().decode()
 
 
+@pytest.mark.long
 def test_make_run_serves_like_production_with_the_apps_error_pages(database_copy, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY")}
