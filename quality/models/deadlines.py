@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, DateField, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Least
+from django.db.models import Case, DateField, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Least, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -215,6 +215,7 @@ def deadline_annotations(transitions):
     for each step, and `next_due` (the earliest due date of the steps not met yet).
 
     `transitions`: the status log's model (queried for the day a status was first reached).
+    For a few rows (a page); over many, `step_dates` gives the same dates without subqueries.
     """
     rules = DeadlineRule.objects.applying(OuterRef("severity"), OuterRef("customer"))
     annotations = {}
@@ -223,21 +224,44 @@ def deadline_annotations(transitions):
         days = Subquery(rules.values(f"{step.value}_days")[:1], output_field=IntegerField())
         due[step] = AddDays(F("received_date"), days)
         annotations[f"{step.value}_due"] = due[step]
-        reached = statuses_meeting(step)
-        if step == Step.CLOSURE:
-            met_on = F("closed_date")
-        else:
-            first = (
-                transitions.objects.filter(objection=OuterRef("pk"), to_status__in=reached)
+        first = None
+        if step != Step.CLOSURE:
+            first = Subquery(
+                transitions.objects.filter(objection=OuterRef("pk"), to_status__in=statuses_meeting(step))
                 .order_by("at")
-                .values("at__date")[:1]
+                .values("at__date")[:1],
+                output_field=DateField(),
             )
-            met_on = Func(Subquery(first, output_field=DateField()), F("closed_date"), function="COALESCE")
-        annotations[f"{step.value}_met_on"] = Case(
-            When(status__in=reached, then=met_on), default=None, output_field=DateField()
-        )
+        annotations[f"{step.value}_met_on"] = met_on_expression(step, first)
     # The steps still to do follow from the status alone: the earliest of their due dates.
     annotations["next_due"] = next_due_expression(due)
+    return annotations
+
+
+def met_on_expression(step, first_reached):
+    """The day `step` was met, when the status is at or past the one that meets it: the day that
+    status (or a later one) was first reached, `first_reached` (an expression over the status
+    log), else the closing date; for the closure, the closing date."""
+    met_on = F("closed_date")
+    if step != Step.CLOSURE:
+        met_on = Func(first_reached, F("closed_date"), function="COALESCE")
+    return Case(When(status__in=statuses_meeting(step), then=met_on), default=None, output_field=DateField())
+
+
+def step_dates(rules):
+    """`<step>_due` and `<step>_met_on` of each step, the dates `deadline_annotations` gives, for
+    counting over many objections: the due dates from `rules` (the rule table, read once:
+    `due_dates`), and the day a status was first reached as the earliest of the objection's
+    transitions to it, in one pass over the status log joined and grouped by objection — no
+    subquery per row."""
+    annotations = {}
+    for step, due in due_dates(rules).items():
+        first = None
+        if step != Step.CLOSURE:
+            reached = Q(transitions__to_status__in=statuses_meeting(step))
+            first = Min(TruncDate("transitions__at"), filter=reached)
+        annotations[f"{step.value}_due"] = due
+        annotations[f"{step.value}_met_on"] = met_on_expression(step, first)
     return annotations
 
 
