@@ -282,6 +282,16 @@ def cases(data, counts):
         )
         return reverse("quality:objection-stats"), c
 
+    def work_stats():
+        """On-time rates and lead times: the last twelve months by default, a customer, a year."""
+        c = pick(
+            {},
+            {"customer": data.customer()[1]},
+            {"customer": rng.choice(data.judged)[1]},
+            {"date_from": "2025-01-01", "date_to": "2025-12-31"},
+        )
+        return reverse("quality:work-stats"), c
+
     def stats_admin():
         c = pick(
             {},
@@ -403,6 +413,7 @@ def cases(data, counts):
             "admin",
         ),
         ("异议统计 objection stats", stats, stats_admin, "admin"),
+        ("异议处理统计 work stats", work_stats, stats_admin, "admin"),
         ("判定辅助 judgement check", judgement, judgement_admin, "admin"),
         ("判定 API judgement JSON", judgement_api, judgement_admin, "admin"),
         ("零件列表 parts", parts, parts_admin, "admin"),

@@ -777,6 +777,8 @@ class Demand(ArchiveModel):
             models.Index(fields=["customer", "-updated_at"], name="customers_demand_customer"),
             # List filter and plan reuse: demands of a grade within a thickness range.
             models.Index(fields=["production_grade", "thickness"], name="customers_demand_grade"),
+            # A sales user's new demands of the last 30 days on the home page.
+            models.Index(fields=["created_at"], name="customers_demand_created"),
         ]
 
     def __str__(self):

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, DateField, F, Func, IntegerField, OuterRef, Q, Subquery, When
-from django.db.models.functions import Least
+from django.db.models import Case, DateField, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Least, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -215,6 +215,7 @@ def deadline_annotations(transitions):
     for each step, and `next_due` (the earliest due date of the steps not met yet).
 
     `transitions`: the status log's model (queried for the day a status was first reached).
+    For a few rows (a page); over many, `step_dates` gives the same dates without subqueries.
     """
     rules = DeadlineRule.objects.applying(OuterRef("severity"), OuterRef("customer"))
     annotations = {}
@@ -223,26 +224,52 @@ def deadline_annotations(transitions):
         days = Subquery(rules.values(f"{step.value}_days")[:1], output_field=IntegerField())
         due[step] = AddDays(F("received_date"), days)
         annotations[f"{step.value}_due"] = due[step]
-        reached = statuses_meeting(step)
-        if step == Step.CLOSURE:
-            met_on = F("closed_date")
-        else:
-            first = (
-                transitions.objects.filter(objection=OuterRef("pk"), to_status__in=reached)
+        first = None
+        if step != Step.CLOSURE:
+            first = Subquery(
+                transitions.objects.filter(objection=OuterRef("pk"), to_status__in=statuses_meeting(step))
                 .order_by("at")
-                .values("at__date")[:1]
+                .values("at__date")[:1],
+                output_field=DateField(),
             )
-            met_on = Func(Subquery(first, output_field=DateField()), F("closed_date"), function="COALESCE")
-        annotations[f"{step.value}_met_on"] = Case(
-            When(status__in=reached, then=met_on), default=None, output_field=DateField()
-        )
+        annotations[f"{step.value}_met_on"] = met_on_expression(step, first)
     # The steps still to do follow from the status alone: the earliest of their due dates.
     annotations["next_due"] = next_due_expression(due)
     return annotations
 
 
+def met_on_expression(step, first_reached):
+    """The day `step` was met, when the status is at or past the one that meets it: the day that
+    status (or a later one) was first reached, `first_reached` (an expression over the status
+    log), else the closing date; for the closure, the closing date."""
+    met_on = F("closed_date")
+    if step != Step.CLOSURE:
+        met_on = Func(first_reached, F("closed_date"), function="COALESCE")
+    return Case(When(status__in=statuses_meeting(step), then=met_on), default=None, output_field=DateField())
+
+
+def step_dates(rules):
+    """`<step>_due` and `<step>_met_on` of each step, the dates `deadline_annotations` gives, for
+    counting over many objections: the due dates from `rules` (the rule table, read once:
+    `due_dates`), and the day a status was first reached as the earliest of the objection's
+    transitions to it, in one pass over the status log joined and grouped by objection — no
+    subquery per row."""
+    annotations = {}
+    for step, due in due_dates(rules).items():
+        first = None
+        if step != Step.CLOSURE:
+            reached = Q(transitions__to_status__in=statuses_meeting(step))
+            first = Min(TruncDate("transitions__at"), filter=reached)
+        annotations[f"{step.value}_due"] = due
+        annotations[f"{step.value}_met_on"] = met_on_expression(step, first)
+    return annotations
+
+
 def next_due_expression(due=None):
-    """The earliest due date of the steps not met yet (None when closed or without a rule)."""
+    """The earliest due date of the steps not met yet (None when closed or without a rule).
+
+    `due`: each step's due date as an expression (`due_dates(rules)` for many rows); by default
+    the rule's days are looked up per row by a subquery."""
     if due is None:
         rules = DeadlineRule.objects.applying(OuterRef("severity"), OuterRef("customer"))
         due = {
@@ -261,23 +288,42 @@ def next_due_expression(due=None):
     )
 
 
-def overdue_condition(today):
+def rule_days(rules, step):
+    """The days of `step` by the rule applying to each objection, as a CASE on its severity and
+    customer over `rules` (the rule table, read once): a key account's own rule first, else the
+    severity's default; NULL without a rule. The same choice as `DeadlineRuleQuerySet.applying`,
+    without a subquery per row."""
+    own = [r for r in rules if r.customer_id is not None]
+    default = [r for r in rules if r.customer_id is None]
+    whens = [When(severity=r.severity, customer_id=r.customer_id, then=Value(r.days(step))) for r in own]
+    whens += [When(severity=r.severity, then=Value(r.days(step))) for r in default]
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+def due_dates(rules):
+    """Each step's due date (received date + `rule_days`) as an expression over `rules`."""
+    return {step: AddDays(F("received_date"), rule_days(rules, step)) for step in Step}
+
+
+def overdue_condition(today, rules=None):
     """The objections `next_due < today` selects (`ObjectionQuerySet.overdue`), as a condition on
     status, severity, customer and received date alone, for counting them over many rows.
 
     `next_due` is the received date plus the days of the rule applying to the objection for the
     step its status is at; so an objection is overdue when it was received before today minus
-    those days. The rules (one small query, read here) become one such threshold per rule and
+    those days. The rules (`rules`, or one small query here) become one such threshold per rule and
     status: a customer's own rule for its objections of that severity, the severity's default for
     every other customer's. The same rule as `next_due_expression`, without a subquery per row;
     tests check both select the same objections.
     """
-    rules = list(DeadlineRule.objects.all())
+    rules = list(DeadlineRule.objects.all()) if rules is None else rules
     own = {}  # severity -> the customers with a rule of their own
     for rule in rules:
         if rule.customer_id is not None:
             own.setdefault(rule.severity, []).append(rule.customer_id)
-    condition = Q(pk__isnull=True)  # no rule: nothing is overdue
+    # No rule: nothing is overdue. (A condition on a column the open objections' partial index
+    # holds, so a count over it is answered from the index alone.)
+    condition = Q(received_date__isnull=True)
     for rule in rules:
         days = {
             "registered": min(rule.response_days, rule.containment_days),

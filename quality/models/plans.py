@@ -318,6 +318,12 @@ class PlanRevision(ArchiveModel):
                 condition=Q(status="approved"),
                 name="quality_revision_reuse",
             ),
+            # The home page's drafts awaiting approval, last changed first.
+            models.Index(
+                fields=["-updated_at", "-id"],
+                condition=Q(status="draft"),
+                name="quality_revision_drafts",
+            ),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from quality.models import DeadlineRule, Objection, PlanRun, ProcessPlan
-from quality.models.deadlines import overdue_condition
+from quality.models.deadlines import due_dates, next_due_expression, overdue_condition
 from quality.statistics import dashboard
 from tests.factories import make_customer, make_demand, make_objection, make_plan, make_run
 
@@ -94,6 +94,45 @@ def test_the_overdue_condition_selects_what_the_due_dates_select(
         by_threshold = set(Objection.objects.filter(overdue_condition(today)).values_list("pk", flat=True))
         assert by_threshold == by_due, today
     assert Objection.objects.filter(overdue_condition(TODAY)).count() == 2  # 1 and 5; bob's cause due 06-25
+
+
+def test_the_due_dates_from_the_rules_read_once_are_those_the_subqueries_give(
+    rules, alices_customer, bobs_customer, quality
+):
+    """The handler's rows are ordered by the next due date computed from the rule table read once
+    (a CASE per rule); the lists compute it with a subquery per row. Both give the same dates, with
+    a key account's own rule, a severity without a rule and closed objections."""
+    archive(alices_customer, bobs_customer, quality, TODAY)
+    days = {"response_days": 1, "containment_days": 2, "cause_days": 20, "closure_days": 30}
+    DeadlineRule.objects.create(severity=2, customer=bobs_customer, **days)
+    objection(alices_customer, D(2026, 6, 10), severity=3)
+    objection(bobs_customer, D(2026, 6, 10), "measures_taken")
+    objection(bobs_customer, D(2026, 6, 11), "investigating")
+    cased = next_due_expression(due_dates(list(DeadlineRule.objects.all())))
+    both = Objection.objects.annotate(by_rules=cased, by_subquery=next_due_expression())
+    pairs = list(both.values_list("by_rules", "by_subquery"))
+    assert len(pairs) == 11 and all(a == b for a, b in pairs)
+    assert {a for a, _ in pairs} >= {None, D(2026, 6, 1), D(2026, 7, 10), D(2026, 7, 1)}
+
+
+def test_the_figures_follow_a_new_objection_a_status_change_and_a_deletion_at_once(
+    rules, alices_customer, bobs_customer, quality
+):
+    """Nothing is kept between requests: every figure is counted afresh."""
+    archive(alices_customer, bobs_customer, quality, TODAY)
+
+    def figures():
+        return values(dashboard.objection_figures(Objection.objects.all(), TODAY)["figures"])
+
+    before = figures()
+    new = objection(alices_customer, D(2026, 6, 2))  # overdue: response due 06-02
+    after_new = figures()
+    assert (after_new["open"], after_new["overdue"], after_new["this_month"]) == (5, 4, 4)
+    Objection.objects.filter(pk=new.pk).update(status="closed", closed_date=D(2026, 6, 12))
+    closed = figures()
+    assert (closed["open"], closed["overdue"], closed["mean_days"]) == (4, 3, 11.2)  # (10+20+5+10)/4 = 11.25
+    Objection.objects.filter(pk=new.pk).delete()
+    assert figures() == before
 
 
 def values(figures):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from archive_site.models import DictKind
 from quality.models import DeadlineRule, Objection, ObjectionTransition, Step
+from quality.models.deadlines import deadline_annotations
 from quality.statistics import work
 from tests.archive_site.test_english_pages import untranslated
 from tests.factories import entry, make_objection
@@ -107,6 +108,28 @@ def test_a_step_not_met_counts_only_once_its_due_date_has_passed(alice, data):
     assert rates(stats)[Step.RESPONSE] == (4, 2, 2, 0, 50.0)
     assert rates(stats)[Step.CONTAINMENT] == (4, 2, 2, 0, 50.0)
     assert rates(stats)[Step.CLOSURE] == (4, 1, 2, 1, 25.0)
+
+
+def test_the_status_log_grouped_by_objection_gives_the_rates_the_subqueries_give(
+    alice, alices_customer, bobs_customer, quality, data
+):
+    """The rates count the dates of `step_dates` (the rules read once, the status log joined and
+    grouped); `deadline_annotations` (a subquery per row and step, as a page of objections
+    shows them) gives the same on every day, with a key account's own rule, a reopened objection
+    (two transitions to the same status) and objections without transitions."""
+    DeadlineRule.objects.create(
+        severity=2, customer=bobs_customer, response_days=0, containment_days=3, cause_days=4, closure_days=9
+    )
+    reopened = make(bobs_customer, 2, d(2026, 2, 2), [("investigating", d(2026, 2, 3)),
+                    ("measures_taken", d(2026, 2, 9)), ("investigating", d(2026, 2, 12)),
+                    ("measures_taken", d(2026, 2, 14))], by=quality)  # fmt: skip
+    assert reopened.transitions.count() == 4
+    everyone = Objection.objects.all()
+    for today in [d(2026, 1, 4), d(2026, 1, 21), d(2026, 2, 10), d(2026, 3, 6), TODAY, d(2026, 6, 1)]:
+        grouped = [(r.counted, r.on_time, r.late, r.missed) for r in work.step_rates(everyone, today)]
+        old = work.step_rates(everyone, today, deadline_annotations(ObjectionTransition))
+        assert grouped == [(r.counted, r.on_time, r.late, r.missed) for r in old], today
+    assert rates({"rates": work.step_rates(everyone, TODAY)})[Step.CAUSE] == (6, 3, 2, 1, 50.0)
 
 
 def test_lead_time_by_month_line_and_grade(alice, data):
