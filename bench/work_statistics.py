@@ -33,7 +33,8 @@ CROSS JOIN LATERAL (VALUES
     ('registered', 'investigating', LEAST(o.received_date + 1, COALESCE(o.closed_date, o.received_date + 1)),
      o.status <> 'registered'),
     ('investigating', 'measures_taken',
-     LEAST(o.received_date + (2 + o.id %% 9)::int, COALESCE(o.closed_date, o.received_date + (2 + o.id %% 9)::int)),
+     LEAST(o.received_date + (2 + o.id %% 9)::int,
+           COALESCE(o.closed_date, o.received_date + (2 + o.id %% 9)::int)),
      o.status IN ('measures_taken', 'closed')),
     ('measures_taken', 'closed', o.closed_date, o.status = 'closed')
 ) AS t(from_status, to_status, day, happened)
