@@ -29,6 +29,14 @@ def postgres_bin():
     return Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin"
 
 
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 class ReplicaServer:
     """A hot standby of the primary `settings_dict` points at, in a folder of its own.
 
@@ -58,13 +66,48 @@ class ReplicaServer:
             raise RuntimeError(f"{program} failed: {result.stderr}\n{log}")
         return result.stdout
 
+    SLOTS = "archive_test_replica_"
+
+    @property
+    def slot(self):
+        """The primary's replication slot of this replica: it keeps the WAL the replica has yet
+        to receive, from before the base backup starts. Without one, a primary busy with other
+        tests recycled a segment the backup's WAL stream still wanted, and the backup failed."""
+        return f"{self.SLOTS}{os.getpid()}"
+
+    def _on_primary(self, statement, params=()):
+        """The first row `statement` answers on the primary's server (None if none)."""
+        conn = psycopg2.connect(
+            host=unquote(self.primary["HOST"] or "") or None,
+            port=self.primary["PORT"] or None,
+            user=self.role,
+            password=self.primary["PASSWORD"] or None,
+            dbname="postgres",
+        )
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement, params)
+                return cursor.fetchone()
+        finally:
+            conn.close()
+
     def start(self):
         host = unquote(self.primary["HOST"] or "")
         where = ["-h", host] if host else []
         if self.primary["PORT"]:
             where += ["-p", str(self.primary["PORT"])]
+        # Slots an interrupted run left behind would keep WAL forever; another worker's is its own.
+        (slots,) = self._on_primary(
+            "SELECT array_agg(slot_name::text) FROM pg_replication_slots WHERE slot_name LIKE %s",
+            [self.SLOTS + "%"],
+        )
+        for slot in slots or ():
+            if not _running(int(slot.removeprefix(self.SLOTS))):
+                self._on_primary("SELECT pg_drop_replication_slot(%s)", [slot])
+        self._on_primary("SELECT pg_create_physical_replication_slot(%s, true)", [self.slot])
         # A copy of the running primary that follows it (-R: standby.signal and
-        # primary_conninfo), with the WAL written meanwhile streamed along.
+        # primary_conninfo, primary_slot_name), with the WAL written meanwhile streamed along.
         self._run(
             "pg_basebackup",
             *where,
@@ -74,6 +117,8 @@ class ReplicaServer:
             str(self.data),
             "-X",
             "stream",
+            "-S",
+            self.slot,
             "-R",
             "-c",
             "fast",
@@ -100,8 +145,14 @@ class ReplicaServer:
     def stop(self):
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", timeout=60)
+            wait_for(self._slot_released, timeout=30, what="the primary to see the replica gone")
+            self._on_primary("SELECT pg_drop_replication_slot(%s)", [self.slot])
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _slot_released(self):
+        released = "SELECT NOT active FROM pg_replication_slots WHERE slot_name = %s"
+        return self._on_primary(released, [self.slot])[0]
 
     def settings_dict(self, primary):
         """Django's settings for this replica of `primary`'s database (a test mirror of it)."""
