@@ -78,10 +78,10 @@ def get_objection_for_user(user, pk, perm="quality.view_objection"):
 
 
 def _loaded_with(objection):
-    """The objection and the records fetched with it (`get_objection_for_user`), which its
-    history names most: its photos and status changes name it, its own changes its customer,
-    handler and dictionary entries."""
-    related = ("customer", "handler", "defect_type", "production_grade", "responsible_line")
+    """The objection and the records fetched with it (`get_objection_for_user`) that its history
+    names: its photos and status changes name it, its own changes its customer and dictionary
+    entries. (Not its handler: the status changes and assignments name other users too.)"""
+    related = ("customer", "defect_type", "production_grade", "responsible_line")
     return [objection, *(getattr(objection, name) for name in related)]
 
 
