@@ -52,7 +52,7 @@ def events_for(*objs):
 LABELS = {"insert": _("新建"), "update": _("修改"), "delete": _("删除")}
 
 
-def describe_events(events):
+def describe_events(events, known=()):
     """History ready to show: one entry per change a person made, with each value as the pages show it.
 
     Events recorded in one request (one pghistory context: a demand saved with its
@@ -61,7 +61,8 @@ def describe_events(events):
     keys are shown by name (dictionary entries in the page's language), choices by label,
     times in local time, numbers without trailing zeros, files by name, lists joined. Every
     referenced row is fetched in one query per model, so a page of history costs a constant
-    number of queries.
+    number of queries; none for the rows in `known` (records the page has loaded already: the
+    record itself, which its photos and status changes name, its customer).
     """
     wanted = defaultdict(set)  # related model -> ids
     groups = {}  # context id (or the event itself, when recorded outside a request) -> records
@@ -83,7 +84,15 @@ def describe_events(events):
             changes.append((field, old, new))
         key = event.pgh_context_id or event
         groups.setdefault(key, []).append((event, model, changes))
-    names = {m: _in_bulk(m, ids) for m, ids in wanted.items()}
+    loaded = defaultdict(dict)  # model -> id -> row, of `known`
+    for row in known:
+        if row is not None:
+            loaded[row._meta.concrete_model][row.pk] = row
+    names = {}
+    for model, ids in wanted.items():
+        names[model] = {pk: loaded[model][pk] for pk in ids if pk in loaded[model]}
+        if missing := ids - names[model].keys():
+            names[model].update(_in_bulk(model, missing))
 
     def show(field, value):
         if value is None or value == "" or value == []:

@@ -169,7 +169,7 @@ def cases(data, counts):
         return reverse("quality:objection-list"), c
 
     def queues():
-        """The work queues and due-date filters: the steps' due dates computed per row in SQL."""
+        """The work queues and due-date filters: received-date ranges from the deadline rules."""
         c = pick(
             {"queue": "overdue"},
             {"queue": "week"},

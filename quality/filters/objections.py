@@ -7,18 +7,29 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
 from archive_site.models import DictEntry, DictKind
 from customers.models import Customer
-from quality.models import Objection, Severity
+from quality.models import DeadlineRule, Objection, Severity
 
 QUEUES = [
     ("mine", _("我的异议")),
     ("overdue", _("已逾期")),
     ("week", _("本周到期")),
 ]
+
+
+class NextDueOrdering(django_filters.OrderingFilter):
+    """The list's sort. By the next due date, that date comes from the deadline rules read once
+    (`ObjectionQuerySet.with_next_due`), not from subqueries per row over every row sorted."""
+
+    def filter(self, qs, value):
+        if value and any(v.lstrip("-") == "next_due" for v in value):
+            qs = qs.with_next_due(self.parent.rules)
+        return super().filter(qs, value)
 
 
 class ObjectionFilter(django_filters.FilterSet):
@@ -61,7 +72,7 @@ class ObjectionFilter(django_filters.FilterSet):
         help_text=_("尚未完成的最近一步的到期日"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    o = django_filters.OrderingFilter(
+    o = NextDueOrdering(
         fields=["number", "received_date", "severity", "tonnage", "claim_amount", "status", "next_due"],
         label=_("排序"),
     )
@@ -96,11 +107,16 @@ class ObjectionFilter(django_filters.FilterSet):
                 return queryset.none()
             return queryset.handled_by(user)
         if value == "overdue":
-            return queryset.overdue(today)
-        return queryset.due_this_week(today)
+            return queryset.overdue(today, self.rules)
+        return queryset.due_this_week(today, self.rules)
 
     def by_due(self, queryset, name, value):
-        return queryset.due_between(value.start, value.stop)
+        return queryset.due_between(value.start, value.stop, self.rules)
+
+    @cached_property
+    def rules(self):
+        """The deadline rules, read once for the queue, the due-date filter and the sort."""
+        return list(DeadlineRule.objects.all())
 
     def queues(self):
         """The work queues as links, each marked if it is the list shown."""

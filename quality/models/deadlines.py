@@ -306,23 +306,31 @@ def due_dates(rules):
 
 
 def overdue_condition(today, rules=None):
-    """The objections `next_due < today` selects (`ObjectionQuerySet.overdue`), as a condition on
-    status, severity, customer and received date alone, for counting them over many rows.
+    """The objections `next_due < today` selects, as a condition on status, severity, customer and
+    received date alone (`due_condition`): the overdue figures and the overdue queue."""
+    return due_condition(rules, end=today - datetime.timedelta(days=1))
+
+
+def due_condition(rules=None, start=None, end=None):
+    """The objections whose `next_due` lies between `start` and `end` (inclusive; None leaves that
+    end open), as a condition on status, severity, customer and received date alone, for
+    selecting and counting them over many rows.
 
     `next_due` is the received date plus the days of the rule applying to the objection for the
-    step its status is at; so an objection is overdue when it was received before today minus
-    those days. The rules (`rules`, or one small query here) become one such threshold per rule and
-    status: a customer's own rule for its objections of that severity, the severity's default for
-    every other customer's. The same rule as `next_due_expression`, without a subquery per row;
-    tests check both select the same objections.
+    step its status is at; so it lies in [start, end] when the objection was received between
+    start and end minus those days. The rules (`rules`, or one small query here) become one such
+    range per rule and status: a customer's own rule for its objections of that severity, the
+    severity's default for every other customer's. The same rule as `next_due_expression`, without
+    a subquery per row (nor a CASE to compute per row): the open objections' partial indexes
+    hold every column it reads. Tests check both select the same objections.
     """
     rules = list(DeadlineRule.objects.all()) if rules is None else rules
     own = {}  # severity -> the customers with a rule of their own
     for rule in rules:
         if rule.customer_id is not None:
             own.setdefault(rule.severity, []).append(rule.customer_id)
-    # No rule: nothing is overdue. (A condition on a column the open objections' partial index
-    # holds, so a count over it is answered from the index alone.)
+    # No rule: nothing is due. (A condition on a column the open objections' partial index
+    # holds, so a count over it is answered from the index alone; the date is never empty.)
     condition = Q(received_date__isnull=True)
     for rule in rules:
         days = {
@@ -330,14 +338,19 @@ def overdue_condition(today, rules=None):
             "investigating": rule.cause_days,
             "measures_taken": rule.closure_days,
         }
-        late = Q()
+        due = Q()
         for status, n in days.items():
-            late |= Q(status=status, received_date__lt=today - datetime.timedelta(days=n))
+            received = {}
+            if start is not None:
+                received["received_date__gte"] = start - datetime.timedelta(days=n)
+            if end is not None:
+                received["received_date__lte"] = end - datetime.timedelta(days=n)
+            due |= Q(status=status, **received)
         if rule.customer_id is not None:
             which = Q(severity=rule.severity, customer_id=rule.customer_id)
         elif rule.severity in own:
             which = Q(severity=rule.severity) & ~Q(customer_id__in=own[rule.severity])
         else:
             which = Q(severity=rule.severity)
-        condition |= which & late
+        condition |= which & due
     return condition

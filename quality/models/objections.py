@@ -29,7 +29,15 @@ from archive_site.search import gram_index, gram_search
 from archive_site.uploads import validate_report
 from customers.models import CustomerScopedQuerySet
 
-from .deadlines import Step, StepDeadline, deadline_annotations, next_due_expression, statuses_meeting
+from .deadlines import (
+    Step,
+    StepDeadline,
+    deadline_annotations,
+    due_condition,
+    due_dates,
+    next_due_expression,
+    statuses_meeting,
+)
 from .judgement import Severity, judge
 
 __all__ = [
@@ -146,27 +154,28 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
         transitions = self.model._meta.get_field("transitions").related_model
         return self.annotate(**deadline_annotations(transitions))
 
-    def _with_next_due(self):
-        if "next_due" in self.query.annotations:
-            return self
-        return self.annotate(next_due=next_due_expression())
+    def overdue(self, today, rules=None):
+        """Open objections with a step not met whose due date has passed.
 
-    def overdue(self, today):
-        """Open objections with a step not met whose due date has passed."""
-        return self._with_next_due().filter(next_due__lt=today)
+        `rules`: the deadline rules, if already read (see `due_between`)."""
+        return self.due_between(None, today - datetime.timedelta(days=1), rules)
 
-    def due_between(self, start=None, end=None):
-        """Open objections whose next step is due in [start, end] (either end may be open)."""
-        queryset = self._with_next_due().filter(next_due__isnull=False)
-        if start is not None:
-            queryset = queryset.filter(next_due__gte=start)
-        if end is not None:
-            queryset = queryset.filter(next_due__lte=end)
-        return queryset
+    def due_between(self, start=None, end=None, rules=None):
+        """Open objections whose next step is due in [start, end] (either end may be open).
 
-    def due_this_week(self, today):
+        Selected by received-date ranges from the deadline rules (`rules`, else read here:
+        `due_condition`), not by the next due date computed per row: the open objections'
+        partial indexes answer it."""
+        return self.open().filter(due_condition(rules, start, end))
+
+    def due_this_week(self, today, rules=None):
         """Due from today to the end of the week (Sunday), not yet overdue."""
-        return self.due_between(today, today + datetime.timedelta(days=6 - today.weekday()))
+        return self.due_between(today, today + datetime.timedelta(days=6 - today.weekday()), rules)
+
+    def with_next_due(self, rules):
+        """`next_due` from `rules` (the rule table, read once: `due_dates`), a CASE rather than the
+        subqueries per row of `with_deadlines()`, which it replaces: for ordering many rows by it."""
+        return self.annotate(next_due=next_due_expression(due_dates(rules)))
 
     def handled_by(self, user):
         """The open objections `user` handles: their work queue."""

@@ -720,6 +720,8 @@ class PlanRun(ArchiveModel):
             models.Index(fields=["revision", "produced_on", "id"], name="quality_run_revision"),
             # The home page: the runs of the last days, for plans whose runs went out of limits.
             models.Index(fields=["produced_on"], name="quality_run_produced"),
+            # An objection's page: the runs of the coils it names, in production order.
+            models.Index(fields=["coil_number", "produced_on"], name="quality_run_coil"),
         ]
 
     def __str__(self):

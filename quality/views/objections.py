@@ -56,20 +56,33 @@ SECTION_SIZE = 30
 LIST_RELATED = ("customer", "defect_type", "production_grade", "responsible_line", "handler")
 
 
+# The records an objection's page shows beside it; its dictionary entries (and those of its
+# customer, its demand and its part's demand) are loaded after the row in one query
+# (`with_dictionaries`): joined, seven of them made PostgreSQL plan the page's query for 25 ms.
+OBJECTION_RELATED = (
+    "customer",
+    "handler",
+    "demand",
+    "part__demand",
+    "plan_revision__plan",
+    "created_by",
+    "updated_by",
+)
+
+
 def get_objection_for_user(user, pk, perm="quality.view_objection"):
     """The objection, if `user` holds `perm` (else 403) and may see its customer (else 404),
     with its steps' due dates (`Objection.deadlines()`)."""
-    objections = Objection.objects.with_deadlines().select_related(
-        *LIST_RELATED,
-        "demand__surface_quality",
-        "demand__end_use",
-        "part__demand__surface_quality",
-        "part__demand__end_use",
-        "plan_revision__plan",
-        "created_by",
-        "updated_by",
-    )
+    objections = Objection.objects.with_deadlines().select_related(*OBJECTION_RELATED).with_dictionaries()
     return objections.get_visible_or_404(user, pk, perm)
+
+
+def _loaded_with(objection):
+    """The objection and the records fetched with it (`get_objection_for_user`) that its history
+    names: its photos and status changes name it, its own changes its customer and dictionary
+    entries. (Not its handler: the status changes and assignments name other users too.)"""
+    related = ("customer", "defect_type", "production_grade", "responsible_line")
+    return [objection, *(getattr(objection, name) for name in related)]
 
 
 def _get_photo_for_user(user, pk, perm):
@@ -179,7 +192,7 @@ def objection_detail(request, pk):
         "assignments": assignments,
         "assign_form": AssignForm(objection=objection) if can_assign else None,
         "runs": runs,
-        "history": describe_events(events),
+        "history": describe_events(events, known=_loaded_with(objection)),
         "transition_form": TransitionForm(objection=objection) if can_move else None,
         "photo_form": PhotoUploadForm(),
     }

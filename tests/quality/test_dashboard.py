@@ -81,8 +81,9 @@ def archive(alices_customer, bobs_customer, quality, today):
 def test_the_overdue_condition_selects_what_the_due_dates_select(
     rules, alices_customer, bobs_customer, quality
 ):
-    """The figures count overdue objections by received-date thresholds; the list filters by the
-    computed next due date. Both agree, with a key account's own rule and a severity without one."""
+    """The figures and the overdue queue count overdue objections by received-date thresholds;
+    they agree with the next due date computed per row by subqueries, with a key account's own
+    rule and a severity without one."""
     archive(alices_customer, bobs_customer, quality, TODAY)
     days = {"response_days": 1, "containment_days": 2, "cause_days": 20, "closure_days": 30}
     DeadlineRule.objects.create(severity=2, customer=bobs_customer, **days)
@@ -90,7 +91,8 @@ def test_the_overdue_condition_selects_what_the_due_dates_select(
     objection(bobs_customer, D(2026, 6, 10), "measures_taken")
     for n in range(0, 60, 3):
         today = TODAY + datetime.timedelta(days=n)
-        by_due = set(Objection.objects.overdue(today).values_list("pk", flat=True))
+        per_row = Objection.objects.annotate(next_due=next_due_expression())  # subqueries per row
+        by_due = set(per_row.filter(next_due__lt=today).values_list("pk", flat=True))
         by_threshold = set(Objection.objects.filter(overdue_condition(today)).values_list("pk", flat=True))
         assert by_threshold == by_due, today
     assert Objection.objects.filter(overdue_condition(TODAY)).count() == 2  # 1 and 5; bob's cause due 06-25

@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from quality.models import DeadlineRule, Objection, Step, StepState
+from quality.models.deadlines import next_due_expression
 from tests.factories import make_customer, make_objection
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +174,57 @@ def test_other_customers_key_account_rules_do_not_apply(rules, alices_customer):
     other = make_customer(code="C0999", name="另一家汽车厂")
     objection = with_deadlines(make_objection(other, severity=2, received_date=RECEIVED))
     assert objection.response_due == D(2026, 3, 3)  # the default's, not alice's customer's
+
+
+def test_the_queues_select_and_order_what_the_due_dates_per_row_selected(
+    rules, alices_customer, bobs_customer, quality, login
+):
+    """The work queues, the due-date filter and the sort by next due date use the rules read once
+    (received-date ranges, a CASE); they used to compute each row's next due date by subqueries
+    on the rule table. Both give the same rows in the same order — with a key account's own rule,
+    a severity without a rule, every status — on each day of three weeks and on the list page."""
+    today = timezone.localdate()
+    for customer in (alices_customer, bobs_customer):
+        for severity in (2, 3):  # no rule for 3: never due
+            for status in ("registered", "investigating", "measures_taken", "closed"):
+                for days_ago in (21, 9, 4, 1, 0):
+                    o = make_objection(
+                        customer, severity=severity, received_date=today - datetime.timedelta(days=days_ago)
+                    )
+                    closed = today if status == "closed" else None
+                    Objection.objects.filter(pk=o.pk).update(status=status, closed_date=closed)
+    per_row = Objection.objects.annotate(next_due=next_due_expression())  # the former path
+
+    def former(start=None, end=None):
+        rows = per_row.filter(next_due__isnull=False)
+        rows = rows if start is None else rows.filter(next_due__gte=start)
+        rows = rows if end is None else rows.filter(next_due__lte=end)
+        return list(rows.values_list("number", flat=True))
+
+    def now(rows):
+        return list(rows.values_list("number", flat=True))
+
+    day = datetime.timedelta(days=1)
+    for n in range(-7, 14):
+        on = today + n * day
+        sunday = on + (6 - on.weekday()) * day
+        assert now(Objection.objects.overdue(on)) == former(end=on - day), on
+        assert now(Objection.objects.due_this_week(on)) == former(on, sunday), on
+        assert now(Objection.objects.due_between(on, on + 3 * day)) == former(on, on + 3 * day), on
+    assert 0 < len(former(end=today - day)) < len(former()) < 50  # one page; some due, not all
+
+    client = login(quality)
+
+    def listed(**params):
+        response = client.get(reverse("quality:objection-list"), params)
+        return [o.number for o in response.context["page_obj"]]
+
+    sunday = today + (6 - today.weekday()) * day
+    assert listed(queue="overdue") == former(end=today - day)
+    assert listed(queue="week") == former(today, sunday)
+    assert listed(due_after=today.isoformat()) == former(today)
+    # By the next due date (ties in the former order's own arbitrary order): the same dates.
+    by_due = client.get(reverse("quality:objection-list"), {"o": "-next_due", "open": "on"})
+    dates = [o.next_due for o in by_due.context["page_obj"]]
+    former_dates = list(per_row.open().order_by("-next_due").values_list("next_due", flat=True))
+    assert dates == former_dates[:50] and dates[0] is None  # no rule: last in time, first descending
