@@ -7,9 +7,17 @@
 Every amount is the objection's cost (`COST`): the settled amount where it is set, else the
 amount claimed.
 
-Each is a few aggregate queries over a queryset already scoped to the user. The
-statistics page draws them as server-side SVG (`charts`) and exports them whole
-(`sheets`); the customer archive page's section shows the sensitivity table.
+Every table is folded from grouped sums (`Tallies`) over a queryset already scoped to the
+user and narrowed by the page's filters (customer, range of received dates, kind): `tally`
+groups the objections once into every grouping set (GROUPING SETS), the rates' deliveries
+likewise (`rates.delivered`); every filter is a WHERE of that one statement, so none needs
+another path. The statistics page draws the tables as server-side SVG (`charts`) and exports
+them whole (`sheets`); the customer archive page's section shows the sensitivity table.
+
+No rollup table: the objections are spread about one per customer and month (2025 on the
+generated archive: 62 266 objections, 61 986 groups of customer × month × defect type ×
+severity × kind × grade × demand, 35 698 even without the customer), so a rollup the sales
+scope and the top-customer tables could read would hold nearly as many rows as it sums.
 """
 
 import datetime
