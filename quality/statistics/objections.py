@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from archive_site.excel import Column
 from archive_site.lib.charts import bar_chart, hbar_chart
 from archive_site.models import DictEntry, dict_name
-from customers.models import Customer
+from customers.models import Customer, Demand
 from quality.models import Severity
 
 TOP_CUSTOMERS = 20
@@ -223,13 +223,13 @@ def tally_per_table(objections, *, across=False):
 
 
 # The keys of the single pass, in the order of its GROUPING(); the grouping sets by their names.
-KEYS = ("defect_type", "severity", "month", "customer", "grade", "end_use")
+KEYS = ("defect_type", "severity", "month", "customer", "grade", "demand")
 SETS = {
     "defects": ("defect_type", "severity"),
     "months": ("month",),
     "customers": ("customer",),
     "grades": ("grade",),
-    "end_uses": ("end_use",),
+    "end_uses": ("demand",),  # summed by end use after the grouping
     "spread": ("defect_type", "customer"),
 }
 
@@ -247,7 +247,7 @@ WITH g AS (
     GROUP BY GROUPING SETS ({sets})
 )
 SELECT grouping_set, {keys}, n, tons, claims, last FROM g
-WHERE grouping_set NOT IN (%s, %s)
+WHERE grouping_set NOT IN (%s, %s, %s)
 UNION ALL
 SELECT grouping_set, {keys}, n, tons, claims, last FROM g
 WHERE grouping_set = %s AND (
@@ -257,6 +257,11 @@ WHERE grouping_set = %s AND (
 UNION ALL
 SELECT grouping_set, defect_type, NULL, NULL, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL FROM g
 WHERE grouping_set = %s GROUP BY grouping_set, defect_type
+UNION ALL
+SELECT grouping_set, NULL, NULL, NULL, NULL, NULL, d.{end_use},
+       SUM(n)::bigint, SUM(tons), SUM(claims), MAX(last)
+FROM g LEFT JOIN {demands} AS d ON d.id = g.demand
+WHERE grouping_set = %s GROUP BY grouping_set, d.{end_use}
 """
 
 
@@ -265,7 +270,9 @@ def tally(objections, *, across=False):
     set at once (GROUPING SETS), where `tally_per_table` read the range once per table. The
     customers per defect type are counted, and the customers cut to the candidates of the top-20
     tables, in the same statement: a year's range has ~18 000 customers and ~46 000 pairs of
-    defect type and customer, which need not travel to Python."""
+    defect type and customer, which need not travel to Python. The end uses are summed from the
+    sums by demand, joined to the demands after the grouping: joining every objection to its
+    demand read all 60 000 demands (44 ms) even for one customer's objections."""
     inner, params = (
         objections.order_by()
         .values(
@@ -274,7 +281,7 @@ def tally(objections, *, across=False):
             month_key=Cast(TruncMonth("received_date"), DateField()),
             customer_key=F("customer"),
             grade_key=F("production_grade"),
-            end_use_key=F("demand__end_use"),
+            demand_key=F("demand"),
             o_tons=F("tonnage"),
             o_cost=COST,
             o_day=F("received_date"),
@@ -286,15 +293,30 @@ def tally(objections, *, across=False):
     inner = f"SELECT {', '.join(f'{k}_key AS {k}' for k in KEYS)}, o_tons, o_cost, o_day FROM ({inner}) AS i"
     sets = {name: keys for name, keys in SETS.items() if across or name != "spread"}
     sql = ONE_PASS.format(
+        demands=Demand._meta.db_table,
+        end_use=Demand._meta.get_field("end_use").column,
         keys=", ".join(KEYS),
         objections=inner,
         sets=", ".join(f"({', '.join(keys)})" for keys in sets.values()),
     )
-    customers, spread = _grouping(SETS["customers"]), _grouping(SETS["spread"])
+    customers, spread, end_uses = (_grouping(SETS[name]) for name in ("customers", "spread", "end_uses"))
     last = TOP_CUSTOMERS - 1
     with connections[objections.db].cursor() as cursor:
         cursor.execute(
-            sql, (*params, customers, spread, customers, customers, TOP_CUSTOMERS, customers, last, spread)
+            sql,
+            (
+                *params,
+                customers,
+                spread,
+                end_uses,
+                customers,
+                customers,
+                TOP_CUSTOMERS,
+                customers,
+                last,
+                spread,
+                end_uses,
+            ),
         )
         rows = cursor.fetchall()
     names = {_grouping(keys): name for name, keys in SETS.items()}
@@ -303,7 +325,7 @@ def tally(objections, *, across=False):
         name = names[grouping_set]
         row = dict(zip(KEYS, keys, strict=True), n=n, tons=tons, claims=claims, last=day, key=None)
         if name in ("grades", "end_uses"):
-            row["key"] = row["grade" if name == "grades" else "end_use"]
+            row["key"] = row["grade" if name == "grades" else "demand"]  # the end use, by then
         out[name].append(row)
     entries = DictEntry.objects.in_bulk({g["defect_type"] for g in out["defects"]})
     for g in out["defects"]:
