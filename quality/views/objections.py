@@ -509,9 +509,7 @@ def _statistics(request, form):
     )
     # Per 10 000 t delivered: the same objections over the same customers' deliveries of the range.
     stats["rates"] = rates.compute(
-        objection_statistics.narrow(
-            objections, customer=customer, start=start, end=end, kind=data.get("kind")
-        ),
+        stats["tallies"],
         rates.deliveries_for(request.user, customer=customer, start=start, end=end),
         customer=customer,
         start=start,
