@@ -148,6 +148,9 @@ SCREENS = {"tablet": {"width": 1024, "height": 768}, "phone": {"width": 390, "he
 
 
 def fits(page, name):
+    """The page as laid out, no wider than the screen. Call it once the page shown is the one
+    meant: read during a navigation, the document may be none (no documentElement yet)."""
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.viewport_size["width"]
     shot = f"/tmp/e2e-{name}-{viewport}.png"
@@ -183,6 +186,7 @@ def test_the_judgement_page_and_the_decision_form_on_the_shop_floor(logged_in_pa
     usable(page.locator("#id_part"))
 
     page.locator("#record-decision").click()
+    expect(page.locator("#decision-save")).to_be_visible()  # the form's page, not the one it leaves
     fits(page, "decision-form")
     for control in ("#id_coil_numbers", "#id_tonnage", "#id_adjustment", "#decision-save"):
         usable(page.locator(control))
