@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
@@ -24,6 +24,23 @@ def database_name():
     if not url:
         sys.exit("DATABASE_URL is not set: run through `make bench` or give a PostgreSQL URL.")
     return urlsplit(url).path.lstrip("/") or "archive"
+
+
+def database_of_its_own(name):
+    """The DATABASE_URL of database `name` on the server DATABASE_URL points at, created if
+    missing: a benchmark that flushes or fills its archive keeps it apart from the others."""
+    import psycopg2
+
+    database_name()  # DATABASE_URL is set
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def media_root():

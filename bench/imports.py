@@ -32,9 +32,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import compared, stock_resource
+from bench.common import compared, database_name, database_of_its_own, stock_resource
 
 CUSTOMERS = int(os.environ.get("BENCH_IMPORT_CUSTOMERS", 20_000))
 CONTACTS_PER_CUSTOMER = 2
@@ -47,21 +46,8 @@ def load_average():
 
 def use_bench_database():
     """Point DATABASE_URL at a database of its own, created if missing."""
-    import psycopg2
-
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL is not set: run through `make bench` or give a PostgreSQL URL.")
-    parts = urlsplit(url)
-    name = os.environ.get("BENCH_DATABASE") or f"{parts.path.lstrip('/') or 'archive'}_imports"
-    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    name = os.environ.get("BENCH_DATABASE") or f"{database_name()}_imports"
+    os.environ["DATABASE_URL"] = database_of_its_own(name)
     return name
 
 

@@ -27,11 +27,9 @@ requests after five warm-up calls, p50 and p95:
 import os
 import random
 import statistics
-import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import compared
+from bench.common import compared, database_name, database_of_its_own
 
 CALLS = int(os.environ.get("BENCH_CALLS", 200))
 ALERTS = int(os.environ.get("BENCH_ALERTS", 5000))
@@ -40,21 +38,8 @@ SEED = 20260101
 
 def use_own_database():
     """Point DATABASE_URL at a database of its own, created if missing."""
-    import psycopg2
-
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL is not set: run through `make bench` or give a PostgreSQL URL.")
-    parts = urlsplit(url)
-    name = os.environ.get("BENCH_DATABASE") or f"{parts.path.lstrip('/') or 'archive'}_judgement"
-    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    name = os.environ.get("BENCH_DATABASE") or f"{database_name()}_judgement"
+    os.environ["DATABASE_URL"] = database_of_its_own(name)
     return name
 
 

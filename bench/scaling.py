@@ -19,11 +19,10 @@ import os
 import re
 import subprocess
 import sys
-from urllib.parse import urlsplit, urlunsplit
 
 import django
 
-from bench.common import table
+from bench.common import database_name, database_of_its_own, table
 
 SCALES = [float(s) for s in os.environ.get("BENCH_SCALES", "0.1 1 10").split()]
 JUDGEMENT_API = "判定 API judgement JSON"
@@ -34,21 +33,7 @@ ROW = re.compile(r"^(\S.*?)\s{2,}(\d+)\s+([\d.]+)\s+([\d.]+)\s")
 
 def database_for(scale):
     """DATABASE_URL of this scale's archive, the database created if missing."""
-    import psycopg2
-
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL is not set: run through `make bench` or give a PostgreSQL URL.")
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'archive'}_s{scale:g}".replace(".", "_")
-    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return database_of_its_own(f"{database_name()}_s{scale:g}".replace(".", "_"))
 
 
 def pages_at(scale):
