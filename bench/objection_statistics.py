@@ -68,18 +68,7 @@ def main():
 
     def run(user, params, tally, delivered):
         stats = page.compute(Objection.objects.visible_to(user), tally=tally, **params)
-        deliveries = rates.deliveries_for(
-            user, customer=params.get("customer"), start=params.get("start"), end=params.get("end")
-        )
-        stats["rates"] = rates.compute(
-            stats["tallies"],
-            deliveries,
-            customer=params.get("customer"),
-            start=params.get("start"),
-            end=params.get("end"),
-            delivered=delivered,
-        )
-        return stats
+        return rates.add_rates(stats, user, delivered=delivered)
 
     def figures(stats):
         r = stats["rates"]

@@ -212,6 +212,22 @@ def compute(tallies, deliveries, *, customer=None, start=None, end=None, deliver
     }
 
 
+def add_rates(stats, user, *, delivered=delivered):
+    """`stats` (the page's, from `objections.compute`) with its rates per 10 000 t delivered
+    under "rates": the same objections over the deliveries `user` may see to the same
+    customers in the same range."""
+    customer, start, end = stats["customer"], stats["start"], stats["end"]
+    stats["rates"] = compute(
+        stats["tallies"],
+        deliveries_for(user, customer=customer, start=start, end=end),
+        customer=customer,
+        start=start,
+        end=end,
+        delivered=delivered,
+    )
+    return stats
+
+
 def charts(rates):
     """SVG charts of the rate tables (only groups that have a rate)."""
 

@@ -507,15 +507,7 @@ def _statistics(request, form):
     stats = objection_statistics.compute(
         objections, customer=customer, start=start, end=end, kind=data.get("kind")
     )
-    # Per 10 000 t delivered: the same objections over the same customers' deliveries of the range.
-    stats["rates"] = rates.compute(
-        stats["tallies"],
-        rates.deliveries_for(request.user, customer=customer, start=start, end=end),
-        customer=customer,
-        start=start,
-        end=end,
-    )
-    return stats
+    return rates.add_rates(stats, request.user)
 
 
 def _stats_page(request, form, stats, status=200):

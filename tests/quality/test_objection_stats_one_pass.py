@@ -17,6 +17,7 @@ from quality.statistics import objections as statistics
 from quality.statistics import rates
 from tests.factories import entry, make_customer, make_demand, make_objection, make_order
 from tests.imports.helpers import messages, run, xlsx
+from tests.imports.test_objections import HEADERS
 
 pytestmark = pytest.mark.django_db
 
@@ -80,17 +81,7 @@ def archive(alice, alices_customer, bobs_customer, quality, admin_user):
         for m in range(1, 13)
         for c in customers[2:5]
     ]
-    headers = [
-        "异议编号",
-        "客户代码",
-        "受理日期",
-        "缺陷类型",
-        "严重程度",
-        "缺陷描述",
-        "异议吨数(t)",
-        "索赔金额(元)",
-    ]
-    assert messages(run(quality, xlsx({"质量异议": [headers, *rows]}), "异议.xlsx", "objections")) == []
+    assert messages(run(quality, xlsx({"质量异议": [HEADERS, *rows]}), "异议.xlsx", "objections")) == []
     merge_customers(customers[2], customers[3], by=admin_user)
     return customers
 
@@ -130,18 +121,7 @@ def both(user, **params):
         (statistics.tally_per_table, rates.delivered_per_table),
     ):
         stats = statistics.compute(Objection.objects.visible_to(user), tally=tally, **params)
-        deliveries = rates.deliveries_for(
-            user, customer=params.get("customer"), start=params.get("start"), end=params.get("end")
-        )
-        stats["rates"] = rates.compute(
-            stats["tallies"],
-            deliveries,
-            customer=params.get("customer"),
-            start=params.get("start"),
-            end=params.get("end"),
-            delivered=delivered,
-        )
-        out.append(figures(stats))
+        out.append(figures(rates.add_rates(stats, user, delivered=delivered)))
     return out
 
 
