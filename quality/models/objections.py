@@ -36,6 +36,7 @@ from .deadlines import (
     due_condition,
     due_dates,
     next_due_expression,
+    overdue_condition,
     statuses_meeting,
 )
 from .judgement import Severity, judge
@@ -158,7 +159,7 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
         """Open objections with a step not met whose due date has passed.
 
         `rules`: the deadline rules, if already read (see `due_between`)."""
-        return self.due_between(None, today - datetime.timedelta(days=1), rules)
+        return self.open().filter(overdue_condition(today, rules))
 
     def due_between(self, start=None, end=None, rules=None):
         """Open objections whose next step is due in [start, end] (either end may be open).

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from archive_site.lib.charts import bar_chart, hbar_chart
 from archive_site.models import dict_name
 from quality.models import DeadlineRule, Objection, PlanRevision, ProcessPlan
-from quality.models.deadlines import due_dates, next_due_expression, overdue_condition
+from quality.models.deadlines import overdue_condition
 from quality.statistics.work import LEAD_DAYS
 
 TOP_DEFECTS = 5
@@ -154,7 +154,7 @@ def handler_work(objections, user, today):
     )
     # The next due date from the rules read above (a CASE, not a subquery per row).
     rows = list(
-        mine.annotate(next_due=next_due_expression(due_dates(rules)))
+        mine.with_next_due(rules)
         .select_related("customer", "defect_type")
         .order_by(F("next_due").asc(nulls_last=True), "-received_date", "-id")[:ROWS]
     )
