@@ -35,21 +35,25 @@ def start():
 
 
 def run(command):
-    if os.environ.get("DATABASE_URL"):
-        return subprocess.call(command)
-    server, url = start()
-    env = dict(os.environ, DATABASE_URL=url)
+    """Run COMMAND to its end and return its exit status.
+
+    Ctrl-C reaches COMMAND from the terminal with the rest of the process group; this
+    process then waits, as a shell does, while COMMAND stops what it started (the server,
+    the task worker). Dying first (subprocess.call kills its child on KeyboardInterrupt)
+    would cut that short and leave a worker behind. SIGTERM, sent to this process alone,
+    is passed on.
+    """
+    server, env = None, dict(os.environ)
+    if not env.get("DATABASE_URL"):
+        server, env["DATABASE_URL"] = start()
     child = subprocess.Popen(command, env=env)
-
-    def forward(signum, frame):
-        child.send_signal(signum)
-
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))
     try:
         return child.wait()
     finally:
-        server.cleanup()  # pg_ctl stop: a clean shutdown
+        if server is not None:
+            server.cleanup()  # pg_ctl stop: a clean shutdown
 
 
 def main(argv):

@@ -10,6 +10,7 @@ the test's.
 import os
 import signal
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -148,3 +149,24 @@ def test_make_run_serves_like_production_with_the_apps_error_pages(database_copy
     except AssertionError:
         tail = (tmp_path / "run.log").read_text()[-3000:]
         raise AssertionError(f"still running 90 s after Ctrl-C: {session(run.pid)}\n{tail}") from None
+
+
+def test_ctrl_c_lets_the_command_under_the_database_wrapper_finish_stopping(tmp_path):
+    """Ctrl-C goes to the whole process group. The wrapper that provides the database
+    must wait while its command stops what it started: a command that needs a second to
+    stop its worker (as `make run`'s shell does) still gets to do it, and the wrapper
+    returns the command's own status."""
+    stopped = tmp_path / "stopped"
+    ready = tmp_path / "ready"
+    script = f'trap "sleep 1; echo clean > {stopped}; exit 3" INT; touch {ready}; while :; do sleep 0.1; done'
+    wrapper = subprocess.Popen(
+        [sys.executable, "-m", "devtools.devdb", "run", "--", "sh", "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url()},
+        start_new_session=True,
+    )
+    wait_for(ready.exists, timeout=30, what="the command to start")
+    os.killpg(wrapper.pid, signal.SIGINT)
+    assert wrapper.wait(timeout=30) == 3
+    assert stopped.read_text() == "clean\n"
+    assert not session(wrapper.pid)
