@@ -66,7 +66,8 @@ BENCH_SIZES ?= BENCH_IMPORT_CUSTOMERS=5000 BENCH_IMPORT_OBJECTIONS=20000 BENCH_S
 
 bench: setup
 	env $(BENCH_SIZES) ARCHIVE_DB_NAME=archive_bench DEBUG=false HTTPS=false SECRET_KEY=bench-only $(WITH_DB) sh -c '\
-		$(PY) manage.py migrate --no-input -v 0 && $(PY) -m bench $(BENCH)'
+		$(PY) manage.py migrate --no-input -v 0 && \
+		$(PY) manage.py collectstatic --no-input -v 0 && $(PY) -m bench $(BENCH)'
 
 # Refresh the English catalogue after adding or changing Chinese source strings.
 messages: setup
