@@ -530,3 +530,41 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.token} → {self.location}"
+
+
+class TopicWrite(models.Model):
+    """A transaction that wrote a table some kept results are computed from (`archive_site.kept`).
+
+    One row per transaction and topic, written by a statement-level trigger on each watched
+    table, so writers never wait on one another. Not tracked: it records writes, not the archive.
+    """
+
+    topic = models.CharField(_("主题"), max_length=40)
+    xid = models.BigIntegerField(_("事务号"))
+
+    class Meta:
+        verbose_name = _("数据写入")
+        verbose_name_plural = _("数据写入")
+        constraints = [models.UniqueConstraint(fields=["topic", "xid"], name="archive_site_topicwrite_once")]
+
+    def __str__(self):
+        return f"{self.topic} {self.xid}"
+
+
+class KeptResult(models.Model):
+    """A computed result kept for every app instance while what it was computed from is
+    unchanged (`archive_site.kept`): the snapshot it was computed after, and the value."""
+
+    topic = models.CharField(_("主题"), max_length=40)
+    key = models.CharField(_("键"), max_length=200)
+    snapshot = models.TextField(_("快照"))
+    value = models.BinaryField(_("值"))
+    made_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("保存的计算结果")
+        verbose_name_plural = _("保存的计算结果")
+        constraints = [models.UniqueConstraint(fields=["topic", "key"], name="archive_site_keptresult_once")]
+
+    def __str__(self):
+        return f"{self.topic} {self.key}"

@@ -14,6 +14,11 @@ likewise (`rates.delivered`); every filter is a WHERE of that one statement, so 
 another path. The statistics page draws the tables as server-side SVG (`charts`) and exports
 them whole (`sheets`); the customer archive page's section shows the sensitivity table.
 
+The sums over the whole archive (a user who sees every customer) are kept until a table they
+read is written (`archive_site.kept`, topic `KEPT_TOPIC`; the triggers on `KEPT_TABLES` come with
+quality's migration 0018): the page then reads them in one query instead of a pass over the
+range. A scoped user's sums are computed each time: they cover few customers.
+
 No rollup table: the objections are spread about one per customer and month (2025 on the
 generated archive: 62 266 objections, 61 986 groups of customer × month × defect type ×
 severity × kind × grade × demand, 35 698 even without the customer), so a rollup the sales
@@ -31,6 +36,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear, TruncMonth
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from archive_site import kept
 from archive_site.excel import Column
 from archive_site.lib.charts import bar_chart, hbar_chart
 from archive_site.models import DictEntry, dict_name
@@ -38,6 +44,15 @@ from customers.models import Customer, Demand
 from quality.models import Severity
 
 TOP_CUSTOMERS = 20
+KEPT_TOPIC = "objection_statistics"
+# Every table the kept sums (`tally`, `rates.delivered`) read; a write to any of them is recorded.
+KEPT_TABLES = (
+    "quality_objection",
+    "customers_demand",
+    "orders_order",
+    "orders_delivery",
+    "archive_site_dictentry",
+)
 ZERO = Decimal(0)
 # What an objection cost: what was settled with the customer, or while unsettled, what was claimed.
 COST = Coalesce(F("settled_amount"), F("claim_amount"))
@@ -362,13 +377,19 @@ def narrow(objections, *, customer=None, start=None, end=None, kind=None):
     return objections
 
 
-def compute(objections, *, customer=None, start=None, end=None, kind=None, tally=tally):
+def compute(objections, *, customer=None, start=None, end=None, kind=None, tally=tally, keep=False):
     """Every table of the statistics page over `objections` (scoped to the user), narrowed
     to one customer, a range of received dates and a kind when given; the sums they are folded
     from under "tallies" (for `rates.compute`). `tally` gives them (`tally_per_table`: one query
-    per table, the baseline)."""
+    per table, the baseline); with `keep` (`objections` are the whole archive) they are kept
+    until a table they read is written."""
     objections = narrow(objections, customer=customer, start=start, end=end, kind=kind)
-    tallies = tally(objections, across=customer is None)
+    across = customer is None
+    if keep:
+        key = (tally.__name__, customer and customer.pk, start, end, kind)
+        tallies = kept.result(KEPT_TOPIC, key, lambda: tally(objections, across=across), using=objections.db)
+    else:
+        tallies = tally(objections, across=across)
     rows = defect_rows(tallies.defects, tallies.spread)
     return {
         "customer": customer,

@@ -22,11 +22,13 @@ from django.db.models.functions import Cast, TruncMonth
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from archive_site import kept
 from archive_site.excel import Column
 from archive_site.lib.charts import bar_chart, hbar_chart
 from archive_site.models import DictEntry
 from customers.models import Customer
 from orders.models import Delivery
+from quality.statistics.objections import KEPT_TOPIC
 
 PER = Decimal(10_000)  # tons: rates are per 10 000 t delivered
 ZERO = Decimal(0)
@@ -212,18 +214,27 @@ def compute(tallies, deliveries, *, customer=None, start=None, end=None, deliver
     }
 
 
-def add_rates(stats, user, *, delivered=delivered):
+def add_rates(stats, user, *, delivered=delivered, keep=False):
     """`stats` (the page's, from `objections.compute`) with its rates per 10 000 t delivered
     under "rates": the same objections over the deliveries `user` may see to the same
-    customers in the same range."""
+    customers in the same range. With `keep` (the user sees every delivery) the delivered
+    sums are kept with the objections' (`objections.KEPT_TOPIC`)."""
     customer, start, end = stats["customer"], stats["start"], stats["end"]
+    sums = delivered
+    if keep:
+
+        def sums(deliveries, customers=()):
+            key = (delivered.__name__, customer and customer.pk, start, end, tuple(customers))
+            compute = lambda: delivered(deliveries, customers)  # noqa: E731
+            return kept.result(KEPT_TOPIC, key, compute, using=deliveries.db)
+
     stats["rates"] = compute(
         stats["tallies"],
         deliveries_for(user, customer=customer, start=start, end=end),
         customer=customer,
         start=start,
         end=end,
-        delivered=delivered,
+        delivered=sums,
     )
     return stats
 

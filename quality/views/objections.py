@@ -504,10 +504,11 @@ def _statistics(request, form):
         start, end = objection_statistics.default_range(timezone.localdate())
         form.initial.update({"date_from": start, "date_to": end})
     objections = Objection.objects.visible_to(request.user)
+    whole = Objection.objects.sees_everything(request.user)  # the sums are kept for the whole archive
     stats = objection_statistics.compute(
-        objections, customer=customer, start=start, end=end, kind=data.get("kind")
+        objections, customer=customer, start=start, end=end, kind=data.get("kind"), keep=whole
     )
-    return rates.add_rates(stats, request.user)
+    return rates.add_rates(stats, request.user, keep=whole)
 
 
 def _stats_page(request, form, stats, status=200):
