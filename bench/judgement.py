@@ -21,7 +21,11 @@ requests after five warm-up calls, p50 and p95:
   questions without their product, and with it;
 - the JSON API and the page through Django's test client (middleware, session,
   permissions, form, JSON or template), as a quality inspector and as a scoped sales user;
-- the objection list's search against a plain `icontains` (the gram index).
+- the objection list's search against a plain `icontains` (the gram index);
+- which index earns its place: the API with product again with every index, then with the
+  dedicated judgement index dropped, then with the customer's foreign-key index dropped as
+  well, then with no index that starts with the customer (each drop inside a transaction
+  rolled back afterwards: the archive keeps its indexes).
 """
 
 import os
@@ -164,6 +168,40 @@ def report(rows):
         print(f"{label:66} {p50:8.1f} {p95:8.1f} {ratio(ms, baseline) if baseline else '':>14}")
 
 
+def index_rows(calls, request):
+    """The same calls with every index, and with the indexes that could serve the check dropped
+    in turn (in a transaction rolled back afterwards)."""
+    from django.db import connection, transaction
+
+    from quality.models import Objection
+
+    table = Objection._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [table, "%(customer_id%"],
+        )
+        on_customer = dict(cursor.fetchall())
+    foreign_key = next(name for name, sql in on_customer.items() if sql.endswith("(customer_id)"))
+    setups = [
+        ("every index (as shipped)", []),
+        ("no quality_objection_judgement", ["quality_objection_judgement"]),
+        ("nor the customer foreign-key index", ["quality_objection_judgement", foreign_key]),
+        ("no index starting with the customer", list(on_customer)),
+    ]
+    rows, baseline = [], None
+    for label, dropped in setups:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for name in dropped:
+                    cursor.execute(f'DROP INDEX "{name}"')
+            ms = timed(calls, request)
+            transaction.set_rollback(True)
+        rows.append((f"judgement API with product; {label}", ms, baseline))
+        baseline = baseline or ms
+    return rows
+
+
 def load():
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
@@ -282,6 +320,7 @@ def main():
     rows.append(("list search, baseline: icontains, no gram index", naive_ms, None))
     rows.append(("list search query (gram_search: count + first page)", timed(searches, grams), naive_ms))
     report(rows)
+    report(index_rows(product, ask(client, api)))
     p50, p95 = summary(api_ms)
     goal = "met" if p95 < 100 else "NOT met"
     print(
