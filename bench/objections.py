@@ -199,6 +199,19 @@ def fill_export_database():
     customers = list(Customer.objects.filter(code__startswith="Q").values_list("pk", flat=True))
     defects = list(DictEntry.objects.of(DictKind.DEFECT_TYPE).values_list("pk", flat=True))
     grades = list(DictEntry.objects.of(DictKind.PRODUCTION_GRADE).values_list("pk", flat=True))
+    given = {
+        "id", "created_at", "updated_at", "version", "number", "kind", "received_date", "status",
+        "coil_numbers", "thickness", "width", "tonnage", "severity", "description", "containment",
+        "blocked_location", "cause", "cause_evidence", "solution", "verification", "preventive",
+        "claim_amount", "created_by_id", "customer_id", "defect_type_id", "production_grade_id",
+        "updated_by_id",
+    }  # fmt: skip
+    # Every other column that takes no NULL gets the model's default (fields added later too).
+    defaults = {
+        f.column: f.get_default()
+        for f in Objection._meta.concrete_fields
+        if not f.null and f.column not in given
+    }
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLES} CASCADE")
         cursor.execute("SET session_replication_role = replica")
@@ -208,7 +221,7 @@ def fill_export_database():
                 created_at, updated_at, version, number, kind, received_date, status, coil_numbers,
                 thickness, width, tonnage, severity, description, containment, blocked_location, cause,
                 cause_evidence, solution, verification, preventive, claim_amount, created_by_id,
-                customer_id, defect_type_id, production_grade_id, updated_by_id)
+                customer_id, defect_type_id, production_grade_id, updated_by_id{defaulted})
             SELECT now(), now(), 1, 'ZY-2020-' || lpad(g::text, 6, '0'),
                 CASE WHEN g %% 5 = 0 THEN 'complaint' ELSE 'objection' END,
                 %(first)s::date + (g * 7919 %% 1400), 'registered', ARRAY['20C' || lpad(g::text, 6, '0')],
@@ -217,9 +230,12 @@ def fill_export_database():
                 '', '', '辊面缺陷',
                 '', '', '', '', (g %% 3) * 5000, %(user)s,
                 (%(customers)s::bigint[])[1 + g %% %(nc)s], (%(defects)s::bigint[])[1 + g %% %(nd)s],
-                (%(grades)s::bigint[])[1 + g %% %(ng)s], %(user)s
+                (%(grades)s::bigint[])[1 + g %% %(ng)s], %(user)s{defaults}
             FROM generate_series(1, %(total)s) AS g
-            """,
+            """.format(
+                defaulted="".join(f", {column}" for column in defaults),
+                defaults="".join(f", %({column})s" for column in defaults),
+            ),
             {
                 "first": FIRST_DAY,
                 "user": user.pk,
@@ -230,6 +246,7 @@ def fill_export_database():
                 "grades": grades,
                 "ng": len(grades),
                 "total": EXPORT_TOTAL,
+                **defaults,
             },
         )
         cursor.execute("SET session_replication_role = DEFAULT")
