@@ -18,6 +18,7 @@ the hidden sheet in its place, copying the workbook once.
 """
 
 import datetime
+import os
 import re
 import shutil
 import tempfile
@@ -140,10 +141,10 @@ def write_workbook(out, sheets):
             validations[title] = rules
     if options.lists:
         entries.append((OPTIONS_SHEET, options.rows()))
-    target = tempfile.TemporaryFile() if options.lists else out  # noqa: SIM115 (closed below)
+    target = tempfile.NamedTemporaryFile() if options.lists else out  # noqa: SIM115 (closed below)
     rustpy_xlsxwriter.write_worksheets(
         entries,
-        target,
+        _destination(target),
         freeze_panes={title: {"row": 1, "col": 0} for title, _records in entries if title != OPTIONS_SHEET},
         bold_headers=True,
         datetime_format="yyyy-mm-dd hh:mm",
@@ -156,6 +157,14 @@ def write_workbook(out, sheets):
         with target:
             target.seek(0)
             _refer_to_options(target, out, options)
+
+
+def _destination(out):
+    """Where the writer should write `out`: its path when it is a file on disk. Given a file
+    object, the writer builds the whole workbook in memory first and then copies it (memory
+    growing with the rows); given a path, it writes the file as it goes."""
+    name = getattr(out, "name", None)
+    return name if isinstance(name, str) and os.path.isfile(name) else out
 
 
 def _date_format():
@@ -195,7 +204,7 @@ def _refer_to_options(source, out, options):
 
 def xlsx_response(filename, sheets):
     """`sheets`: (title, columns, rows) triples. Rows may be a queryset iterator."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
+    out = tempfile.NamedTemporaryFile()  # noqa: SIM115 (closed, and so removed, by the FileResponse)
     write_workbook(out, sheets)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
