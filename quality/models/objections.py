@@ -14,7 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import F, Q
 from django.dispatch import Signal
 from django.urls import reverse
@@ -137,6 +137,28 @@ OPEN_STATUSES = ("registered", "investigating", "measures_taken")
 
 
 class ObjectionQuerySet(CustomerScopedQuerySet):
+    def naming_any(self, coils):
+        """The objections that name any of `coils` (coil numbers); the lookup runs at once.
+
+        Coil numbers are nearly all distinct, so PostgreSQL's statistics hold none of them and
+        `coil_numbers && coils` is estimated at a default share per coil: for the 175 coils of
+        a plan page, more than half the archive, and it read all 5 000 000 objections (23 s).
+        Each coil looked up in the GIN index on its own (a lateral join over the coils) reads
+        only the objections that name them (2 ms)."""
+        coils = sorted(set(coils))
+        if not coils:
+            return self.none()
+        database = connections[self.db]
+        array = self.model._meta.get_field("coil_numbers").db_type(database)
+        with database.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT o.id FROM unnest(%s::text[]) AS c(coil) CROSS JOIN LATERAL ("  # noqa: S608
+                f"SELECT id FROM {self.model._meta.db_table} AS o "
+                f"WHERE o.coil_numbers @> ARRAY[c.coil]::{array}) AS o",
+                [coils],
+            )
+            return self.filter(pk__in=[pk for (pk,) in cursor.fetchall()])
+
     def search(self, term, user=None):
         """Chinese substring search in description, cause, solution and preventive measures
         (fast for 划伤, 辊印). For a `user` who sees only some customers, their rows are

@@ -554,7 +554,7 @@ class PlanRevision(ArchiveModel):
             if result in DOWNGRADED or off:
                 bad.add(coil)
         if known:
-            from_objections = Objection.objects.filter(coil_numbers__overlap=sorted(known))
+            from_objections = Objection.objects.naming_any(known)
             bad.update(c for coils in from_objections.values_list("coil_numbers", flat=True) for c in coils)
         return known - bad
 

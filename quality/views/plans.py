@@ -184,7 +184,7 @@ def _objections_of(user, runs):
     if not coils or not user.has_perm("quality.view_objection"):
         return {}
     named = {}
-    rows = Objection.objects.visible_to(user).filter(coil_numbers__overlap=coils)
+    rows = Objection.objects.visible_to(user).naming_any(coils)
     for number, pk, objection_coils in rows.values_list("number", "pk", "coil_numbers"):
         for coil in set(objection_coils) & set(coils):
             named.setdefault(coil, []).append((number, pk))

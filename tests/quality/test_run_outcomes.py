@@ -288,3 +288,19 @@ def test_a_property_the_demand_does_not_require_is_refused(login, engineer, revi
     response = login(engineer).post(reverse("quality:run-upload", args=[revision.pk]), {"file": upload})
     assert "客户需求中没有这项性能要求。" in response.content.decode()
     assert not PlanRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_objections_naming_any_of_many_coils_are_those_whose_coils_overlap(alices_customer):
+    """`naming_any` looks each coil up on its own; it finds what `coil_numbers && coils` finds."""
+    from quality.models import Objection
+
+    named = [
+        make_objection(alices_customer, coil_numbers=coils)
+        for coils in (["C001", "C002"], ["C003"], ["C002", "C009"], [])
+    ]
+    coils = ["C002", "C003", "C404"] + [f"X{i:03d}" for i in range(200)]
+    found = set(Objection.objects.naming_any(coils))
+    assert found == set(Objection.objects.filter(coil_numbers__overlap=coils)) == set(named[:3])
+    assert list(Objection.objects.naming_any(["C404"])) == []
+    assert list(Objection.objects.naming_any([])) == []
