@@ -23,8 +23,10 @@ from django.db import connection, connections
 from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, IntegerField
 from django.db.models.functions import TruncMonth
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from archive_site import kept
 from archive_site.excel import Column
 from archive_site.lib.charts import bar_chart, hbar_chart
 from archive_site.models import dict_name
@@ -157,8 +159,26 @@ def lead_time_by(closed, field):
     return [r[-1] for r in sorted(rows, key=lambda r: r[:3])]
 
 
-def compute(objections, today, *, start=None, end=None):
-    """Every table of the page over `objections` (already scoped and narrowed)."""
+KEPT_TOPIC = "work_statistics"
+# Every table `compute` reads; a write to any of them is recorded (quality migration 0020).
+KEPT_TABLES = (
+    "quality_objection",
+    "quality_objectiontransition",
+    "quality_deadlinerule",
+    "archive_site_dictentry",
+)
+
+
+def compute(objections, today, *, start=None, end=None, keep=False):
+    """Every table of the page over `objections` (already scoped and narrowed). With `keep`
+    (`objections` are the whole archive, narrowed) the tables are kept until a table they read is
+    written (`archive_site.kept`): a year of a 5-million archive takes seconds to count."""
+    if keep:
+        sql = objections.query.sql_with_params()  # the filters: the result's key
+        key = (sql, today, get_language())
+        return kept.result(
+            KEPT_TOPIC, key, lambda: compute(objections, today, start=start, end=end), using=objections.db
+        )
     closed = objections.filter(status="closed", closed_date__isnull=False)
     rates = step_rates(objections, today)
     total = lead_time_total(closed)

@@ -30,7 +30,8 @@ def _statistics(request, form):
         end=end,
         kind=data.get("kind"),
     )
-    stats = work.compute(objections, today, start=start, end=end)
+    keep = Objection.objects.sees_everything(request.user)  # kept for the whole archive only
+    stats = work.compute(objections, today, start=start, end=end, keep=keep)
     stats["customer"] = customer
     return stats
 
