@@ -82,11 +82,25 @@ def result(topic, key, compute, *, using):
         row = cursor.fetchone()
         if row is not None:
             return pickle.loads(row[0])  # written by `result` alone, below  # noqa: S301
-        cursor.execute("SELECT pg_current_snapshot()::text")
-        snapshot = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text")
+        snapshot, own = cursor.fetchone()
+    if own is not None:
+        snapshot = in_progress(snapshot, int(own))
     value = compute()
     keep(topic, key, snapshot, value)
     return value
+
+
+def in_progress(snapshot, xid):
+    """`snapshot` ("xmin:xmax:xip,…") with transaction `xid` counted as still in progress.
+
+    A transaction's own snapshot leaves it out of the running ones and counts it as done once a
+    later transaction has ended. Taken as it is, a result kept by a transaction that had already
+    written would stay good after its next write to a watched table: with itself counted as
+    running, any write of it makes the result stale (computed again once, at worst)."""
+    xmin, xmax, running = snapshot.split(":")
+    running = sorted({int(x) for x in running.split(",") if x} | {xid})
+    return f"{min(int(xmin), xid)}:{max(int(xmax), xid + 1)}:{','.join(map(str, running))}"
 
 
 def keep(topic, key, snapshot, value):

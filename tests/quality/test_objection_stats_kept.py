@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -206,3 +206,29 @@ def test_a_write_in_progress_while_the_sums_are_computed_is_shown_once_it_commit
     assert passes >= 1
     assert after["tons"] == during["tons"] + 1000
     assert after == fresh(admin_user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sums_computed_after_a_write_in_the_same_transaction_are_not_kept(archive):
+    """A transaction's snapshot may count the transaction itself as done (when a later one has
+    ended): a result it kept after writing would stay good after its next write, never showing it."""
+
+    def total():
+        stats = statistics.compute(
+            Objection.objects.all(), start=day(2025, 1, 1), end=day(2025, 12, 31), keep=True
+        )
+        return stats["total"]
+
+    other = backup.connect(connection.settings_dict)
+    other.autocommit = True
+    try:
+        with transaction.atomic():
+            add_objection(archive)
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_current_xact_id()")  # a transaction begun and ended since
+            assert total() == 19
+            add_objection(archive)
+            assert total() == 20
+    finally:
+        other.close()
+    assert total() == total() == 20
