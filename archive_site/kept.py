@@ -91,6 +91,12 @@ def result(topic, key, compute, *, using):
     return value
 
 
+def of(topic, queryset, compute, *key):
+    """`result` of a computation over `queryset`, on the queryset's database, keyed by its SQL
+    and parameters (whatever filters narrowed it) and `key` (what else decides the result)."""
+    return result(topic, (queryset.query.sql_with_params(), *key), compute, using=queryset.db)
+
+
 def in_progress(snapshot, xid):
     """`snapshot` ("xmin:xmax:xip,…") with transaction `xid` counted as still in progress.
 

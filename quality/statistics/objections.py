@@ -386,8 +386,7 @@ def compute(objections, *, customer=None, start=None, end=None, kind=None, tally
     objections = narrow(objections, customer=customer, start=start, end=end, kind=kind)
     across = customer is None
     if keep:
-        key = (tally.__name__, customer and customer.pk, start, end, kind)
-        tallies = kept.result(KEPT_TOPIC, key, lambda: tally(objections, across=across), using=objections.db)
+        tallies = kept.of(KEPT_TOPIC, objections, lambda: tally(objections, across=across), tally.__name__)
     else:
         tallies = tally(objections, across=across)
     rows = defect_rows(tallies.defects, tallies.spread)

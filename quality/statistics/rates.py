@@ -224,9 +224,8 @@ def add_rates(stats, user, *, delivered=delivered, keep=False):
     if keep:
 
         def sums(deliveries, customers=()):
-            key = (delivered.__name__, customer and customer.pk, start, end, tuple(customers))
             compute = lambda: delivered(deliveries, customers)  # noqa: E731
-            return kept.result(KEPT_TOPIC, key, compute, using=deliveries.db)
+            return kept.of(KEPT_TOPIC, deliveries, compute, delivered.__name__, tuple(customers))
 
     stats["rates"] = compute(
         stats["tallies"],

@@ -173,12 +173,9 @@ def compute(objections, today, *, start=None, end=None, keep=False):
     """Every table of the page over `objections` (already scoped and narrowed). With `keep`
     (`objections` are the whole archive, narrowed) the tables are kept until a table they read is
     written (`archive_site.kept`): a year of a 5-million archive takes seconds to count."""
-    if keep:
-        sql = objections.query.sql_with_params()  # the filters: the result's key
-        key = (sql, today, get_language())
-        return kept.result(
-            KEPT_TOPIC, key, lambda: compute(objections, today, start=start, end=end), using=objections.db
-        )
+    if keep:  # the labels are translated as they are computed: the language is part of the key
+        again = lambda: compute(objections, today, start=start, end=end)  # noqa: E731
+        return kept.of(KEPT_TOPIC, objections, again, today, get_language())
     closed = objections.filter(status="closed", closed_date__isnull=False)
     rates = step_rates(objections, today)
     total = lead_time_total(closed)

@@ -4,7 +4,6 @@ objection statistics in test_objection_stats_kept.py). Transactional: a write is
 once committed."""
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
@@ -15,6 +14,7 @@ from quality.models import DeadlineRule, Objection, ObjectionTransition
 from quality.statistics import objections as objection_statistics
 from quality.statistics import work
 from tests.factories import make_objection
+from tests.quality.test_objection_stats_kept import tables_read, watched
 
 d = datetime.date
 TODAY = d(2026, 3, 10)
@@ -81,13 +81,7 @@ def test_every_table_the_kept_work_statistics_read_is_watched(db, alices_custome
     make_objection(alices_customer, severity=2, received_date=d(2026, 1, 5))
     with CaptureQueriesContext(connection) as queries:
         work.compute(objections(), TODAY, **RANGE)
-    read = {t for q in queries.captured_queries for t in re.findall(r'(?:FROM|JOIN) "(\w+)"', q["sql"])}
+    read = tables_read(queries)
     assert "quality_objection" in read and "quality_objectiontransition" in read
     assert read <= set(work.KEPT_TABLES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname = %s",
-            [f"kept_{work.KEPT_TOPIC}_written"],
-        )
-        assert {name for (name,) in cursor.fetchall()} == set(work.KEPT_TABLES)
+    assert watched(work.KEPT_TOPIC) == set(work.KEPT_TABLES)
