@@ -199,29 +199,25 @@ def fill_export_database():
     customers = list(Customer.objects.filter(code__startswith="Q").values_list("pk", flat=True))
     defects = list(DictEntry.objects.of(DictKind.DEFECT_TYPE).values_list("pk", flat=True))
     grades = list(DictEntry.objects.of(DictKind.PRODUCTION_GRADE).values_list("pk", flat=True))
-    given = {
-        "id", "created_at", "updated_at", "version", "number", "kind", "received_date", "status",
-        "coil_numbers", "thickness", "width", "tonnage", "severity", "description", "containment",
-        "blocked_location", "cause", "cause_evidence", "solution", "verification", "preventive",
-        "claim_amount", "created_by_id", "customer_id", "defect_type_id", "production_grade_id",
-        "updated_by_id",
-    }  # fmt: skip
+    # The columns the SELECT below fills, in its order.
+    filled = (
+        "created_at", "updated_at", "version", "number", "kind", "received_date", "status", "coil_numbers",
+        "thickness", "width", "tonnage", "severity", "description", "containment", "blocked_location",
+        "cause", "cause_evidence", "solution", "verification", "preventive", "claim_amount", "created_by_id",
+        "customer_id", "defect_type_id", "production_grade_id", "updated_by_id",
+    )  # fmt: skip
     # Every other column that takes no NULL gets the model's default (fields added later too).
     defaults = {
         f.column: f.get_default()
         for f in Objection._meta.concrete_fields
-        if not f.null and f.column not in given
+        if not f.null and not f.primary_key and f.column not in filled
     }
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLES} CASCADE")
         cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             """
-            INSERT INTO quality_objection (
-                created_at, updated_at, version, number, kind, received_date, status, coil_numbers,
-                thickness, width, tonnage, severity, description, containment, blocked_location, cause,
-                cause_evidence, solution, verification, preventive, claim_amount, created_by_id,
-                customer_id, defect_type_id, production_grade_id, updated_by_id{defaulted})
+            INSERT INTO quality_objection ({columns})
             SELECT now(), now(), 1, 'ZY-2020-' || lpad(g::text, 6, '0'),
                 CASE WHEN g %% 5 = 0 THEN 'complaint' ELSE 'objection' END,
                 %(first)s::date + (g * 7919 %% 1400), 'registered', ARRAY['20C' || lpad(g::text, 6, '0')],
@@ -233,7 +229,7 @@ def fill_export_database():
                 (%(grades)s::bigint[])[1 + g %% %(ng)s], %(user)s{defaults}
             FROM generate_series(1, %(total)s) AS g
             """.format(
-                defaulted="".join(f", {column}" for column in defaults),
+                columns=", ".join((*filled, *defaults)),
                 defaults="".join(f", %({column})s" for column in defaults),
             ),
             {
