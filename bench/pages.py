@@ -113,9 +113,17 @@ class Data:
             return self.rng.choice(self.photo_objection_ids)
         return self.rng.randint(*self.objection_range)
 
-    def page(self, total, size=50):
-        """Mostly the first pages, sometimes deep ones (as people page and sort)."""
+    def page(self, total, size=50, capped=True):
+        """Mostly the first pages, sometimes deep ones (as people page and sort).
+
+        Our lists link pages up to their capped count (`search.COUNT_CAP`) one "next" at a
+        time and have no last-page link past it; Django admin's link every page to the last
+        (`capped=False`)."""
+        from archive_site.search import COUNT_CAP
+
         last = max(1, -(-total // size))
+        if capped:
+            last = min(last, COUNT_CAP // size + 1)
         return self.rng.choice([1, 1, 2, 3, self.rng.randint(1, last), last])
 
     def term(self):
@@ -152,7 +160,7 @@ def cases(data, counts):
     def customers_admin():
         c = pick(
             {},
-            {"p": data.page(data.totals["customers"], 100)},
+            {"p": data.page(data.totals["customers"], 100, capped=False)},
             {"q": data.term()},
             {"status__exact": "active"},
             {"o": "-1"},
@@ -188,7 +196,7 @@ def cases(data, counts):
         customer = data.customer()
         c = pick(
             {},
-            {"p": data.page(data.totals["objections"], 100)},
+            {"p": data.page(data.totals["objections"], 100, capped=False)},
             {"q": data.defect_term()},
             {"customer__id__exact": customer[0]},
             {"status__exact": "investigating"},
@@ -210,7 +218,7 @@ def cases(data, counts):
     def demands_admin():
         c = pick(
             {},
-            {"p": data.page(counts["demands"], 100)},
+            {"p": data.page(counts["demands"], 100, capped=False)},
             {"q": data.customer()[2][:4]},
             {
                 "production_grade__id__exact": rng.choice(data.grades),
@@ -232,7 +240,12 @@ def cases(data, counts):
         return reverse("quality:plan-list"), c
 
     def plans_admin():
-        c = pick({}, {"p": data.page(counts["plans"], 100)}, {"q": "GK-2020"}, {"q": data.customer()[2][:4]})
+        c = pick(
+            {},
+            {"p": data.page(counts["plans"], 100, capped=False)},
+            {"q": "GK-2020"},
+            {"q": data.customer()[2][:4]},
+        )
         return admin_list("quality_processplan", **c)
 
     def parts():
@@ -249,7 +262,7 @@ def cases(data, counts):
     def parts_admin():
         c = pick(
             {},
-            {"p": data.page(counts["parts"], 100)},
+            {"p": data.page(counts["parts"], 100, capped=False)},
             {"q": pick("门外板", "顶盖", "5001")},
             {"q": data.customer()[2][:4]},
             {"customer__id__exact": data.customer()[0]},

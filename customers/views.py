@@ -16,7 +16,7 @@ from archive_site import bulk
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.history import describe_events, events_for
-from archive_site.pagination import LateRowPaginator, search_cap
+from archive_site.pagination import LateRowPaginator
 from customers import completeness
 from customers.filters import CustomerFilter, DemandFilter
 from customers.forms import (
@@ -54,7 +54,7 @@ def _filtered_customers(request):
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
     customer_filter = _filtered_customers(request)
-    paginator = LateRowPaginator(customer_filter.qs, PAGE_SIZE, count_cap=search_cap(request))
+    paginator = LateRowPaginator(customer_filter.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "customers/customer_list.html", {"filter": customer_filter, "page_obj": page})
 
@@ -328,7 +328,7 @@ def _filtered_demands(request):
 @permission_required("customers.view_demand", raise_exception=True)
 def demand_list(request):
     demand_filter = _filtered_demands(request)
-    paginator = LateRowPaginator(demand_filter.qs, PAGE_SIZE, count_cap=search_cap(request))
+    paginator = LateRowPaginator(demand_filter.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "customers/demand_list.html", {"filter": demand_filter, "page_obj": page})
 

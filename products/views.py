@@ -17,7 +17,7 @@ from archive_site import bulk
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.history import describe_events, events_for
-from archive_site.pagination import LateRowPaginator, search_cap
+from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from customers.models import Customer
 from imports.exports import export_response, get_module_for_export
@@ -58,7 +58,7 @@ def _filtered_parts(request):
 def part_list(request):
     part_filter = _filtered_parts(request)
     queryset = part_filter.qs.with_first_photo()
-    paginator = LateRowPaginator(queryset, PAGE_SIZE, count_cap=search_cap(request))
+    paginator = LateRowPaginator(queryset, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "products/part_list.html", {"filter": part_filter, "page_obj": page})
 

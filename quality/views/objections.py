@@ -19,7 +19,7 @@ from archive_site.db_router import replica_reads
 from archive_site.excel import xlsx_response
 from archive_site.forms import StaleEdit
 from archive_site.history import describe_events, events_for
-from archive_site.pagination import LateRowPaginator, search_cap
+from archive_site.pagination import LateRowPaginator
 from archive_site.photos import STORAGE_FAILED, PhotoUploadForm, photo_response, save_photos
 from imports.exports import export_response, get_module_for_export
 from quality.filters.objections import ObjectionFilter
@@ -120,7 +120,7 @@ def _filtered_objections(request):
 @permission_required("quality.view_objection", raise_exception=True)
 def objection_list(request):
     objection_filter = _filtered_objections(request)
-    paginator = LateRowPaginator(objection_filter.qs, PAGE_SIZE, count_cap=search_cap(request))
+    paginator = LateRowPaginator(objection_filter.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(o, o.next_deadline(today)) for o in page]

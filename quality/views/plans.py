@@ -15,7 +15,7 @@ from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.excel import xlsx_response
 from archive_site.history import describe_events, events_for
-from archive_site.pagination import LateRowPaginator, search_cap
+from archive_site.pagination import LateRowPaginator
 from customers.models import Demand
 from imports.exports import export_response
 from quality.filters.plans import PlanFilter
@@ -90,7 +90,7 @@ def _filtered_plans(request):
 @permission_required("quality.view_processplan", raise_exception=True)
 def plan_list(request):
     plan_filter = _filtered_plans(request)
-    paginator = LateRowPaginator(plan_filter.qs, PAGE_SIZE, count_cap=search_cap(request))
+    paginator = LateRowPaginator(plan_filter.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "quality/plan_list.html", {"filter": plan_filter, "page_obj": page})
 
