@@ -10,7 +10,7 @@ class ArchiveSiteConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self):
-        from archive_site import registry
+        from archive_site import lookups, registry  # noqa: F401  (lookups: registers `__any`)
         from archive_site.accounts.roles import after_migrate
         from archive_site.dictionaries import resources  # noqa: F401  (registers the dictionaries' import)
         from archive_site.dictionaries.seed import seed_dictionaries

@@ -113,13 +113,32 @@ class CustomerScopedQuerySet(VisibleQuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        owned = Customer.objects.filter(sales_owner=user).values("pk")
-        shared = CustomerShare.objects.filter(user=user).values("customer")
-        shared_with_group = CustomerGroupShare.objects.of_groups_of(user).values("customer")
-        return self.filter(**{f"{self.customer_field}__in": owned.union(shared, shared_with_group)})
+        return self.filter(**{f"{self.customer_field}__in": _customers_of(user)})
+
+    def listed_for(self, user):
+        """`visible_to(user)` for a list page, which walks its order index for its first rows:
+        the user's customers are read first and given as one array (`lookups.AnyOf`).
+
+        With the subquery PostgreSQL could not tell how many rows a scope selects: for a
+        salesman with 5 600 of 200 000 customers it compared every row of the walk with every
+        customer (475 ms for the objection list's first page), for one with three customers
+        it would walk the whole archive. Given the ids it walks with a hash of them (4 ms),
+        or reads a few customers' rows from their own index."""
+        if self.sees_everything(user) or not user.is_authenticated:
+            return self.visible_to(user)
+        customers = list(_customers_of(user).values_list("pk", flat=True))
+        return self.filter(**{f"{self.customer_field}__any": customers})
 
     def sees_everything(self, user):
         return user.has_perm(VIEW_ALL_CUSTOMERS)
+
+
+def _customers_of(user):
+    """The ids of the customers `user` owns or that are shared with them or their groups."""
+    owned = Customer.objects.filter(sales_owner=user).values("pk")
+    shared = CustomerShare.objects.filter(user=user).values("customer")
+    shared_with_group = CustomerGroupShare.objects.of_groups_of(user).values("customer")
+    return owned.union(shared, shared_with_group)
 
 
 SEARCH_FIELDS = ("name", "short_name", "code", "credit_code")
@@ -775,6 +794,8 @@ class Demand(ArchiveModel):
         indexes = [
             # The customer archive page and the list filtered by customer: newest first.
             models.Index(fields=["customer", "-updated_at"], name="customers_demand_customer"),
+            # The demand list's order: its first page is the first 50 entries, not a sort of all.
+            models.Index(fields=["-updated_at", "-id"], name="customers_demand_updated"),
             # List filter and plan reuse: demands of a grade within a thickness range.
             models.Index(fields=["production_grade", "thickness"], name="customers_demand_grade"),
             # A sales user's new demands of the last 30 days on the home page.

@@ -320,7 +320,7 @@ def get_demand_for_user(user, pk, perm="customers.view_demand"):
 
 
 def _filtered_demands(request):
-    queryset = Demand.objects.visible_to(request.user).select_related("customer").with_dictionaries()
+    queryset = Demand.objects.listed_for(request.user).select_related("customer").with_dictionaries()
     return DemandFilter(request.GET, queryset=queryset)
 
 

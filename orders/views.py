@@ -32,7 +32,7 @@ def get_order_for_user(user, pk, perm="orders.view_order"):
 @replica_reads
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
-    queryset = Order.objects.visible_to(request.user).for_list().with_delivered()
+    queryset = Order.objects.listed_for(request.user).for_list().with_delivered()
     order_filter = OrderFilter(request.GET, queryset=queryset)
     page = LateRowPaginator(order_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orders/order_list.html", {"filter": order_filter, "page_obj": page})
@@ -47,7 +47,7 @@ def order_export(request):
 @replica_reads
 @permission_required(["orders.view_order", "orders.view_delivery"], raise_exception=True)
 def delivery_list(request):
-    queryset = Delivery.objects.visible_to(request.user).select_related("order__customer")
+    queryset = Delivery.objects.listed_for(request.user).select_related("order__customer")
     delivery_filter = DeliveryFilter(request.GET, queryset=queryset)
     page = LateRowPaginator(delivery_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orders/delivery_list.html", {"filter": delivery_filter, "page_obj": page})

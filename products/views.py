@@ -49,7 +49,7 @@ def _get_photo_for_user(user, pk, perm):
 
 
 def _filtered_parts(request):
-    queryset = Part.objects.visible_to(request.user).for_list().with_utilization()
+    queryset = Part.objects.listed_for(request.user).for_list().with_utilization()
     return PartFilter(request.GET, queryset=queryset)
 
 

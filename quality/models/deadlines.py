@@ -127,6 +127,10 @@ class DeadlineRuleQuerySet(CustomerScopedQuerySet):
         scoped = super().visible_to(user).values("pk")
         return self.filter(Q(customer__isnull=True) | Q(pk__in=scoped))
 
+    def listed_for(self, user):
+        # The defaults are everyone's: the rules a list shows are `visible_to`'s.
+        return self.visible_to(user)
+
     def applying(self, severity, customer):
         """The rule for an objection of `severity` and `customer` (either may be an OuterRef):
         the customer's own first, else the severity's default."""

@@ -39,7 +39,7 @@ def get_decision_for_user(user, pk, perm="quality.view_decision"):
 @replica_reads
 @permission_required("quality.view_decision", raise_exception=True)
 def decision_list(request):
-    queryset = Decision.objects.visible_to(request.user).select_related(*LIST_RELATED)
+    queryset = Decision.objects.listed_for(request.user).select_related(*LIST_RELATED)
     decision_filter = DecisionFilter(request.GET, queryset=queryset)
     page = LateRowPaginator(decision_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quality/decision_list.html", {"filter": decision_filter, "page_obj": page})

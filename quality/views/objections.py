@@ -108,7 +108,7 @@ def _filtered_objections(request):
         .values("n")
     )
     queryset = (
-        Objection.objects.visible_to(request.user)
+        Objection.objects.listed_for(request.user)
         .with_deadlines()
         .select_related(*LIST_RELATED)
         .annotate(photo_count=Subquery(photos))

@@ -81,7 +81,7 @@ def get_demand_for_user(user, pk):
 
 def _filtered_plans(request):
     queryset = (
-        ProcessPlan.objects.visible_to(request.user).select_related("customer", "demand").with_current()
+        ProcessPlan.objects.listed_for(request.user).select_related("customer", "demand").with_current()
     )
     return PlanFilter(request.GET, queryset=queryset)
 

@@ -1,0 +1,64 @@
+"""A list's scope (`listed_for`): the customers' ids read first and given as one array, the
+same records as `visible_to` — owned, shared with the user, shared with the user's group."""
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+
+from archive_site.accounts import roles
+from customers.models import CustomerGroupShare, CustomerScopedQuerySet, CustomerShare
+from quality.models import Objection
+from tests.factories import (
+    make_customer,
+    make_demand,
+    make_objection,
+    make_order,
+    make_part,
+    make_plan,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customers(alice, bob, alices_customer, bobs_customer):
+    shared = make_customer(sales_owner=bob)
+    CustomerShare.objects.create(customer=shared, user=alice)
+    team = Group.objects.create(name="华东销售组")
+    alice.groups.add(team)
+    of_group = make_customer(sales_owner=bob)
+    CustomerGroupShare.objects.create(customer=of_group, group=team)
+    everything = [alices_customer, shared, of_group, bobs_customer]
+    for customer in everything:
+        make_objection(customer)
+        make_objection(customer)
+        demand = make_demand(customer)
+        make_plan(customer, demand=demand)
+        make_part(customer)
+        make_order(customer, demand=demand)
+    return everything
+
+
+def scoped_models():
+    return [m for m in apps.get_models() if isinstance(m._default_manager.all(), CustomerScopedQuerySet)]
+
+
+def test_a_list_sees_what_visible_to_sees_for_every_scoped_model(alice, bob, admin_user, customers):
+    assert len(scoped_models()) >= 10
+    for model in scoped_models():
+        for user in (alice, bob, admin_user):
+            listed = set(model._default_manager.listed_for(user).values_list("pk", flat=True))
+            visible = set(model._default_manager.visible_to(user).values_list("pk", flat=True))
+            assert listed == visible, (model.__name__, user.username)
+
+
+def test_a_sales_list_holds_the_owned_the_shared_and_the_group_shared_customers(alice, customers):
+    listed = set(Objection.objects.listed_for(alice).values_list("customer", flat=True))
+    assert listed == {c.pk for c in customers[:3]}
+    assert Objection.objects.listed_for(alice).count() == 6
+
+
+def test_a_salesman_without_customers_lists_nothing(customers):
+    carol = make_user("carol", roles.SALES)
+    assert not Objection.objects.listed_for(carol).exists()
