@@ -7,7 +7,7 @@ with the changes and every error by row and column. Nothing is written.
 
 `Importer.apply(result)` writes a checked file in one transaction: locks the
 records to update and refuses if any changed since the check, then
-`bulk_create` / `bulk_update` per sheet, parents first. All rows or none.
+`copy_create` (COPY) / `bulk_update` per sheet, parents first. All rows or none.
 """
 
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from archive_site import scope
+from archive_site.copy import copy_create
 from imports.files import error_value
 from imports.resources import header_key, shown
 from imports.widgets import (
@@ -577,7 +578,7 @@ class Importer:
                 obj.stamp(self.user)
         resource.before_save(creates, [r.instance for r in updates])
         for batch in _chunks(creates):
-            model._default_manager.bulk_create(batch)
+            copy_create(model, batch)
         if updates:
             concrete = {f.name for f in model._meta.concrete_fields}
             fields = set().union(*(r.changed for r in updates)) & concrete
