@@ -12,12 +12,14 @@ process on emptied customer tables, so its peak memory (VmHWM, reset after
 start-up) is its own:
 
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
-  check every row, apply all rows in one transaction (bulk_create/bulk_update),
+  check every row, apply all rows in one transaction (COPY for new records, bulk_update),
   history recorded by the statement-level triggers;
-- before: today's path before the change, the baseline: the file read by
+- bulk_create: the same with the new records written by `bulk_create` (one
+  INSERT per batch) instead of COPY: the apply stage shows COPY's change;
+- before: the path before these changes, the baseline: the file read by
   openpyxl (bench/openpyxl_read.py), history recorded by row-level triggers
-  (one trigger call per row written). The read stage shows the reader's
-  change, the apply stage the triggers';
+  (one trigger call per row written), records written by `bulk_create`. The
+  read stage shows the reader's change, the apply stage the triggers' and COPY's;
 - stock: the same resources' `import_data` per sheet (tablib reads the file),
   django-import-export's per-row path, in one transaction per sheet.
 
@@ -219,12 +221,14 @@ def child(variant, path):
     from django.db import connection
 
     from bench import openpyxl_read
-    from bench.common import row_level_history
+    from bench.common import insert_with_bulk_create, row_level_history
     from customers.models import Contact, Customer
 
     user = bench_user()
     empty_tables()
     restore = row_level_history() if variant == "before" else None
+    if variant in ("before", "bulk_create"):
+        insert_with_bulk_create()
     connection.close()
     reset_peak()
     base = peak_mb()
@@ -261,7 +265,9 @@ def main():
         )
         results = {}
         print(f"load average before: {load_average()}", flush=True)
-        for variant in ("bulk", "before", "stock") if STOCK else ("bulk", "before"):
+        for variant in (
+            ("bulk", "bulk_create", "before", "stock") if STOCK else ("bulk", "bulk_create", "before")
+        ):
             out = subprocess.run(
                 [sys.executable, "-m", "bench.imports", "--child", variant, str(path)],
                 capture_output=True,
@@ -285,6 +291,10 @@ def main():
             f"{r['peak_mb']:>13.0f}{r['base_mb']:>12.0f}  {stages:<19}{r['events']:>7,}/{r['written']:,}"
         )
     bulk, before = results["bulk"], results["before"]
+    print(
+        f"COPY against bulk_create: {compared(results['bulk_create']['seconds'], bulk['seconds'])}; "
+        + stage_ratios(results["bulk_create"], bulk)
+    )
     print(
         f"bulk against before (openpyxl, row-level history): {compared(before['seconds'], bulk['seconds'])}; "
         + stage_ratios(before, bulk)
