@@ -251,7 +251,8 @@ def test_import_killed_while_writing_leaves_nothing_written(admin_user, monitor,
         def import_waiting():
             if worker.poll() is not None:
                 raise AssertionError("the import ended before the contacts:\n" + worker.stderr.read())
-            return monitor.backends(waiting_on_lock=True, query_like='%INSERT INTO "customers_contact"%')
+            # The import's write of the contacts (COPY, or an INSERT), held by the lock.
+            return monitor.backends(waiting_on_lock=True, query_like='%"customers_contact"%')
 
         try:
             (pid,) = wait_for(import_waiting, timeout=120, what="the import to reach the contacts")
