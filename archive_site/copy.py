@@ -67,18 +67,21 @@ def copy_create(model, objs, using="default"):
         for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, value)
         converters = [_converter(field, connection) for field in fields]
+        # Only fields that change a value as it is saved (auto_now, files) are asked for it.
+        pre_save = [type(field).pre_save is not models.Field.pre_save for field in fields]
+        columns = list(zip(fields, converters, pre_save, strict=True))
         buffer = io.StringIO()
         for obj in objs:
             values = []
-            for field, convert in zip(fields, converters, strict=True):
-                value = field.pre_save(obj, True)
+            for field, convert, asked in columns:
+                value = field.pre_save(obj, True) if asked else getattr(obj, field.attname)
                 values.append(NULL if value is None else convert(value))
             buffer.write("\t".join(values))
             buffer.write("\n")
         buffer.seek(0)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
-        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using

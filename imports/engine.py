@@ -399,7 +399,8 @@ class Importer:
                 row.errors.append(("", message))
                 return
             row.version = getattr(instance, "version", None)
-        old = {name: resource.fields[name].get_value(instance) for name in row.cleaned}
+        # A new record has no values to compare: every column of the row is a change.
+        old = {} if new else {name: resource.fields[name].get_value(instance) for name in row.cleaned}
         for name, value in row.cleaned.items():
             field_ = resource.fields[name]
             model_field = resource.model_field(field_)
@@ -425,16 +426,18 @@ class Importer:
                 column = str(resource.fields[name].column_name)
                 row.errors.append((column, _("“%(value)s”已停用，不能再选用。") % {"value": value.name}))
         row.instance = instance
-        for name in row.cleaned:
-            field_ = resource.fields[name]
-            new_value = field_.get_value(instance)
-            if new or not same(old[name], new_value):
-                row.changed.add(field_.attribute)
-                if not new:
+        if new:
+            row.changed.update(resource.fields[name].attribute for name in row.cleaned)
+        else:
+            for name in row.cleaned:
+                field_ = resource.fields[name]
+                new_value = field_.get_value(instance)
+                if not same(old[name], new_value):
+                    row.changed.add(field_.attribute)
                     row.changes.append((str(field_.column_name), show(old[name]), show(new_value)))
-        if not new and not row.changed:
-            row.status = UNCHANGED
-            return
+            if not row.changed:
+                row.status = UNCHANGED
+                return
         row.status = NEW if new else UPDATE
         row.errors.extend(resource.check_row(instance, new, row.cleaned))
         row.warnings.extend(resource.warn_row(instance, new, row.cleaned))

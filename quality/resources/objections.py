@@ -38,8 +38,10 @@ NUMBER = re.compile(rf"{NUMBER_PREFIX}-(\d{{4}})-(\d{{4,}})")
 class CoilNumbersWidget(TextWidget):
     """Coil numbers separated by spaces, commas or line breaks, as the objection form reads them."""
 
+    field = CoilNumbersField(required=False)  # keeps no state between values: one for every row
+
     def clean(self, value, row=None, **kwargs):
-        return CoilNumbersField(required=False).clean(nfkc(text_of(value)))
+        return self.field.clean(nfkc(text_of(value)))
 
     def render(self, value, obj=None, **kwargs):
         return " ".join(value or [])
