@@ -4,7 +4,7 @@ import unicodedata
 
 import pgtrigger
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Permission
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -150,12 +150,14 @@ class User(VersionedModel, AbstractUser):
         after losing the role, until the record is given to someone else.
         """
         app_label, codename = perm.split(".")
-        held = Permission.objects.filter(
-            Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")),
-            content_type__app_label=app_label,
-            codename=codename,
-        )
-        chosen = Q(is_active=True) & (Exists(held) | Q(is_superuser=True))
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        permission = permission.values("pk")
+        # Two lookups, each by index: one condition ORing the role and own-permission paths
+        # joined every permission row to every member of every role, for every user.
+        roles = Group.permissions.through.objects.filter(permission__in=permission).values("group_id")
+        by_role = cls.groups.through.objects.filter(user=OuterRef("pk"), group_id__in=roles)
+        own = cls.user_permissions.through.objects.filter(user=OuterRef("pk"), permission__in=permission)
+        chosen = Q(is_active=True) & (Exists(by_role) | Exists(own) | Q(is_superuser=True))
         if keep is not None:
             chosen |= Q(pk=keep)
         return cls.objects.filter(chosen).order_by("username")

@@ -45,8 +45,13 @@ def test_the_sales_owner_list_offers_only_active_users_who_keep_customers(
     retired = make_user("retired", "客服/销售", is_active=False)
     key_accounts = make_user("ka", name="大客户经理")
     key_accounts.groups.add(role_with("大客户部", "customers.change_customer"))
+    # The permission given to the person, not through a role, counts too.
+    own = make_user("own", name="特批销售")
+    own.user_permissions.add(
+        Permission.objects.get(content_type__app_label="customers", codename="change_customer")
+    )
     offered = set(CustomerForm(user=admin_user).fields["sales_owner"].queryset)
-    assert offered == {admin_user, alice, bob, key_accounts}
+    assert offered == {admin_user, alice, bob, key_accounts, own}
     assert retired not in offered
 
 
