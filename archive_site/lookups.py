@@ -1,6 +1,7 @@
 """Lookups PostgreSQL answers better than Django's own for some queries."""
 
 from django.db.models import ForeignKey, Lookup
+from django.db.models.sql.datastructures import Join
 
 
 @ForeignKey.register_lookup
@@ -10,6 +11,13 @@ class AnyOf(Lookup):
     The planner reads a literal array's values, so it estimates how many rows they select
     and filters an index walk with a hash of them; Django's `__in` sends one parameter per
     id (5 000 for a salesman's customers) and `__in=<subquery>` is estimated blind.
+
+    When the query joins the related table anyway (a list ordered by the customer's code),
+    the array is compared with that table's key instead: the same rows, since the join is on
+    the key. Walking the customers in code order, PostgreSQL then filters each customer with
+    a hash of the ids. On the foreign key, the array became part of the inner index lookup of
+    every customer walked, and each lookup sorted the array again: the parts list of a
+    salesman with 5 600 customers took 520 ms at 5 M objections instead of 1 ms.
     """
 
     lookup_name = "any"
@@ -21,4 +29,26 @@ class AnyOf(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
+        key = joined_key(compiler, self.lhs)
+        if key is not None:
+            lhs, lhs_params = key, ()
         return f"{lhs} = ANY({rhs}::bigint[])", (*lhs_params, *rhs_params)
+
+
+def joined_key(compiler, column):
+    """The SQL of the key the foreign key `column` points to, in the table the query joins
+    by that foreign key, if it does; else None."""
+    query, quote = compiler.query, compiler.quote_name_unless_alias
+    field = getattr(column, "target", None)
+    alias = getattr(column, "alias", None)
+    if field is None or alias is None:
+        return None
+    for name, join in query.alias_map.items():
+        if (
+            isinstance(join, Join)
+            and query.alias_refcount.get(name)
+            and join.parent_alias == alias
+            and join.join_field == field
+        ):
+            return f"{quote(name)}.{quote(field.target_field.column)}"
+    return None

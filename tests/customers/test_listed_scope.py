@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from archive_site.accounts import roles
 from customers.models import CustomerGroupShare, CustomerScopedQuerySet, CustomerShare
+from products.models import Part
 from quality.models import Objection
 from tests.factories import (
     make_customer,
@@ -62,3 +63,17 @@ def test_a_sales_list_holds_the_owned_the_shared_and_the_group_shared_customers(
 def test_a_salesman_without_customers_lists_nothing(customers):
     carol = make_user("carol", roles.SALES)
     assert not Objection.objects.listed_for(carol).exists()
+
+
+def test_a_list_ordered_by_the_customer_compares_the_ids_with_the_joined_customers(alice, customers):
+    """Ordered by the customer's code, the array is compared with the joined customers' key
+    (PostgreSQL hashes it while walking the customers in order); otherwise with the foreign key.
+    The same parts in the same order either way."""
+    by_customer = Part.objects.listed_for(alice).order_by("customer__code", "number")
+    expected = Part.objects.visible_to(alice).order_by("customer__code", "number")
+    assert list(by_customer.values_list("pk", flat=True)) == list(expected.values_list("pk", flat=True))
+    assert len(expected) == 3
+    assert '"customers_customer"."id" = ANY(' in str(by_customer.values("pk").query)
+    by_number = Part.objects.listed_for(alice).order_by("number")
+    assert '"products_part"."customer_id" = ANY(' in str(by_number.values("pk").query)
+    assert set(by_number) == set(expected)
