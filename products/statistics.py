@@ -7,7 +7,8 @@ tables as .xlsx. With no name: the whole mill (every customer the user may
 see) by grade, by car model and by customer.
 
 Every figure is summed in SQL; a page costs the same few queries however many
-parts there are.
+parts there are. The whole mill's tables, for users who see every customer, are
+kept until a table they read is written (`archive_site/kept.py`).
 """
 
 import datetime
@@ -19,9 +20,10 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from archive_site import kept
 from archive_site.access_log import log_access
 from archive_site.db_router import replica_reads
 from archive_site.excel import Column, xlsx_response
@@ -37,6 +39,16 @@ MATCH_LIMIT = 30  # customers listed under the search box
 TOP_CUSTOMERS = 20
 # Delivered tons by the same grade as the parts' quota view: through the order's demand, or its own grade.
 DELIVERY_GRADE_FIELDS = {"delivery": "order__demand__delivery_grade", "production": "order__production_grade"}
+KEPT_TOPIC = "supply_statistics"
+# The tables the whole mill's figures read; products migration 0003 watches each of them.
+KEPT_TABLES = (
+    "products_part",
+    "customers_customer",
+    "customers_demand",
+    "archive_site_dictentry",
+    "orders_order",
+    "orders_delivery",
+)
 
 
 @dataclass
@@ -89,9 +101,11 @@ def delivery_window_start(today):
     return (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
 
 
-def delivered_by_grade(stats, no_grade):
-    """What was delivered, beside the parts' quotas: by the page's grade, and the total of those rows."""
-    by_grade = stats.deliveries.by_grade(DELIVERY_GRADE_FIELDS[stats.grade])
+def delivered_by_grade(stats, no_grade, by_grade=None):
+    """What was delivered, beside the parts' quotas: by the page's grade (`by_grade`, the rows
+    of `stats.deliveries.by_grade`, if already read), and the total of those rows."""
+    if by_grade is None:
+        by_grade = stats.deliveries.by_grade(DELIVERY_GRADE_FIELDS[stats.grade])
     for row in by_grade:
         row["label"] = row["label"] if row["label"] is not None else no_grade
     total = {
@@ -130,6 +144,28 @@ def top_customers(parts, limit):
     ]
 
 
+def page_tables(stats, keep=False):
+    """The page's grouped tables: parts by car model and by grade, deliveries by grade, and for
+    the whole mill the top customers. With `keep` (the whole mill, for a user who sees every
+    customer) they are kept until a table they read (`KEPT_TABLES`) is written."""
+
+    def compute():
+        tables = {
+            "by_car_model": stats.parts.by_car_model(),
+            "by_grade": stats.parts.by_grade(stats.grade),
+            "delivered": stats.deliveries.by_grade(DELIVERY_GRADE_FIELDS[stats.grade]),
+        }
+        if stats.whole_mill:
+            tables["by_customer"] = top_customers(stats.parts, TOP_CUSTOMERS)
+        return tables
+
+    if not keep:
+        return compute()
+    deliveries = stats.deliveries.query.sql_with_params()  # the twelve months counted
+    # The labels are the dictionaries' names in the page's language.
+    return kept.of(KEPT_TOPIC, stats.parts, compute, stats.grade, deliveries, get_language())
+
+
 def _row_label(row, empty):
     return row["label"] if row["label"] is not None else empty
 
@@ -141,8 +177,9 @@ def supply_statistics(request):
     if stats.customer:  # the parts one customer makes from our steel: its archive
         log_access(request, "view", stats.customer, detail=_("供货统计"))
     no_model, no_grade = _("（无车型）"), _("（未关联需求或牌号）")
-    by_car_model = stats.parts.by_car_model()
-    by_grade = stats.parts.by_grade(stats.grade)
+    keep = stats.whole_mill and Part.objects.sees_everything(request.user)
+    tables = page_tables(stats, keep=keep)
+    by_car_model, by_grade = tables["by_car_model"], tables["by_grade"]
     for row in by_car_model:
         row["label"] = _row_label(row, no_model)
     for row in by_grade:
@@ -169,7 +206,7 @@ def supply_statistics(request):
             )
         ),
     }
-    by_grade_delivered, delivered_total = delivered_by_grade(stats, no_grade)
+    by_grade_delivered, delivered_total = delivered_by_grade(stats, no_grade, tables["delivered"])
     ctx["delivered"] = {"by_grade": by_grade_delivered, "total": delivered_total}
     ctx["delivered_chart"] = mark_safe(
         hbar_chart(
@@ -179,7 +216,7 @@ def supply_statistics(request):
         )
     )
     if stats.whole_mill:
-        ctx["by_customer"] = top_customers(stats.parts, TOP_CUSTOMERS)
+        ctx["by_customer"] = tables["by_customer"]
     else:
         rows = list(
             stats.parts.for_list().order_by("customer__code", "car_model__name", "number")[: ROW_LIMIT + 1]
