@@ -35,19 +35,25 @@ INTEGER_FIELDS = {
     "PositiveBigIntegerField",
     "PositiveSmallIntegerField",
 }
+# Types whose value Django prepares as a number, a date or plain text.
+PREPARED_FIELDS = {"FloatField", "UUIDField", "TimeField", "GenericIPAddressField"}
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def copy_create(model, objs, using="default"):
     """Insert `objs` (new, unsaved instances of `model`) with COPY; each gets its primary key.
 
-    Falls back to `bulk_create` when a value is to be drawn by the database."""
+    Falls back to `bulk_create` when a value is to be drawn by the database, or a field is of a
+    type no converter is written for."""
     objs = list(objs)
     if not objs:
         return objs
     connection = connections[using]
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.generated]
+    converters = [_converter(field, connection) for field in fields]
+    if None in converters:
+        return model._default_manager.using(using).bulk_create(objs)
     for obj in objs:
         # A parent saved after it was assigned gives its id now (as `bulk_create` does).
         obj._prepare_related_fields_for_save(operation_name="copy_create")
@@ -66,7 +72,6 @@ def copy_create(model, objs, using="default"):
         )
         for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, value)
-        converters = [_converter(field, connection) for field in fields]
         # Only fields that change a value as it is saved (auto_now, files) are asked for it.
         pre_save = [type(field).pre_save is not models.Field.pre_save for field in fields]
         columns = list(zip(fields, converters, pre_save, strict=True))
@@ -103,21 +108,18 @@ def _converter(field, connection):
     if internal == "DecimalField":
         return lambda value: str(field.to_python(value))
     if internal == "DateField":
-        return lambda value: value.isoformat()
+        return lambda value: field.to_python(value).isoformat()
     if internal == "DateTimeField":
-        return _datetime
+        # Django's own preparation: a naive time is taken in the default time zone, as on save.
+        return lambda value: field.get_prep_value(value).isoformat()
     if internal == "ArrayField":
         return _array_of(field.base_field, connection)
     if internal == "JSONField":
         encoder = field.encoder
         return lambda value: json.dumps(value, cls=encoder).translate(_ESCAPES)
-    return _prepared(field, connection)
-
-
-def _datetime(value):
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return datetime.datetime.combine(value, datetime.time()).isoformat()
+    if internal in PREPARED_FIELDS:
+        return _prepared(field, connection)
+    return None  # a type COPY's text is not written for here: the records go through bulk_create
 
 
 def _array_of(base_field, connection):
