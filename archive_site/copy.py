@@ -52,14 +52,12 @@ def copy_create(model, objs, using="default"):
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.generated]
     converters = [_converter(field, connection) for field in fields]
-    if None in converters:
-        return model._default_manager.using(using).bulk_create(objs)
     for obj in objs:
         # A parent saved after it was assigned gives its id now (as `bulk_create` does).
         obj._prepare_related_fields_for_save(operation_name="copy_create")
-        for field in fields:
-            if isinstance(getattr(obj, field.attname, None), DatabaseDefault):
-                return model._default_manager.using(using).bulk_create(objs)
+    drawn = any(isinstance(getattr(obj, f.attname, None), DatabaseDefault) for obj in objs for f in fields)
+    if None in converters or drawn:
+        return model._default_manager.using(using).bulk_create(objs)
     pk = meta.pk
     missing = [obj for obj in objs if obj.pk is None]
     with connection.cursor() as cursor:
@@ -113,7 +111,9 @@ def _converter(field, connection):
         # Django's own preparation: a naive time is taken in the default time zone, as on save.
         return lambda value: field.get_prep_value(value).isoformat()
     if internal == "ArrayField":
-        return _array_of(field.base_field, connection)
+        # Elements are written as quoted text: only types whose text PostgreSQL reads back.
+        base = field.base_field.get_internal_type()
+        return _array if base in TEXT_FIELDS | INTEGER_FIELDS | {"DateField"} else None
     if internal == "JSONField":
         encoder = field.encoder
         return lambda value: json.dumps(value, cls=encoder).translate(_ESCAPES)
@@ -122,26 +122,20 @@ def _converter(field, connection):
     return None  # a type COPY's text is not written for here: the records go through bulk_create
 
 
-def _array_of(base_field, connection):
-    def element(value):
-        if isinstance(value, (datetime.date, datetime.datetime)):
-            return value.isoformat()
-        return str(value)
-
-    def convert(values):
-        items = []
-        for value in values:
-            if value is None:
-                items.append("NULL")
-            else:
-                items.append('"' + element(value).replace("\\", "\\\\").replace('"', '\\"') + '"')
-        return ("{" + ",".join(items) + "}").translate(_ESCAPES)
-
-    return convert
+def _array(values):
+    """An array's literal: each element quoted (dates as ISO text), NULL unquoted."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        else:
+            text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+            items.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return ("{" + ",".join(items) + "}").translate(_ESCAPES)
 
 
 def _prepared(field, connection):
-    """Any other field: its value as Django prepares it for the database, as text."""
+    """A field of `PREPARED_FIELDS`: its value as Django prepares it for the database, as text."""
 
     def convert(value):
         value = field.get_db_prep_save(value, connection)

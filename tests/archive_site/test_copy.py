@@ -97,3 +97,14 @@ def test_every_model_an_import_writes_is_written_with_copy():
     for model in models:
         missing = [f.name for f in model._meta.concrete_fields if _converter(f, connection) is None]
         assert not missing, (model.__name__, missing)
+
+
+def test_an_array_of_elements_without_a_plain_text_form_goes_through_bulk_create():
+    from django.contrib.postgres.fields import ArrayField
+    from django.db import connection, models
+
+    from archive_site.copy import _converter
+
+    assert _converter(ArrayField(models.CharField(max_length=9)), connection) is not None
+    assert _converter(ArrayField(models.JSONField()), connection) is None
+    assert _converter(ArrayField(models.FloatField()), connection) is None
