@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -173,6 +173,17 @@ MATCH_FIELDS = (
     "part__number",
     *(f"part__demand__{name}" for name in DEMAND_FIELDS),
 )
+# What the answer shows of an alert: its message and the objection it came from.
+ALERT_FIELDS = (
+    "message",
+    "reason",
+    "created_at",
+    "defect_type__code",
+    "defect_type__name",
+    "defect_type__name_en",
+    "objection__number",
+    "objection__customer__name",
+)
 # What the check reads of each of the customer's objections to the defect: when it was
 # received, how severe, and enough of its product to tell how close it is to the coil —
 # its own grade, and its demand's and its part's demand's grade, surface quality and end use.
@@ -247,6 +258,7 @@ def judge(objections, question, alerts=None, limit=MATCHES_SHOWN):
         answer.alerts = list(
             alerts.filter(customer=q.customer, active=True)
             .select_related("defect_type", "objection__customer")
+            .only(*ALERT_FIELDS)
             .order_by("-created_at", "-id")
         )
     return answer
@@ -285,7 +297,11 @@ def _by_closeness(same, q, limit):
 
 
 def _matches(objections):
-    return objections.select_related("demand", "part__demand").only(*MATCH_FIELDS).prefetch_related("photos")
+    # The photos in the order of their own columns: the model's order, by objection, would join
+    # the objections again to sort by theirs.
+    photo_model = objections.model.photos.rel.related_model
+    photos = Prefetch("photos", queryset=photo_model.objects.order_by("objection_id", "id"))
+    return objections.select_related("demand", "part__demand").only(*MATCH_FIELDS).prefetch_related(photos)
 
 
 def _with_entries(matches):
