@@ -102,7 +102,8 @@ class SearchSource:
     """A module the header search looks in.
 
     `search(user, term)`: the records of the module `user` may see that match `term`, as an
-    ordered QuerySet scoped by `visible_to` (the list's own search, so the counts agree);
+    ordered QuerySet scoped as the module's list scopes them (`listed_for`: the user's
+    customers read first, as ids) and searched as the list searches, so the counts agree;
     `hit(obj)`: a found record's (text, url); `list_url`: the URL name of the module's list,
     which takes the term as `?q=` ("" when the module has no list of its own). Shown to users
     holding `permission`.

@@ -94,7 +94,7 @@ def customer_hit(customer):
 
 
 def search_demands(user, term):
-    return Demand.objects.visible_to(user).search(term).select_related("customer")
+    return Demand.objects.listed_for(user).search(term).select_related("customer")
 
 
 def demand_hit(demand):
@@ -102,7 +102,7 @@ def demand_hit(demand):
 
 
 def search_documents(user, term):
-    documents = CustomerDocument.objects.visible_to(user).select_related("customer")
+    documents = CustomerDocument.objects.listed_for(user).select_related("customer")
     return substring_search(documents, term, ("title",)).order_by("-date", "-id")
 
 

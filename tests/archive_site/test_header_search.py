@@ -3,10 +3,12 @@
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive_site import search, views
-from customers.models import CustomerDocument
+from archive_site import registry, search, views
+from customers.models import Customer, CustomerDocument
 from tests.factories import make_customer, make_demand, make_objection, make_part, make_plan, make_user
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,36 @@ def test_a_salesman_never_sees_another_salesmans_hits_nor_their_count(login, ali
     assert "北汽福田" not in page and "镀锌层脱落" not in page and "镀锌钢板贸易" not in page
 
 
+def test_a_salesmans_modules_are_scoped_by_his_customers_ids_not_per_row(login, alice, records):
+    """Each module's count and hits are given the salesman's customers as ids, read first, as
+    its list is (`listed_for`): with the customers and their shares as a subquery, PostgreSQL
+    could not tell how many rows they select and read every objection of the archive."""
+    searched = {
+        source.key: source.search(alice, "镀锌").model._meta.db_table
+        for source in registry.search_sources
+        if source.search(alice, "镀锌").model is not Customer
+    }
+    assert set(searched) == {"demands", "plans", "objections", "parts", "documents"}
+    with CaptureQueriesContext(connection) as queries:
+        groups(login(alice).get(SEARCH, {"q": "镀锌"}))
+    shares = "customers_customershare"
+    for key, table in searched.items():
+        reads = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+        assert reads, key
+        assert not [sql for sql in reads if shares in sql], key
+
+
+def test_a_module_where_nothing_matches_is_only_counted(login, admin_user, alices_customer):
+    make_objection(alices_customer, description="镀锌层脱落")
+    with CaptureQueriesContext(connection) as queries:
+        found = groups(login(admin_user).get(SEARCH, {"q": "镀锌"}))
+    assert {key: g["count"] for key, g in found.items() if g["count"]} == {"objections": 1}
+    for source in registry.search_sources:
+        table = source.search(admin_user, "镀锌").model._meta.db_table
+        reads = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+        assert len(reads) == (2 if source.key == "objections" else 1), source.key
+
+
 def test_english_text_and_case(login, admin_user, alices_customer):
     make_objection(alices_customer, description="Zinc coating peeled off", solution="Check the ZINC bath")
     found = groups(login(admin_user).get(SEARCH, {"q": "zinc"}))
@@ -95,9 +127,10 @@ def test_runs_a_constant_number_of_queries(
         make_objection(alices_customer, description="镀锌层脱落")
         make_part(alices_customer, name="镀锌后门内板")
     client = login(admin_user)
-    # session, user, savepoint + release, permissions x2; per module a count and the first
-    # hits; the gram statistics for customers and objections (the modules with a gram index)
-    with django_assert_num_queries(6 + 6 * 2 + 2):
+    # session, user, savepoint + release, permissions x2; per module a count, and the first
+    # hits of the two where something matches (objections, parts); the gram statistics for
+    # customers and objections (the modules with a gram index)
+    with django_assert_num_queries(6 + 6 + 2 + 2):
         assert client.get(SEARCH, {"q": "镀锌"}).status_code == 200
 
 
