@@ -19,6 +19,7 @@ up to `COUNT_CAP` (`capped_count`, `pagination.LateRowPaginator`).
 
 import unicodedata
 
+import django_filters
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import connections, models
@@ -134,6 +135,22 @@ def gram_shares(index_name, using="default"):
     if not row or not row[0]:
         return {}
     return dict(zip(row[0], row[1], strict=False))  # the frequencies end with min, max, nulls
+
+
+class SubstringFilter(django_filters.CharFilter):
+    """A list's filter for text containing the value, as every search matches it (`substring_q`),
+    in `field_name` or in any of `fields`. Django's icontains wraps the column in UPPER(), which
+    hides the column's statistics from PostgreSQL: the demand list filtered by 车门 (a fifth of
+    600 000 demands) was planned as a rare match, the whole table read and sorted (166 ms)
+    instead of its order index walked for the first page (1 ms)."""
+
+    def __init__(self, *args, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = fields
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        return qs.filter(substring_q(value, self.fields or [self.field_name])) if value else qs
 
 
 def is_common(queryset, term, fields):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
 from archive_site.models import DictEntry, DictKind
+from archive_site.search import SubstringFilter
 from customers.models import Customer, Demand, verification_overdue_q
 
 
@@ -13,7 +14,7 @@ class CustomerFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
     )
-    region = django_filters.CharFilter(lookup_expr="icontains", label=_("地区"))
+    region = SubstringFilter(label=_("地区"))
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices, label=_("状态"))
     sales_owner = django_filters.ModelChoiceFilter(
         queryset=lambda _request: Customer.sales_owners(), label=_("负责销售")
@@ -52,7 +53,7 @@ class DemandFilter(django_filters.FilterSet):
         method="search", label=_("查找"), help_text=_("需求编号、名称或特殊要求中的文字")
     )
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
-    name = django_filters.CharFilter(lookup_expr="icontains", label=_("需求名称"))
+    name = SubstringFilter(label=_("需求名称"))
     production_grade = django_filters.ModelChoiceFilter(
         queryset=_entries(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
     )

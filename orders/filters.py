@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictKind
+from archive_site.search import SubstringFilter
 from customers.models import Customer
 from orders.models import Delivery, Order
 
@@ -10,7 +11,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class OrderFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label=_("订单号"))
+    q = SubstringFilter(field_name="number", label=_("订单号"))
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
     demand = django_filters.NumberFilter(field_name="demand", widget=forms.HiddenInput)
@@ -46,7 +47,7 @@ class OrderFilter(django_filters.FilterSet):
 
 class DeliveryFilter(django_filters.FilterSet):
     coil = django_filters.CharFilter(field_name="coil_number", lookup_expr="istartswith", label=_("卷号"))
-    order = django_filters.CharFilter(field_name="order__number", lookup_expr="icontains", label=_("订单号"))
+    order = SubstringFilter(field_name="order__number", label=_("订单号"))
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
     delivered_after = django_filters.DateFilter(
         field_name="date", lookup_expr="gte", label=_("交货日期从"), widget=DATE

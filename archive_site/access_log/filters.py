@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import AccessLog
+from archive_site.search import SubstringFilter
 from archive_site.validators import validate_plausible_date
 
 
@@ -18,7 +19,7 @@ class AccessLogFilter(django_filters.FilterSet):
     user = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.order_by("username"), label=_("用户")
     )
-    customer_name = django_filters.CharFilter(lookup_expr="icontains", label=_("客户"))
+    customer_name = SubstringFilter(label=_("客户"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("客户ID"))
     action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, label=_("操作"))
     date_from = django_filters.DateFilter(

@@ -2,9 +2,10 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from archive_site.search import SubstringFilter
 
 
 def roles_in_order():
@@ -22,7 +23,7 @@ class RoleFilter(django_filters.ModelChoiceFilter):
 
 
 class UserFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("查找"))
+    q = SubstringFilter(fields=["username", "name", "email"], label=_("查找"))
     role = RoleFilter(field_name="groups", queryset=roles_in_order(), label=_("角色"))
     status = django_filters.ChoiceFilter(
         choices=[("active", _("启用")), ("inactive", _("已停用"))],
@@ -33,12 +34,6 @@ class UserFilter(django_filters.FilterSet):
     class Meta:
         model = get_user_model()
         fields = ["q", "role", "status"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(
-            Q(username__icontains=value) | Q(name__icontains=value) | Q(email__icontains=value)
-        )
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(is_active=value == "active")
