@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from archive_site import registry
 from archive_site.db_router import replica_reads
-from archive_site.search import capped_count
+from archive_site.pagination import LateRowPaginator
 
 SEARCH_HITS = 5  # hits shown per module; the module's list has the rest
 SEARCH_TERM_MAX = 100
@@ -18,20 +18,26 @@ def home(request):
 @replica_reads
 def search(request):
     """The header's search: the term in every module the user may read (`registry.search_sources`),
-    each with its count (capped, as the lists count) and first hits, linking to the module's list
-    filtered by the term. Two queries per module, whatever the number of matches; one where
-    nothing matches."""
+    each with its count and first hits read as the module's list reads its first page
+    (`LateRowPaginator`: the count capped, then the hits' ids alone, then those rows), linking
+    to the list filtered by the term. Reading the hits with their joins at once let PostgreSQL
+    walk a salesman's demands for 370 ms where their ids alone took 15 (5 million objections)."""
     term = request.GET.get("q", "").strip()[:SEARCH_TERM_MAX]
     groups = []
     if term:
         for source in registry.search_sources:
             if not source.shown_to(request.user):
                 continue
-            found = source.search(request.user, term)
-            count, more = capped_count(found)
-            # Nothing counted, nothing to read: in the list's order the database would walk the
-            # whole module looking for a first hit (300 ms for a salesman's objections).
-            hits = [source.hit(obj) for obj in found[:SEARCH_HITS]] if count else []
+            paginator = LateRowPaginator(source.search(request.user, term), SEARCH_HITS)
+            hits = [source.hit(obj) for obj in paginator.page(1)]  # none read where none counted
             link = f"{reverse(source.list_url)}?{urlencode({'q': term})}" if source.list_url else ""
-            groups.append({"source": source, "count": count, "more": more, "hits": hits, "link": link})
+            groups.append(
+                {
+                    "source": source,
+                    "count": paginator.count,
+                    "more": paginator.capped,
+                    "hits": hits,
+                    "link": link,
+                }
+            )
     return render(request, "archive_site/search.html", {"term": term, "groups": groups})
