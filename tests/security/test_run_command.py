@@ -62,6 +62,13 @@ def session(sid):
     return found
 
 
+def as_from_a_terminal():
+    """Ctrl-C's signal at its default, as a terminal's foreground job has it. A suite started
+    in the background by a shell without job control inherits SIGINT ignored, and a shell
+    cannot trap a signal ignored on entry: the command under test would never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def table(model):
     return sql.Identifier(model._meta.db_table)
 
@@ -95,6 +102,7 @@ def test_make_run_serves_like_production_with_the_apps_error_pages(database_copy
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, as a terminal gives it
+        preexec_fn=as_from_a_terminal,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -164,6 +172,7 @@ def test_ctrl_c_lets_the_command_under_the_database_wrapper_finish_stopping(tmp_
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url()},
         start_new_session=True,
+        preexec_fn=as_from_a_terminal,
     )
     wait_for(ready.exists, timeout=30, what="the command to start")
     os.killpg(wrapper.pid, signal.SIGINT)
