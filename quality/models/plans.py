@@ -530,13 +530,17 @@ class PlanRevision(ArchiveModel):
             for r in rows
         }
 
-    def good_coils(self):
+    def good_coils(self, requirements=None):
         """The coil numbers of this revision's runs whose product came out well: an outcome is
         recorded (a judgement result, a surface grade or a measured property) and nothing says
         otherwise — no run of the coil judged 改判, no measured property outside the demand's
         limits, no objection naming the coil. "Adopt" may take its targets from these alone.
+
+        `requirements`: the demand's limits if already read (`property_limits()`).
         """
-        requirements = self.property_limits() or {}
+        if requirements is None:
+            requirements = self.property_limits()
+        requirements = requirements or {}
         outside = Q(pk__in=[])
         for pid, r in requirements.items():
             if r.min_value is not None:

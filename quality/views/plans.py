@@ -109,7 +109,7 @@ def plan_export(request):
 def plan_detail(request, pk):
     """The plan's current revision: the approved one, else the newest."""
     plan = get_plan_for_user(request.user, pk)
-    revisions = list(plan.revisions.select_related(*REVISION_RELATED).with_dictionaries().order_by("-number"))
+    revisions = _revisions_of(plan)
     shown = next(
         (r for r in revisions if r.status == PlanRevision.Status.APPROVED),
         revisions[0] if revisions else None,
@@ -119,11 +119,17 @@ def plan_detail(request, pk):
 
 @permission_required("quality.view_processplan", raise_exception=True)
 def revision_detail(request, pk):
-    revision = get_revision_for_user(request.user, pk)
-    plan = get_plan_for_user(request.user, revision.plan_id)
-    revisions = list(plan.revisions.select_related(*REVISION_RELATED).with_dictionaries().order_by("-number"))
-    shown = next(r for r in revisions if r.pk == revision.pk)
+    # Only the revision's plan is read here: the page reads all the plan's revisions in full.
+    found = PlanRevision.objects.only("plan").get_visible_or_404(request.user, pk)
+    plan = get_plan_for_user(request.user, found.plan_id)
+    revisions = _revisions_of(plan)
+    shown = next(r for r in revisions if r.pk == found.pk)
     return _detail_page(request, plan, revisions, shown)
+
+
+def _revisions_of(plan):
+    """The plan's revisions, newest first, each with its people and dictionary entries."""
+    return list(plan.revisions.select_related(*REVISION_RELATED).with_dictionaries().order_by("-number"))
 
 
 def _detail_page(request, plan, revisions, revision):
@@ -156,7 +162,7 @@ def _detail_page(request, plan, revisions, revision):
             else [],
             relations=relations(revision, parameters, limits) if runs else [],
             outcomes=outcomes(runs, limits, measured, _objections_of(request.user, runs)),
-            good_coils=len(revision.good_coils()) if runs and not revision.is_draft else 0,
+            good_coils=len(revision.good_coils(limits)) if runs and not revision.is_draft else 0,
             cpk_min_sample=CPK_MIN_SAMPLE,
         )
     # The plan's and its revisions' events (revision rows, and the parameter rows of each revision).
@@ -166,7 +172,9 @@ def _detail_page(request, plan, revisions, revision):
     events = sorted(
         {e.pgh_slug: e for e in events}.values(), key=lambda e: (e.pgh_created_at, e.pgh_id), reverse=True
     )
-    ctx["history"] = describe_events(events[:HISTORY_SIZE])
+    # The events name the plan, its revisions and its customer and demand: already read above.
+    known = (plan, plan.customer, plan.demand, *revisions)
+    ctx["history"] = describe_events(events[:HISTORY_SIZE], known=known)
     # Where this plan was reused: plans copied from any of its revisions ("apply to demand").
     ctx["copies"] = list(
         ProcessPlan.objects.visible_to(request.user)

@@ -592,3 +592,21 @@ def test_the_plan_and_revision_pages_read_their_records_with_few_joins(login, en
         assert record_queries and max(sql.count(" JOIN ") for sql in record_queries) <= 6, url
         if "edit" not in url:
             assert "DC04" in page and str(fd) in page
+
+
+def test_the_plan_and_revision_pages_read_each_record_once(login, engineer, alices_customer):
+    """The revision a URL names is looked up for its plan alone, then shown from the plan's
+    revisions read in full; the history names them without reading them again; the demand's
+    property limits serve both the summaries and the good coils."""
+    demand = make_demand(alices_customer, properties=[("Rm", 270, 350, "MPa")])
+    revision = make_plan(alices_customer, demand=demand, parameters=PARAMS, approved_by=engineer)
+    make_run(revision, "C1", SOAK_T=810, OA_T=400)
+    client = login(engineer)
+    for url in (revision.plan.get_absolute_url(), reverse("quality:revision-detail", args=[revision.pk])):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        assert 'data-coil="C1"' in page, url
+        sqls = [q["sql"] for q in queries]
+        full = 'SELECT "quality_planrevision"."id", "quality_planrevision"."version"'
+        assert sum(s.startswith(full) for s in sqls) == 1, url
+        assert sum(s.startswith('SELECT "customers_demandproperty"."id"') for s in sqls) == 1, url
