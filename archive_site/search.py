@@ -183,12 +183,6 @@ def gram_search(queryset, term, fields, few_rows=False, decide=True):
     return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
 
 
-def substring_search(queryset, term, fields):
-    """Rows where any of `fields` contains `term`, for tables small enough to need no gram index."""
-    term = (term or "").strip()
-    return queryset.filter(substring_q(term, fields)) if term else queryset
-
-
 def capped_count(queryset, cap=None):
     """(count, more): the exact number of rows up to `cap` (COUNT_CAP), and whether there are more.
 

@@ -20,7 +20,9 @@ Django's test client, as the admin and as the generator's first salesman:
   hits each) against its path before in the same run (`header_before`: each
   module scoped by a subquery of the user's customers, and its hits read with
   their joins at once, even where nothing was counted), and its ratio to our
-  list's p50 ("as fast as the lists");
+  list's p50 ("as fast as the lists"); and against demands, plans, parts and
+  documents searched row by row, as before they had gram indexes
+  (`without_new_gram_indexes`);
 - the demand list filtered by name (车门) and the customer list by region (山东),
   matched as every search matches (`search.SubstringFilter`), against Django's
   icontains in the same run (`icontains_filters`).
@@ -39,6 +41,14 @@ TEXT_PAGES = (
     ("客户列表 ?region=山东", "customers:customer-list", {"region": "山东"}),
 )
 RNG_SEED = 11
+SEARCHED_TABLES = (
+    "customers_customer",
+    "customers_demand",
+    "customers_customerdocument",
+    "quality_processplan",
+    "quality_objection",
+    "products_part",
+)
 
 
 def old_gram_search(queryset, term, fields):
@@ -76,6 +86,42 @@ def todays_path():
     return stack
 
 
+def substring_search(queryset, term, fields):
+    """Rows where any of `fields` contains `term`, with no gram index: how demands, plans, parts and
+    documents were searched before they had one."""
+    from archive_site.search import substring_q
+
+    term = (term or "").strip()
+    return queryset.filter(substring_q(term, fields)) if term else queryset
+
+
+def without_new_gram_indexes():
+    """Demands, plans, parts and documents searched as they were, row by row without a gram index.
+    Patched in for the baseline requests."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from customers.models import DEMAND_SEARCH_FIELDS, DOCUMENT_SEARCH_FIELDS, CustomerDocument, Demand
+    from products.models import SEARCH_FIELDS as PART_SEARCH_FIELDS
+    from products.models import Part
+    from quality.models import ProcessPlan
+    from quality.models.plans import SEARCH_FIELDS as PLAN_SEARCH_FIELDS
+
+    stack = ExitStack()
+    for model, fields in (
+        (Demand, DEMAND_SEARCH_FIELDS),
+        (ProcessPlan, PLAN_SEARCH_FIELDS),
+        (Part, PART_SEARCH_FIELDS),
+        (CustomerDocument, DOCUMENT_SEARCH_FIELDS),
+    ):
+
+        def search(self, term, user=None, fields=fields):
+            return substring_search(self, term, fields)
+
+        stack.enter_context(mock.patch.object(type(model.objects.all()), "search", search))
+    return stack
+
+
 def header_before():
     """The header search as it was: each module scoped by `visible_to` (the customers and their
     shares as a subquery), and its first hits read with their joins in one query, even when
@@ -97,7 +143,7 @@ def header_before():
 
     def documents(user, term):
         scoped_documents = CustomerDocument.objects.visible_to(user).select_related("customer")
-        return search.substring_search(scoped_documents, term, ("title",)).order_by("-date", "-id")
+        return substring_search(scoped_documents, term, ("title",)).order_by("-date", "-id")
 
     before = {
         "demands": scoped(Demand),
@@ -119,6 +165,7 @@ def header_before():
             return list(self.object_list[: self.per_page])
 
     stack = ExitStack()
+    stack.enter_context(without_new_gram_indexes())
     stack.enter_context(mock.patch.object(registry.search_sources, "items", sources))
     stack.enter_context(mock.patch("archive_site.views.LateRowPaginator", ReadAtOnce))
     return stack
@@ -190,8 +237,8 @@ def main():
     from quality.models import Objection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE quality_objection")
-        cursor.execute("ANALYZE customers_customer")
+        for name in SEARCHED_TABLES:
+            cursor.execute(f"ANALYZE {name}")
     admin, sales = bench_users()
     rng = random.Random(RNG_SEED)
     objection_list, header = reverse("quality:objection-list"), reverse("search")
@@ -217,12 +264,15 @@ def main():
                 today = Run(client, listing)
             Run(client, everywhere, 3)
             everything = Run(client, everywhere)
+            with without_new_gram_indexes():
+                Run(client, everywhere, 3)
+                no_grams = Run(client, everywhere)
             with header_before():
                 Run(client, everywhere, 3)
                 header_then = Run(client, everywhere)
             for name, statuses in (
                 (f"list {term} {who}", ours.statuses | today.statuses),
-                (f"header {term} {who}", everything.statuses | header_then.statuses),
+                (f"header {term} {who}", everything.statuses | header_then.statuses | no_grams.statuses),
             ):
                 if statuses - {200}:
                     problems.append(f"{name}: HTTP {sorted(statuses)}")
@@ -243,6 +293,16 @@ def main():
                     *header_then.cells(),
                     f"{compared(header_then.p(50), everything.p(50))}; "
                     f"{everything.p(50) / ours.p(50):.2f} × our list",
+                ]
+            )
+            rows.append(
+                [
+                    f"顶部查找 ?q={term} ({who}); baseline: demands, plans, parts, documents without grams",
+                    len(everything.times),
+                    *everything.cells(),
+                    *no_grams.cells(),
+                    f"{compared(no_grams.p(50), everything.p(50))}; "
+                    f"db {compared(no_grams.p(50, 1), everything.p(50, 1))}",
                 ]
             )
             print(f"  measured {term} as {who}", flush=True)

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive_site.history import events_for, summarize
-from archive_site.search import substring_search
 from customers.models import Customer, CustomerDocument, Demand
 
 SECTION_SIZE = 50
@@ -94,7 +93,7 @@ def customer_hit(customer):
 
 
 def search_demands(user, term):
-    return Demand.objects.listed_for(user).search(term).select_related("customer")
+    return Demand.objects.listed_for(user).search(term, user=user).select_related("customer")
 
 
 def demand_hit(demand):
@@ -102,8 +101,8 @@ def demand_hit(demand):
 
 
 def search_documents(user, term):
-    documents = CustomerDocument.objects.listed_for(user).select_related("customer")
-    return substring_search(documents, term, ("title",)).order_by("-date", "-id")
+    documents = CustomerDocument.objects.listed_for(user).search(term, user=user)
+    return documents.select_related("customer").order_by("-date", "-id")
 
 
 def document_hit(document):

@@ -21,7 +21,7 @@ from archive_site.lib.numbers import dimensions
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, dict_name
 from archive_site.photos import PhotoModel
 from archive_site.scope import taken_error
-from archive_site.search import substring_search
+from archive_site.search import gram_index
 from customers.models import CustomerScopedQuerySet
 
 # Density of steel for the theoretical blank weight: 7.85 g/cm³ = 7.85e-6 kg/mm³.
@@ -68,9 +68,7 @@ SEARCH_FIELDS = ("name", "number")
 
 
 class PartQuerySet(CustomerScopedQuerySet):
-    def search(self, term, user=None):
-        """Substring search in name and number (100 000 parts: no gram index)."""
-        return substring_search(self, term, SEARCH_FIELDS)
+    search_fields = SEARCH_FIELDS
 
     def for_list(self):
         return self.select_related(
@@ -216,10 +214,14 @@ class Part(ArchiveModel):
                 violation_error_message=_("零件净重不能大于毛坯毛重。"),
             ),
         ]
-        # No extra index: the customer archive section, the list filtered by customer
-        # and the statistics of a customer (WHERE customer_id IN ...) use the unique
-        # constraint's index on (customer, number); the foreign keys' own indexes serve
-        # the list filters by car model and usage location and the demand's delete check.
+        # The customer archive section, the list filtered by customer and the statistics of a
+        # customer (WHERE customer_id IN ...) use the unique constraint's index on (customer,
+        # number); the foreign keys' own indexes serve the list filters by car model and usage
+        # location and the demand's delete check.
+        indexes = [
+            # The list's and the header search's substring search.
+            gram_index(*SEARCH_FIELDS, name="products_part_search"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.name}"

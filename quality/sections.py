@@ -132,7 +132,7 @@ def customer_decisions(request, customer):
 
 
 def search_plans(user, term):
-    return ProcessPlan.objects.listed_for(user).search(term).select_related("customer")
+    return ProcessPlan.objects.listed_for(user).search(term, user=user).select_related("customer")
 
 
 def plan_hit(plan):

@@ -25,7 +25,7 @@ from archive_site.history import tracked
 from archive_site.lib.numbers import dimensions
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
 from archive_site.photos import PhotoModel
-from archive_site.search import gram_index, gram_search
+from archive_site.search import gram_index
 from archive_site.uploads import validate_report
 from customers.models import CustomerScopedQuerySet
 
@@ -137,6 +137,9 @@ OPEN_STATUSES = ("registered", "investigating", "measures_taken")
 
 
 class ObjectionQuerySet(CustomerScopedQuerySet):
+    # The lessons people look for: what went wrong, why, how it was solved, how to prevent it.
+    search_fields = SEARCH_FIELDS
+
     def naming_any(self, coils):
         """The objections that name any of `coils` (coil numbers); the lookup runs at once.
 
@@ -158,13 +161,6 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
                 [coils],
             )
             return self.filter(pk__in=[pk for (pk,) in cursor.fetchall()])
-
-    def search(self, term, user=None):
-        """Chinese substring search in description, cause, solution and preventive measures
-        (fast for 划伤, 辊印). For a `user` who sees only some customers, their rows are
-        searched without the gram index (`gram_search`)."""
-        few_rows = user is not None and not self.sees_everything(user)
-        return gram_search(self, term, SEARCH_FIELDS, few_rows=few_rows)
 
     def judge(self, question, alerts=None):
         """The judgement check's answer to `question` (`judgement.Question`) from these objections

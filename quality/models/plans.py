@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.history import tracked
 from archive_site.lib.numbers import plain
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind
-from archive_site.search import substring_search
+from archive_site.search import gram_index
 from customers.models import CustomerScopedQuerySet, DemandProperty
 
 from .judgement import DOWNGRADED, Disposition
@@ -89,9 +89,7 @@ SEARCH_FIELDS = ("code", "name")
 
 
 class PlanQuerySet(CustomerScopedQuerySet):
-    def search(self, term, user=None):
-        """Substring search in code and name (10 000 plans: no gram index)."""
-        return substring_search(self, term, SEARCH_FIELDS)
+    search_fields = SEARCH_FIELDS
 
     def with_current(self):
         """Prefetch each plan's current revisions (approved and draft) as `plan.current_revisions`."""
@@ -149,6 +147,8 @@ class ProcessPlan(ArchiveModel):
         indexes = [
             # The customer archive page: plans of a customer, newest first.
             models.Index(fields=["customer", "-updated_at"], name="quality_plan_customer"),
+            # The list's and the header search's substring search.
+            gram_index(*SEARCH_FIELDS, name="quality_plan_search"),
         ]
 
     def __str__(self):
