@@ -72,16 +72,17 @@ def todays_path():
     from unittest import mock
 
     from archive_site.pagination import LateRowPaginator
+    from quality.models.objections import SEARCH_FIELDS, ObjectionQuerySet
 
     class ExactCount(LateRowPaginator):
         def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, count_cap=None):
             super().__init__(object_list, per_page, orphans, allow_empty_first_page)
 
-    def search(queryset, term, fields, few_rows=False):
-        return old_gram_search(queryset, term, fields)
+    def search(queryset, term, user=None):
+        return old_gram_search(queryset, term, SEARCH_FIELDS)
 
     stack = ExitStack()
-    stack.enter_context(mock.patch("quality.models.objections.gram_search", search))
+    stack.enter_context(mock.patch.object(ObjectionQuerySet, "search", search))
     stack.enter_context(mock.patch("quality.views.objections.LateRowPaginator", ExactCount))
     return stack
 
