@@ -50,6 +50,14 @@ TIMEOUT_MS = 5000  # a step that takes longer than this is a failure, not a slow
 SCREENSHOTS = Path(tempfile.gettempdir())
 
 
+def choose_files(page, selector, files):
+    """Choose `files` in the file input `selector` once the page has loaded. The scripts that
+    react to a choice (photos.js's previews, imports.js's checks) are deferred: files chosen
+    while the page is still loading fire a change event nobody listens to yet."""
+    page.wait_for_load_state("load")
+    page.locator(selector).set_input_files(files)
+
+
 def image_widths(locator):
     """The natural widths of the images `locator` matches, once each has loaded or failed."""
     return locator.evaluate_all(

@@ -7,7 +7,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from quality.models import Objection
-from tests.browser import image_widths
+from tests.browser import choose_files, image_widths
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def test_objection_with_two_photos_closed_then_judged(logged_in_page, quality, a
     page.locator("#id_severity").select_option(label="一般")
     page.locator("#id_tonnage").fill("12.5")
     page.locator("#id_description").fill("冲压后外板表面可见划伤，距边 30 mm")
-    page.locator("#id_photos").set_input_files([photo("卷头.jpg", "red"), photo("卷尾.jpg", "blue")])
+    choose_files(page, "#id_photos", [photo("卷头.jpg", "red"), photo("卷尾.jpg", "blue")])
     captions = page.locator("[data-photo-previews] input[name=caption]")
     expect(captions).to_have_count(2)
     captions.nth(0).fill("卷头划伤")
@@ -87,7 +87,7 @@ def test_the_photos_chosen_for_upload_show_as_loaded_thumbnails(logged_in_page, 
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"/customers/{alices_customer.pk}/")
     page.locator("#objections").get_by_role("link", name="登记异议").click()
-    page.locator("#id_photos").set_input_files([photo("卷头.jpg", "red"), photo("卷尾.jpg", "blue")])
+    choose_files(page, "#id_photos", [photo("卷头.jpg", "red"), photo("卷尾.jpg", "blue")])
     thumbs = page.locator("[data-photo-previews] img")
     expect(thumbs).to_have_count(2)
     assert image_widths(thumbs) == [640, 640]

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from customers.models import Customer
 from products.models import Part
+from tests.browser import choose_files
 from tests.factories import entry, make_demand
 
 pytestmark = pytest.mark.e2e
@@ -34,12 +35,11 @@ def add_part(page, customer, *, name, number, car_model, gross, quota, net, phot
     page.locator("#id_gross_weight").fill(gross)
     page.locator("#id_material_quota").fill(quota)
     page.locator("#id_net_weight").fill(net)
-    page.locator("#id_photos").set_input_files(
-        [
-            {"name": f"{number}-{i}.jpg", "mimeType": "image/jpeg", "buffer": picture(c)}
-            for i, c in enumerate(photos)
-        ]
-    )
+    files = [
+        {"name": f"{number}-{i}.jpg", "mimeType": "image/jpeg", "buffer": picture(color)}
+        for i, color in enumerate(photos)
+    ]
+    choose_files(page, "#id_photos", files)
     # Several files: one caption input per file replaces the shared caption.
     captions = page.locator("[data-photo-previews] input[name=caption]")
     expect(captions).to_have_count(len(photos))

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from customers.models import Customer
+from tests.browser import choose_files
 from tests.imports.helpers import CONTACT_HEADERS, CUSTOMER_HEADERS, xlsx
 from tests.imports.test_views import work
 
@@ -23,7 +24,7 @@ def test_upload_shows_progress_then_the_preview_and_confirm_imports(logged_in_pa
     page = logged_in_page(alice)
     page.goto("/imports/")
     page.locator("#module-customers").get_by_role("link", name="上传文件").click()
-    page.locator("#id_file").set_input_files(str(path))
+    choose_files(page, "#id_file", str(path))
     page.get_by_role("button", name="上传并检查").click()
 
     expect(page.locator("#progress")).to_be_visible()  # queued: the page polls its status
@@ -48,6 +49,6 @@ def test_a_file_over_the_limit_is_stopped_in_the_browser(logged_in_page, alice, 
     page = logged_in_page(alice)
     page.goto("/imports/customers/")
 
-    page.locator("#id_file").set_input_files(str(path))
+    choose_files(page, "#id_file", str(path))
 
     assert "超过" in page.locator("#id_file").evaluate("input => input.validationMessage")
