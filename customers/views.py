@@ -46,7 +46,7 @@ HISTORY_SIZE = 30
 
 
 def _filtered_customers(request):
-    queryset = Customer.objects.visible_to(request.user).select_related("category", "sales_owner")
+    queryset = Customer.objects.listed_for(request.user).select_related("category", "sales_owner")
     return CustomerFilter(request.GET, queryset=queryset, request=request)
 
 
