@@ -34,7 +34,49 @@ def may_hand_over(user):
     return user.has_perm(VIEW_ALL_CUSTOMERS)
 
 
-class CustomerQuerySet(VisibleQuerySet):
+SEARCH_FIELDS = ("name", "short_name", "code", "credit_code")
+DEMAND_SEARCH_FIELDS = ("code", "name", "special_requirements")
+
+
+class ListedByCustomer:
+    """How lists and searches of customers, and of the records of customers, read a user's scope.
+
+    `customer_field` names the customer the rows are or belong to; `search_fields` the texts
+    `search` looks in, which the model declares a `gram_index` over."""
+
+    customer_field = "customer"
+    search_fields = ()
+
+    def sees_everything(self, user):
+        return user.has_perm(VIEW_ALL_CUSTOMERS)
+
+    def listed_for(self, user):
+        """`visible_to(user)` for a list page or a search: the user's customers are read first
+        and given as one array (`lookups.AnyOf`).
+
+        With the subquery PostgreSQL could not tell how many rows a scope selects: for a
+        salesman with 5 600 of 200 000 customers it compared every row of the walk with every
+        customer (475 ms for the objection list's first page), for one with three customers
+        it would walk the whole archive. Given the ids it walks with a hash of them (4 ms),
+        or reads a few customers' rows from their own index. The customers themselves, scoped
+        by the owner and the shares as an OR, gave it no index to start from: the header search
+        read all 200 000 to find a term among a salesman's 5 600 (111 ms; by key, 8 ms)."""
+        if self.sees_everything(user) or not user.is_authenticated:
+            return self.visible_to(user)
+        return self.filter(**{f"{self.customer_field}__any": _customer_ids_of(user)})
+
+    def search(self, term, user=None, decide=True):
+        """Chinese substring search in `search_fields` (`gram_search`). For a `user` who sees only
+        some customers, their rows are checked directly, without the gram index: PostgreSQL
+        would otherwise compute the grams of each of them."""
+        few_rows = user is not None and not self.sees_everything(user)
+        return gram_search(self, term, self.search_fields, few_rows=few_rows, decide=decide)
+
+
+class CustomerQuerySet(ListedByCustomer, VisibleQuerySet):
+    customer_field = "pk"
+    search_fields = SEARCH_FIELDS
+
     def visible_to(self, user):
         """The customers `user` may see: the one rule every list, search, export,
         statistic, pop-up and print goes through.
@@ -50,25 +92,6 @@ class CustomerQuerySet(VisibleQuerySet):
         shared = CustomerShare.objects.filter(customer=OuterRef("pk"), user=user)
         shared_with_group = CustomerGroupShare.objects.of_groups_of(user).filter(customer=OuterRef("pk"))
         return self.filter(Q(sales_owner=user) | Exists(shared) | Exists(shared_with_group))
-
-    def listed_for(self, user):
-        """`visible_to(user)` for a list or a search: the ids of the user's customers read first
-        and given as one array, as `CustomerScopedQuerySet.listed_for` gives them to the records
-        of customers. With the owner and the shares as an OR, PostgreSQL had no index to start
-        from: the header search read all 200 000 customers (111 ms) to find a term among a
-        salesman's 5 600; given the ids, it looks them up by key (8 ms)."""
-        if self.sees_everything(user) or not user.is_authenticated:
-            return self.visible_to(user)
-        return self.filter(pk__any=_customer_ids_of(user))
-
-    def sees_everything(self, user):
-        return user.has_perm(VIEW_ALL_CUSTOMERS)
-
-    def search(self, term, user=None, decide=True):
-        """Chinese substring search in name, short name, code and credit code; for a `user`
-        who sees only some customers, without the gram index (`gram_search`)."""
-        few_rows = user is not None and not self.sees_everything(user)
-        return gram_search(self, term, SEARCH_FIELDS, few_rows=few_rows, decide=decide)
 
     def followed_by(self, user):
         """The customers `user` follows (我关注的客户)."""
@@ -109,10 +132,8 @@ def verification_overdue_q(now=None):
     return Q(verified_at__isnull=True) | Q(verified_at__lt=verification_due_since(now))
 
 
-class CustomerScopedQuerySet(VisibleQuerySet):
+class CustomerScopedQuerySet(ListedByCustomer, VisibleQuerySet):
     """For records that belong to a customer: scoped by `Customer.visible_to`."""
-
-    customer_field = "customer"
 
     def visible_to(self, user):
         """The same rule as `Customer.objects.visible_to`, written as a UNION of the owned and
@@ -124,33 +145,6 @@ class CustomerScopedQuerySet(VisibleQuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(**{f"{self.customer_field}__in": _customers_of(user)})
-
-    def listed_for(self, user):
-        """`visible_to(user)` for a list page, which walks its order index for its first rows:
-        the user's customers are read first and given as one array (`lookups.AnyOf`).
-
-        With the subquery PostgreSQL could not tell how many rows a scope selects: for a
-        salesman with 5 600 of 200 000 customers it compared every row of the walk with every
-        customer (475 ms for the objection list's first page), for one with three customers
-        it would walk the whole archive. Given the ids it walks with a hash of them (4 ms),
-        or reads a few customers' rows from their own index."""
-        if self.sees_everything(user) or not user.is_authenticated:
-            return self.visible_to(user)
-        return self.filter(**{f"{self.customer_field}__any": _customer_ids_of(user)})
-
-    def sees_everything(self, user):
-        return user.has_perm(VIEW_ALL_CUSTOMERS)
-
-    # The texts `search` looks in: set by the querysets of searchable records, whose model
-    # declares a `gram_index` over the same fields.
-    search_fields = ()
-
-    def search(self, term, user=None):
-        """Chinese substring search in `search_fields` (`gram_search`). For a `user` who sees only
-        some customers, their rows are checked directly, without the gram index: PostgreSQL
-        would otherwise compute the grams of each of them."""
-        few_rows = user is not None and not self.sees_everything(user)
-        return gram_search(self, term, self.search_fields, few_rows=few_rows)
 
 
 def _customer_ids_of(user):
@@ -164,10 +158,6 @@ def _customers_of(user):
     shared = CustomerShare.objects.filter(user=user).values("customer")
     shared_with_group = CustomerGroupShare.objects.of_groups_of(user).values("customer")
     return owned.union(shared, shared_with_group)
-
-
-SEARCH_FIELDS = ("name", "short_name", "code", "credit_code")
-DEMAND_SEARCH_FIELDS = ("code", "name", "special_requirements")
 
 
 class DemandQuerySet(CustomerScopedQuerySet):
