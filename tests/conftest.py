@@ -75,9 +75,9 @@ def pytest_collection_modifyitems(items):
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker, request):
     """The parallel workers of one run clone one migrated database instead of each migrating.
 
-    Migrating renders the model states hundreds of times (each history trigger's
-    operation reloads its model and the models related to it): about a minute of CPU.
-    Run by every xdist worker at once, that is a minute of both cores. The first worker
+    Migrating renders the model states a hundred times over (each CreateModel reloads the
+    models related to it): 12–15 s of CPU from the squashed migrations, which every xdist
+    worker would spend at once. The first worker
     to get here builds the run's migrated database (`create_test_db`, exactly as for a
     worker's own); the others wait on a PostgreSQL advisory lock; each worker's database
     is then created from it (`CREATE DATABASE … TEMPLATE`), and Django's `migrate` finds
