@@ -148,8 +148,13 @@ class CustomerScopedQuerySet(ListedByCustomer, VisibleQuerySet):
 
 
 def _customer_ids_of(user):
-    """The ids of the customers `user` may see, read at once (for `listed_for`)."""
-    return list(_customers_of(user).values_list("pk", flat=True))
+    """The ids of the customers `user` may see, read at once (for `listed_for`), and kept on the
+    user object as Django keeps its permissions (`_perm_cache`): a request's user is read anew
+    for each request, and a page that lists several modules (the header search's six) reads
+    the ids once."""
+    if (ids := getattr(user, "_visible_customer_ids", None)) is None:
+        ids = user._visible_customer_ids = list(_customers_of(user).values_list("pk", flat=True))
+    return ids
 
 
 def _customers_of(user):

@@ -81,11 +81,12 @@ def test_a_salesmans_modules_are_scoped_by_his_customers_ids_not_per_row(login, 
     """Each module's count and hits are given the salesman's customers as ids, read first, as
     its list is (`listed_for`): with the customers and their shares as a subquery, PostgreSQL
     could not tell how many rows they select and read every objection of the archive; with
-    them as an OR, it read every customer."""
+    them as an OR, it read every customer. The ids are read once for the six modules (at 10×,
+    8–30 ms each time for a salesman with 5 600 customers)."""
     with CaptureQueriesContext(connection) as queries:
         groups(login(alice).get(SEARCH, {"q": "镀锌"}))
     ids_reads = [q["sql"] for q in queries if "UNION" in q["sql"]]
-    assert ids_reads and all("customers_customershare" in sql for sql in ids_reads)
+    assert len(ids_reads) == 1 and "customers_customershare" in ids_reads[0]
     for source in registry.search_sources:
         reads = [sql for sql in module_reads(queries, source, alice) if sql not in ids_reads]
         assert reads, source.key
