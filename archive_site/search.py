@@ -32,12 +32,6 @@ COUNT_CAP = 1000
 # thousand rows — at 1 %, 5 000 rows for page 1 and 100 000 for the capped count — while
 # the gram index would hand over all of them to be sorted (1 % of 500 000: 5 000 rows).
 COMMON_SHARE = 0.01
-# For a user who sees part of the archive (a salesman's customers), the scope's index and the
-# gram index are taken together: his rows are spread over the table, and walking them reads
-# a page for each. Only a term in a fifth of the rows or more finds his page and his capped
-# count sooner by walking (1×, 593 customers: 划伤, a quarter of the objections, walked 0.84–0.93×
-# the time the two indexes took; 辊印, an eighth, 1.4× theirs; 汽车 1.7–2.6×).
-SCOPED_COMMON_SHARE = 0.2
 
 # PL/pgSQL, one pass over the characters: building the index of 500 000
 # objections took 7–8 times as long with the first version, a SQL function over
@@ -159,8 +153,8 @@ class SubstringFilter(django_filters.CharFilter):
         return qs.filter(substring_q(value, self.fields or [self.field_name])) if value else qs
 
 
-def is_common(queryset, term, fields, share=COMMON_SHARE):
-    """Whether every gram of `term` is in at least `share` of the rows (one query).
+def is_common(queryset, term, fields):
+    """Whether every gram of `term` is in at least COMMON_SHARE of the rows (one query).
 
     Unknown (no statistics yet, no gram index): not common, the gram index is used as before.
     A gram missing from the statistics is rarer than all those listed."""
@@ -168,24 +162,23 @@ def is_common(queryset, term, fields, share=COMMON_SHARE):
     if index is None:
         return False
     shares = gram_shares(index, queryset.db)
-    return bool(shares) and all(shares.get(g, 0) >= share for g in query_grams(term))
+    return bool(shares) and all(shares.get(g, 0) >= COMMON_SHARE for g in query_grams(term))
 
 
-def gram_search(queryset, term, fields, few_rows=False, decide=True, common_share=COMMON_SHARE):
+def gram_search(queryset, term, fields, few_rows=False, decide=True):
     """Rows where any of `fields` contains `term` as a substring (case-insensitive).
 
     The gram index narrows the rows only for a rare term in a big set: not when the term is
-    common (`is_common` at `common_share`), nor when `few_rows` (the user sees only a few
-    customers' rows, which the scope's index finds and the substring filter checks directly).
-    `decide=False` keeps the gram index without reading the statistics (a pop-up's first 20
-    rows)."""
+    common (`is_common`), nor when `few_rows` (the user sees only their own customers' rows,
+    which the scope's index finds and the substring filter checks directly). `decide=False`
+    keeps the gram index without reading the statistics (a pop-up's first 20 rows)."""
     typed, term = (term or "").strip(), normalize(term)
     if not term:
         return queryset
     # The rows are those of a plain icontains of the term as typed; the grams, NFKC-folded
     # like the index, only narrow the rows to check.
     match = substring_q(typed, fields)
-    if few_rows or (decide and is_common(queryset, term, fields, common_share)):
+    if few_rows or (decide and is_common(queryset, term, fields)):
         return queryset.filter(match)
     return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
 

@@ -14,7 +14,7 @@ from archive_site.history import tracked
 from archive_site.lib.numbers import dimensions, span
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, VisibleQuerySet
 from archive_site.numbering import drawn_code
-from archive_site.search import SCOPED_COMMON_SHARE, gram_index, gram_search
+from archive_site.search import gram_index, gram_search
 from archive_site.uploads import validate_document
 from archive_site.validators import validate_credit_code, validate_mobile, validate_phone
 
@@ -35,9 +35,6 @@ def may_hand_over(user):
 
 
 SEARCH_FIELDS = ("name", "short_name", "code", "credit_code")
-# Up to this many customers, a user's rows are searched one by one rather than through the
-# gram index (`ListedByCustomer.search`): 50 customers' objections are about 1 300 rows.
-FEW_CUSTOMERS = 50
 DEMAND_SEARCH_FIELDS = ("code", "name", "special_requirements")
 
 
@@ -69,20 +66,11 @@ class ListedByCustomer:
         return self.filter(**{f"{self.customer_field}__any": _customer_ids_of(user)})
 
     def search(self, term, user=None, decide=True):
-        """Chinese substring search in `search_fields` (`gram_search`), for `user`'s list.
-
-        A user who sees a few customers (up to FEW_CUSTOMERS) has their rows checked directly,
-        without the gram index: the scope's index finds them, and PostgreSQL would otherwise
-        compute the grams of each. A user who sees many has the gram index taken with the
-        scope's (a BitmapAnd) unless the term is in a fifth of the rows (SCOPED_COMMON_SHARE):
-        checking his 19 000 objections one by one for 辊印 read 12 000 pages (126–184 ms at
-        1×); the two indexes together found his 2 600 matches in 24 ms."""
-        if user is None or self.sees_everything(user):
-            return gram_search(self, term, self.search_fields, decide=decide)
-        few_rows = not user.is_authenticated or len(_customer_ids_of(user)) <= FEW_CUSTOMERS
-        return gram_search(
-            self, term, self.search_fields, few_rows=few_rows, decide=decide, common_share=SCOPED_COMMON_SHARE
-        )
+        """Chinese substring search in `search_fields` (`gram_search`). For a `user` who sees only
+        some customers, their rows are checked directly, without the gram index: PostgreSQL
+        would otherwise compute the grams of each of them."""
+        few_rows = user is not None and not self.sees_everything(user)
+        return gram_search(self, term, self.search_fields, few_rows=few_rows, decide=decide)
 
 
 class CustomerQuerySet(ListedByCustomer, VisibleQuerySet):

@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive_site import registry, search, views
-from customers import models as customers_models
 from customers.models import CustomerDocument
 from tests.factories import make_customer, make_demand, make_objection, make_part, make_plan, make_user
 
@@ -127,30 +126,6 @@ def test_every_module_counts_a_rare_term_through_a_gram_index_and_a_salesmans_wi
         assert any(f"Bitmap Index Scan on {name}" in plan for name in gram_indexes), (source.key, plan)
         salesmans = str(source.search(alice, "锌层脱落").query)
         assert "archive_grams" not in salesmans, source.key
-
-
-def test_a_salesman_with_many_customers_is_searched_through_the_gram_index_with_his_scope(
-    login, alice, records, monkeypatch
-):
-    """Beyond FEW_CUSTOMERS, a salesman's rows are narrowed by the gram index together with his
-    customers' ids: checking each of his 19 000 objections one by one read 12 000 pages for a
-    term he has 2 600 of (1×; the two indexes together, 24 ms). Which of the two PostgreSQL
-    starts from is its choice by its estimates (bench/search.py measures it); here, every
-    module gives it both, and he finds what he found before: his own rows, none of bob's."""
-    monkeypatch.setattr(customers_models, "FEW_CUSTOMERS", 0)
-    for source in registry.search_sources:
-        sql = str(source.search(alice, "锌层脱落").query)
-        assert "archive_grams(" in sql and "= ANY(" in sql, source.key
-
-    found = groups(login(alice).get(SEARCH, {"q": "镀锌"}))
-    assert {key: g["count"] for key, g in found.items()} == {
-        "customers": 0,
-        "demands": 1,
-        "plans": 1,
-        "objections": 1,
-        "parts": 1,
-        "documents": 1,
-    }
 
 
 def test_english_text_and_case(login, admin_user, alices_customer):
