@@ -5,7 +5,9 @@ in the database of DATABASE_URL — `make bench` gives it `archive_bench` — at
 BENCH_SCALE (default 1: 20 000 customers, 500 000 objections …) and
 BENCH_SEED. The generator marks the database with what it generated, so a
 rerun at the same scale and seed reuses it; anything else is flushed and
-generated again. Photos live in media/bench-<database>/ of the checkout.
+generated again. Photos live in media/bench-<database>/ of the checkout: run
+from a checkout without them, the benchmarks stop rather than flush the
+archive (BENCH_REGENERATE=1 flushes it and generates it again).
 """
 
 import os
@@ -81,6 +83,14 @@ def ensure_archive():
         if photo is None or default_storage.exists(photo.image.name):
             print(f"archive: reusing {wanted} in {database_name()}")
             return 0.0
+        if not os.environ.get("BENCH_REGENERATE"):
+            # The photos live in the checkout that generated the archive: run from another, the
+            # archive looked incomplete and was flushed (an hour's generation at scale 10).
+            sys.exit(
+                f"{database_name()} holds {wanted}, but its photos are not in {media_root()}: run the "
+                "benchmarks from the checkout that generated it, or set BENCH_REGENERATE=1 to flush "
+                "the archive and generate it again."
+            )
     from customers.models import Customer
 
     if generator.marker() is None and Customer.objects.exists():
