@@ -142,8 +142,8 @@ def ensure_deadline_rules():
 
     if DeadlineRule.objects.exists():
         return
-    seeded = importlib.import_module("quality.migrations.0007_default_deadline_rules")
-    for severity, (response, containment, cause, closure) in seeded.DEFAULTS.items():
+    seeded = importlib.import_module("quality.migrations.0001_squashed_0022_plan_search")
+    for severity, (response, containment, cause, closure) in seeded.DEFAULT_DEADLINES.items():
         DeadlineRule.objects.create(
             severity=severity,
             response_days=response,
