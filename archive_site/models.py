@@ -23,9 +23,20 @@ class VisibleQuerySet(models.QuerySet):
     helper every view uses. Subclasses say what `visible_to` means (record scope)."""
 
     _with_dictionaries = False
+    _count_order = ()
 
     def visible_to(self, user):
         raise NotImplementedError
+
+    def counted_along(self, *fields):
+        """Have a capped count (`search.capped_count`) walk the rows in the order of `fields`
+        rather than in any order: a scope given as keys (`customer_id = ANY(…)`) has an index
+        on them that finds the cap's rows among the scope's alone, where PostgreSQL, free to
+        pick, read the whole table in parallel to find a salesman's thousand matches among
+        5 million objections (185 ms; walking his customers' index, 21)."""
+        clone = self._chain()
+        clone._count_order = fields
+        return clone
 
     def with_dictionaries(self):
         """Load the dictionary entries the fetched records refer to — theirs and those of the
@@ -42,6 +53,7 @@ class VisibleQuerySet(models.QuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._with_dictionaries = self._with_dictionaries
+        clone._count_order = self._count_order
         return clone
 
     def _fetch_all(self):

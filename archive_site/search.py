@@ -11,10 +11,12 @@ of 500 000 objections) makes it hand over every match, which the list then
 counts and sorts in full (340–365 ms for one page), while walking the list's
 own order index with the substring filter finds a page of matches after a few
 hundred rows. `gram_search` decides by the term's share of rows, read from the
-statistics ANALYZE keeps on the gram index's expression (`gram_shares`), and
-never for a user who sees only a few customers: PostgreSQL then filtered the
-salesman's rows by computing `archive_grams` row by row. Lists count matches
-up to `COUNT_CAP` (`capped_count`, `pagination.LateRowPaginator`).
+statistics ANALYZE keeps on the gram index's expression (`gram_shares`), the
+same way for a salesman scoped to his customers as for everyone: a rare term's
+few rows are read from the gram index exactly, without computing the grams of
+any row (a common term's bitmap would grow lossy and have them computed: that
+is why it walks). Lists count matches up to `COUNT_CAP` (`capped_count`,
+`pagination.LateRowPaginator`), a salesman's along his customers' index.
 """
 
 import unicodedata
@@ -165,20 +167,19 @@ def is_common(queryset, term, fields):
     return bool(shares) and all(shares.get(g, 0) >= COMMON_SHARE for g in query_grams(term))
 
 
-def gram_search(queryset, term, fields, few_rows=False, decide=True):
+def gram_search(queryset, term, fields, decide=True):
     """Rows where any of `fields` contains `term` as a substring (case-insensitive).
 
-    The gram index narrows the rows only for a rare term in a big set: not when the term is
-    common (`is_common`), nor when `few_rows` (the user sees only their own customers' rows,
-    which the scope's index finds and the substring filter checks directly). `decide=False`
-    keeps the gram index without reading the statistics (a pop-up's first 20 rows)."""
+    The gram index narrows the rows only for a rare term: not when the term is common
+    (`is_common`). `decide=False` keeps the gram index without reading the statistics (a
+    pop-up's first 20 rows)."""
     typed, term = (term or "").strip(), normalize(term)
     if not term:
         return queryset
     # The rows are those of a plain icontains of the term as typed; the grams, NFKC-folded
     # like the index, only narrow the rows to check.
     match = substring_q(typed, fields)
-    if few_rows or (decide and is_common(queryset, term, fields)):
+    if decide and is_common(queryset, term, fields):
         return queryset.filter(match)
     return queryset.alias(_grams=Grams(*fields)).filter(_grams__contains=query_grams(term)).filter(match)
 
@@ -186,7 +187,8 @@ def gram_search(queryset, term, fields, few_rows=False, decide=True):
 def capped_count(queryset, cap=None):
     """(count, more): the exact number of rows up to `cap` (COUNT_CAP), and whether there are more.
 
-    One query that stops at the cap+1st row, in any order."""
+    One query that stops at the cap+1st row, in any order, or in the order the queryset asks
+    a count to walk (`VisibleQuerySet.counted_along`)."""
     cap = cap or COUNT_CAP
-    n = queryset.order_by().values("pk")[: cap + 1].count()
+    n = queryset.order_by(*getattr(queryset, "_count_order", ())).values("pk")[: cap + 1].count()
     return min(n, cap), n > cap

@@ -32,7 +32,7 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["q", "category", "region", "status", "sales_owner"]
 
     def search(self, queryset, name, value):
-        return queryset.search(value, user=getattr(self.request, "user", None))
+        return queryset.search(value)
 
     def only_followed(self, queryset, name, value):
         user = getattr(self.request, "user", None)
@@ -95,7 +95,7 @@ class DemandFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.search(value, user=getattr(self.request, "user", None))
+        return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
@@ -130,7 +130,7 @@ class CompletenessFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.search(value, user=getattr(self.request, "user", None))
+        return queryset.search(value)
 
     def only_overdue(self, queryset, name, value):
         return queryset.filter(verification_overdue_q()) if value else queryset

@@ -63,14 +63,20 @@ class ListedByCustomer:
         read all 200 000 to find a term among a salesman's 5 600 (111 ms; by key, 8 ms)."""
         if self.sees_everything(user) or not user.is_authenticated:
             return self.visible_to(user)
-        return self.filter(**{f"{self.customer_field}__any": _customer_ids_of(user)})
+        scoped = self.filter(**{f"{self.customer_field}__any": _customer_ids_of(user)})
+        if "__" in self.customer_field:  # the customer is a join away: no index of this table's
+            return scoped
+        return scoped.counted_along("pk" if self.customer_field == "pk" else f"{self.customer_field}_id")
 
-    def search(self, term, user=None, decide=True):
-        """Chinese substring search in `search_fields` (`gram_search`). For a `user` who sees only
-        some customers, their rows are checked directly, without the gram index: PostgreSQL
-        would otherwise compute the grams of each of them."""
-        few_rows = user is not None and not self.sees_everything(user)
-        return gram_search(self, term, self.search_fields, few_rows=few_rows, decide=decide)
+    def search(self, term, decide=True):
+        """Chinese substring search in `search_fields` (`gram_search`), the same for every user:
+        a rare term through the gram index, a common one by walking the rows (the scope is
+        the queryset's own).
+
+        A salesman's rows were once always checked directly, without the gram index: for a
+        term in none of his 140 000 objections that read all 5 million (1.4 s for his list;
+        through the gram index, 0.1 s)."""
+        return gram_search(self, term, self.search_fields, decide=decide)
 
 
 class CustomerQuerySet(ListedByCustomer, VisibleQuerySet):

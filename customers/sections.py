@@ -85,7 +85,7 @@ def customer_demands(request, customer):
 
 
 def search_customers(user, term):
-    return Customer.objects.listed_for(user).search(term, user=user).order_by("code")
+    return Customer.objects.listed_for(user).search(term).order_by("code")
 
 
 def customer_hit(customer):
@@ -93,7 +93,7 @@ def customer_hit(customer):
 
 
 def search_demands(user, term):
-    return Demand.objects.listed_for(user).search(term, user=user).select_related("customer")
+    return Demand.objects.listed_for(user).search(term).select_related("customer")
 
 
 def demand_hit(demand):
@@ -101,7 +101,7 @@ def demand_hit(demand):
 
 
 def search_documents(user, term):
-    documents = CustomerDocument.objects.listed_for(user).search(term, user=user)
+    documents = CustomerDocument.objects.listed_for(user).search(term)
     return documents.select_related("customer").order_by("-date", "-id")
 
 

@@ -50,7 +50,7 @@ class PartFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.search(value, user=getattr(self.request, "user", None))
+        return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))

@@ -132,7 +132,7 @@ def customer_decisions(request, customer):
 
 
 def search_plans(user, term):
-    return ProcessPlan.objects.listed_for(user).search(term, user=user).select_related("customer")
+    return ProcessPlan.objects.listed_for(user).search(term).select_related("customer")
 
 
 def plan_hit(plan):
@@ -140,7 +140,7 @@ def plan_hit(plan):
 
 
 def search_objections(user, term):
-    return Objection.objects.listed_for(user).search(term, user=user).select_related("customer")
+    return Objection.objects.listed_for(user).search(term).select_related("customer")
 
 
 def objection_hit(objection):

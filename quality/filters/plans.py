@@ -34,7 +34,7 @@ class PlanFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.search(value, user=getattr(self.request, "user", None))
+        return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
         return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))

@@ -104,12 +104,11 @@ def test_a_module_where_nothing_matches_is_only_counted(login, admin_user, alice
         assert len(reads) == (3 if source.key == "objections" else 1), source.key
 
 
-def test_every_module_counts_a_rare_term_through_a_gram_index_and_a_salesmans_without_grams(
-    admin_user, alice, records
-):
+def test_every_module_counts_a_rare_term_through_a_gram_index(admin_user, alice, records):
     """For a user who sees everything, each module narrows a rare term by its gram index: a
-    million parts read one by one took 120–490 ms to count a term none of them holds. For a
-    salesman, his customers' rows are checked directly, never by computing grams row by row."""
+    million parts read one by one took 120–490 ms to count a term none of them holds. A
+    salesman's search offers PostgreSQL the same index (his 140 000 objections read one by one
+    for a rare term took 1.4 s); with his one customer here, checking her row is cheaper."""
     for source in registry.search_sources:
         found = source.search(admin_user, "锌层脱落")
         with connection.cursor() as cursor:
@@ -124,8 +123,7 @@ def test_every_module_counts_a_rare_term_through_a_gram_index_and_a_salesmans_wi
             if index.expressions and isinstance(index.expressions[0], search.Grams)
         ]
         assert any(f"Bitmap Index Scan on {name}" in plan for name in gram_indexes), (source.key, plan)
-        salesmans = str(source.search(alice, "锌层脱落").query)
-        assert "archive_grams" not in salesmans, source.key
+        assert "archive_grams" in str(source.search(alice, "锌层脱落").query), source.key
 
 
 def test_english_text_and_case(login, admin_user, alices_customer):

@@ -6,11 +6,13 @@ import datetime
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive_site import search
 from archive_site.pagination import LateRowPaginator
-from quality.models import Objection
+from customers.models import Customer
+from quality.models import Objection, ObjectionPhoto
 from quality.models.objections import SEARCH_FIELDS
 from quality.views import objections as objection_views
 from tests.factories import make_customer, make_objection
@@ -95,7 +97,7 @@ def test_every_path_gives_the_rows_and_order_of_a_plain_icontains(request, archi
     visible = Objection.objects.visible_to(user)
     for term in TERMS:
         expected = list(plain(visible, term).values_list("pk", flat=True))
-        found = visible.search(term, user=user)
+        found = visible.search(term)
         assert pages(found) == expected, term
         assert LateRowPaginator(found, 5, count_cap=1000).count == len(expected), term
     assert plain(visible, "划伤").count() > 10  # the data set has common terms …
@@ -115,12 +117,35 @@ def test_without_statistics_the_gram_index_is_used(db, alices_customer):
     assert not search.is_common(Objection.objects.all(), "划伤", SEARCH_FIELDS)
 
 
-def test_a_salesman_is_searched_without_computing_grams_per_row(archive, alice, admin_user):
-    def sql(user):
-        return str(Objection.objects.visible_to(user).search("无此词", user=user).query)
+def test_a_salesman_is_searched_as_everyone_is(archive, alice, admin_user):
+    """A rare term through the gram index, a common one by walking the rows, whoever asks."""
 
-    assert "archive_grams" not in sql(alice)
-    assert "archive_grams" in sql(admin_user)  # a rare term in everyone's objections
+    def sql(user, term):
+        return str(Objection.objects.listed_for(user).search(term).query)
+
+    for user in (alice, admin_user):
+        assert "archive_grams" in sql(user, "无此词"), user
+        assert "archive_grams" not in sql(user, "划伤"), user
+
+
+def count_sql(queryset):
+    with CaptureQueriesContext(connection) as queries:
+        LateRowPaginator(queryset, 5).count  # noqa: B018
+    (query,) = queries.captured_queries
+    return query["sql"]
+
+
+def test_a_salesmans_count_walks_his_customers_index(archive, alice, admin_user):
+    """His capped count in the order of his customers' ids, which their index gives; everyone
+    else's in any order (PostgreSQL read all 5 million objections in parallel for his thousand
+    matches of a common term)."""
+    ordered = 'ORDER BY "quality_objection"."customer_id"'
+    assert ordered in count_sql(Objection.objects.listed_for(alice).search("划伤"))
+    assert ordered in count_sql(Objection.objects.listed_for(alice))
+    assert "ORDER BY" not in count_sql(Objection.objects.listed_for(admin_user).search("划伤"))
+    assert "ORDER BY 1" in count_sql(Customer.objects.listed_for(alice))  # its pk, the first column
+    # A scope a join away has no index of the table's own to walk.
+    assert "ORDER BY" not in count_sql(ObjectionPhoto.objects.listed_for(alice))
 
 
 def test_a_term_without_letters_needs_no_upper_casing(archive):
