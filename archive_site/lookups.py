@@ -7,8 +7,12 @@ from django.db.models.sql.datastructures import Join
 @ForeignKey.register_lookup
 @BigAutoField.register_lookup
 class AnyOf(Lookup):
-    """`customer__any=[ids]`: `customer_id = ANY(%s::bigint[])`, the ids as one array parameter
-    (and `pk__any=[ids]` on a table's own key).
+    """`customer__any=[ids]`: `customer_id = ANY('{…}'::bigint[])`, the ids as one array
+    parameter (and `pk__any=[ids]` on a table's own key), written as one literal. Given as a
+    list, psycopg2 writes `ARRAY[1, 2, …]`, an expression of one constant per id that
+    PostgreSQL parses and folds anew for every query: for a salesman's 5 600 customers
+    about 8 ms a query (his customers counted in 11.3 ms, with the literal in 1.5; the header
+    search asks ten such queries).
 
     The planner reads a literal array's values, so it estimates how many rows they select
     and filters an index walk with a hash of them; Django's `__in` sends one parameter per
@@ -26,7 +30,7 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        return "%s", [[int(pk) for pk in value]]
+        return "%s", ["{" + ",".join(str(int(pk)) for pk in value) + "}"]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -148,6 +148,14 @@ def test_a_salesmans_count_walks_his_customers_index(archive, alice, admin_user)
     assert "ORDER BY" not in count_sql(ObjectionPhoto.objects.listed_for(alice))
 
 
+def test_a_salesmans_customers_are_one_literal_in_the_sql(alice, alices_customer):
+    """Not psycopg2's ARRAY[1, 2, …] of one constant per id, which PostgreSQL parsed and folded
+    anew for each query: about 8 ms a query for 5 600 customers."""
+    sql = count_sql(Objection.objects.listed_for(alice))
+    assert f"ANY('{{{alices_customer.pk}}}'::bigint[])" in sql
+    assert "ARRAY[" not in sql
+
+
 def test_a_term_without_letters_needs_no_upper_casing(archive):
     assert "UPPER" not in str(Objection.objects.search("划伤").query)
     assert "UPPER" in str(Objection.objects.search("Scratch").query)
