@@ -29,7 +29,7 @@ from django.db.models import Func, Q
 
 # Lists and the header search count matches exactly up to this many, and say "more than" beyond.
 COUNT_CAP = 1000
-# A term whose every gram is in at least this share of the rows is common: its matches are
+# A term estimated to be in at least this share of the rows (`term_share`) is common: its matches are
 # dense enough that walking the list's order finds a page (and the capped count) in a few
 # thousand rows — at 1 %, 5 000 rows for page 1 and 100 000 for the capped count — while
 # the gram index would hand over all of them to be sorted (1 % of 500 000: 5 000 rows).
@@ -156,15 +156,42 @@ class SubstringFilter(django_filters.CharFilter):
 
 
 def is_common(queryset, term, fields):
-    """Whether every gram of `term` is in at least COMMON_SHARE of the rows (one query).
+    """Whether at least COMMON_SHARE of the rows are estimated to hold `term` (`term_share`; one
+    query).
 
-    Unknown (no statistics yet, no gram index): not common, the gram index is used as before.
-    A gram missing from the statistics is rarer than all those listed."""
+    Unknown (no statistics yet, no gram index): not common, the gram index is used as before."""
     index = gram_index_name(queryset.model, fields)
     if index is None:
         return False
     shares = gram_shares(index, queryset.db)
-    return bool(shares) and all(shares.get(g, 0) >= COMMON_SHARE for g in query_grams(term))
+    return bool(shares) and term_share(term, shares) >= COMMON_SHARE
+
+
+def term_share(term, shares):
+    """The share of rows estimated to hold `term`, from `shares` ({gram: share}, `gram_shares`):
+    its first pair's share, times each next pair's share among the rows holding the character
+    the two pairs have in common — P(ab)·P(bc)/P(b)·P(cd)/P(c)… A gram missing from the
+    statistics is rarer than all those listed (share 0).
+
+    Each pair's own share was not enough: in a code every pair of digits is common, and the
+    demand code 66609, held by one demand in 60 000, was taken for common (its rarest pair in
+    4.6 % of them) and searched by reading every demand (282 ms at 5 million objections)."""
+    chars = list(normalize(term))
+    if len(chars) == 1:
+        return shares.get(chars[0], 0)
+    share = None
+    for a, b in zip(chars, chars[1:], strict=False):
+        if (a + b).isspace():
+            continue
+        pair = shares.get(a + b, 0)
+        given = 0 if a.isspace() else shares.get(a, 0)
+        if share is None:
+            share = pair
+        elif given:
+            share *= min(1.0, pair / given)
+        else:
+            share *= pair
+    return share or 0
 
 
 def gram_search(queryset, term, fields, decide=True):

@@ -74,10 +74,10 @@ def alternated(client, url, params, before):
     return times, db
 
 
-def line(page, times, db):
+def line(page, times, db, width=40):
     before, now = statistics.median(times["before"]), statistics.median(times["now"])
     return (
-        f"{page:40} {before:11.1f} {statistics.median(db['before']):8.1f} "
+        f"{page:{width}} {before:11.1f} {statistics.median(db['before']):8.1f} "
         f"{now:9.1f} {statistics.median(db['now']):7.1f} {before / now:6.2f}×"
     )
 

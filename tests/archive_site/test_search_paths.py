@@ -2,6 +2,7 @@
 plain icontains filter, whichever path a term takes; counts exact up to the cap."""
 
 import datetime
+import random
 
 import pytest
 from django.db import connection
@@ -229,3 +230,53 @@ def test_a_searched_list_runs_a_constant_number_of_queries(
     # as without a search (see test_objection_list), plus the gram statistics
     with django_assert_num_queries(14):
         assert client.get(LIST, {"q": term}).status_code == 200
+
+
+# Which path a term takes ---------------------------------------------------------------------
+
+
+def test_a_code_is_rare_though_each_of_its_digit_pairs_is_common(db, alices_customer):
+    """Demand codes of random digits: every pair of digits is in several percent of them, but a
+    whole code in one. Taken for common, a code was searched by reading every row (a demand
+    code 282 ms, the header search 2 s at 5 million objections); estimated along its pairs
+    (`term_share`), it is found through the gram index."""
+    from customers.models import DEMAND_SEARCH_FIELDS, Demand
+    from tests.factories import make_demand
+
+    first = make_demand(alices_customer, code="XQ000000")
+    rng = random.Random(7)
+    codes = {f"XQ{rng.randrange(10**6):06d}" for _ in range(400)} - {first.code}
+    Demand.objects.bulk_create(
+        Demand(
+            customer=alices_customer,
+            code=code,
+            name=first.name,
+            thickness=first.thickness,
+            width=first.width,
+            production_grade=first.production_grade,
+        )
+        for code in codes
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_demand")
+    demands = Demand.objects.all()
+    shares = search.gram_shares(search.gram_index_name(Demand, DEMAND_SEARCH_FIELDS))
+    code = sorted(codes)[len(codes) // 2]
+    # The case in question: each pair of the code is common …
+    assert all(shares.get(gram, 0) >= search.COMMON_SHARE for gram in search.query_grams(code)), code
+    # … the code is not, and the common prefix still is.
+    assert not search.is_common(demands, code, DEMAND_SEARCH_FIELDS)
+    assert "archive_grams" in str(demands.search(code).query)
+    assert search.is_common(demands, "XQ", DEMAND_SEARCH_FIELDS)
+    assert list(demands.search(code).values_list("code", flat=True)) == [code]
+
+
+def test_a_terms_share_follows_its_pairs():
+    shares = {"划": 0.3, "伤": 0.3, "划伤": 0.25, "严": 0.1, "重": 0.1, "伤严": 0.05, "严重": 0.1}
+    shares |= {"6": 0.5, "66": 0.2}
+    assert search.term_share("划伤", shares) == 0.25
+    assert search.term_share("划", shares) == 0.3
+    # 划伤严重 is as common as 伤严 among the rows with 伤, and as 严重 among those with 严.
+    assert search.term_share("划伤严重", shares) == pytest.approx(0.25 * (0.05 / 0.3) * (0.1 / 0.1))
+    assert search.term_share("666", shares) == pytest.approx(0.2 * 0.2 / 0.5)
+    assert search.term_share("无此", shares) == 0  # a pair the statistics do not list is rare
