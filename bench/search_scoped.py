@@ -13,7 +13,9 @@ counted. It prints each case's p50 and the time its queries took, and the ratio.
 
 Then his lists and header search with his customers' ids written into the SQL as they are
 now (one array literal, `lookups.AnyOf`) against how they were (`ids_as_array_expression`:
-psycopg2's ARRAY[1, 2, …] of one constant per id), alternated the same way.
+psycopg2's ARRAY[1, 2, …] of one constant per id), alternated the same way; and his lists
+ordered by the customer's code, searched for a part number and a rare term, with his ids
+compared as `key + 0` against in the joined customers' index (`ids_in_the_key_index`).
 """
 
 import os
@@ -48,6 +50,25 @@ def ids_as_array_expression():
         return "%s", [[int(pk) for pk in value]]
 
     return mock.patch.object(AnyOf, "get_db_prep_lookup", get_db_prep_lookup)
+
+
+# (URL name, query) of the lists that join the customers, searched.
+JOINED = (
+    ("products:part-list", {"q": "8969"}),
+    ("products:part-list", {"q": "侧围外板"}),
+    ("products:part-list", {}),
+    ("customers:demand-list", {"q": "车门"}),
+    ("search", {"q": "8969"}),
+)
+
+
+def ids_in_the_key_index():
+    """Any number of ids compared with the joined customers' key in its index, as before."""
+    from unittest import mock
+
+    from archive_site import lookups
+
+    return mock.patch.object(lookups, "INDEXED_IDS_MAX", 10**9)
 
 
 def alternated(client, url, params, before):
@@ -108,6 +129,11 @@ def main():
         url = reverse(name)
         query = f" ?q={params['q']}" if params else ""
         print(line(f"{url}{query}", *alternated(client, url, params, ids_as_array_expression)), flush=True)
+    print(f"\nHis ids and the joined customers; before: in their key's index\n{'page':40} {header}")
+    for name, params in JOINED:
+        url = reverse(name)
+        query = f" ?q={params['q']}" if params else ""
+        print(line(f"{url}{query}", *alternated(client, url, params, ids_in_the_key_index)), flush=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average at the end {load}")
 

@@ -280,3 +280,26 @@ def test_a_terms_share_follows_its_pairs():
     assert search.term_share("划伤严重", shares) == pytest.approx(0.25 * (0.05 / 0.3) * (0.1 / 0.1))
     assert search.term_share("666", shares) == pytest.approx(0.2 * 0.2 / 0.5)
     assert search.term_share("无此", shares) == 0  # a pair the statistics do not list is rare
+
+
+@pytest.mark.parametrize("indexed_ids_max", [100, 0])
+def test_a_scope_compared_on_the_joined_customers_key_gives_the_same_rows(
+    login, monkeypatch, alice, alices_customer, bobs_customer, indexed_ids_max
+):
+    """A list ordered by the customer's code compares the user's customer ids with the joined
+    customers' key: in their index for a few ids, as `key + 0` (a filter) for more than
+    `lookups.INDEXED_IDS_MAX`. Either way the list holds the user's rows and no others."""
+    from archive_site import lookups
+    from products.models import Part
+    from tests.factories import make_part
+
+    monkeypatch.setattr(lookups, "INDEXED_IDS_MAX", indexed_ids_max)
+    own = {make_part(alices_customer, number=f"A-{i}", name=f"门外板 {i}").number for i in range(3)}
+    make_part(bobs_customer, number="B-1", name="门外板 9")
+    parts = Part.objects.listed_for(alice).select_related("customer").order_by("customer__code", "number")
+    sql = str(parts.query)
+    assert ('"customers_customer"."id" + 0) = ANY' in sql) == (indexed_ids_max == 0)
+    assert {p.number for p in parts} == own
+    for query, expected in (({}, own), ({"q": "门外板"}, own), ({"q": "A-1"}, {"A-1"})):
+        response = login(alice).get(reverse("products:part-list"), query)
+        assert {p.number for p in response.context["page_obj"]} == expected, query
