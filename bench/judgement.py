@@ -36,6 +36,7 @@ import time
 from bench.common import compared, database_name, database_of_its_own
 
 CALLS = int(os.environ.get("BENCH_CALLS", 200))
+GOAL_P95_MS = 20  # the judgement API's p95 at 5 million objections, here and in bench.scaling
 ALERTS = int(os.environ.get("BENCH_ALERTS", 5000))
 SEED = 20260101
 
@@ -330,10 +331,10 @@ def main():
     report(rows)
     report(index_rows([("with product", product), ("without product", plain)], ask(client, api)))
     p50, p95 = summary(api_ms)
-    goal = "met" if p95 < 100 else "NOT met"
+    goal = "met" if p95 < GOAL_P95_MS else "NOT met"
     print(
         f"\njudgement API with product at {Objection.objects.count():,} objections: p50 {p50:.1f} ms, "
-        f"p95 {p95:.1f} ms (goal p95 < 100 ms: {goal}); {load()}"
+        f"p95 {p95:.1f} ms (goal p95 < {GOAL_P95_MS} ms at 5 million objections: {goal}); {load()}"
     )
 
 
