@@ -21,6 +21,7 @@ reaches as far as the page asked for.
 import contextlib
 import math
 
+import django_filters
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
@@ -87,3 +88,19 @@ class LateRowPaginator(Paginator):
 
     def _get_page(self, *args, **kwargs):
         return LateRowPage(*args, **kwargs)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """A list's sort as the user chooses it (`?o=`), made total: the rows' key breaks ties, in
+    the direction of the last field sorted by.
+
+    Pages are LIMIT/OFFSET slices of the sorted rows, and PostgreSQL returns rows that tie in
+    any order it likes, not the same one for each page: sorted by annual demand or by status,
+    a customer could show on two pages and another on none."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        ordering = [field for field in qs.query.order_by if isinstance(field, str)]
+        if value and ordering and not any(field.lstrip("-") in ("pk", "id") for field in ordering):
+            qs = qs.order_by(*qs.query.order_by, "-pk" if ordering[-1].startswith("-") else "pk")
+        return qs

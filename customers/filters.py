@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
 from archive_site.models import DictEntry, DictKind
+from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
 from customers.models import Customer, Demand, verification_overdue_q
 
@@ -22,7 +23,7 @@ class CustomerFilter(django_filters.FilterSet):
     followed = django_filters.BooleanFilter(
         method="only_followed", label=_("我关注的客户"), widget=forms.CheckboxInput
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         fields=["code", "name", "region", "status", "updated_at", "annual_demand"],
         label=_("排序"),
     )
@@ -77,7 +78,7 @@ class DemandFilter(django_filters.FilterSet):
         label=_("登记日期"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         fields=[
             "code",
             ("customer__name", "customer"),
@@ -120,7 +121,7 @@ class CompletenessFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="only_overdue", label=_("只看确认逾期的客户"), widget=forms.CheckboxInput
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         fields=["completeness", "code", "name", "verified_at"],
         label=_("排序"),
     )

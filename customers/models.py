@@ -296,6 +296,9 @@ class Customer(ArchiveModel):
             # Scope of sales users: "my customers".
             models.Index(fields=["sales_owner", "code"], name="customers_customer_owner"),
             models.Index(fields=["status", "code"], name="customers_customer_status"),
+            # The list sorted by annual demand (the biggest customers first), ties by id: without
+            # it, 200 000 customers were read and sorted for each page (53-62 ms).
+            models.Index(fields=["-annual_demand", "-id"], name="customers_customer_demand_size"),
         ]
 
     def __str__(self):

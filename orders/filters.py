@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictKind
+from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
 from customers.models import Customer
 from orders.models import Delivery, Order
@@ -25,7 +26,7 @@ class OrderFilter(django_filters.FilterSet):
     ordered_before = django_filters.DateFilter(
         field_name="order_date", lookup_expr="lte", label=_("订货日期至"), widget=DATE
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         fields=[
             "number",
             ("customer__code", "customer"),
@@ -55,7 +56,7 @@ class DeliveryFilter(django_filters.FilterSet):
     delivered_before = django_filters.DateFilter(
         field_name="date", lookup_expr="lte", label=_("交货日期至"), widget=DATE
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         fields=["date", "coil_number", "tons", ("order__number", "order")],
         label=_("排序"),
     )

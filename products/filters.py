@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
 from archive_site.models import DictEntry, DictKind
+from archive_site.pagination import StableOrderingFilter
 from customers.models import Customer
 from products.models import Part
 
@@ -29,7 +30,7 @@ class PartFilter(django_filters.FilterSet):
     usage_location = django_filters.ModelChoiceFilter(
         queryset=_entries(DictKind.USAGE_LOCATION), label=_("使用部位")
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         fields=[
             ("customer__code", "customer"),
             ("car_model__name", "car_model"),

@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictKind
+from archive_site.pagination import StableOrderingFilter
 from quality.filters.objections import ObjectionFilter
 from quality.models import Decision, Disposition, Verdict
 
@@ -22,9 +23,7 @@ class DecisionFilter(django_filters.FilterSet):
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     coil = django_filters.CharFilter(method="by_coil", label=_("卷号"))
-    o = django_filters.OrderingFilter(
-        fields=[("created_at", "decided"), "tonnage", "disposition"], label=_("排序")
-    )
+    o = StableOrderingFilter(fields=[("created_at", "decided"), "tonnage", "disposition"], label=_("排序"))
 
     class Meta:
         model = Decision

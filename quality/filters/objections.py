@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
 from archive_site.models import DictEntry, DictKind
+from archive_site.pagination import StableOrderingFilter
 from customers.models import Customer
 from quality.models import DeadlineRule, Objection, Severity
 
@@ -22,7 +23,7 @@ QUEUES = [
 ]
 
 
-class NextDueOrdering(django_filters.OrderingFilter):
+class NextDueOrdering(StableOrderingFilter):
     """The list's sort. By the next due date, that date comes from the deadline rules read once
     (`ObjectionQuerySet.with_next_due`), not from subqueries per row over every row sorted."""
 

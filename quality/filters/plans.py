@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.models import DictEntry, DictKind
+from archive_site.pagination import StableOrderingFilter
 from customers.models import Customer
 from quality.models import PlanRevision, ProcessPlan
 
@@ -27,7 +28,7 @@ class PlanFilter(django_filters.FilterSet):
         help_text=_("这天以来生产的钢卷有实际值超出上下限的方案"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    o = django_filters.OrderingFilter(fields=["code", "name", "updated_at"], label=_("排序"))
+    o = StableOrderingFilter(fields=["code", "name", "updated_at"], label=_("排序"))
 
     class Meta:
         model = ProcessPlan
