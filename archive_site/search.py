@@ -215,7 +215,9 @@ def capped_count(queryset, cap=None):
     """(count, more): the exact number of rows up to `cap` (COUNT_CAP), and whether there are more.
 
     One query that stops at the cap+1st row, in any order, or in the order the queryset asks
-    a count to walk (`VisibleQuerySet.counted_along`)."""
+    a count to walk (`VisibleQuerySet.counted_along`; not for DISTINCT rows, which may only be
+    ordered by what they select)."""
     cap = cap or COUNT_CAP
-    n = queryset.order_by(*getattr(queryset, "_count_order", ())).values("pk")[: cap + 1].count()
+    walk = () if queryset.query.distinct else getattr(queryset, "_count_order", ())
+    n = queryset.order_by(*walk).values("pk")[: cap + 1].count()
     return min(n, cap), n > cap

@@ -147,6 +147,10 @@ def test_a_salesmans_count_walks_his_customers_index(archive, alice, admin_user)
     assert "ORDER BY 1" in count_sql(Customer.objects.listed_for(alice))  # its pk, the first column
     # A scope a join away has no index of the table's own to walk.
     assert "ORDER BY" not in count_sql(ObjectionPhoto.objects.listed_for(alice))
+    # DISTINCT rows may only be ordered by what they select: counted in any order.
+    distinct = Objection.objects.listed_for(alice).distinct()
+    assert "ORDER BY" not in count_sql(distinct)
+    assert LateRowPaginator(distinct, 5).count == Objection.objects.visible_to(alice).count()
 
 
 def test_a_salesmans_customers_are_one_literal_in_the_sql(alice, alices_customer):
