@@ -281,3 +281,53 @@ def insert_with_bulk_create():
         return model._default_manager.using(using).bulk_create(objs)
 
     engine.copy_create = bulk_create
+
+
+def load():
+    """The machine's load average, said with the number of cores (for a run's header)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 8))
+
+
+def alternated(client, url, params, before, rounds=None):
+    """({"before": [ms], "now": [ms]}, {"before": [db ms], "now": [db ms]}) of `rounds` requests
+    each (BENCH_ROUNDS, default 8), `before()` (a context manager: the old path patched in)
+    around the baseline's, the two in turn so that neither gets the warmer cache; the first
+    round is not counted. What `before()` does on entering and leaving is neither timed nor
+    counted."""
+    import time
+    from contextlib import nullcontext
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, db = {"before": [], "now": []}, {"before": [], "now": []}
+    for i in range(rounds or ROUNDS):
+        for mode in ("before", "now") if i % 2 else ("now", "before"):
+            setup = before() if mode == "before" else nullcontext()
+            with setup, CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url, params)
+                ms = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (url, params, response.status_code)
+            if i:
+                times[mode].append(ms)
+                db[mode].append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+    return times, db
+
+
+ALTERNATED_HEADER = f"{'before p50':>11} {'db':>8} {'now p50':>9} {'db':>7} {'ratio':>7}"
+
+
+def alternated_line(page, times, db, width=40):
+    """`page`'s line under ALTERNATED_HEADER: p50 and database p50 before and now, and the ratio."""
+    import statistics
+
+    before, now = statistics.median(times["before"]), statistics.median(times["now"])
+    return (
+        f"{page:{width}} {before:11.1f} {statistics.median(db['before']):8.1f} "
+        f"{now:9.1f} {statistics.median(db['now']):7.1f} {before / now:6.2f}×"
+    )

@@ -33,7 +33,7 @@ import random
 import statistics
 import time
 
-from bench.common import compared, database_name, database_of_its_own
+from bench.common import compared, database_name, database_of_its_own, load
 
 CALLS = int(os.environ.get("BENCH_CALLS", 200))
 GOAL_P95_MS = 20  # the judgement API's p95 at 5 million objections, here and in bench.scaling
@@ -209,11 +209,6 @@ def index_rows(cases, request):
             rows.append((f"judgement API {case}; {label}", ms, baseline))
             baseline = baseline or ms
     return rows
-
-
-def load():
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
 
 
 def main():

@@ -6,25 +6,41 @@ Sorted by annual demand (`?o=-annual_demand`, the biggest customers first), the 
 sorted every customer for each page until the index (annual_demand DESC, id DESC:
 `customers_customer_demand_size`) served the sort; its ties are broken by the key
 (`pagination.StableOrderingFilter`). Each request is made with the index and, in a
-transaction rolled back afterwards, without it, the two in turn, as the administrator and as
-the generator's first salesman; the first round is not counted.
+transaction rolled back afterwards, without it, the two in turn (`common.alternated`), as the
+administrator and as the generator's first salesman.
 """
 
-import os
-import statistics
-import time
+from contextlib import contextmanager
 
-from bench.common import ensure_archive, setup_django
+from bench.common import (
+    ALTERNATED_HEADER,
+    ROUNDS,
+    alternated,
+    alternated_line,
+    ensure_archive,
+    load,
+    setup_django,
+)
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 10))
 INDEX = "customers_customer_demand_size"
 CASES = ({"o": "-annual_demand"}, {"o": "-annual_demand", "page": 3}, {"o": "annual_demand", "page": 2})
+
+
+@contextmanager
+def without_the_index():
+    """The requests inside run without the index: dropped in a transaction rolled back after."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP INDEX "{INDEX}"')
+        yield
+        transaction.set_rollback(True)
 
 
 def main():
     setup_django()
     ensure_archive()
-    from django.db import connection, transaction
     from django.test import Client
     from django.urls import reverse
 
@@ -33,30 +49,15 @@ def main():
 
     admin, sales = bench_users()
     url = reverse("customers:customer-list")
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"{Customer.objects.count():,} customers; {ROUNDS} rounds; load average {load}")
-    print(f"{'page':52} {'without p50':>12} {'with p50':>9} {'ratio':>7}")
+    print(f"{Customer.objects.count():,} customers; {ROUNDS} rounds; {load()}")
+    print(f"\nBefore: without the index\n{'page':52} {ALTERNATED_HEADER}")
     for who, user in (("admin", admin), ("sales", sales)):
         client = Client()
         client.force_login(user)
         for params in CASES:
-            times = {"without": [], "with": []}
-            for i in range(ROUNDS):
-                for mode in ("without", "with") if i % 2 else ("with", "without"):
-                    with transaction.atomic():
-                        if mode == "without":
-                            with connection.cursor() as cursor:
-                                cursor.execute(f'DROP INDEX "{INDEX}"')
-                        started = time.perf_counter()
-                        response = client.get(url, params)
-                        ms = (time.perf_counter() - started) * 1000
-                        transaction.set_rollback(True)
-                    assert response.status_code == 200, (params, response.status_code)
-                    if i:
-                        times[mode].append(ms)
-            without, with_index = statistics.median(times["without"]), statistics.median(times["with"])
             page = f"{url}?{'&'.join(f'{k}={v}' for k, v in params.items())} ({who})"
-            print(f"{page:52} {without:12.1f} {with_index:9.1f} {without / with_index:6.2f}×")
+            measured = alternated(client, url, params, without_the_index)
+            print(alternated_line(page, *measured, width=52), flush=True)
 
 
 if __name__ == "__main__":

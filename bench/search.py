@@ -376,7 +376,7 @@ def main():
                             f"db {compared(walked.p(50, 1), run.p(50, 1))}",
                         ]
                     )
-            if who == "sales":  # a list reads his ids once either way: only the header search differs
+                # A list reads his ids once either way: only the header search differs.
                 with salesman_before():
                     Run(client, everywhere, 3)
                     ids_each_time = Run(client, everywhere)

@@ -14,11 +14,17 @@ still take the walk, as fast as before. Codes drawn from the archive (seeded), a
 administrator and as the generator's first salesman (his own customers' codes).
 """
 
-import os
 import random
 
-from bench.common import ensure_archive, setup_django
-from bench.search_scoped import ROUNDS, alternated, line
+from bench.common import (
+    ALTERNATED_HEADER,
+    ROUNDS,
+    alternated,
+    alternated_line,
+    ensure_archive,
+    load,
+    setup_django,
+)
 
 WORDS = (
     ("quality:objection-list", "划伤"),
@@ -82,19 +88,16 @@ def main():
 
     admin, sales = bench_users()
     rng = random.Random(5)
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"{Objection.objects.count():,} objections; {ROUNDS} rounds; load average {load}")
-    header = f"{'before p50':>11} {'db':>8} {'now p50':>9} {'db':>7} {'ratio':>7}"
-    print(f"\nBefore: a term common when each of its pairs is\n{'page':48} {header}")
+    print(f"{Objection.objects.count():,} objections; {ROUNDS} rounds; {load()}")
+    print(f"\nBefore: a term common when each of its pairs is\n{'page':48} {ALTERNATED_HEADER}")
     for who, user in (("admin", admin), ("sales", sales)):
         client = Client()
         client.force_login(user)
         for name, term in codes(user, rng) + list(WORDS):
             url = reverse(name)
             measured = alternated(client, url, {"q": term}, each_pair_common)
-            print(line(f"{url} ?q={term} ({who})", *measured, width=48), flush=True)
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average at the end {load}")
+            print(alternated_line(f"{url} ?q={term} ({who})", *measured, width=48), flush=True)
+    print(f"at the end: {load()}")
 
 
 if __name__ == "__main__":

@@ -19,13 +19,18 @@ compared as `key + 0` against in the joined customers' index (`ids_in_the_key_in
 """
 
 import os
-import statistics
-import time
 
-from bench.common import ensure_archive, setup_django
+from bench.common import (
+    ALTERNATED_HEADER,
+    ROUNDS,
+    alternated,
+    alternated_line,
+    ensure_archive,
+    load,
+    setup_django,
+)
 
 TERMS = os.environ.get("BENCH_TERMS", "划伤 辊印 锈 油斑 车门 无此词").split()
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 8))
 # (URL name, query) of the pages that read his customers' ids.
 LISTS = (
     ("search", {"q": "辊印"}),
@@ -71,38 +76,6 @@ def ids_in_the_key_index():
     return mock.patch.object(lookups, "INDEXED_IDS_MAX", 10**9)
 
 
-def alternated(client, url, params, before):
-    """({"before": [ms], "now": [ms]}, {"before": [db ms], "now": [db ms]}) of ROUNDS requests
-    each, `before` (a context manager) around the baseline's, the two in turn."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times, db = {"before": [], "now": []}, {"before": [], "now": []}
-    for i in range(ROUNDS):
-        for mode in ("before", "now") if i % 2 else ("now", "before"):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                if mode == "before":
-                    with before():
-                        response = client.get(url, params)
-                else:
-                    response = client.get(url, params)
-                ms = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, params, response.status_code)
-            if i:
-                times[mode].append(ms)
-                db[mode].append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
-    return times, db
-
-
-def line(page, times, db, width=40):
-    before, now = statistics.median(times["before"]), statistics.median(times["now"])
-    return (
-        f"{page:{width}} {before:11.1f} {statistics.median(db['before']):8.1f} "
-        f"{now:9.1f} {statistics.median(db['now']):7.1f} {before / now:6.2f}×"
-    )
-
-
 def main():
     setup_django()
     ensure_archive()
@@ -116,26 +89,19 @@ def main():
     _admin, sales = bench_users()
     client = Client()
     client.force_login(sales)
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"{Objection.objects.count():,} objections; {sales.username}; {ROUNDS} rounds; load average {load}")
-    header = f"{'before p50':>11} {'db':>8} {'now p50':>9} {'db':>7} {'ratio':>7}"
-    print(f"\nSearched; before: his rows walked, no gram index, counted in any order\n{'page':40} {header}")
-    for url in (reverse("quality:objection-list"), reverse("search")):
-        for term in TERMS:
-            measured = alternated(client, url, {"q": term}, salesman_walked)
-            print(line(f"{url} ?q={term}", *measured), flush=True)
-    print(f"\nHis customers' ids; before: ARRAY[1, 2, …], one constant per id\n{'page':40} {header}")
-    for name, params in LISTS:
-        url = reverse(name)
-        query = f" ?q={params['q']}" if params else ""
-        print(line(f"{url}{query}", *alternated(client, url, params, ids_as_array_expression)), flush=True)
-    print(f"\nHis ids and the joined customers; before: in their key's index\n{'page':40} {header}")
-    for name, params in JOINED:
-        url = reverse(name)
-        query = f" ?q={params['q']}" if params else ""
-        print(line(f"{url}{query}", *alternated(client, url, params, ids_in_the_key_index)), flush=True)
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average at the end {load}")
+    print(f"{Objection.objects.count():,} objections; {sales.username}; {ROUNDS} rounds; {load()}")
+    searched = [(name, {"q": term}) for name in ("quality:objection-list", "search") for term in TERMS]
+    for title, cases, before in (
+        ("Searched; before: his rows walked, no gram index, counted in any order", searched, salesman_walked),
+        ("His customers' ids; before: ARRAY[1, 2, …], one constant per id", LISTS, ids_as_array_expression),
+        ("His ids and the joined customers; before: in their key's index", JOINED, ids_in_the_key_index),
+    ):
+        print(f"\n{title}\n{'page':40} {ALTERNATED_HEADER}")
+        for name, params in cases:
+            url = reverse(name)
+            query = f" ?q={params['q']}" if params else ""
+            print(alternated_line(f"{url}{query}", *alternated(client, url, params, before)), flush=True)
+    print(f"at the end: {load()}")
 
 
 if __name__ == "__main__":
