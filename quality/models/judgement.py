@@ -173,17 +173,12 @@ MATCH_FIELDS = (
     "part__number",
     *(f"part__demand__{name}" for name in DEMAND_FIELDS),
 )
-# What the answer shows of an alert: its message and the objection it came from.
-ALERT_FIELDS = (
-    "message",
-    "reason",
-    "created_at",
-    "defect_type__code",
-    "defect_type__name",
-    "defect_type__name_en",
-    "objection__number",
-    "objection__customer__name",
-)
+# What the answer shows of an alert: its message, its defect and the objection it came from.
+# Most customers have no alert: the defect and the objection are read only for those who have
+# (`_alerts`), so the question of every other customer is one plain query on the alerts' index.
+ALERT_FIELDS = ("message", "reason", "created_at", "defect_type", "objection")
+ALERT_SOURCE_FIELDS = ("number", "customer__name")
+
 # What the check reads of each of the customer's objections to the defect: when it was
 # received, how severe, and enough of its product to tell how close it is to the coil —
 # its own grade, and its demand's and its part's demand's grade, surface quality and end use.
@@ -255,13 +250,20 @@ def judge(objections, question, alerts=None, limit=MATCHES_SHOWN):
     for o, tier, near in matches:
         o.match = Match.of(o, q, tier, near)
     if alerts is not None:
-        answer.alerts = list(
-            alerts.filter(customer=q.customer, active=True)
-            .select_related("defect_type", "objection__customer")
-            .only(*ALERT_FIELDS)
-            .order_by("-created_at", "-id")
-        )
+        answer.alerts = _alerts(alerts, q.customer)
     return answer
+
+
+def _alerts(alerts, customer):
+    """The customer's active alerts, newest first, with their defect and source objection."""
+    source = alerts.model._meta.get_field("objection").related_model
+    sources = source._base_manager.select_related("customer").only(*ALERT_SOURCE_FIELDS)
+    return list(
+        alerts.filter(customer=customer, active=True)
+        .only(*ALERT_FIELDS)
+        .prefetch_related("defect_type", Prefetch("objection", queryset=sources))
+        .order_by("-created_at", "-id")
+    )
 
 
 def _all_alike(same, q):

@@ -114,6 +114,26 @@ def test_the_alert_shows_on_the_customer_page_and_in_its_judgement(login, qualit
     assert rust["verdict"] == "acceptable" and rust["alerts"][0]["about_this_defect"] is False
 
 
+@pytest.mark.parametrize("alerts", [0, 1, 3])
+def test_the_answer_reads_the_alerts_in_a_constant_number_of_queries(
+    login, quality, world, django_assert_num_queries, alerts
+):
+    sources = [world["objection"], *(make_objection(world["foton"], "RUST", 1) for _ in range(alerts - 1))]
+    for source in sources[:alerts]:
+        Alert.objects.create(
+            customer=world["gwm"], objection=source, defect_type=source.defect_type, message=source.number
+        )
+    client, query = login(quality), {"customer": "C0012", "defect": "SCRATCH", "severity": 2}
+    client.get(reverse("quality:judgement-api"), query)
+    # session, user, savepoint + release, permissions x2, customer, defect, the aggregate,
+    # the alerts; with any, their defect types and their source objections with their customers
+    with django_assert_num_queries(10 + (2 if alerts else 0)):
+        data = client.get(reverse("quality:judgement-api"), query).json()
+    shown = [(a["defect"]["code"], a["from_similar_customer"]["objection"]) for a in data["alerts"]]
+    assert shown == [(s.defect_type.code, s.number) for s in reversed(sources[:alerts])]
+    assert {a["from_similar_customer"]["name"] for a in data["alerts"]} <= {"北汽福田汽车股份有限公司"}
+
+
 def test_an_alert_is_not_sent_to_the_complaining_customer(world):
     alert = Alert(customer=world["foton"], objection=world["objection"], message="…")
     with pytest.raises(ValidationError) as error:
