@@ -275,6 +275,37 @@ def test_a_code_is_rare_though_each_of_its_digit_pairs_is_common(db, alices_cust
     assert list(demands.search(code).values_list("code", flat=True)) == [code]
 
 
+def test_a_term_its_pairs_take_for_common_is_checked_on_a_sample(db, alices_customer):
+    """Part numbers of a prefix and a serial (5100-00007): 51, 10 and 00 are each in most of
+    them, and the pairs estimate 5100 in several percent, held by a few parts in 600. Taken for
+    common, the parts list counted by reading every part (342 ms at a million parts); the
+    estimate near the line is checked on a sample of the rows, and the gram index finds them."""
+    from products.models import Part
+    from tests.factories import make_part
+
+    first = make_part(alices_customer, number="5000-00001")
+    rng = random.Random(7)
+    numbers = {f"{rng.randrange(5000, 5300)}-{rng.randrange(1, 40):05d}" for _ in range(600)} - {first.number}
+    copied = {f.attname: getattr(first, f.attname) for f in Part._meta.concrete_fields if not f.primary_key}
+    Part.objects.bulk_create(Part(**(copied | {"number": number})) for number in numbers)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE products_part")
+    parts = Part.objects.all()
+    fields = parts.search_fields
+    shares = search.gram_shares(search.gram_index_name(Part, fields))
+    held = [n for n in numbers | {first.number} if "5100" in n]
+    # The case in question: estimated common, held by fewer than one part in a hundred …
+    assert search.COMMON_SHARE <= search.term_share("5100", shares) < search.CONFIRMED_SHARE
+    assert 0 < len(held) < search.COMMON_SHARE * parts.count()
+    # … which the sample (all 600 rows of a table this small) tells.
+    assert search.sampled_share(Part, search.substring_q("5100", fields)) == len(held) / parts.count()
+    assert not search.is_common(parts, "5100", fields)
+    assert "archive_grams" in str(parts.search("5100").query)
+    assert sorted(parts.search("5100").values_list("number", flat=True)) == sorted(held)
+    # A common term is still walked.
+    assert search.is_common(parts, "-000", fields)
+
+
 def test_a_terms_share_follows_its_pairs():
     shares = {"划": 0.3, "伤": 0.3, "划伤": 0.25, "严": 0.1, "重": 0.1, "伤严": 0.05, "严重": 0.1}
     shares |= {"6": 0.5, "66": 0.2}
