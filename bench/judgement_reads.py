@@ -9,7 +9,11 @@ from one question to the next, so that neither gets the warmer cache):
 - the alerts from similar customers: before, one query joining each alert to its defect type,
   its source objection and that objection's customer, paid by every question, though most
   customers have no alert; now the alerts alone, their defect and source read only when
-  there are any.
+  there are any;
+- the matching objections of a question that does not name the coil's product: before, each
+  joined to its demand and to its part's demand, with their grades, surface qualities and end
+  uses read, though nothing is compared with them; now with their part (its name is shown)
+  and their own grade only.
 
 The questions are drawn as `bench.pages` draws them (seven in ten a customer and a defect it
 has objected to, the rest any customer and defect; any severity; no product), asked by the
@@ -56,15 +60,17 @@ def joined_alerts(alerts, customer):
 
 @contextmanager
 def before():
-    """The old reads, patched in."""
+    """The old reads, patched in: the alerts joined, the matches with their demands' facts."""
     from quality.models import judgement
 
-    kept = judgement._alerts
+    alerts, matches, entries = judgement._alerts, judgement._matches, judgement._with_entries
     judgement._alerts = joined_alerts
+    judgement._matches = lambda objections, products: matches(objections, products=True)
+    judgement._with_entries = lambda found, products: entries(found, products=True)
     try:
         yield
     finally:
-        judgement._alerts = kept
+        judgement._alerts, judgement._matches, judgement._with_entries = alerts, matches, entries
 
 
 def questions(rng, n):

@@ -21,6 +21,7 @@ and lessons can both use it.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.db import models
 from django.db.models import Count, Max, Prefetch, Q
@@ -150,9 +151,11 @@ class Question:
         return query
 
 
-# What the answer shows of a matching objection, and of its demand and part: the rest of
-# those wide rows is left in the database (and the dictionary entries are read at once
-# for all matches, `_with_entries`, instead of joining them six times over).
+# What the answer shows of a matching objection (its part and production grade beside it),
+# and, when the question names the coil's product, its demand's and its part's demand's facts
+# that tell how close it is: the rest of those wide rows is left in the database (and the
+# dictionary entries are read at once for all matches, `_with_entries`, instead of joining
+# them six times over).
 FACTS = ("production_grade", "surface_quality", "end_use")
 DEMAND_FIELDS = ("name", "code", *FACTS)
 MATCH_FIELDS = (
@@ -168,9 +171,12 @@ MATCH_FIELDS = (
     "thickness",
     "width",
     "production_grade",
-    *(f"demand__{name}" for name in DEMAND_FIELDS),
+    "demand",
     "part__name",
     "part__number",
+)
+MATCH_PRODUCT_FIELDS = (
+    *(f"demand__{name}" for name in DEMAND_FIELDS),
     *(f"part__demand__{name}" for name in DEMAND_FIELDS),
 )
 # What the answer shows of an alert: its message, its defect and the objection it came from.
@@ -236,17 +242,20 @@ def judge(objections, question, alerts=None, limit=MATCHES_SHOWN):
     """
     q = question
     same = objections.filter(customer=q.customer, defect_type=q.defect_type)
-    if q.knows_product or (q.thickness and q.width):
+    products = bool(q.knows_product or (q.thickness and q.width))
+    if products:
         tallies, closest = _by_closeness(same, q, limit)
-        found = _matches(same.filter(pk__in=[pk for pk, _tier, _near in closest])).in_bulk()
+        found = _matches(same.filter(pk__in=[pk for pk, _tier, _near in closest]), products=True).in_bulk()
         matches = [(found[pk], tier, near) for pk, tier, near in closest]
     else:
         tallies = _all_alike(same, q)
         latest = same.filter(severity__lte=q.severity).order_by("-received_date", "-id")[:limit]
         blocking = tallies.get(Closeness.UNKNOWN, Tally()).count
-        matches = [(o, Closeness.UNKNOWN, False) for o in _matches(latest)] if blocking else []
+        matches = (
+            [(o, Closeness.UNKNOWN, False) for o in _matches(latest, products=False)] if blocking else []
+        )
     answer = Judgement(q, tallies)
-    answer.matches = _with_entries([o for o, _tier, _near in matches])
+    answer.matches = _with_entries([o for o, _tier, _near in matches], products)
     for o, tier, near in matches:
         o.match = Match.of(o, q, tier, near)
     if alerts is not None:
@@ -298,20 +307,33 @@ def _by_closeness(same, q, limit):
     return tallies, [(-minus_pk, tier, near) for tier, _far, _day, minus_pk, near in closest]
 
 
-def _matches(objections):
+def _matches(objections, products):
+    """The matching objections as the answer shows them, with their photos; with `products`,
+    their demands and their parts' demands too (what tells how close they are to the coil)."""
     # The photos in the order of their own columns: the model's order, by objection, would join
     # the objections again to sort by theirs.
     photo_model = objections.model.photos.rel.related_model
     photos = Prefetch("photos", queryset=photo_model.objects.order_by("objection_id", "id"))
-    return objections.select_related("demand", "part__demand").only(*MATCH_FIELDS).prefetch_related(photos)
+    if products:
+        objections = objections.select_related("demand", "part__demand").only(
+            *MATCH_FIELDS, *MATCH_PRODUCT_FIELDS
+        )
+    else:
+        objections = objections.select_related("part").only(*MATCH_FIELDS)
+    return objections.prefetch_related(photos)
 
 
-def _with_entries(matches):
-    """`matches` with the dictionary entries they name (grade, surface quality, end use of the
-    objection and its demands) in place, read in one query."""
+def _with_entries(matches, products):
+    """`matches` with the dictionary entries they name in place, read in one query: the
+    objection's production grade, and with `products` its demands' grade, surface quality and
+    end use."""
     if not matches:
         return matches
-    demands = [d for o in matches for d in (o.demand, o.part and o.part.demand) if d is not None]
+    demands = (
+        [d for o in matches for d in (o.demand, o.part and o.part.demand) if d is not None]
+        if products
+        else []
+    )
     owners = [(o, ("production_grade",)) for o in matches] + [(d, FACTS) for d in demands]
     wanted = {getattr(obj, f"{name}_id") for obj, names in owners for name in names} - {None}
     if not wanted:
@@ -367,12 +389,14 @@ class Match:
     def of(cls, o, question, closeness, near=False):
         q = question
         match = cls(o, closeness, q.defect_type, near)
-        for label, theirs, ours in (
-            (_("牌号"), _grade(o), q.production_grade),
-            (_("表面质量"), _demand_fact(o, "surface_quality"), q.surface_quality),
-            (_("用途"), _demand_fact(o, "end_use"), q.end_use),
+        for label, read, ours in (
+            (_("牌号"), _grade, q.production_grade),
+            (_("表面质量"), partial(_demand_fact, name="surface_quality"), q.surface_quality),
+            (_("用途"), partial(_demand_fact, name="end_use"), q.end_use),
         ):
-            if theirs is None or ours is None:
+            # What the coil does not say is not compared, nor read from the objection's demands.
+            theirs = None if ours is None else read(o)
+            if theirs is None:
                 continue
             if theirs.pk == ours.pk:
                 match.same.append((label, theirs))

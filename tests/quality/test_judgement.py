@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from archive_site.models import DictKind
 from quality.models import Objection, Severity
-from tests.factories import entry, make_customer, make_objection
+from tests.factories import entry, make_customer, make_demand, make_objection, make_part
 
 pytestmark = pytest.mark.django_db
 
@@ -154,16 +155,23 @@ def test_viewer_can_run_the_check(login, viewer, alices_customer):
 def test_the_check_runs_a_constant_number_of_queries(
     login, engineer, alices_customer, django_assert_num_queries, matches
 ):
+    # Objections naming their part, demand and grade: the answer shows the part and the grade,
+    # and reads nothing of the demands when the question does not name the coil's product.
+    demand = make_demand(alices_customer, production_grade=entry(DictKind.PRODUCTION_GRADE, "DC04"))
+    part = make_part(alices_customer, name="侧围外板", demand=demand)
     for _ in range(matches):
-        make_objection(alices_customer, "SCRATCH", 1)
+        make_objection(
+            alices_customer, "SCRATCH", 1, part=part, demand=demand, production_grade=demand.production_grade
+        )
     entry("defect_type", "SCRATCH")
     client = login(engineer)
     # session, user, savepoint + release, permissions x2, customer, defect type,
-    # the aggregate, the matching objections, their photos, the alerts from similar
-    # customers; the page also lists the defect types, grades, surface qualities and
-    # end uses, and the customer's demands and parts, for its form
-    with django_assert_num_queries(18):
+    # the aggregate, the matching objections (with their parts), their photos, their grades,
+    # the alerts from similar customers; the page also lists the defect types, grades,
+    # surface qualities and end uses, and the customer's demands and parts, for its form
+    with django_assert_num_queries(19):
         response = ask(client, alices_customer)
     assert response.context["answer"].count == matches
-    with django_assert_num_queries(12):
+    assert response.content.decode().count("侧围外板 · DC04") == min(matches, 10)
+    with django_assert_num_queries(13):
         assert api(client, alices_customer).status_code == 200
