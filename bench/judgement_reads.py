@@ -18,9 +18,10 @@ from one question to the next, so that neither gets the warmer cache):
 The questions are drawn as `bench.pages` draws them (seven in ten a customer and a defect it
 has objected to, the rest any customer and defect; any severity; no product), asked by the
 administrator and by the generator's first quality inspector (whose permissions are read
-from his groups). The generated archive holds no alerts: BENCH_ALERTS (default 5 000) are
-added for the run, from random objections to random other customers, in a transaction
-rolled back afterwards.
+from his groups), in a session, and with an API token of his as the mill's other systems
+ask. The generated archive holds no alerts: BENCH_ALERTS (default 5 000) are added for the
+run, from random objections to random other customers, in a transaction rolled back
+afterwards.
 """
 
 import os
@@ -151,6 +152,7 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
+    from archive_site.models import ApiToken
     from bench.common import bench_quality_user, bench_users
     from quality.models import Objection
 
@@ -168,9 +170,15 @@ def main():
         )
         header = f"{'before p50':>11} {'p95':>7} {'now p50':>9} {'p95':>7} {'p95 ratio':>10}"
         print(f"\n{'judgement API as':28} {header}")
-        for who, user in (("administrator", admin), ("quality inspector", inspector)):
-            client = Client()
-            client.force_login(user)
+        _token, key = ApiToken.issue(inspector, "bench", by=admin)
+        for who, user, token in (
+            ("administrator", admin, None),
+            ("quality inspector", inspector, None),
+            ("quality inspector's token", None, key),
+        ):
+            client = Client(headers={"authorization": f"Bearer {token}"}) if token else Client()
+            if user is not None:
+                client.force_login(user)
             times = asked_in_turn(client, url, asked)
             b50, b95 = statistics.median(times["before"]), percentile(times["before"], 95)
             n50, n95 = statistics.median(times["now"]), percentile(times["now"], 95)
