@@ -13,7 +13,10 @@ from one question to the next, so that neither gets the warmer cache):
 - the matching objections of a question that does not name the coil's product: before, each
   joined to its demand and to its part's demand, with their grades, surface qualities and end
   uses read, though nothing is compared with them; now with their part (its name is shown)
-  and their own grade only.
+  and their own grade only;
+- the permissions of a user who is not a superuser (every request of his reads them): before,
+  Django's model backend's two queries (his own, his groups'); now one
+  (`accounts.backends.granted_permissions`).
 
 The questions are drawn as `bench.pages` draws them (seven in ten a customer and a defect it
 has objected to, the rest any customer and defect; any severity; no product), asked by the
@@ -61,17 +64,24 @@ def joined_alerts(alerts, customer):
 
 @contextmanager
 def before():
-    """The old reads, patched in: the alerts joined, the matches with their demands' facts."""
+    """The old reads, patched in: the alerts joined, the matches with their demands' facts, the
+    permissions in two queries."""
+    from django.contrib.auth.backends import ModelBackend
+
+    from archive_site.accounts.backends import AccountBackend
     from quality.models import judgement
 
     alerts, matches, entries = judgement._alerts, judgement._matches, judgement._with_entries
     judgement._alerts = joined_alerts
     judgement._matches = lambda objections, products: matches(objections, products=True)
     judgement._with_entries = lambda found, products: entries(found, products=True)
+    permissions = AccountBackend.get_all_permissions
+    AccountBackend.get_all_permissions = ModelBackend.get_all_permissions
     try:
         yield
     finally:
         judgement._alerts, judgement._matches, judgement._with_entries = alerts, matches, entries
+        AccountBackend.get_all_permissions = permissions
 
 
 def questions(rng, n):

@@ -101,8 +101,8 @@ def test_list_runs_a_constant_number_of_queries(login, admin_user, django_assert
     for i in range(rows):
         make_entry(code=f"X{i:03d}", name=f"测试{i}")
     client = login(admin_user)
-    # session, user, savepoint + release (ATOMIC_REQUESTS), permissions x2, counts per kind, entries
-    with django_assert_num_queries(8):
+    # session, user, savepoint + release (ATOMIC_REQUESTS), permissions, counts per kind, entries
+    with django_assert_num_queries(7):
         response = client.get(list_url())
     assert response.status_code == 200
 

@@ -57,8 +57,8 @@ def test_list_runs_a_constant_number_of_queries(login, quality, django_assert_nu
     for _ in range(rows):
         make_customer()
     client = login(quality)
-    # session, user, savepoint + release (ATOMIC_REQUESTS), permissions x2, count,
+    # session, user, savepoint + release (ATOMIC_REQUESTS), permissions, count,
     # filter choices x2 (categories, users), the page's ids, the page of customers
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(LIST)
     assert response.status_code == 200

@@ -226,7 +226,7 @@ def test_run_pages_cost_a_constant_number_of_queries(login, alice, django_assert
         assert client.get(reverse("imports:index")).status_code == 200
 
 
-QUERIES = {"list": 8, "detail": 7, "index": 7}
+QUERIES = {"list": 7, "detail": 6, "index": 6}
 
 
 def _uploaded(client):

@@ -80,7 +80,7 @@ def test_the_list_runs_a_constant_number_of_queries(
     client = login(quality)
     # session, user (with its unread count), savepoint + release (ATOMIC_REQUESTS), count, page,
     # and the session's and axes' bookkeeping
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(LIST).status_code == 200
 
 

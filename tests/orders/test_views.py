@@ -130,11 +130,11 @@ def test_order_and_delivery_lists_run_a_constant_number_of_queries(
 ):
     client = login(quality)
     client.get(reverse("orders:order-list"))  # warm up: session, permissions
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("orders:order-list"))
     assert len(response.context["page_obj"]) == 30
     assert response.context["page_obj"][0].delivered == Decimal("60")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("orders:delivery-list"))
     assert len(response.context["page_obj"]) == 50
 
@@ -145,7 +145,7 @@ def test_order_detail_runs_a_constant_number_of_queries(
     client = login(quality)
     order = Order.objects.first()
     client.get(order.get_absolute_url())
-    with django_assert_num_queries(14):  # 5 of them name the records its history refers to
+    with django_assert_num_queries(13):  # 5 of them name the records its history refers to
         client.get(order.get_absolute_url())
 
 

@@ -193,9 +193,9 @@ def test_the_list_runs_a_constant_number_of_queries(
         make_decision(alices_customer, quality, coils=[f"C{i}"])
     client = login(quality)
     client.get(LIST)
-    # session, user, savepoint + release, permissions x2, the count, the page's ids and then
+    # session, user, savepoint + release, permissions, the count, the page's ids and then
     # its rows (LateRowPaginator), the filter's defect types
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert len(client.get(LIST).context["page_obj"]) == rows
 
 

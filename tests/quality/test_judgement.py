@@ -165,13 +165,13 @@ def test_the_check_runs_a_constant_number_of_queries(
         )
     entry("defect_type", "SCRATCH")
     client = login(engineer)
-    # session, user, savepoint + release, permissions x2, customer, defect type,
+    # session, user, savepoint + release, permissions, customer, defect type,
     # the aggregate, the matching objections (with their parts), their photos, their grades,
     # the alerts from similar customers; the page also lists the defect types, grades,
     # surface qualities and end uses, and the customer's demands and parts, for its form
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = ask(client, alices_customer)
     assert response.context["answer"].count == matches
     assert response.content.decode().count("侧围外板 · DC04") == min(matches, 10)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert api(client, alices_customer).status_code == 200

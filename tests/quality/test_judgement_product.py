@@ -217,8 +217,8 @@ def test_a_product_question_runs_a_constant_number_of_queries(
     client = login(quality)
     query = {"customer": "C0001", "defect": "SCRATCH", "severity": 2, "part": side.number}
     client.get(API, query)
-    # session, user, savepoint + release, permissions x2, customer, defect, part (with its
+    # session, user, savepoint + release, permissions, customer, defect, part (with its
     # demand), the aggregate, the matches, the dictionary entries they name, their photos,
     # the alerts
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(API, query).status_code == 200

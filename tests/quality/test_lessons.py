@@ -125,9 +125,9 @@ def test_the_answer_reads_the_alerts_in_a_constant_number_of_queries(
         )
     client, query = login(quality), {"customer": "C0012", "defect": "SCRATCH", "severity": 2}
     client.get(reverse("quality:judgement-api"), query)
-    # session, user, savepoint + release, permissions x2, customer, defect, the aggregate,
+    # session, user, savepoint + release, permissions, customer, defect, the aggregate,
     # the alerts; with any, their defect types and their source objections with their customers
-    with django_assert_num_queries(10 + (2 if alerts else 0)):
+    with django_assert_num_queries(9 + (2 if alerts else 0)):
         data = client.get(reverse("quality:judgement-api"), query).json()
     shown = [(a["defect"]["code"], a["from_similar_customer"]["objection"]) for a in data["alerts"]]
     assert shown == [(s.defect_type.code, s.number) for s in reversed(sources[:alerts])]

@@ -149,9 +149,9 @@ def test_log_page_runs_a_constant_number_of_queries(
     for user in users:
         _entries(user, alices_customer, rows // 3)
     client = login(admin_user)
-    # session, user, the request's savepoint and release, permissions (2), count, page,
+    # session, user, the request's savepoint and release, permissions, count, page,
     # the users offered by the filter form
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("access-log"))
     assert response.status_code == 200
 
