@@ -15,10 +15,16 @@ Then his lists and header search with his customers' ids written into the SQL as
 now (one array literal, `lookups.AnyOf`) against how they were (`ids_as_array_expression`:
 psycopg2's ARRAY[1, 2, …] of one constant per id), alternated the same way; and his lists
 ordered by the customer's code, searched for a part number and a rare term, with his ids
-compared as `key + 0` against in the joined customers' index (`ids_in_the_key_index`).
+compared as `key + 0` against in the joined customers' index (`ids_in_the_key_index`); and
+his lists with his customers' ids read from the owner index alone against how they were read
+(`ids_from_the_rows`: ordered by code in the UNION, the index without the ids, so each of his
+customers' rows was visited).
+
+    BENCH_TABLES="owner" python -m bench.search_scoped   # only some tables: searched ids joined owner
 """
 
 import os
+from contextlib import contextmanager
 
 from bench.common import (
     ALTERNATED_HEADER,
@@ -31,6 +37,7 @@ from bench.common import (
 )
 
 TERMS = os.environ.get("BENCH_TERMS", "划伤 辊印 锈 油斑 车门 无此词").split()
+TABLES = os.environ.get("BENCH_TABLES", "searched ids joined owner").split()
 # (URL name, query) of the pages that read his customers' ids.
 LISTS = (
     ("search", {"q": "辊印"}),
@@ -76,6 +83,32 @@ def ids_in_the_key_index():
     return mock.patch.object(lookups, "INDEXED_IDS_MAX", 10**9)
 
 
+@contextmanager
+def ids_from_the_rows():
+    """His customers' ids read as before: the owner index without the ids (in a transaction
+    rolled back afterwards), and the owned customers ordered by code inside the UNION."""
+    from unittest import mock
+
+    from django.db import connection, transaction
+
+    from customers import models
+    from customers.models import Customer, CustomerGroupShare, CustomerShare
+
+    def customers_of(user):
+        owned = Customer.objects.filter(sales_owner=user).values("pk")
+        shared = CustomerShare.objects.filter(user=user).values("customer")
+        return owned.union(shared, CustomerGroupShare.objects.of_groups_of(user).values("customer"))
+
+    with transaction.atomic(), mock.patch.object(models, "_customers_of", customers_of):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX customers_customer_owner")
+            cursor.execute(
+                "CREATE INDEX customers_customer_owner ON customers_customer (sales_owner_id, code)"
+            )
+        yield
+        transaction.set_rollback(True)
+
+
 def main():
     setup_django()
     ensure_archive()
@@ -91,11 +124,34 @@ def main():
     client.force_login(sales)
     print(f"{Objection.objects.count():,} objections; {sales.username}; {ROUNDS} rounds; {load()}")
     searched = [(name, {"q": term}) for name in ("quality:objection-list", "search") for term in TERMS]
-    for title, cases, before in (
-        ("Searched; before: his rows walked, no gram index, counted in any order", searched, salesman_walked),
-        ("His customers' ids; before: ARRAY[1, 2, …], one constant per id", LISTS, ids_as_array_expression),
-        ("His ids and the joined customers; before: in their key's index", JOINED, ids_in_the_key_index),
+    for table, title, cases, before in (
+        (
+            "searched",
+            "Searched; before: his rows walked, no gram index, counted in any order",
+            searched,
+            salesman_walked,
+        ),
+        (
+            "ids",
+            "His customers' ids; before: ARRAY[1, 2, …], one constant per id",
+            LISTS,
+            ids_as_array_expression,
+        ),
+        (
+            "joined",
+            "His ids and the joined customers; before: in their key's index",
+            JOINED,
+            ids_in_the_key_index,
+        ),
+        (
+            "owner",
+            "His customers' ids read; before: ordered by code, his rows visited",
+            LISTS,
+            ids_from_the_rows,
+        ),
     ):
+        if table not in TABLES:
+            continue
         print(f"\n{title}\n{'page':40} {ALTERNATED_HEADER}")
         for name, params in cases:
             url = reverse(name)

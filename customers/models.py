@@ -165,7 +165,8 @@ def _customer_ids_of(user):
 
 def _customers_of(user):
     """The ids of the customers `user` owns or that are shared with them or their groups."""
-    owned = Customer.objects.filter(sales_owner=user).values("pk")
+    # Unordered: in a UNION an ORDER BY (the model's, by code) only costs a sort.
+    owned = Customer.objects.filter(sales_owner=user).order_by().values("pk")
     shared = CustomerShare.objects.filter(user=user).values("customer")
     shared_with_group = CustomerGroupShare.objects.of_groups_of(user).values("customer")
     return owned.union(shared, shared_with_group)
@@ -293,8 +294,10 @@ class Customer(ArchiveModel):
         indexes = [
             # Customer list search: substring of name/short name/code/credit code.
             gram_index(*SEARCH_FIELDS, name="customers_customer_search"),
-            # Scope of sales users: "my customers".
-            models.Index(fields=["sales_owner", "code"], name="customers_customer_owner"),
+            # Scope of sales users: "my customers", by code; and their ids alone (`_customers_of`,
+            # read by every page of a salesman) from the index only, without visiting the rows: at
+            # 10×, 5 600 customers' rows took 3 800 page reads (7 ms) for their ids.
+            models.Index(fields=["sales_owner", "code"], include=["id"], name="customers_customer_owner"),
             models.Index(fields=["status", "code"], name="customers_customer_status"),
             # The list sorted by annual demand (the biggest customers first), ties by id: without
             # it, 200 000 customers were read and sorted for each page (53-62 ms).

@@ -77,3 +77,24 @@ def test_a_list_ordered_by_the_customer_compares_the_ids_with_the_joined_custome
     by_number = Part.objects.listed_for(alice).order_by("number")
     assert '"products_part"."customer_id" = ANY(' in str(by_number.values("pk").query)
     assert set(by_number) == set(expected)
+
+
+def test_a_salesmans_owned_customers_ids_come_from_the_owner_index_alone(alice, customers):
+    """Every page of a salesman reads his customers' ids first. Read in the model's order (by
+    code) from an index that did not hold them, each of his customers' rows was visited: at 10×,
+    3 800 page reads for 5 600 ids. The owned customers' part of the read is unordered, and the
+    owner index holds the ids, so PostgreSQL can answer it from the index alone."""
+    from django.db import connection
+
+    from customers.models import _customers_of
+
+    sql, _params = _customers_of(alice).query.sql_with_params()
+    owned = sql.split(") UNION (")[0]
+    assert "sales_owner_id" in owned and "ORDER BY" not in sql
+    # The owner index leads with the salesman and holds the ids. (Whether PostgreSQL reads it
+    # alone depends on the table's visibility map, which a test's transaction never sets: at
+    # 10× the plan is an Index Only Scan on it, bench/search_scoped.)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'customers_customer_owner'")
+        (definition,) = cursor.fetchone()
+    assert "(sales_owner_id, code) INCLUDE (id)" in definition, definition
