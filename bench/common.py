@@ -13,6 +13,7 @@ archive (BENCH_REGENERATE=1 flushes it and generates it again).
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -287,6 +288,21 @@ def load():
     """The machine's load average, said with the number of cores (for a run's header)."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+@contextmanager
+def rolled_back(*statements):
+    """A transaction rolled back afterwards, `statements` (SQL: dropping an index, adding rows
+    for the run) executed first: what runs inside sees the archive changed, the archive keeps
+    none of it."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        yield
+        transaction.set_rollback(True)
 
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 8))

@@ -33,7 +33,7 @@ import random
 import statistics
 import time
 
-from bench.common import compared, database_name, database_of_its_own, load
+from bench.common import compared, database_name, database_of_its_own, load, rolled_back
 
 CALLS = int(os.environ.get("BENCH_CALLS", 200))
 GOAL_P95_MS = 20  # the judgement API's p95 at 5 million objections, here and in bench.scaling
@@ -178,7 +178,7 @@ def index_rows(cases, request):
     the baseline), with the indexes as shipped, and with no index that starts with the
     customer (20 calls of each case): each setup in a transaction rolled back afterwards.
     `cases`: [(label, calls)]."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     from quality.models import Objection
 
@@ -200,12 +200,8 @@ def index_rows(cases, request):
     for case, calls in cases:
         baseline = None
         for label, statements, limit in setups:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    for statement in statements:
-                        cursor.execute(statement)
+            with rolled_back(*statements):
                 ms = timed(calls[:limit], request)
-                transaction.set_rollback(True)
             rows.append((f"judgement API {case}; {label}", ms, baseline))
             baseline = baseline or ms
     return rows

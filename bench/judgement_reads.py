@@ -33,7 +33,7 @@ import statistics
 import time
 from contextlib import contextmanager
 
-from bench.common import ensure_archive, load, percentile, setup_django
+from bench.common import ensure_archive, load, percentile, rolled_back, setup_django
 from bench.judgement import GOAL_P95_MS
 
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", 300))
@@ -111,7 +111,8 @@ def questions(rng, n):
 
 
 def add_alerts():
-    """ALERTS alerts from random objections to random other customers (in the caller's transaction)."""
+    """ALERTS alerts from random objections to random other customers (in the caller's transaction,
+    rolled back)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -158,7 +159,6 @@ def _nothing():
 def main():
     setup_django()
     ensure_archive()
-    from django.db import transaction
     from django.test import Client
     from django.urls import reverse
 
@@ -172,7 +172,7 @@ def main():
     asked = questions(rng, QUESTIONS)
     url = reverse("quality:judgement-api")
     objections = Objection.objects.count()
-    with transaction.atomic():
+    with rolled_back():
         with_alerts = add_alerts()
         print(
             f"{objections:,} objections; {with_alerts:,} customers with alerts (added for the run); "
@@ -195,7 +195,6 @@ def main():
             goal = "met" if n95 < GOAL_P95_MS else "NOT met"
             figures = f"{b50:11.1f} {b95:7.1f} {n50:9.1f} {n95:7.1f} {b95 / n95:9.2f}×"
             print(f"{who:28} {figures}  goal p95 < {GOAL_P95_MS} ms: {goal}", flush=True)
-        transaction.set_rollback(True)
     print(load())
 
 

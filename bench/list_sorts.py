@@ -10,8 +10,6 @@ transaction rolled back afterwards, without it, the two in turn (`common.alterna
 administrator and as the generator's first salesman.
 """
 
-from contextlib import contextmanager
-
 from bench.common import (
     ALTERNATED_HEADER,
     ROUNDS,
@@ -19,6 +17,7 @@ from bench.common import (
     alternated_line,
     ensure_archive,
     load,
+    rolled_back,
     setup_django,
 )
 
@@ -26,16 +25,9 @@ INDEX = "customers_customer_demand_size"
 CASES = ({"o": "-annual_demand"}, {"o": "-annual_demand", "page": 3}, {"o": "annual_demand", "page": 2})
 
 
-@contextmanager
 def without_the_index():
     """The requests inside run without the index: dropped in a transaction rolled back after."""
-    from django.db import connection, transaction
-
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP INDEX "{INDEX}"')
-        yield
-        transaction.set_rollback(True)
+    return rolled_back(f'DROP INDEX "{INDEX}"')
 
 
 def main():

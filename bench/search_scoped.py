@@ -33,6 +33,7 @@ from bench.common import (
     alternated_line,
     ensure_archive,
     load,
+    rolled_back,
     setup_django,
 )
 
@@ -89,8 +90,6 @@ def ids_from_the_rows():
     rolled back afterwards), and the owned customers ordered by code inside the UNION."""
     from unittest import mock
 
-    from django.db import connection, transaction
-
     from customers import models
     from customers.models import Customer, CustomerGroupShare, CustomerShare
 
@@ -99,14 +98,12 @@ def ids_from_the_rows():
         shared = CustomerShare.objects.filter(user=user).values("customer")
         return owned.union(shared, CustomerGroupShare.objects.of_groups_of(user).values("customer"))
 
-    with transaction.atomic(), mock.patch.object(models, "_customers_of", customers_of):
-        with connection.cursor() as cursor:
-            cursor.execute("DROP INDEX customers_customer_owner")
-            cursor.execute(
-                "CREATE INDEX customers_customer_owner ON customers_customer (sales_owner_id, code)"
-            )
+    old_index = "CREATE INDEX customers_customer_owner ON customers_customer (sales_owner_id, code)"
+    with (
+        rolled_back("DROP INDEX customers_customer_owner", old_index),
+        mock.patch.object(models, "_customers_of", customers_of),
+    ):
         yield
-        transaction.set_rollback(True)
 
 
 def main():

@@ -21,7 +21,7 @@ import os
 import statistics
 import time
 
-from bench.common import compared, ensure_archive, ensure_deadline_rules, setup_django, table
+from bench.common import compared, ensure_archive, ensure_deadline_rules, rolled_back, setup_django, table
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", 3))
 
@@ -56,7 +56,7 @@ def main():
     generated = ensure_archive()
     ensure_deadline_rules()
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
 
@@ -86,7 +86,7 @@ def main():
         ("one customer (the most objections), all years", Objection.objects.filter(customer=busiest)),
     ]
     rows, problems = [], []
-    with transaction.atomic():
+    with rolled_back():
         with connection.cursor() as cursor:
             cursor.execute(
                 "SET LOCAL session_replication_role = replica"
@@ -111,7 +111,6 @@ def main():
                 problems.append(f"{label}: {counts[0]} ≠ {counts[1]}")
             rows.append([label, f"{n:,}", f"{new_ms:.0f}", f"{old_ms:.0f}", compared(old_ms, new_ms)])
             print(f"  measured {label}", flush=True)
-        transaction.set_rollback(True)
     print()
     print(
         f"On-time rates per step (work statistics) on the generated archive with a status log; p50 of "
