@@ -35,31 +35,31 @@ class AccountBackend(ModelBackend):
         return user_obj._perm_cache
 
 
-def _table(model):
-    return connections["default"].ops.quote_name(model._meta.db_table)
-
-
-def _column(model, field):
-    return connections["default"].ops.quote_name(model._meta.get_field(field).column)
-
-
 def granted_permissions(user_id):
     """{"app_label.codename"} of the permissions given to user `user_id` or to a group of his."""
+    connection = connections[router.db_for_read(Permission)]
+
+    def table(model):
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model, field):
+        return connection.ops.quote_name(model._meta.get_field(field).column)
+
     user_model = get_user_model()
     own = user_model._meta.get_field("user_permissions").remote_field.through
     member = user_model._meta.get_field("groups").remote_field.through
     granted = Group._meta.get_field("permissions").remote_field.through
     sql = f"""
-        SELECT t.{_column(ContentType, "app_label")}, p.{_column(Permission, "codename")}
-        FROM {_table(Permission)} p
-        JOIN {_table(ContentType)} t ON t.id = p.{_column(Permission, "content_type")}
+        SELECT t.{column(ContentType, "app_label")}, p.{column(Permission, "codename")}
+        FROM {table(Permission)} p
+        JOIN {table(ContentType)} t ON t.id = p.{column(Permission, "content_type")}
         WHERE p.id IN (
-            SELECT {_column(own, "permission")} FROM {_table(own)} WHERE {_column(own, "user")} = %s
+            SELECT {column(own, "permission")} FROM {table(own)} WHERE {column(own, "user")} = %s
             UNION ALL
-            SELECT g.{_column(granted, "permission")} FROM {_table(granted)} g
-            JOIN {_table(member)} m ON m.{_column(member, "group")} = g.{_column(granted, "group")}
-            WHERE m.{_column(member, "user")} = %s
+            SELECT g.{column(granted, "permission")} FROM {table(granted)} g
+            JOIN {table(member)} m ON m.{column(member, "group")} = g.{column(granted, "group")}
+            WHERE m.{column(member, "user")} = %s
         )"""  # noqa: S608
-    with connections[router.db_for_read(Permission)].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, user_id])
         return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
