@@ -16,10 +16,15 @@ start-up) is its own:
   history recorded by the statement-level triggers;
 - bulk_create: the same with the new records written by `bulk_create` (one
   INSERT per batch) instead of COPY: the apply stage shows COPY's change;
+- every_row: the same with every cell read, every field's rules run and every
+  new record made by `model()` on every row (`bench.common.check_every_row`),
+  as before a value repeated down a column was read and checked once: the check
+  stage shows that change;
 - before: the path before these changes, the baseline: the file read by
-  openpyxl (bench/openpyxl_read.py), history recorded by row-level triggers
-  (one trigger call per row written), records written by `bulk_create`. The
-  read stage shows the reader's change, the apply stage the triggers' and COPY's;
+  openpyxl (bench/openpyxl_read.py), every row checked in full, history recorded
+  by row-level triggers (one trigger call per row written), records written by
+  `bulk_create`. The read stage shows the reader's change, the apply stage the
+  triggers' and COPY's;
 - stock: the same resources' `import_data` per sheet (tablib reads the file),
   django-import-export's per-row path, in one transaction per sheet.
 
@@ -221,7 +226,7 @@ def child(variant, path):
     from django.db import connection
 
     from bench import openpyxl_read
-    from bench.common import insert_with_bulk_create, row_level_history
+    from bench.common import check_every_row, insert_with_bulk_create, row_level_history
     from customers.models import Contact, Customer
 
     user = bench_user()
@@ -229,6 +234,8 @@ def child(variant, path):
     restore = row_level_history() if variant == "before" else None
     if variant in ("before", "bulk_create"):
         insert_with_bulk_create()
+    if variant in ("before", "every_row"):
+        check_every_row()
     connection.close()
     reset_peak()
     base = peak_mb()
@@ -266,7 +273,9 @@ def main():
         results = {}
         print(f"load average before: {load_average()}", flush=True)
         for variant in (
-            ("bulk", "bulk_create", "before", "stock") if STOCK else ("bulk", "bulk_create", "before")
+            ("bulk", "bulk_create", "every_row", "before", "stock")
+            if STOCK
+            else ("bulk", "bulk_create", "every_row", "before")
         ):
             out = subprocess.run(
                 [sys.executable, "-m", "bench.imports", "--child", variant, str(path)],
@@ -294,6 +303,11 @@ def main():
     print(
         f"COPY against bulk_create: {compared(results['bulk_create']['seconds'], bulk['seconds'])}; "
         + stage_ratios(results["bulk_create"], bulk)
+    )
+    print(
+        "a repeated value read once against every row checked in full: "
+        f"{compared(results['every_row']['seconds'], bulk['seconds'])}; "
+        + stage_ratios(results["every_row"], bulk)
     )
     print(
         f"bulk against before (openpyxl, row-level history): {compared(before['seconds'], bulk['seconds'])}; "

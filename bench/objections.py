@@ -17,10 +17,15 @@ Import (rows without a number: every number is drawn, per received year):
   per year), history recorded by the statement-level triggers;
 - bulk_create: the same with the records written by `bulk_create` (one INSERT
   per batch) instead of COPY: the apply stage shows COPY's change;
+- every_row: the same with every cell read, every field's rules run and every
+  new record made by `model()` on every row (`bench.common.check_every_row`),
+  as before a value repeated down a column was read and checked once: the check
+  stage shows that change;
 - before: today's path before the change, the baseline: the file read by
-  openpyxl (bench/openpyxl_read.py), history recorded by row-level triggers
-  (one trigger call per row written), records written by `bulk_create`. The
-  read stage shows the reader's change, the apply stage the triggers' and COPY's;
+  openpyxl (bench/openpyxl_read.py), every row checked in full, history recorded
+  by row-level triggers (one trigger call per row written), records written by
+  `bulk_create`. The read stage shows the reader's change, the apply stage the
+  triggers' and COPY's;
 - stock: the same resource's `import_data` (tablib reads the file), the
   per-row path, one number drawn per row. Too slow for 100 000 rows, it runs
   on the first BENCH_STOCK_ROWS rows of the same data (default 2 000) and its
@@ -313,21 +318,23 @@ def child(variant, path):
         )
         return
     from bench import openpyxl_read
-    from bench.common import insert_with_bulk_create, row_level_history
+    from bench.common import check_every_row, insert_with_bulk_create, row_level_history
     from quality.models import Objection
 
-    if variant in ("bulk", "bulk_create", "before", "stock"):
+    if variant in ("bulk", "bulk_create", "every_row", "before", "stock"):
         empty_tables()
     restore = row_level_history() if variant == "before" else None
     if variant in ("before", "bulk_create"):
         insert_with_bulk_create()
+    if variant in ("before", "every_row"):
+        check_every_row()
     connection.close()
     reset_peak()
     base = peak_mb()
     start = time.perf_counter()
     size = 0
     stages = {}
-    if variant in ("bulk", "bulk_create", "before"):
+    if variant in ("bulk", "bulk_create", "every_row", "before"):
         reader = openpyxl_read.read if variant == "before" else None
         rows_done = run_bulk(path, user, "objections", stages, reader)
     elif variant == "stock":
@@ -420,13 +427,14 @@ def run_imports(name):
             "stock import": spawn("stock", sample),
             "bulk import": spawn("bulk", full),
             "bulk_create": spawn("bulk_create", full),
+            "every_row": spawn("every_row", full),
             "before": spawn("before", full),
         }
         print(f"load average after: {load_average()}", flush=True)
     print("\nImport")
     table(imports, {"stock import"} if STOCK_ROWS < ROWS else set())
     bulk, stock, before = imports["bulk import"], imports["stock import"], imports["before"]
-    for variant in ("bulk import", "bulk_create", "before"):
+    for variant in ("bulk import", "bulk_create", "every_row", "before"):
         r = imports[variant]
         stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply"))
         events = f"{r['events']:,} insert events for {r['written']:,} rows"
@@ -435,6 +443,14 @@ def run_imports(name):
         f"COPY against bulk_create: {compared(imports['bulk_create']['seconds'], bulk['seconds'])}; "
         + "; ".join(
             f"{k} {compared(imports['bulk_create']['stages'][k], bulk['stages'][k])}"
+            for k in ("read", "check", "apply")
+        )
+    )
+    print(
+        "a repeated value read once against every row checked in full: "
+        f"{compared(imports['every_row']['seconds'], bulk['seconds'])}; "
+        + "; ".join(
+            f"{k} {compared(imports['every_row']['stages'][k], bulk['stages'][k])}"
             for k in ("read", "check", "apply")
         )
     )

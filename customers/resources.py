@@ -48,6 +48,8 @@ class CustomerWidget(CachedLookupWidget):
     """A customer the importing user may see, by code or exact name — or by the old code of a
     duplicate merged into it (`CustomerAlias`), which files from other systems still carry."""
 
+    reads_by_value = True
+
     keys = ("code", "name")
 
     def __init__(self):
@@ -251,7 +253,7 @@ class CustomerResource(ArchiveResource):
         return None
 
     def new_instance(self):
-        customer = Customer()
+        customer = self.blank(Customer)
         customer.skip_alias_check = True  # the merged customers' codes: checked for the whole file at once
         customer.sales_owner_ids = self.sales_owner_ids()
         return customer

@@ -11,6 +11,7 @@ records to update and refuses if any changed since the check, then
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -134,6 +135,7 @@ class Importer:
         self.pending = {}
         self.resources = [cls(user=user, pending=self.pending) for cls in module.resources]
         self.validated = {}  # `validated_fields`, per sheet and set of unreadable cells
+        self.accepted = set()  # ("app.Model.field", type, value) the field's rules accepted: `validate`
 
     # Check ------------------------------------------------------------------
 
@@ -272,9 +274,9 @@ class Importer:
             return result
         data = sheet.rows[found.index + 1 :]
         self.prefetch(resource, found.columns, data)
-        rows = []
+        rows, read = [], {}
         for n, (number, values) in enumerate(data, start=1):
-            row = self.clean_row(resource, found.columns, number, values)
+            row = self.clean_row(resource, found.columns, number, values, read)
             if row is not None:
                 rows.append(row)
             if n % PROGRESS_EVERY == 0:
@@ -334,7 +336,10 @@ class Importer:
             if isinstance(widget, CachedLookupWidget):
                 widget.prefetch(values[col] for _n, values in data if col < len(values))
 
-    def clean_row(self, resource, columns, number, values):
+    def clean_row(self, resource, columns, number, values, read):
+        """The row's cells read by their columns' widgets. `read` keeps what the sheet's cells
+        read as so far, for widgets that read a cell by its value alone (`reads_by_value`: a
+        status, a dictionary entry, a customer), so a value repeated down a column is read once."""
         raw = {name: (values[col] if col < len(values) else None) for col, name in columns.items()}
         if all(is_blank(v) for v in raw.values()):
             return None
@@ -350,11 +355,24 @@ class Importer:
                 row.errors.append((resource.column_of(name), message % {"value": error}))
                 row.failed.add(name)
                 continue
-            try:
-                row.cleaned[name] = field_.widget.clean(value, row=raw)
-            except (ValueError, ValidationError, ObjectDoesNotExist, TypeError, ArithmeticError) as e:
-                row.errors.append((str(field_.column_name), message_of(e)))
+            widget = field_.widget
+            key = None
+            if getattr(widget, "reads_by_value", False):
+                key = (name, value.__class__, as_checked(value))
+            if key is not None and key in read:
+                cleaned = read[key]
+            else:
+                try:
+                    cleaned = widget.clean(value, row=raw)
+                except (ValueError, ValidationError, ObjectDoesNotExist, TypeError, ArithmeticError) as e:
+                    cleaned = e
+                if key is not None:
+                    read[key] = cleaned
+            if isinstance(cleaned, Exception):
+                row.errors.append((str(field_.column_name), message_of(cleaned)))
                 row.failed.add(name)
+            else:
+                row.cleaned[name] = cleaned
         for name in resource.key_names():
             column = resource.column_of(name)
             if resource.blank_key_creates and all(is_blank_value(row.cleaned.get(n)) for n in row.key_names):
@@ -448,34 +466,63 @@ class Importer:
 
         Only the file's columns are validated (a missing required column is
         reported once for the sheet); relations were checked by their lookups,
-        so no query runs per row.
+        so no query runs per row. A field's rules depend on its value alone: a
+        value the field accepted on an earlier row of the file (a status, a
+        grade, a date, a quantity repeat down a column) is not checked again.
+        The model's `clean()`, the rules across fields, runs for every row.
         """
-        columns, exclude, relations = self.validated_fields(resource, instance, mapped, frozenset(row.failed))
+        columns, exclude, relations, checked = self.validated_fields(
+            resource, instance, mapped, frozenset(row.failed)
+        )
         for f in relations:
             if getattr(instance, f.name, None) is None:
                 row.errors.append(
                     (columns[f.name], _("“%(column)s”不能为空。") % {"column": columns[f.name]})
                 )
+        accepted = self.accepted
+        values, known = [], set()
+        for name, attname, qualified in checked:
+            value = getattr(instance, attname)
+            key = (qualified, value.__class__, as_checked(value))
+            try:
+                if key in accepted:
+                    known.add(name)
+                else:
+                    values.append((attname, value, key))
+            except TypeError:  # unhashable (a list of coil numbers): checked every time
+                pass
         try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=exclude | known, validate_unique=False, validate_constraints=False)
         except ValidationError as e:
             for name, errors in e.error_dict.items():
                 # A rule across fields (`Model.clean`) may name a column the file does not have.
                 column = columns.get(name) or resource.column_for_attribute(name)
                 for error in errors:
                     row.errors.extend((column, m) for m in scope.for_user(self.user, error).messages)
+            return
+        for attname, value, key in values:
+            # Only a value cleaning kept as it was (not turned into another type or value), so a
+            # later row skipping the check ends with exactly what the check would have given.
+            cleaned = getattr(instance, attname)
+            if cleaned is value or (
+                cleaned.__class__ is value.__class__ and as_checked(cleaned) == as_checked(value)
+            ):
+                accepted.add(key)
 
     def validated_fields(self, resource, instance, mapped, failed):
-        """(attribute → column, fields full_clean leaves out, required relations the file gives):
-        the same for every row whose cells all read, so worked out once per sheet, not per row."""
+        """(attribute → column, fields full_clean leaves out, required relations the file gives,
+        (name, attname, "app.Model.name") of the fields it checks): the same for every row
+        whose cells all read, so worked out once per sheet, not per row."""
         key = (id(resource), failed)
         cache = self.validated
         if key not in cache:
             columns = {resource.fields[n].attribute: resource.column_of(n) for n in mapped - failed}
             fields = instance._meta.fields
-            exclude = {f.name for f in fields if f.is_relation or f.name not in columns}
+            exclude = frozenset(f.name for f in fields if f.is_relation or f.name not in columns)
             relations = [f for f in fields if f.is_relation and f.name in columns and not f.null]
-            cache[key] = (columns, exclude, relations)
+            label = instance._meta.label
+            checked = [(f.name, f.attname, f"{label}.{f.name}") for f in fields if f.name not in exclude]
+            cache[key] = (columns, exclude, relations, checked)
         return cache[key]
 
     def check_unique(self, resource, rows):
@@ -631,6 +678,12 @@ def find_header(sheet, resource):
         if best is None or len(used) > best.score:
             best = Header(index, columns, len(used))
     return best
+
+
+def as_checked(value):
+    """A value as a field's rules see it: a decimal with its digits (1.0 and 1.000 are equal
+    numbers, but only one may fit a field's decimal places)."""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def is_blank_value(value):

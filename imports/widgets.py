@@ -4,6 +4,11 @@ Each `clean` turns a cell into a Python value or raises `CellError` with a
 Chinese message; each `render` gives the value an export writes, so an
 exported file imports back unchanged. Lookups (dictionaries, customers, users)
 are cached per import: one query per kind, not one per row.
+
+Widgets whose reading of a cell depends on its value alone say so with
+`reads_by_value = True`: the importer then reads each distinct value of a column
+once per sheet (a status or a customer code repeated down 20 000 rows), and gives
+every row with that value the same result or the same error.
 """
 
 import datetime
@@ -103,6 +108,8 @@ class NumberWidget(widgets.DecimalWidget):
     decimal comma: refused, never guessed.
     """
 
+    reads_by_value = True
+
     def __init__(self, integer=False):
         super().__init__(coerce_to_string=False)
         self.integer = integer
@@ -153,6 +160,8 @@ class ExcelDateWidget(widgets.DateWidget):
     A bare number is taken as a serial only when it gives a date in `SERIAL_DATES`.
     """
 
+    reads_by_value = True
+
     def __init__(self):
         super().__init__(coerce_to_string=False)
 
@@ -197,6 +206,8 @@ class ExcelDateWidget(widgets.DateWidget):
 class BooleanWordWidget(widgets.BooleanWidget):
     """是/否, 启用/停用, yes/no, 1/0, √/×."""
 
+    reads_by_value = True
+
     def __init__(self, default=None):
         super().__init__(coerce_to_string=True)
         self.default = default
@@ -224,6 +235,8 @@ class BooleanWordWidget(widgets.BooleanWidget):
 
 class ChoiceWidget(widgets.Widget):
     """A choice, by its code or its label: "active" or "合作中"."""
+
+    reads_by_value = True
 
     def __init__(self, choices):
         super().__init__(coerce_to_string=True)
@@ -337,6 +350,8 @@ class CachedLookupWidget(widgets.ForeignKeyWidget):
 class DictionaryWidget(CachedLookupWidget):
     """A base dictionary entry of one kind, by its code, Chinese name or English name."""
 
+    reads_by_value = True
+
     keys = ("code", "name", "name_en")
 
     def __init__(self, kind):
@@ -384,6 +399,8 @@ class DictionaryWidget(CachedLookupWidget):
 
 class UserWidget(CachedLookupWidget):
     """An active user, by user name or name. A name two users share is refused as ambiguous."""
+
+    reads_by_value = True
 
     keys = ("username", "name")
 

@@ -140,7 +140,7 @@ class PartResource(ArchiveResource):
         return Part.objects.select_related("customer", "car_model", "usage_location", "demand")
 
     def new_instance(self):
-        part = Part()
+        part = self.blank(Part)
         part.skip_number_check = True  # the key: checked for the whole file at once
         return part
 

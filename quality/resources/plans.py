@@ -324,7 +324,7 @@ class PlanResource(ArchiveResource):
         return found
 
     def new_instance(self):
-        plan = ProcessPlan()
+        plan = self.blank(ProcessPlan)
         plan._import_revision = _drafts(self).new(plan)
         return plan
 
