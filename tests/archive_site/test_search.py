@@ -1,6 +1,7 @@
 """archive_grams (the gram index behind Chinese substring search) and gram_search."""
 
 import importlib
+import random
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from customers.models import Customer
 from tests.factories import make_customer
 
 faster = importlib.import_module("archive_site.migrations.0005_faster_archive_grams")
+pairs = importlib.import_module("archive_site.migrations.0013_archive_grams_pairs")
 
 SAMPLES = [
     "客户冲压后发现辊印，位于边部，长约 35 mm",
@@ -17,6 +19,13 @@ SAMPLES = [
     "",
     "a",
     '{逗号,引号"反斜杠\\}',
+    " ",
+    "  ",
+    "辊 印",
+    " 前后有空格 ",
+    "全角\u3000\u3000空格与\u00a0不换行\u00a0\u00a0空格",
+    "回车\r\n换行\n\n两行",
+    "İstanbul ǅ Straße",
 ]
 
 
@@ -27,12 +36,15 @@ def grams(function, *parts):
 
 
 @pytest.mark.django_db
-def test_archive_grams_gives_the_keys_of_the_first_version():
-    """The faster function must index exactly the same keys, or old indexes would lie."""
-    previous = faster.PREVIOUS_SQL.replace("FUNCTION archive_grams(", "FUNCTION pg_temp.previous_grams(")
+@pytest.mark.parametrize("migration", [faster, pairs], ids=["first version", "one pass"])
+def test_archive_grams_gives_the_keys_of_every_earlier_version(migration):
+    """A faster function must index exactly the same keys, or old indexes would lie."""
+    previous = migration.PREVIOUS_SQL.replace("FUNCTION archive_grams(", "FUNCTION pg_temp.previous_grams(")
     with connection.cursor() as cursor:
         cursor.execute(previous)
-    for a in SAMPLES:
+    rng = random.Random(5)
+    texts = SAMPLES + ["".join(rng.choices("辊印a A \t\n\u3000", k=rng.randint(1, 12))) for _ in range(200)]
+    for a in texts:
         for b in SAMPLES:
             assert set(grams("archive_grams", a, b)) == set(grams("pg_temp.previous_grams", a, b)), (a, b)
 

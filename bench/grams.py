@@ -1,0 +1,64 @@
+"""archive_grams, the function every objection written runs for the gram index: this version
+against the one before it (migration archive_site 0013's PREVIOUS_SQL), on the archive's texts.
+
+    python -m bench.grams                     # DATABASE_URL from the environment (make bench)
+    BENCH_GRAM_ROWS=20000 python -m bench.grams
+    BENCH_GRAM_ANY_ARCHIVE=1 python -m bench.grams    # on the objections DATABASE_URL holds, not generated
+
+Computes the grams of the first BENCH_GRAM_ROWS objections' four searched texts (description,
+cause, solution, preventive measures) with each version in turn, five rounds alternated, the
+first not counted; then the same texts four times as long (a real objection's texts are longer
+than the generator's). Prints the median per row and the ratio, and checks both versions gave
+the same number of keys.
+"""
+
+import importlib
+import os
+import statistics
+import time
+
+from bench.common import compared, ensure_archive, load, setup_django, table
+
+ROWS = int(os.environ.get("BENCH_GRAM_ROWS", 50_000))
+ROUNDS = 5
+
+
+def main():
+    setup_django()
+    if not os.environ.get("BENCH_GRAM_ANY_ARCHIVE"):
+        ensure_archive()
+    from django.db import connection
+
+    previous = importlib.import_module("archive_site.migrations.0013_archive_grams_pairs").PREVIOUS_SQL
+    fields = "description, cause, solution, preventive"
+    longer = ", ".join(f"repeat({f}, 4)" for f in fields.split(", "))
+    print(f"archive_grams over {ROWS:,} objections' texts; {load()}")
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(previous.replace("FUNCTION archive_grams(", "FUNCTION pg_temp.previous_grams("))
+        for label, texts in (("as generated", fields), ("four times as long", longer)):
+            sample = "(SELECT * FROM quality_objection LIMIT %s) o"
+            cursor.execute(f"SELECT avg(char_length(concat_ws('', {texts}))) FROM {sample}", [ROWS])
+            length = cursor.fetchone()[0]
+            times = {"previous": [], "now": []}
+            keys = {}
+            for round_ in range(ROUNDS + 1):
+                for name, function in (("previous", "pg_temp.previous_grams"), ("now", "archive_grams")):
+                    started = time.perf_counter()
+                    cursor.execute(
+                        f"SELECT sum(cardinality({function}({texts}))), count(*) FROM {sample}",
+                        [ROWS],
+                    )
+                    keys[name], count = cursor.fetchone()
+                    if round_:
+                        times[name].append((time.perf_counter() - started) / count * 1e6)
+            assert keys["previous"] == keys["now"], keys
+            before, now = statistics.median(times["previous"]), statistics.median(times["now"])
+            rows.append(
+                [f"{label} ({length:.0f} characters)", f"{before:.1f}", f"{now:.1f}", compared(before, now)]
+            )
+    print(table(["texts", "previous µs/row", "now µs/row", "ratio"], rows))
+
+
+if __name__ == "__main__":
+    main()
