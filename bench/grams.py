@@ -37,7 +37,7 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute(previous.replace("FUNCTION archive_grams(", "FUNCTION pg_temp.previous_grams("))
         for label, texts in (("as generated", fields), ("four times as long", longer)):
-            sample = "(SELECT * FROM quality_objection LIMIT %s) o"
+            sample = "(SELECT * FROM quality_objection ORDER BY id LIMIT %s) o"
             cursor.execute(f"SELECT avg(char_length(concat_ws('', {texts}))) FROM {sample}", [ROWS])
             length = cursor.fetchone()[0]
             times = {"previous": [], "now": []}
