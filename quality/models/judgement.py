@@ -319,21 +319,18 @@ def _matches(objections, products):
             *MATCH_FIELDS, *MATCH_PRODUCT_FIELDS
         )
     else:
-        objections = objections.select_related("part").only(*MATCH_FIELDS)
+        # Only their own grade is shown: joined, one table for ten rows, rather than read after.
+        objections = objections.select_related("part", "production_grade").only(*MATCH_FIELDS)
     return objections.prefetch_related(photos)
 
 
 def _with_entries(matches, products):
     """`matches` with the dictionary entries they name in place, read in one query: the
-    objection's production grade, and with `products` its demands' grade, surface quality and
-    end use."""
-    if not matches:
+    objection's production grade and its demands' grade, surface quality and end use (with
+    `products`; without, `_matches` joined the grade)."""
+    if not matches or not products:
         return matches
-    demands = (
-        [d for o in matches for d in (o.demand, o.part and o.part.demand) if d is not None]
-        if products
-        else []
-    )
+    demands = [d for o in matches for d in (o.demand, o.part and o.part.demand) if d is not None]
     owners = [(o, ("production_grade",)) for o in matches] + [(d, FACTS) for d in demands]
     wanted = {getattr(obj, f"{name}_id") for obj, names in owners for name in names} - {None}
     if not wanted:

@@ -166,12 +166,12 @@ def test_the_check_runs_a_constant_number_of_queries(
     entry("defect_type", "SCRATCH")
     client = login(engineer)
     # session, user, savepoint + release, permissions, customer, defect type,
-    # the aggregate, the matching objections (with their parts), their photos, their grades,
+    # the aggregate, the matching objections (with their parts and grades), their photos,
     # the alerts from similar customers; the page also lists the defect types, grades,
     # surface qualities and end uses, and the customer's demands and parts, for its form
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = ask(client, alices_customer)
     assert response.context["answer"].count == matches
     assert response.content.decode().count("侧围外板 · DC04") == min(matches, 10)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert api(client, alices_customer).status_code == 200
