@@ -115,6 +115,7 @@ class ArchiveResource(resources.ModelResource):
                 field.widget.bind(self)
         self._headers = None
         self._column_names = {}
+        self._blanks = {}  # model → (a blank record, its fields whose default is a function): `blank`
 
     @property
     def model(self):
@@ -263,7 +264,7 @@ class ArchiveResource(resources.ModelResource):
         record. A model something listens to as it is made (`pre_init`/`post_init`) is
         made by `model()`.
         """
-        blanks = self.__dict__.setdefault("_blanks", {})
+        blanks = self._blanks
         if model not in blanks:
             listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
             called = [f for f in model._meta.concrete_fields if f.has_default() and callable(f.default)]
