@@ -63,6 +63,7 @@ from bench.imports import (
     reset_peak,
     run_bulk,
     setup_django,
+    stage_ratios,
 )
 
 ROWS = int(os.environ.get("BENCH_IMPORT_OBJECTIONS", 100_000))
@@ -441,24 +442,16 @@ def run_imports(name):
         print(f"{variant}: read/check/apply {stages} s; {events}")
     print(
         f"COPY against bulk_create: {compared(imports['bulk_create']['seconds'], bulk['seconds'])}; "
-        + "; ".join(
-            f"{k} {compared(imports['bulk_create']['stages'][k], bulk['stages'][k])}"
-            for k in ("read", "check", "apply")
-        )
+        + stage_ratios(imports["bulk_create"], bulk)
     )
     print(
         "a repeated value read once against every row checked in full: "
         f"{compared(imports['every_row']['seconds'], bulk['seconds'])}; "
-        + "; ".join(
-            f"{k} {compared(imports['every_row']['stages'][k], bulk['stages'][k])}"
-            for k in ("read", "check", "apply")
-        )
+        + stage_ratios(imports["every_row"], bulk)
     )
     print(
         f"bulk against before (openpyxl, row-level history): {compared(before['seconds'], bulk['seconds'])}; "
-        + "; ".join(
-            f"{k} {compared(before['stages'][k], bulk['stages'][k])}" for k in ("read", "check", "apply")
-        )
+        + stage_ratios(before, bulk)
     )
     speed = (bulk["rows"] / bulk["seconds"]) / (stock["rows"] / stock["seconds"])
     if STOCK_ROWS < ROWS:
