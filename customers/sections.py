@@ -60,7 +60,7 @@ def home_followed(request, obj=None):
     changes = []
     if followed:
         by_pk = {c.pk: c for c in followed}
-        for event in events_for(*followed)[:FOLLOWED_CHANGES]:
+        for event in events_for(*followed, limit=FOLLOWED_CHANGES):
             change = summarize(event)
             data = change["data"]
             owner = data.get("id") if change["record_model"] is Customer else data.get("customer_id")

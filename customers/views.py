@@ -167,7 +167,7 @@ def customer_detail(request, pk):
     except Http404:
         return _merged_customer(request, pk)
     log_access(request, "view", customer)
-    events = list(events_for(*customer.history_objects())[:HISTORY_SIZE])  # the merged duplicates' too
+    events = events_for(*customer.history_objects(), limit=HISTORY_SIZE)  # the merged duplicates' too
     ctx = {
         "customer": customer,
         "contacts": customer.contacts.all(),
@@ -381,7 +381,7 @@ def _customer_basics(c):
 def demand_detail(request, pk):
     demand = get_demand_for_user(request.user, pk)
     log_access(request, "view", demand.customer, detail=demand.name)
-    events = list(events_for(demand)[:HISTORY_SIZE])
+    events = events_for(demand, limit=HISTORY_SIZE)
     ctx = {
         "demand": demand,
         "elements": demand.elements.select_related("element"),

@@ -64,7 +64,7 @@ def order_detail(request, pk):
     order = get_order_for_user(request.user, pk)
     log_access(request, "view", order.customer, detail=order.number)
     deliveries = list(order.deliveries.order_by("date", "id"))
-    events = list(events_for(order)[:HISTORY_SIZE])  # with its deliveries
+    events = events_for(order, limit=HISTORY_SIZE)  # with its deliveries
     ctx = {
         "order": order,
         "deliveries": deliveries,

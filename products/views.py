@@ -90,7 +90,7 @@ def part_bulk_export(request):
 def part_detail(request, pk):
     part = get_part_for_user(request.user, pk)
     log_access(request, "view", part.customer, detail=str(part))
-    events = list(events_for(part)[:HISTORY_SIZE])  # with its photos
+    events = events_for(part, limit=HISTORY_SIZE)  # with its photos
     objections = None
     if request.user.has_perm("quality.view_objection"):
         # The objections the customer raised about this part (the quality app's rows, read

@@ -153,7 +153,7 @@ def objection_detail(request, pk):
     # Reopening a closed objection is for those who handle objections (the model checks it too).
     can_move = user.has_perm("quality.change_objection") and bool(objection.allowed_transitions())
     can_move = can_move and (not objection.is_closed or user.has_perm(HANDLE_PERMISSION))
-    events = list(events_for(objection)[:HISTORY_SIZE])  # with its photos and transitions
+    events = events_for(objection, limit=HISTORY_SIZE)  # with its photos and transitions
     runs = []
     if objection.coil_numbers and request.user.has_perm("quality.view_planrun"):
         runs = (

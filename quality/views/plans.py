@@ -166,15 +166,10 @@ def _detail_page(request, plan, revisions, revision):
             cpk_min_sample=CPK_MIN_SAMPLE,
         )
     # The plan's and its revisions' events (revision rows, and the parameter rows of each revision).
-    events = list(events_for(plan)[:HISTORY_SIZE])
-    if revisions:
-        events += list(events_for(*revisions)[:HISTORY_SIZE])
-    events = sorted(
-        {e.pgh_slug: e for e in events}.values(), key=lambda e: (e.pgh_created_at, e.pgh_id), reverse=True
-    )
+    events = events_for(plan, *revisions, limit=HISTORY_SIZE)
     # The events name the plan, its revisions and its customer and demand: already read above.
     known = (plan, plan.customer, plan.demand, *revisions)
-    ctx["history"] = describe_events(events[:HISTORY_SIZE], known=known)
+    ctx["history"] = describe_events(events, known=known)
     # Where this plan was reused: plans copied from any of its revisions ("apply to demand").
     ctx["copies"] = list(
         ProcessPlan.objects.visible_to(request.user)
