@@ -1,5 +1,7 @@
 """Lookups PostgreSQL answers better than Django's own for some queries."""
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import BigAutoField, ForeignKey, Lookup
 from django.db.models.sql.datastructures import Join
 
@@ -40,6 +42,8 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
+        if isinstance(value, Ids):
+            return "%s", [value.literal]
         return "%s", ["{" + ",".join(str(int(pk)) for pk in value) + "}"]
 
     def as_sql(self, compiler, connection):
@@ -51,6 +55,46 @@ class AnyOf(Lookup):
             if len(self.rhs) > INDEXED_IDS_MAX:
                 lhs = f"({lhs} + 0)"
         return f"{lhs} = ANY({rhs}::bigint[])", (*lhs_params, *rhs_params)
+
+
+class Ids:
+    """Keys for `__any`, as PostgreSQL writes an array of them (`{1,2,3}`), and how many: what
+    the database found, written once by the database. Given as a list, the keys were walked
+    every time a filter was built (the ORM resolves each as a possible expression: 1.6 ms
+    for a salesman's 5 600 customers), joined into the literal every time a query was
+    compiled (0.7 ms, three times for a list page, ten for the header search), and read
+    into Python one row each (1.5 ms)."""
+
+    def __init__(self, literal, count):
+        self.literal, self.count = literal, count
+
+    @classmethod
+    def of(cls, queryset):
+        """The keys `queryset` selects (one column of keys, such as `values("pk")`)."""
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # `none()`
+            return cls("{}", 0)
+        with connections[queryset.db].cursor() as cursor:
+            array = "'{' || coalesce(string_agg(k::text, ','), '') || '}'"
+            cursor.execute(f"SELECT count(*), {array} FROM ({sql}) ids(k)", params)
+            count, literal = cursor.fetchone()
+        return cls(literal, count)
+
+    def __len__(self):
+        return self.count
+
+    def __iter__(self):
+        return iter([int(key) for key in self.literal[1:-1].split(",") if key])
+
+    def __eq__(self, other):
+        return isinstance(other, Ids) and other.literal == self.literal
+
+    def __hash__(self):
+        return hash(self.literal)
+
+    def __repr__(self):
+        return f"<Ids: {self.count}>"
 
 
 def joined_key(compiler, column):

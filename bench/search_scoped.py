@@ -16,6 +16,8 @@ now (one array literal, `lookups.AnyOf`) against how they were (`ids_as_array_ex
 psycopg2's ARRAY[1, 2, …] of one constant per id), alternated the same way; and his lists
 ordered by the customer's code, searched for a part number and a rare term, with his ids
 compared as `key + 0` against in the joined customers' index (`ids_in_the_key_index`); and
+his lists with his ids read by the database as one array literal (`lookups.Ids`) against read
+as a list of ids (`ids_as_a_list`); and
 his lists with his customers' ids read from the owner index alone against how they were read
 (`ids_from_the_rows`: ordered by code in the UNION, the index without the ids, so each of his
 customers' rows was visited).
@@ -38,7 +40,7 @@ from bench.common import (
 )
 
 TERMS = os.environ.get("BENCH_TERMS", "划伤 辊印 锈 油斑 车门 无此词").split()
-TABLES = os.environ.get("BENCH_TABLES", "searched ids joined owner").split()
+TABLES = os.environ.get("BENCH_TABLES", "searched ids literal joined owner").split()
 # (URL name, query) of the pages that read his customers' ids.
 LISTS = (
     ("search", {"q": "辊印"}),
@@ -51,6 +53,23 @@ LISTS = (
     ("products:part-list", {}),
     ("orders:order-list", {}),
 )
+
+
+def ids_as_a_list():
+    """His customers' ids as they were read: a Python list of them, one row each, which every
+    filter built walks id by id and every query compiled joins into the array literal."""
+    from unittest import mock
+
+    from customers import models
+
+    def customer_ids_of(user):
+        if (ids := getattr(user, "_visible_customer_ids_as_list", None)) is None:
+            ids = user._visible_customer_ids_as_list = list(
+                models._customers_of(user).values_list("pk", flat=True)
+            )
+        return ids
+
+    return mock.patch.object(models, "_customer_ids_of", customer_ids_of)
 
 
 def ids_as_array_expression():
@@ -133,6 +152,12 @@ def main():
             "His customers' ids; before: ARRAY[1, 2, …], one constant per id",
             LISTS,
             ids_as_array_expression,
+        ),
+        (
+            "literal",
+            "His customers' ids; before: a list of them, walked by each filter, joined by each compile",
+            LISTS,
+            ids_as_a_list,
         ),
         (
             "joined",

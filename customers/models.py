@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
 from archive_site.lib.numbers import dimensions, span
+from archive_site.lookups import Ids
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, VisibleQuerySet
 from archive_site.numbering import drawn_code
 from archive_site.search import gram_index, gram_search
@@ -154,12 +155,12 @@ class CustomerScopedQuerySet(ListedByCustomer, VisibleQuerySet):
 
 
 def _customer_ids_of(user):
-    """The ids of the customers `user` may see, read at once (for `listed_for`), and kept on the
-    user object as Django keeps its permissions (`_perm_cache`): a request's user is read anew
-    for each request, and a page that lists several modules (the header search's six) reads
-    the ids once."""
+    """The ids of the customers `user` may see, read at once as one array (`lookups.Ids`, for
+    `listed_for`), and kept on the user object as Django keeps its permissions (`_perm_cache`):
+    a request's user is read anew for each request, and a page that lists several modules (the
+    header search's six) reads the ids once."""
     if (ids := getattr(user, "_visible_customer_ids", None)) is None:
-        ids = user._visible_customer_ids = list(_customers_of(user).values_list("pk", flat=True))
+        ids = user._visible_customer_ids = Ids.of(_customers_of(user))
     return ids
 
 
