@@ -1,12 +1,13 @@
 import hashlib
 import secrets
 import unicodedata
+from contextlib import contextmanager
 
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import DatabaseError, connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -81,7 +82,42 @@ class VisibleQuerySet(models.QuerySet):
             pk = int(pk)
         except (TypeError, ValueError):
             raise Http404 from None
-        return get_object_or_404(self.visible_to(user), pk=pk)
+        with joins_in_written_order(self.db):
+            return get_object_or_404(self.visible_to(user), pk=pk)
+
+
+@contextmanager
+def joins_in_written_order(alias):
+    """Have PostgreSQL join the tables of the queries inside in the order they are written
+    (`join_collapse_limit = 1`, in the request's transaction until the block ends) rather than
+    search every order. For one record found by its key, with the `select_related` records
+    joined by theirs, the written order is the best one, and the search was most of the
+    query's time: an objection with its customer, demand, part, plan and people took 3.4 ms to
+    plan and 0.3 ms to run; in written order, 1.2 ms to plan (bench/detail_fetch.py). Outside
+    a transaction (no request's) the queries are planned as usual."""
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        yield
+        return
+    kept = _join_collapse_limit(connection, "1")
+    try:
+        yield
+    except DatabaseError:
+        raise  # the transaction is aborted, and the setting with it
+    except BaseException:  # a record not found (404) or not allowed (403): the request goes on
+        _join_collapse_limit(connection, kept)
+        raise
+    _join_collapse_limit(connection, kept)
+
+
+def _join_collapse_limit(connection, value):
+    """Set `join_collapse_limit` for the transaction; the value it had."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('join_collapse_limit'), set_config('join_collapse_limit', %s, true)",
+            [value],
+        )
+        return cursor.fetchone()[0]
 
 
 def _shown(instance, field):
