@@ -28,12 +28,14 @@ def test_the_joins_are_in_written_order_inside_and_as_before_after():
 def test_a_record_found_missing_or_forbidden_leaves_the_setting_as_it_was(alice, bob, alices_customer):
     before = join_collapse_limit()
     objection = make_objection(alices_customer)
-    found = Objection.objects.select_related("customer", "handler").get_visible_or_404(alice, objection.pk)
+    joined = Objection.objects.select_related("customer", "handler")
+    found = joined.get_visible_or_404(alice, objection.pk)
     assert found == objection and found.customer == alices_customer
     with pytest.raises(Http404):
-        Objection.objects.get_visible_or_404(bob, objection.pk)  # not his customer's
+        joined.get_visible_or_404(bob, objection.pk)  # not his customer's
     with pytest.raises(PermissionDenied):
-        Objection.objects.get_visible_or_404(bob, objection.pk, "quality.delete_objection")
+        joined.get_visible_or_404(bob, objection.pk, "quality.delete_objection")
+    assert Objection.objects.exists()  # the transaction goes on
     assert join_collapse_limit() == before
 
 
