@@ -135,14 +135,16 @@ def select_options(context, widget):
 
 def _attributes(attrs):
     """HTML attributes as the project's widget templates write them: `True` bare, `False` left out."""
-    return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_as_string(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+    written = []
+    for name, value in attrs.items():
+        if value is True:
+            written.append(f" {conditional_escape(name)}")
+        elif value is not False:
+            written.append(f' {conditional_escape(name)}="{_as_string(value)}"')
+    return "".join(written)
 
 
 def _as_string(value):
     """`{{ value|stringformat:'s' }}`: the value as text, escaped unless it is safe already."""
-    text = "%s" % (value,)
+    text = str(value)
     return conditional_escape(mark_safe(text) if isinstance(value, SafeData) else text)
