@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from pghistory.models import Context
 
 from archive_site.lib import numbers
+from archive_site.lookups import array_literal
 
 
 def tracked(**kwargs):
@@ -84,14 +85,14 @@ def events_for(*objs, limit=None):
     db = connections[router.db_for_read(Context)]  # the replica on a page that reads from it
     wanted = defaultdict(set)  # referenced model -> primary keys
     for obj in objs:
-        wanted[obj._meta.concrete_model].add(int(obj.pk))
+        wanted[obj._meta.concrete_model].add(obj.pk)
     branches, params = [], []
     for event_model in pghistory.core.event_models():
         conditions = []
         for field in event_model._meta.fields:
             if (target := pghistory.utils.related_model(field)) in wanted:
                 conditions.append(f"{db.ops.quote_name(field.column)} = ANY(%s::bigint[])")
-                params.append("{" + ",".join(map(str, sorted(wanted[target]))) + "}")
+                params.append(array_literal(sorted(wanted[target])))
         if conditions:
             branches.append(_event_branch(db, event_model, " OR ".join(conditions), limit))
     if not branches:

@@ -42,9 +42,7 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        if isinstance(value, Ids):
-            return "%s", [value.literal]
-        return "%s", ["{" + ",".join(str(int(pk)) for pk in value) + "}"]
+        return "%s", [value.literal if isinstance(value, Ids) else array_literal(value)]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -55,6 +53,12 @@ class AnyOf(Lookup):
             if len(self.rhs) > INDEXED_IDS_MAX:
                 lhs = f"({lhs} + 0)"
         return f"{lhs} = ANY({rhs}::bigint[])", (*lhs_params, *rhs_params)
+
+
+def array_literal(keys):
+    """Integer keys as PostgreSQL writes an array of them, `{1,2,3}`: one parameter for
+    `= ANY(%s::bigint[])`, whatever the number of keys."""
+    return "{" + ",".join(str(int(key)) for key in keys) + "}"
 
 
 class Ids:
