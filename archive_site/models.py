@@ -23,7 +23,7 @@ class VisibleQuerySet(models.QuerySet):
     """Records each user sees only part of: `visible_to(user)`, and beside it the access
     helper every view uses. Subclasses say what `visible_to` means (record scope)."""
 
-    _with_dictionaries = False
+    _loaders = ()  # run on the fetched records (`loading`)
     _count_order = ()
 
     def visible_to(self, user):
@@ -47,25 +47,30 @@ class VisibleQuerySet(models.QuerySet):
         A demand's page joined it 15 times: PostgreSQL then spent 40–70 ms searching join
         orders for a query that ran in 10 (bench/dictionaries.py).
         """
+        return self.loading(load_dictionaries)
+
+    def loading(self, loader):
+        """Have `loader(records, using=alias)` complete the records once they are fetched, as
+        `prefetch_related` does its lookups: what a few queries after the rows read for all of
+        them at once, instead of joins or subqueries in the rows' query. Each loader runs once."""
+        if loader in self._loaders:
+            return self._chain()
         clone = self._chain()
-        clone._with_dictionaries = True
+        clone._loaders = (*self._loaders, loader)
         return clone
 
     def _clone(self):
         clone = super()._clone()
-        clone._with_dictionaries = self._with_dictionaries
+        clone._loaders = self._loaders
         clone._count_order = self._count_order
         return clone
 
     def _fetch_all(self):
         loaded = self._result_cache is not None
         super()._fetch_all()
-        if (
-            self._with_dictionaries
-            and not loaded
-            and issubclass(self._iterable_class, models.query.ModelIterable)
-        ):
-            load_dictionaries(self._result_cache, using=self.db)
+        if not loaded and issubclass(self._iterable_class, models.query.ModelIterable):
+            for loader in self._loaders:
+                loader(self._result_cache, using=self.db)
 
     def sees_everything(self, user):
         """Whether `visible_to(user)` is every record (no need to ask the database)."""

@@ -20,9 +20,12 @@ cause and closure again), and it was met on the first day the objection reached 
 or a later one (its closing date for the closure; the closing date too for an objection
 imported already past the step, which has no status log).
 
-The dates are computed once, in SQL, by `ObjectionQuerySet.with_deadlines()` (one
-subquery per step on the small rule table, evaluated for the rows a page shows), and read
-back as `Objection.deadlines()`; views never compute them.
+A page's objections get their dates from `ObjectionQuerySet.with_deadlines()`, which reads the
+rule table once and their status log in one query after the rows (`load_deadlines`), and reads
+them back as `Objection.deadlines()`; views never compute them. Over many rows, SQL gives the same
+dates: `step_dates` for counting them, `next_due_expression` for sorting by them, `due_condition`
+for selecting by them, and `deadline_annotations` (subqueries per row), which tests compare with
+all of these.
 """
 
 import datetime
@@ -33,6 +36,7 @@ from django.db import models
 from django.db.models import Case, DateField, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Least, TruncDate
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.history import tracked
@@ -214,12 +218,60 @@ class DeadlineRule(ArchiveModel):
         return getattr(self, f"{Step(step).value}_days")
 
 
+def rule_applying(rules, severity, customer_id):
+    """The rule for an objection of `severity` and `customer_id` among `rules` (the rule table,
+    read once, by `(severity, customer_id)`): the customer's own first, else the severity's
+    default; None without a rule. The same choice as `DeadlineRuleQuerySet.applying`."""
+    return rules.get((severity, customer_id)) or rules.get((severity, None))
+
+
+def load_deadlines(objections, using=None):
+    """Give each of `objections` (fetched records) `<step>_due` and `<step>_met_on` for each step
+    and `next_due`, the dates `deadline_annotations` gives, from the rule table read once and
+    their status log read in one query (the first day each status was reached), instead of seven
+    subqueries per row in the rows' query. For the few rows of a page (`with_deadlines()`)."""
+    if not objections:
+        return
+    rules = {(r.severity, r.customer_id): r for r in DeadlineRule.objects.using(using).order_by()}
+    transitions = type(objections[0])._meta.get_field("transitions").related_model
+    log = (
+        transitions.objects.using(using)
+        .filter(objection__any=[o.pk for o in objections])
+        .values_list("objection", "to_status")
+        .annotate(first=Min("at"))
+        .order_by()
+    )
+    # (objection id, status) -> the first day the objection reached the status
+    reached = {(objection, status): timezone.localdate(first) for objection, status, first in log}
+    steps = [(step, f"{step.value}_", statuses_meeting(step)) for step in Step]
+    for o in objections:
+        rule = rule_applying(rules, o.severity, o.customer_id)
+        pending = []  # the due dates of the steps not met yet
+        for step, prefix, meeting in steps:
+            due = met_on = None
+            if rule is not None and o.received_date is not None:
+                due = o.received_date + datetime.timedelta(days=getattr(rule, f"{prefix}days"))
+            if o.status not in meeting:
+                pending.append(due)
+            elif step != Step.CLOSURE:
+                days = [reached[o.pk, status] for status in meeting if (o.pk, status) in reached]
+                met_on = min(days) if days else o.closed_date
+            else:
+                met_on = o.closed_date
+            setattr(o, f"{prefix}due", due)
+            setattr(o, f"{prefix}met_on", met_on)
+        # As `Objection.next_deadline()`: the earliest due date of the steps not met.
+        o.next_due = min((due for due in pending if due is not None), default=None)
+    return objections
+
+
 def deadline_annotations(transitions):
-    """The annotations `with_deadlines()` adds to objections: `<step>_due` and `<step>_met_on`
-    for each step, and `next_due` (the earliest due date of the steps not met yet).
+    """`<step>_due` and `<step>_met_on` for each step, and `next_due` (the earliest due date of
+    the steps not met yet), as annotations looked up per row by subqueries: the dates
+    `load_deadlines` gives, written in SQL.
 
     `transitions`: the status log's model (queried for the day a status was first reached).
-    For a few rows (a page); over many, `step_dates` gives the same dates without subqueries.
+    For a few rows; over many, `step_dates` gives the same dates without subqueries.
     """
     rules = DeadlineRule.objects.applying(OuterRef("severity"), OuterRef("customer"))
     annotations = {}

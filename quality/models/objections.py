@@ -32,9 +32,9 @@ from customers.models import CustomerScopedQuerySet
 from .deadlines import (
     Step,
     StepDeadline,
-    deadline_annotations,
     due_condition,
     due_dates,
+    load_deadlines,
     next_due_expression,
     overdue_condition,
     statuses_meeting,
@@ -168,10 +168,10 @@ class ObjectionQuerySet(CustomerScopedQuerySet):
         return judge(self, question, alerts)
 
     def with_deadlines(self):
-        """Each objection's due date, met flag and day of every step, and `next_due`
-        (see `deadlines`); read them with `Objection.deadlines()`."""
-        transitions = self.model._meta.get_field("transitions").related_model
-        return self.annotate(**deadline_annotations(transitions))
+        """Each objection's due date and day met of every step, and `next_due`, loaded after the
+        rows (`load_deadlines`: two small queries for all of them); read them with
+        `Objection.deadlines()`."""
+        return self.loading(load_deadlines)
 
     def overdue(self, today, rules=None):
         """Open objections with a step not met whose due date has passed.

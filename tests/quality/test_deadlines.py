@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from quality.models import DeadlineRule, Objection, Step, StepState
-from quality.models.deadlines import next_due_expression
+from quality.models import DeadlineRule, Objection, ObjectionTransition, Step, StepState
+from quality.models.deadlines import deadline_annotations, next_due_expression, step_dates
 from tests.factories import make_customer, make_objection
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +175,68 @@ def test_other_customers_key_account_rules_do_not_apply(rules, alices_customer):
     other = make_customer(code="C0999", name="另一家汽车厂")
     objection = with_deadlines(make_objection(other, severity=2, received_date=RECEIVED))
     assert objection.response_due == D(2026, 3, 3)  # the default's, not alice's customer's
+
+
+DATES = [f"{step.value}_{name}" for step in Step for name in ("due", "met_on")]
+
+
+def test_a_page_reads_the_dates_sql_gives(
+    rules, alices_customer, bobs_customer, quality, django_assert_num_queries
+):
+    """`with_deadlines()` reads the rules and the status log after the rows, and gives the dates
+    that SQL gives per row (`deadline_annotations`) and over many rows (`step_dates`): with a key
+    account's own rule, a severity without a rule, every status, an objection reopened, one
+    closed without a status log, and a status reached after midnight in the mill's time zone
+    (before it in UTC)."""
+    at = lambda day, hour=9: timezone.make_aware(datetime.datetime(2026, 3, day, hour))  # noqa: E731
+    histories = {
+        "registered": [],
+        "investigating": [("investigating", at(3))],
+        "late night": [("investigating", at(4, 1))],  # 3 March 17:00 UTC
+        "measures_taken": [("investigating", at(3)), ("measures_taken", at(6))],
+        "closed": [("investigating", at(3)), ("measures_taken", at(6)), ("closed", at(20))],
+        "reopened": [
+            ("investigating", at(5)),
+            ("measures_taken", at(8)),
+            ("closed", at(12)),
+            ("investigating", at(15)),
+            ("measures_taken", at(18)),
+        ],
+        "closed, no log": [],
+    }
+    status = {"late night": "investigating", "reopened": "measures_taken", "closed, no log": "closed"}
+    objections = []
+    for customer in (alices_customer, bobs_customer):
+        for severity in (2, 3):  # no rule for 3
+            for name, history in histories.items():
+                o = make_objection(customer, severity=severity, received_date=RECEIVED)
+                closed = D(2026, 3, 21) if "closed" in name else None
+                Objection.objects.filter(pk=o.pk).update(status=status.get(name, name), closed_date=closed)
+                ObjectionTransition.objects.bulk_create(
+                    ObjectionTransition(objection=o, from_status="", to_status=to, by=quality, at=when)
+                    for to, when in history
+                )
+                objections.append(o.pk)
+
+    def dates(o):
+        return {name: getattr(o, name) for name in (*DATES, "next_due")}
+
+    with django_assert_num_queries(3):  # the rows, the rules, the status log
+        loaded = {o.pk: dates(o) for o in Objection.objects.with_deadlines().filter(pk__in=objections)}
+    per_row = Objection.objects.annotate(**deadline_annotations(ObjectionTransition))
+    assert loaded == {o.pk: dates(o) for o in per_row.filter(pk__in=objections)}
+    many = Objection.objects.annotate(**step_dates(list(DeadlineRule.objects.all())))
+    assert {pk: {k: v for k, v in d.items() if k != "next_due"} for pk, d in loaded.items()} == {
+        o.pk: {name: getattr(o, name) for name in DATES} for o in many.filter(pk__in=objections)
+    }
+    # What the cases were there to show, read from the loaded dates.
+    by_bob = [loaded[pk] for pk in objections[len(objections) // 2 :]]
+    assert by_bob[1]["response_met_on"] == D(2026, 3, 3)
+    assert by_bob[2]["response_met_on"] == D(2026, 3, 4)  # the mill's day, not UTC's
+    assert by_bob[5]["response_met_on"] == D(2026, 3, 5)  # first reached, not since reopening
+    assert by_bob[5]["cause_met_on"] == D(2026, 3, 8) and by_bob[5]["next_due"] == D(2026, 3, 22)
+    assert by_bob[6]["cause_met_on"] == by_bob[6]["closure_met_on"] == D(2026, 3, 21)
+    assert by_bob[len(histories)]["response_due"] is None  # severity 3: no rule
 
 
 def test_the_queues_select_and_order_what_the_due_dates_per_row_selected(

@@ -145,8 +145,8 @@ def test_list_runs_a_constant_number_of_queries(login, quality, django_assert_nu
     client = login(quality)
     # session, user, savepoint + release, permissions, count, filter choices x4
     # (defect types, grades, lines, handlers), the page's ids, the page of objections (photo
-    # counts and the steps' due dates in subqueries)
-    with django_assert_num_queries(12):
+    # counts in a subquery), then their steps' due dates: the deadline rules and their status log
+    with django_assert_num_queries(14):
         response = client.get(LIST)
     assert response.status_code == 200
 

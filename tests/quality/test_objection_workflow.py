@@ -245,10 +245,11 @@ def test_detail_runs_a_constant_number_of_queries(
         client.post(reverse("quality:photo-upload", args=[o.pk]), {"photos": [jpeg() for _ in range(photos)]})
     # session, user, savepoint + release, permissions, objection, its dictionary entries (and
     # its customer's), photos, history events and the rows they name that the page has not
-    # loaded (users), transitions, runs of the coils, the decisions it grounded, the alerts it
+    # loaded (users), the deadline rules and its status log for its steps' due dates,
+    # transitions, runs of the coils, the decisions it grounded, the alerts it
     # gave similar customers, the access log entry; its assignments and the handlers offered
     # to reassign it; its files and its discussion; and the objection's fetch joining its
     # records in written order, then the setting put back
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(23):
         response = client.get(detail(o))
     assert response.status_code == 200
