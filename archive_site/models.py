@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -165,6 +166,15 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        """`get_<field>_display()`: the label of the field's value among its choices, else the
+        value. Django's makes a dict of the choices on every call, hashing each label, a lazy
+        translation translated to be hashed: a list of 50 objections asked it for their
+        severities and statuses 100 times, 1.9 ms."""
+        value = getattr(self, field.attname)
+        label = next((label for choice, label in field.flatchoices if choice == value), value)
+        return force_str(label, strings_only=True)
 
     def stamp(self, user):
         """Record the change about to be saved (by `user`): a new version of a stored record."""
