@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
+from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
@@ -12,14 +13,12 @@ from customers.models import Customer, Demand, verification_overdue_q
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("查找"))
     id = SelectedFilter()
-    category = django_filters.ModelChoiceFilter(
+    category = ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
     )
     region = SubstringFilter(label=_("地区"))
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices, label=_("状态"))
-    sales_owner = django_filters.ModelChoiceFilter(
-        queryset=lambda _request: Customer.sales_owners(), label=_("负责销售")
-    )
+    sales_owner = ModelChoiceFilter(queryset=lambda _request: Customer.sales_owners(), label=_("负责销售"))
     followed = django_filters.BooleanFilter(
         method="only_followed", label=_("我关注的客户"), widget=forms.CheckboxInput
     )
@@ -55,16 +54,10 @@ class DemandFilter(django_filters.FilterSet):
     )
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
     name = SubstringFilter(label=_("需求名称"))
-    production_grade = django_filters.ModelChoiceFilter(
-        queryset=_entries(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
-    )
-    delivery_grade = django_filters.ModelChoiceFilter(
-        queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号")
-    )
-    surface_quality = django_filters.ModelChoiceFilter(
-        queryset=_entries(DictKind.SURFACE_QUALITY), label=_("表面质量")
-    )
-    end_use = django_filters.ModelChoiceFilter(queryset=_entries(DictKind.END_USE), label=_("最终用途"))
+    production_grade = ModelChoiceFilter(queryset=_entries(DictKind.PRODUCTION_GRADE), label=_("生产牌号"))
+    delivery_grade = ModelChoiceFilter(queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号"))
+    surface_quality = ModelChoiceFilter(queryset=_entries(DictKind.SURFACE_QUALITY), label=_("表面质量"))
+    end_use = ModelChoiceFilter(queryset=_entries(DictKind.END_USE), label=_("最终用途"))
     thickness_min = django_filters.NumberFilter(
         field_name="thickness", lookup_expr="gte", label=_("厚度 ≥ (mm)")
     )
@@ -109,10 +102,8 @@ class CompletenessFilter(django_filters.FilterSet):
     """The completeness report's filters; the queryset carries `completeness` (customers.completeness)."""
 
     q = django_filters.CharFilter(method="search", label=_("查找"))
-    sales_owner = django_filters.ModelChoiceFilter(
-        queryset=lambda _request: Customer.sales_owners(), label=_("负责销售")
-    )
-    category = django_filters.ModelChoiceFilter(
+    sales_owner = ModelChoiceFilter(queryset=lambda _request: Customer.sales_owners(), label=_("负责销售"))
+    category = ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
     )
     below = django_filters.NumberFilter(

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
@@ -17,7 +18,7 @@ class OrderFilter(django_filters.FilterSet):
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
     demand = django_filters.NumberFilter(field_name="demand", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(choices=Order.Status.choices, label=_("状态"))
-    production_grade = django_filters.ModelChoiceFilter(
+    production_grade = ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
     )
     ordered_after = django_filters.DateFilter(

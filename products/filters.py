@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
+from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from customers.models import Customer
@@ -18,18 +19,16 @@ class PartFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
     id = SelectedFilter()
-    car_model = django_filters.ModelChoiceFilter(queryset=_entries(DictKind.CAR_MODEL), label=_("车型"))
-    delivery_grade = django_filters.ModelChoiceFilter(
+    car_model = ModelChoiceFilter(queryset=_entries(DictKind.CAR_MODEL), label=_("车型"))
+    delivery_grade = ModelChoiceFilter(
         field_name="demand__delivery_grade", queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号")
     )
-    production_grade = django_filters.ModelChoiceFilter(
+    production_grade = ModelChoiceFilter(
         field_name="demand__production_grade",
         queryset=_entries(DictKind.PRODUCTION_GRADE),
         label=_("生产牌号"),
     )
-    usage_location = django_filters.ModelChoiceFilter(
-        queryset=_entries(DictKind.USAGE_LOCATION), label=_("使用部位")
-    )
+    usage_location = ModelChoiceFilter(queryset=_entries(DictKind.USAGE_LOCATION), label=_("使用部位"))
     o = StableOrderingFilter(
         fields=[
             ("customer__code", "customer"),

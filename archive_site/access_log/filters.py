@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.filters import ModelChoiceFilter
 from archive_site.models import AccessLog
 from archive_site.search import SubstringFilter
 from archive_site.validators import validate_plausible_date
@@ -16,9 +17,7 @@ def _start_of(day):
 
 
 class AccessLogFilter(django_filters.FilterSet):
-    user = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.order_by("username"), label=_("用户")
-    )
+    user = ModelChoiceFilter(queryset=get_user_model().objects.order_by("username"), label=_("用户"))
     customer_name = SubstringFilter(label=_("客户"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("客户ID"))
     action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, label=_("操作"))

@@ -1,10 +1,10 @@
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.filters import ListedChoiceField, ModelChoiceFilter
 from archive_site.search import SubstringFilter
 
 
@@ -13,12 +13,12 @@ def roles_in_order():
     return Group.objects.order_by("pk")
 
 
-class RoleChoiceField(forms.ModelChoiceField):
+class RoleChoiceField(ListedChoiceField):
     def label_from_instance(self, obj):
         return gettext(obj.name)  # the role's name in the UI's language (archive_site.accounts.roles)
 
 
-class RoleFilter(django_filters.ModelChoiceFilter):
+class RoleFilter(ModelChoiceFilter):
     field_class = RoleChoiceField
 
 

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from quality.filters.objections import ObjectionFilter
@@ -11,9 +12,7 @@ from quality.models import Decision, Disposition, Verdict
 
 class DecisionFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(method="by_customer", label=_("客户"))
-    defect_type = django_filters.ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型")
-    )
+    defect_type = ModelChoiceFilter(queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型"))
     disposition = django_filters.ChoiceFilter(choices=Disposition.choices, label=_("判定"))
     measure = django_filters.ChoiceFilter(choices=Decision.Measure.choices, label=_("现场措施"))
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices, label=_("判定辅助答复"))

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
+from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from customers.models import Customer
@@ -39,9 +40,7 @@ class ObjectionFilter(django_filters.FilterSet):
     )
     id = SelectedFilter()
     customer = django_filters.CharFilter(method="by_customer", label=_("客户"))
-    defect_type = django_filters.ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型")
-    )
+    defect_type = ModelChoiceFilter(queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型"))
     # A ChoiceFilter: its select offers "any" first. (A TypedChoiceFilter has no empty choice:
     # its select would show 轻微 chosen, and every search through the form keep only those.)
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("严重程度"))
@@ -58,14 +57,14 @@ class ObjectionFilter(django_filters.FilterSet):
         label=_("关闭日期"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    production_grade = django_filters.ModelChoiceFilter(
+    production_grade = ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
     )
-    responsible_line = django_filters.ModelChoiceFilter(
+    responsible_line = ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_LINE), label=_("责任产线")
     )
     coil = django_filters.CharFilter(method="by_coil", label=_("卷号"))
-    handler = django_filters.ModelChoiceFilter(queryset=lambda _r: Objection.handlers(), label=_("处理人"))
+    handler = ModelChoiceFilter(queryset=lambda _r: Objection.handlers(), label=_("处理人"))
     queue = django_filters.ChoiceFilter(choices=QUEUES, method="by_queue", label=_("工作队列"))
     due = django_filters.DateFromToRangeFilter(
         method="by_due",

@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from customers.models import Customer
@@ -14,7 +15,7 @@ from quality.models import PlanRevision, ProcessPlan
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("编号或名称"))
     customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
-    production_grade = django_filters.ModelChoiceFilter(
+    production_grade = ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE),
         method="filter_grade",
         label=_("生产牌号"),

@@ -1,0 +1,133 @@
+"""What a list page spends drawing its rows and its filter form, against the paths before, on the
+generated archive:
+
+- `get_<field>_display()` (a row's severity and status): the records' own
+  (`VersionedModel._get_FIELD_display`) against Django's, which hashes every choice's label;
+- a filter form's model selects: their choices read in one plain query (`ListedChoiceIterator`)
+  against django-filter's iterator (Django's `iterator()`, a server-side cursor);
+- the objection list (as it opens and searched), alternated with both put back
+  (`bench.common.alternated`).
+
+    make bench BENCH=list_drawing
+    python -m bench.list_drawing      # DATABASE_URL from the environment
+"""
+
+import copy
+import os
+import statistics
+import time
+from contextlib import contextmanager
+
+from bench.common import alternated, bench_users, compared, ensure_archive, load, setup_django, table
+
+TIMES = 2000
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 20))
+
+
+@contextmanager
+def drawn_as_before():
+    """Django's `_get_FIELD_display` and django-filter's choice iterator put back."""
+    from unittest import mock
+
+    from django.db import models
+    from django_filters.fields import ModelChoiceIterator
+
+    from archive_site.filters import ListedChoiceField
+    from archive_site.models import VersionedModel
+
+    with (
+        mock.patch.object(VersionedModel, "_get_FIELD_display", models.Model._get_FIELD_display),
+        mock.patch.object(ListedChoiceField, "iterator", ModelChoiceIterator),
+    ):
+        yield
+
+
+def timed(fn, times):
+    """Median µs of `fn()`, called `times` times."""
+    values = []
+    for _ in range(times):
+        started = time.perf_counter()
+        fn()
+        values.append((time.perf_counter() - started) * 1e6)
+    return statistics.median(values)
+
+
+def p95(values):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main():
+    setup_django()
+    ensure_archive()
+    from django.db import models
+    from django.test import Client, RequestFactory
+    from django.urls import reverse
+    from django.utils import translation
+    from django_filters.fields import ModelChoiceIterator
+
+    from archive_site.filters import ListedChoiceIterator
+    from quality.filters.objections import ObjectionFilter
+    from quality.models import Objection
+
+    translation.activate("zh-hans")
+    admin, _sales = bench_users()
+    print(f"{load()}")
+
+    rows = []
+    objection = Objection.objects.first()
+    for name in ("severity", "status"):
+        field = Objection._meta.get_field(name)
+        ours = getattr(objection, f"get_{name}_display")
+        assert ours() == models.Model._get_FIELD_display(objection, field)
+        before = timed(lambda field=field: models.Model._get_FIELD_display(objection, field), TIMES)
+        now = timed(ours, TIMES)
+        rows.append([f"get_{name}_display()", f"{before:.1f}", f"{now:.1f}", compared(before, now)])
+    print(f"\nA row's label of a choice (µs per call, {TIMES} calls)")
+    print(table(["call", "Django's", "ours", "ratio"], rows))
+
+    request = RequestFactory().get("/")
+    request.user = admin
+    form = ObjectionFilter({}, queryset=Objection.objects.all(), request=request).form
+    rows = []
+    for name in ("defect_type", "production_grade", "responsible_line", "handler"):
+        field = form.fields[name]
+        assert list(ModelChoiceIterator(field)) == list(ListedChoiceIterator(field))
+        before, now = [], []
+        for i in range(200):
+            for mode, values in (
+                (("before", before), ("now", now)) if i % 2 else (("now", now), ("before", before))
+            ):
+                iterator = ModelChoiceIterator if mode == "before" else ListedChoiceIterator
+                fresh = copy.deepcopy(field)  # as each request's form: its queryset not read yet
+                started = time.perf_counter()
+                list(iterator(fresh))
+                values.append((time.perf_counter() - started) * 1000)
+        b, n = statistics.median(before), statistics.median(now)
+        rows.append([f"{name} ({len(field.choices) - 1})", f"{b:.2f}", f"{n:.2f}", compared(b, n)])
+    print("\nThe objection list's model selects: reading their choices (ms, 200 each way, in turn)")
+    print(table(["select (options)", "iterator()", "one query", "ratio"], rows))
+
+    client = Client()
+    client.force_login(admin)
+    rows = []
+    for label, params in (("异议列表", {}), ("异议列表 ?q=划伤", {"q": "划伤"})):
+        times, db = alternated(client, reverse("quality:objection-list"), params, drawn_as_before, ROUNDS + 1)
+        b, n = times["before"], times["now"]
+        rows.append(
+            [
+                label,
+                len(n),
+                f"{statistics.median(b):.1f}",
+                f"{p95(b):.1f}",
+                f"{statistics.median(n):.1f}",
+                f"{p95(n):.1f}",
+                compared(statistics.median(b), statistics.median(n)),
+            ]
+        )
+    print("\nThe objection list (admin), alternated with both paths as before (ms)")
+    print(table(["page", "n", "before p50", "p95", "now p50", "p95", "p50 ratio"], rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The lists' filter forms read a select's choices in one plain query."""
+
+import importlib
+from pathlib import Path
+
+import django_filters
+import pytest
+from django import forms
+from django.conf import settings
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django_filters.fields import ModelChoiceIterator
+
+from archive_site.filters import ListedChoiceField
+from quality.filters.objections import ObjectionFilter
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def project_filtersets():
+    """Every FilterSet of the project's apps, their `filters` modules imported."""
+    for path in [*ROOT.glob("*/filters.py"), *ROOT.glob("*/*/filters.py"), *ROOT.glob("*/filters/*.py")]:
+        if path.parts[len(ROOT.parts)] not in (".venv", "tests", "bench"):
+            importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+    found, todo = [], [django_filters.FilterSet]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            todo.append(subclass)
+            if not subclass.__module__.startswith("django_filters"):
+                found.append(subclass)
+    return found
+
+
+def test_every_model_select_of_every_list_filter_reads_its_choices_in_a_plain_query():
+    filtersets = project_filtersets()
+    selects = {
+        (filterset.__name__, name): f.field_class
+        for filterset in filtersets
+        for name, f in filterset.base_filters.items()
+        if issubclass(f.field_class, forms.ModelChoiceField)
+    }
+    assert len(filtersets) >= 10 and len(selects) >= 20  # customers, demands, objections, parts…
+    assert [select for select, field in selects.items() if not issubclass(field, ListedChoiceField)] == []
+
+
+@pytest.mark.django_db
+def test_the_choices_are_django_filters_own_in_one_query_without_a_cursor(admin_user):
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    form = ObjectionFilter({}, queryset=ObjectionFilter._meta.model.objects.all(), request=request).form
+    for name in ("defect_type", "production_grade", "responsible_line", "handler"):
+        field = form.fields[name]
+        with CaptureQueriesContext(connection) as queries:
+            ours = [(str(value), label) for value, label in field.choices]
+        assert len(queries) == 1 and "DECLARE" not in queries[0]["sql"], name
+        theirs = [(str(value), label) for value, label in ModelChoiceIterator(field)]
+        assert ours == theirs and len(ours) > 1, name
