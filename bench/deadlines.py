@@ -15,7 +15,7 @@ import random
 import statistics
 from contextlib import contextmanager
 
-from bench.common import alternated, bench_users, ensure_archive, load, setup_django, table
+from bench.common import alternated, bench_users, ensure_archive, load, percentile, setup_django, table
 
 RECORDS = int(os.environ.get("BENCH_DETAIL_RECORDS", 10))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 20))
@@ -36,11 +36,6 @@ def subqueries_per_row():
 
     with mock.patch.object(ObjectionQuerySet, "with_deadlines", annotated):
         yield
-
-
-def p95(values):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main():
@@ -88,13 +83,13 @@ def line(label, times, db):
         label,
         len(now),
         f"{statistics.median(before):.1f}",
-        f"{p95(before):.1f}",
+        f"{percentile(before, 95):.1f}",
         f"{statistics.median(db['before']):.1f}",
         f"{statistics.median(now):.1f}",
-        f"{p95(now):.1f}",
+        f"{percentile(now, 95):.1f}",
         f"{statistics.median(db['now']):.1f}",
         f"{statistics.median(before) / statistics.median(now):.2f}×",
-        f"{p95(before) / p95(now):.2f}×",
+        f"{percentile(before, 95) / percentile(now, 95):.2f}×",
     ]
 
 

@@ -18,7 +18,16 @@ import statistics
 import time
 from contextlib import contextmanager
 
-from bench.common import alternated, bench_users, compared, ensure_archive, load, setup_django, table
+from bench.common import (
+    alternated,
+    bench_users,
+    compared,
+    ensure_archive,
+    load,
+    percentile,
+    setup_django,
+    table,
+)
 
 TIMES = 2000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 20))
@@ -50,11 +59,6 @@ def timed(fn, times):
         fn()
         values.append((time.perf_counter() - started) * 1e6)
     return statistics.median(values)
-
-
-def p95(values):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main():
@@ -119,9 +123,9 @@ def main():
                 label,
                 len(n),
                 f"{statistics.median(b):.1f}",
-                f"{p95(b):.1f}",
+                f"{percentile(b, 95):.1f}",
                 f"{statistics.median(n):.1f}",
-                f"{p95(n):.1f}",
+                f"{percentile(n, 95):.1f}",
                 compared(statistics.median(b), statistics.median(n)),
             ]
         )

@@ -604,8 +604,8 @@ class Objection(ArchiveModel):
         return self.pk is not None and kept.exists()
 
     def deadlines(self, today=None):
-        """Each step's `StepDeadline` (due date, met, met on, state), from the annotations of
-        `Objection.objects.with_deadlines()`; `today` defaults to the local date."""
+        """Each step's `StepDeadline` (due date, met, met on, state), from the dates
+        `Objection.objects.with_deadlines()` loads; `today` defaults to the local date."""
         today = today or timezone.localdate()
         return [
             StepDeadline.of(
