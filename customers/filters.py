@@ -92,7 +92,7 @@ class DemandFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
-        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+        return queryset.of_customer(value)
 
 
 # Archive health ---------------------------------------------------------------

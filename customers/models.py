@@ -69,6 +69,24 @@ class ListedByCustomer:
             return scoped
         return scoped.counted_along("pk" if self.customer_field == "pk" else f"{self.customer_field}_id")
 
+    def of_customer(self, term):
+        """The rows of the customer whose code is `term`, else of the customers whose name, short
+        name, code or credit code contains it (`CustomerQuerySet.search`): what every list's
+        customer filter selects.
+
+        Written on the customer the rows join, not as `customer IN (the matching customers)`: for
+        a salesman PostgreSQL started from the matching customers and looked each one up in this
+        table's customer index with his customers' keys (`AnyOf`) in every lookup, 1.8 s for the
+        1 293 customers of 广东佛山 at 5 million objections, on every list. Joined, his keys are
+        compared with each matching customer's once (`AnyOf` on a joined key)."""
+        term = (term or "").strip()
+        if not term:
+            return self
+        path = self.customer_field
+        if Customer.objects.filter(code=term).exists():
+            return self.filter(**{f"{path}__code": term})
+        return gram_search(self, term, [f"{path}__{field}" for field in SEARCH_FIELDS], decide=False)
+
     def search(self, term, decide=True):
         """Chinese substring search in `search_fields` (`gram_search`), the same for every user:
         a rare term through the gram index, a common one by walking the rows (the scope is

@@ -6,7 +6,6 @@ from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
-from customers.models import Customer
 from orders.models import Delivery, Order
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -44,7 +43,7 @@ class OrderFilter(django_filters.FilterSet):
         fields = []
 
     def search_customer(self, queryset, name, value):
-        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+        return queryset.of_customer(value)
 
 
 class DeliveryFilter(django_filters.FilterSet):
@@ -67,4 +66,4 @@ class DeliveryFilter(django_filters.FilterSet):
         fields = []
 
     def search_customer(self, queryset, name, value):
-        return queryset.filter(order__customer__in=Customer.objects.search(value).values("pk"))
+        return queryset.of_customer(value)

@@ -6,7 +6,6 @@ from archive_site.bulk import SelectedFilter
 from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
-from customers.models import Customer
 from products.models import Part
 
 
@@ -53,4 +52,4 @@ class PartFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
-        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+        return queryset.of_customer(value)

@@ -14,7 +14,6 @@ from archive_site.bulk import SelectedFilter
 from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
-from customers.models import Customer
 from quality.models import DeadlineRule, Objection, Severity
 
 QUEUES = [
@@ -85,12 +84,7 @@ class ObjectionFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def by_customer(self, queryset, name, value):
-        """A customer code, or part of its name: one subquery, whatever the number of matches."""
-        value = value.strip()
-        matching = Customer.objects.filter(code=value).values("pk")
-        if not Customer.objects.filter(code=value).exists():
-            matching = Customer.objects.search(value).values("pk")
-        return queryset.filter(customer__in=matching)
+        return queryset.of_customer(value)
 
     def only_open(self, queryset, name, value):
         return queryset.open() if value else queryset

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from archive_site.filters import ModelChoiceFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
-from customers.models import Customer
 from quality.models import PlanRevision, ProcessPlan
 
 
@@ -39,7 +38,7 @@ class PlanFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def search_customer(self, queryset, name, value):
-        return queryset.filter(customer__in=Customer.objects.search(value).values("pk"))
+        return queryset.of_customer(value)
 
     def only_awaiting_approval(self, queryset, name, value):
         return queryset.awaiting_approval() if value else queryset

@@ -1,0 +1,87 @@
+"""Every list's customer filter (`?customer=`, part of a customer's name or its code): the rows
+found on the customer they join (`ListedByCustomer.of_customer`) against the filter before, kept
+as the baseline (`customer IN (the matching customers)`), on the generated archive.
+
+    make bench BENCH=customer_filter
+    BENCH_SCALE=10 BENCH_ROUNDS=6 python -m bench.customer_filter   # DATABASE_URL from the environment
+
+For each list (objections, demands, plans, parts, orders, deliveries), as the administrator and
+as the generator's first salesman, BENCH_TERMS (a region common in customers' names, a rarer
+name, a customer's code) in turn both ways (`bench.common.alternated`); p50 of the server time and
+of the database's.
+"""
+
+import os
+import statistics
+from contextlib import contextmanager
+
+from bench.common import bench_users, compared, ensure_archive, load, setup_django, table
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 6))
+LISTS = (
+    ("异议 objections", "quality:objection-list"),
+    ("需求 demands", "customers:demand-list"),
+    ("方案 plans", "quality:plan-list"),
+    ("零件 parts", "products:part-list"),
+    ("订单 orders", "orders:order-list"),
+    ("发货 deliveries", "orders:delivery-list"),
+)
+
+
+@contextmanager
+def matched_as_before():
+    """The customer filter as every list wrote it before: `customer IN (matching customers)`."""
+    from unittest import mock
+
+    from customers.models import Customer, ListedByCustomer
+
+    def before(self, term):
+        term = (term or "").strip()
+        matching = Customer.objects.filter(code=term).values("pk")
+        if not Customer.objects.filter(code=term).exists():
+            matching = Customer.objects.search(term).values("pk")
+        return self.filter(**{f"{self.customer_field}__in": matching})
+
+    with mock.patch.object(ListedByCustomer, "of_customer", before):
+        yield
+
+
+def main():
+    setup_django()
+    ensure_archive()
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.common import alternated
+    from customers.models import Customer
+
+    admin, sales = bench_users()
+    code = Customer.objects.visible_to(sales).order_by("pk").values_list("code", flat=True).first()
+    terms = os.environ.get("BENCH_TERMS", f"广东佛山 钢铁 {code}").split()
+    print(f"{ROUNDS} rounds each way (the first not counted); terms {terms}; {load()}")
+    rows = []
+    for who, user in (("admin", admin), ("sales", sales)):
+        client = Client()
+        client.force_login(user)
+        for label, name in LISTS:
+            for term in terms:
+                times, db = alternated(
+                    client, reverse(name), {"customer": term}, matched_as_before, ROUNDS + 1
+                )
+                b, n = statistics.median(times["before"]), statistics.median(times["now"])
+                rows.append(
+                    [
+                        f"{label} ?customer={term} ({who})",
+                        f"{b:.1f}",
+                        f"{statistics.median(db['before']):.1f}",
+                        f"{n:.1f}",
+                        f"{statistics.median(db['now']):.1f}",
+                        compared(b, n),
+                    ]
+                )
+    print("\nServer time (ms, p50); before = customer IN (the matching customers)")
+    print(table(["list", "before", "db", "now", "db", "ratio"], rows))
+
+
+if __name__ == "__main__":
+    main()
