@@ -26,11 +26,14 @@ def judgement_shortcut(request, obj=None):
 
 
 def home_figures(request, obj=None):
-    """The key objection figures with small charts, within the user's scope: five queries."""
+    """The key objection figures with small charts, within the user's scope: five queries, or the
+    whole archive's figures as kept (`dashboard.objection_figures`)."""
     user = request.user
     if not user.has_perm("quality.view_objection"):
         return None
-    return dashboard.objection_figures(Objection.objects.visible_to(user), timezone.localdate())
+    objections = Objection.objects.visible_to(user)
+    keep = objections.sees_everything(user)  # the whole archive's, the same for all who see it
+    return dashboard.objection_figures(objections, timezone.localdate(), keep=keep)
 
 
 def home_handler_work(request, obj=None):

@@ -348,6 +348,9 @@ def test_the_home_pages_query_count_does_not_grow_with_the_archive(
 ):
     client = login(request.getfixturevalue(who))
     grow(alices_customer, bobs_customer, quality, engineer, 2)
+    # The whole archive's figures are kept (inserted the first time, updated after each write):
+    # count a request that updates them, as the one after growing does.
+    home_queries(client)
     small = home_queries(client)
     grow(make_customer(sales_owner=alices_customer.sales_owner), bobs_customer, quality, engineer, 12)
     assert home_queries(client) == small
