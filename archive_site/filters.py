@@ -1,6 +1,7 @@
 """What the lists' filter forms share."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 
@@ -27,3 +28,16 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     """django-filter's, its choices read by one plain query (`ListedChoiceIterator`)."""
 
     field_class = ListedChoiceField
+
+
+class OfCustomerFilter(django_filters.CharFilter):
+    """A list's customer filter: a customer's code, or part of its name, as the rows' queryset
+    reads it (`of_customer`, on the querysets of the records of customers)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("客户"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        return qs.of_customer(value) if value else qs

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
-from archive_site.filters import ModelChoiceFilter
+from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
@@ -52,7 +52,7 @@ class DemandFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("查找"), help_text=_("需求编号、名称或特殊要求中的文字")
     )
-    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    customer = OfCustomerFilter()
     name = SubstringFilter(label=_("需求名称"))
     production_grade = ModelChoiceFilter(queryset=_entries(DictKind.PRODUCTION_GRADE), label=_("生产牌号"))
     delivery_grade = ModelChoiceFilter(queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号"))
@@ -90,9 +90,6 @@ class DemandFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value)
-
-    def search_customer(self, queryset, name, value):
-        return queryset.of_customer(value)
 
 
 # Archive health ---------------------------------------------------------------

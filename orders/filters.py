@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.filters import ModelChoiceFilter
+from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
@@ -13,7 +13,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class OrderFilter(django_filters.FilterSet):
     q = SubstringFilter(field_name="number", label=_("订单号"))
-    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    customer = OfCustomerFilter()
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
     demand = django_filters.NumberFilter(field_name="demand", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(choices=Order.Status.choices, label=_("状态"))
@@ -42,14 +42,11 @@ class OrderFilter(django_filters.FilterSet):
         model = Order
         fields = []
 
-    def search_customer(self, queryset, name, value):
-        return queryset.of_customer(value)
-
 
 class DeliveryFilter(django_filters.FilterSet):
     coil = django_filters.CharFilter(field_name="coil_number", lookup_expr="istartswith", label=_("卷号"))
     order = SubstringFilter(field_name="order__number", label=_("订单号"))
-    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    customer = OfCustomerFilter()
     delivered_after = django_filters.DateFilter(
         field_name="date", lookup_expr="gte", label=_("交货日期从"), widget=DATE
     )
@@ -64,6 +61,3 @@ class DeliveryFilter(django_filters.FilterSet):
     class Meta:
         model = Delivery
         fields = []
-
-    def search_customer(self, queryset, name, value):
-        return queryset.of_customer(value)

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
-from archive_site.filters import ModelChoiceFilter
+from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from products.models import Part
@@ -15,7 +15,7 @@ def _entries(kind):
 
 class PartFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("零件名称/编号"))
-    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    customer = OfCustomerFilter()
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
     id = SelectedFilter()
     car_model = ModelChoiceFilter(queryset=_entries(DictKind.CAR_MODEL), label=_("车型"))
@@ -50,6 +50,3 @@ class PartFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value)
-
-    def search_customer(self, queryset, name, value):
-        return queryset.of_customer(value)

@@ -3,15 +3,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.filters import ModelChoiceFilter
+from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
-from quality.filters.objections import ObjectionFilter
 from quality.models import Decision, Disposition, Verdict
 
 
 class DecisionFilter(django_filters.FilterSet):
-    customer = django_filters.CharFilter(method="by_customer", label=_("客户"))
+    customer = OfCustomerFilter()
     defect_type = ModelChoiceFilter(queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型"))
     disposition = django_filters.ChoiceFilter(choices=Disposition.choices, label=_("判定"))
     measure = django_filters.ChoiceFilter(choices=Decision.Measure.choices, label=_("现场措施"))
@@ -27,8 +26,6 @@ class DecisionFilter(django_filters.FilterSet):
     class Meta:
         model = Decision
         fields = []
-
-    by_customer = ObjectionFilter.by_customer  # a code, or part of the name: the same rule
 
     def by_coil(self, queryset, name, value):
         return queryset.filter(coil_numbers__contains=[value.strip().upper()])

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
-from archive_site.filters import ModelChoiceFilter
+from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from quality.models import DeadlineRule, Objection, Severity
@@ -38,7 +38,7 @@ class ObjectionFilter(django_filters.FilterSet):
         method="search", label=_("查找"), help_text=_("缺陷描述、原因分析、解决措施或预防措施中的文字")
     )
     id = SelectedFilter()
-    customer = django_filters.CharFilter(method="by_customer", label=_("客户"))
+    customer = OfCustomerFilter()
     defect_type = ModelChoiceFilter(queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型"))
     # A ChoiceFilter: its select offers "any" first. (A TypedChoiceFilter has no empty choice:
     # its select would show 轻微 chosen, and every search through the form keep only those.)
@@ -82,9 +82,6 @@ class ObjectionFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value)
-
-    def by_customer(self, queryset, name, value):
-        return queryset.of_customer(value)
 
     def only_open(self, queryset, name, value):
         return queryset.open() if value else queryset

@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.filters import ModelChoiceFilter
+from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
 from archive_site.models import DictEntry, DictKind
 from archive_site.pagination import StableOrderingFilter
 from quality.models import PlanRevision, ProcessPlan
@@ -13,7 +13,7 @@ from quality.models import PlanRevision, ProcessPlan
 
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("编号或名称"))
-    customer = django_filters.CharFilter(method="search_customer", label=_("客户"))
+    customer = OfCustomerFilter()
     production_grade = ModelChoiceFilter(
         queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE),
         method="filter_grade",
@@ -36,9 +36,6 @@ class PlanFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value)
-
-    def search_customer(self, queryset, name, value):
-        return queryset.of_customer(value)
 
     def only_awaiting_approval(self, queryset, name, value):
         return queryset.awaiting_approval() if value else queryset
