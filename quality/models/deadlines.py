@@ -250,7 +250,7 @@ def load_deadlines(objections, using=None):
         for step, prefix, meeting in steps:
             due = met_on = None
             if rule is not None and o.received_date is not None:
-                due = o.received_date + datetime.timedelta(days=getattr(rule, f"{prefix}days"))
+                due = o.received_date + datetime.timedelta(days=rule.days(step))
             if o.status not in meeting:
                 pending.append(due)
             elif step != Step.CLOSURE:
