@@ -368,6 +368,33 @@ def alternated(client, url, params, before, rounds=None):
 ALTERNATED_HEADER = f"{'before p50':>11} {'db':>8} {'now p50':>9} {'db':>7} {'ratio':>7}"
 
 
+# The columns of `alternated_row`, after the page's.
+ALTERNATED_COLUMNS = ["n", "before p50", "p95", "db p50", "now p50", "p95", "db p50", "at p50", "at p95"]
+
+
+def alternated_row(page, times, db):
+    """`page`'s row of a `table` under ["page", *ALTERNATED_COLUMNS] from `alternated`'s times: the
+    server time's p50 and p95 and the database's p50, before and now, and now against before at
+    p50 and at p95 (`compared`)."""
+    import statistics
+
+    before, now = times["before"], times["now"]
+    p50s = statistics.median(before), statistics.median(now)
+    p95s = percentile(before, 95), percentile(now, 95)
+    return [
+        page,
+        len(now),
+        f"{p50s[0]:.1f}",
+        f"{p95s[0]:.1f}",
+        f"{statistics.median(db['before']):.1f}",
+        f"{p50s[1]:.1f}",
+        f"{p95s[1]:.1f}",
+        f"{statistics.median(db['now']):.1f}",
+        compared(*p50s),
+        compared(*p95s),
+    ]
+
+
 def alternated_line(page, times, db, width=40):
     """`page`'s line under ALTERNATED_HEADER: p50 and database p50 before and now, and the ratio."""
     import statistics

@@ -12,10 +12,17 @@ of the database's.
 """
 
 import os
-import statistics
 from contextlib import contextmanager
 
-from bench.common import bench_users, compared, ensure_archive, load, setup_django, table
+from bench.common import (
+    ALTERNATED_COLUMNS,
+    alternated_row,
+    bench_users,
+    ensure_archive,
+    load,
+    setup_django,
+    table,
+)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 6))
 LISTS = (
@@ -68,19 +75,9 @@ def main():
                 times, db = alternated(
                     client, reverse(name), {"customer": term}, matched_as_before, ROUNDS + 1
                 )
-                b, n = statistics.median(times["before"]), statistics.median(times["now"])
-                rows.append(
-                    [
-                        f"{label} ?customer={term} ({who})",
-                        f"{b:.1f}",
-                        f"{statistics.median(db['before']):.1f}",
-                        f"{n:.1f}",
-                        f"{statistics.median(db['now']):.1f}",
-                        compared(b, n),
-                    ]
-                )
-    print("\nServer time (ms, p50); before = customer IN (the matching customers)")
-    print(table(["list", "before", "db", "now", "db", "ratio"], rows))
+                rows.append(alternated_row(f"{label} ?customer={term} ({who})", times, db))
+    print("\nServer time (ms); before = customer IN (the matching customers)")
+    print(table(["list", *ALTERNATED_COLUMNS], rows))
 
 
 if __name__ == "__main__":

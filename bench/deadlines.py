@@ -12,10 +12,18 @@ salesman, the two paths in turn (`bench.common.alternated`); p50 and p95 of the 
 
 import os
 import random
-import statistics
 from contextlib import contextmanager
 
-from bench.common import alternated, bench_users, ensure_archive, load, percentile, setup_django, table
+from bench.common import (
+    ALTERNATED_COLUMNS,
+    alternated,
+    alternated_row,
+    bench_users,
+    ensure_archive,
+    load,
+    setup_django,
+    table,
+)
 
 RECORDS = int(os.environ.get("BENCH_DETAIL_RECORDS", 10))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 20))
@@ -62,7 +70,7 @@ def main():
         client.force_login(user)
         for label, params in lists:
             times, db = alternated(client, listed, params, subqueries_per_row, rounds=ROUNDS + 1)
-            rows.append(line(f"{label} ({who})", times, db))
+            rows.append(alternated_row(f"{label} ({who})", times, db))
         ids = list(Objection.objects.visible_to(user).values_list("pk", flat=True)[:20_000])
         times, db = {"before": [], "now": []}, {"before": [], "now": []}
         for pk in rng.sample(ids, min(RECORDS, len(ids))):
@@ -71,26 +79,9 @@ def main():
             for mode in times:
                 times[mode] += t[mode]
                 db[mode] += d[mode]
-        rows.append(line(f"异议 objection page ({who})", times, db))
+        rows.append(alternated_row(f"异议 objection page ({who})", times, db))
     print("\nServer time (ms); before = the dates by subqueries per row in the rows' query")
-    header = ["page", "n", "before p50", "p95", "db p50", "now p50", "p95", "db p50"]
-    print(table([*header, "p50 ratio", "p95 ratio"], rows))
-
-
-def line(label, times, db):
-    before, now = times["before"], times["now"]
-    return [
-        label,
-        len(now),
-        f"{statistics.median(before):.1f}",
-        f"{percentile(before, 95):.1f}",
-        f"{statistics.median(db['before']):.1f}",
-        f"{statistics.median(now):.1f}",
-        f"{percentile(now, 95):.1f}",
-        f"{statistics.median(db['now']):.1f}",
-        f"{statistics.median(before) / statistics.median(now):.2f}×",
-        f"{percentile(before, 95) / percentile(now, 95):.2f}×",
-    ]
+    print(table(["page", *ALTERNATED_COLUMNS], rows))
 
 
 if __name__ == "__main__":

@@ -12,17 +12,16 @@ dictionaries; after a write the first request counts them again, as the baseline
 """
 
 import os
-import statistics
 from contextlib import contextmanager
 
 from bench.common import (
+    ALTERNATED_COLUMNS,
     alternated,
+    alternated_row,
     bench_quality_user,
     bench_users,
-    compared,
     ensure_archive,
     load,
-    percentile,
     setup_django,
     table,
 )
@@ -59,22 +58,9 @@ def main():
         client = Client()
         client.force_login(user)
         times, db = alternated(client, reverse("home"), {}, counted_every_time, ROUNDS + 1)
-        b, n = times["before"], times["now"]
-        rows.append(
-            [
-                f"首页 home ({who})",
-                len(n),
-                f"{statistics.median(b):.1f}",
-                f"{percentile(b, 95):.1f}",
-                f"{statistics.median(db['before']):.1f}",
-                f"{statistics.median(n):.1f}",
-                f"{percentile(n, 95):.1f}",
-                f"{statistics.median(db['now']):.1f}",
-                compared(statistics.median(b), statistics.median(n)),
-            ]
-        )
+        rows.append(alternated_row(f"首页 home ({who})", times, db))
     print("\nServer time (ms); before = the figures counted on every request")
-    print(table(["page", "n", "before p50", "p95", "db", "kept p50", "p95", "db", "p50 ratio"], rows))
+    print(table(["page", *ALTERNATED_COLUMNS], rows))
 
 
 if __name__ == "__main__":

@@ -19,12 +19,13 @@ import time
 from contextlib import contextmanager
 
 from bench.common import (
+    ALTERNATED_COLUMNS,
     alternated,
+    alternated_row,
     bench_users,
     compared,
     ensure_archive,
     load,
-    percentile,
     setup_django,
     table,
 )
@@ -117,20 +118,9 @@ def main():
     rows = []
     for label, params in (("异议列表", {}), ("异议列表 ?q=划伤", {"q": "划伤"})):
         times, db = alternated(client, reverse("quality:objection-list"), params, drawn_as_before, ROUNDS + 1)
-        b, n = times["before"], times["now"]
-        rows.append(
-            [
-                label,
-                len(n),
-                f"{statistics.median(b):.1f}",
-                f"{percentile(b, 95):.1f}",
-                f"{statistics.median(n):.1f}",
-                f"{percentile(n, 95):.1f}",
-                compared(statistics.median(b), statistics.median(n)),
-            ]
-        )
+        rows.append(alternated_row(label, times, db))
     print("\nThe objection list (admin), alternated with both paths as before (ms)")
-    print(table(["page", "n", "before p50", "p95", "now p50", "p95", "p50 ratio"], rows))
+    print(table(["page", *ALTERNATED_COLUMNS], rows))
 
 
 if __name__ == "__main__":
