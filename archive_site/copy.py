@@ -18,9 +18,11 @@ import decimal
 import io
 import json
 import uuid
+from operator import attrgetter
 
 from django.db import connections, models
 from django.db.models.expressions import DatabaseDefault
+from django.utils import timezone
 
 NULL = r"\N"
 TEXT_FIELDS = {"CharField", "TextField", "SlugField", "EmailField", "URLField", "FileField", "ImageField"}
@@ -44,7 +46,13 @@ def copy_create(model, objs, using="default"):
     """Insert `objs` (new, unsaved instances of `model`) with COPY; each gets its primary key.
 
     Falls back to `bulk_create` when a value is to be drawn by the database, or a field is of a
-    type no converter is written for."""
+    type no converter is written for.
+
+    The text is built a column at a time: each column's values are read with one getter, and a
+    value repeated down the column (a status, a category, the importing user, the moment of the
+    import) is converted once. Fields stamped with the time of writing (`auto_now`,
+    `auto_now_add`) get one moment for the whole batch, as a database default `now()` gives
+    every row of a transaction."""
     objs = list(objs)
     if not objs:
         return objs
@@ -52,10 +60,11 @@ def copy_create(model, objs, using="default"):
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.generated]
     converters = [_converter(field, connection) for field in fields]
-    for obj in objs:
-        # A parent saved after it was assigned gives its id now (as `bulk_create` does).
-        obj._prepare_related_fields_for_save(operation_name="copy_create")
-    drawn = any(isinstance(getattr(obj, f.attname, None), DatabaseDefault) for obj in objs for f in fields)
+    take_saved_parents(model, objs, "copy_create")
+    columns = {field: list(map(attrgetter(field.attname), objs)) for field in fields}
+    drawn = any(
+        issubclass(cls, DatabaseDefault) for values in columns.values() for cls in set(map(type, values))
+    )
     if None in converters or drawn:
         return model._default_manager.using(using).bulk_create(objs)
     pk = meta.pk
@@ -70,18 +79,24 @@ def copy_create(model, objs, using="default"):
         )
         for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, value)
-        # Only fields that change a value as it is saved (auto_now, files) are asked for it.
-        pre_save = [type(field).pre_save is not models.Field.pre_save for field in fields]
-        columns = list(zip(fields, converters, pre_save, strict=True))
-        buffer = io.StringIO()
-        for obj in objs:
-            values = []
-            for field, convert, asked in columns:
-                value = field.pre_save(obj, True) if asked else getattr(obj, field.attname)
-                values.append(NULL if value is None else convert(value))
-            buffer.write("\t".join(values))
-            buffer.write("\n")
-        buffer.seek(0)
+        if pk in columns:
+            columns[pk] = [obj.pk for obj in objs]
+        now = timezone.now()
+        texts = []
+        for field, convert in zip(fields, converters, strict=True):
+            values = columns[field]
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                stamp = now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
+                for obj in objs:
+                    setattr(obj, field.attname, stamp)
+                values = [stamp] * len(objs)
+            elif type(field).pre_save is not models.Field.pre_save and not isinstance(
+                field, models.DateField
+            ):
+                # A field that changes its value as it is saved (a file, committed to storage).
+                values = [field.pre_save(obj, True) for obj in objs]
+            texts.append(_texts(values, convert))
+        buffer = io.StringIO("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")
         names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
         cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
@@ -89,6 +104,55 @@ def copy_create(model, objs, using="default"):
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def take_saved_parents(model, objs, operation_name):
+    """`Model._prepare_related_fields_for_save` for many records of one model, looking only at
+    its relations: a parent assigned before it was saved gives its id now, an unsaved one is
+    refused (its record would lose the relation)."""
+    meta = model._meta
+    if any(getattr(f, "fk_field", None) for f in meta.private_fields):
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name=operation_name)
+        return
+    for field in meta.concrete_fields:
+        if not field.is_relation:
+            continue
+        cache_name, attname, target = field.cache_name, field.attname, field.target_field.attname
+        checked = None  # the parent last found saved (records of a batch share the acting user)
+        for obj in objs:
+            parent = obj._state.fields_cache.get(cache_name)
+            if not parent:
+                continue
+            if parent is not checked:
+                if not parent._is_pk_set():
+                    if not field.remote_field.multiple:
+                        field.remote_field.delete_cached_value(parent)
+                    raise ValueError(
+                        f"{operation_name}() prohibited to prevent data loss due to unsaved related object "
+                        f"'{field.name}'."
+                    )
+                checked, parent_id = parent, getattr(parent, target)
+            value = getattr(obj, attname)
+            if value in field.empty_values:
+                setattr(obj, field.name, parent)
+                value = getattr(obj, attname)
+            if parent_id != value:
+                field.delete_cached_value(obj)
+
+
+def _texts(values, convert):
+    """Each value's text in COPY's format; a value that is the same object as the one before it
+    is converted once."""
+    texts = []
+    append = texts.append
+    last, text = None, NULL
+    for value in values:
+        if value is not last:
+            last = value
+            text = NULL if value is None else convert(value)
+        append(text)
+    return texts
 
 
 def _converter(field, connection):

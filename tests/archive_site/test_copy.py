@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from archive_site.copy import copy_create
-from customers.models import Customer, Demand
+from customers.models import Contact, Customer, Demand
 from notifications.models import Notification, Preference
 from quality.models import Objection
 from tests.factories import entry, make_customer, make_objection, make_user
@@ -108,3 +108,55 @@ def test_an_array_of_elements_without_a_plain_text_form_goes_through_bulk_create
     assert _converter(ArrayField(models.CharField(max_length=9)), connection) is not None
     assert _converter(ArrayField(models.JSONField()), connection) is None
     assert _converter(ArrayField(models.FloatField()), connection) is None
+
+
+def test_a_value_repeated_down_a_column_is_written_on_every_row_it_is_on():
+    """The same object on consecutive rows is converted once: each row still gets its own value,
+    and a different value or NULL between them is not taken for the one before."""
+    customer = make_customer()
+    author = make_user()
+    shared, other = "同一个对象", "另一个值"
+    titles = [shared, shared, None, shared, other, other, shared]
+    contacts = [
+        Contact(customer=customer, name=f"联系人{n}", title=t or "", created_by=None if t is None else author)
+        for n, t in enumerate(titles)
+    ]
+    copy_create(Contact, contacts)
+    stored = Contact.objects.filter(customer=customer).values_list("name", "title", "created_by")
+    expected = [(f"联系人{n}", t or "", None if t is None else author.pk) for n, t in enumerate(titles)]
+    assert sorted(stored) == sorted(expected)
+
+
+def test_the_records_of_one_write_are_stamped_with_its_moment():
+    """Created and changed times (`auto_now_add`, `auto_now`) are the moment of the write, one for
+    the batch, as a database default `now()` is one for a transaction; a value set beforehand is
+    replaced, as `save()` replaces it."""
+    customer = make_customer()
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    contacts = [Contact(customer=customer, name=f"时刻{n}", created_at=long_ago) for n in range(5)]
+    before = timezone.now()
+    copy_create(Contact, contacts)
+    after = timezone.now()
+    stored = list(Contact.objects.filter(customer=customer).values_list("created_at", "updated_at"))
+    assert len(stored) == 5
+    assert len(set(stored)) == 1
+    created, updated = stored[0]
+    assert before <= created == updated <= after
+    assert all(c.created_at == created for c in contacts)  # the records in memory say the same
+
+
+def test_a_parent_saved_after_it_was_assigned_gives_its_id_and_an_unsaved_one_is_refused():
+    category = entry("customer_category", "AUTO")
+    parent = Customer(code="C-COPY-P", name="复制写入父记录", category=category)
+    contacts = [Contact(customer=parent, name=f"子记录{n}") for n in range(3)]
+    copy_create(Customer, [parent])  # a file's customers are written before their contacts
+    copy_create(Contact, contacts)
+    assert Contact.objects.filter(customer__code="C-COPY-P").count() == 3
+    assert all(c.customer_id == parent.pk for c in contacts)
+
+    unsaved = Customer(code="C-COPY-U", name="未保存的父记录", category=category)
+    with pytest.raises(ValueError, match="unsaved related object 'customer'"):
+        copy_create(
+            Contact, [Contact(customer=make_customer(), name="甲"), Contact(customer=unsaved, name="乙")]
+        )
+    assert not Contact.objects.filter(name__in=["甲", "乙"]).exists()
