@@ -60,6 +60,8 @@ def match_key(value):
 
 def text_of(value):
     """A cell as text: whole numbers without ".0", dates as ISO dates."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
