@@ -15,6 +15,9 @@ Import (rows without a number: every number is drawn, per received year):
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
   check every row, write all in one transaction (COPY; one counter update
   per year), history recorded by the statement-level triggers;
+- former: the same path as it was before a check held the garbage collector
+  off, COPY's text was built a column at a time and a row's cells were read
+  with what is worked out once per sheet (`bench.former_import`);
 - bulk_create: the same with the records written by `bulk_create` (one INSERT
   per batch) instead of COPY: the apply stage shows COPY's change;
 - every_row: the same with every cell read, every field's rules run and every
@@ -57,6 +60,7 @@ from urllib.parse import urlsplit
 
 from bench.common import compared, stock_resource
 from bench.imports import (
+    against_former,
     bench_user,
     history_events,
     peak_mb,
@@ -320,10 +324,13 @@ def child(variant, path):
         return
     from bench import openpyxl_read
     from bench.common import check_every_row, insert_with_bulk_create, row_level_history
+    from bench.former_import import former_import
     from quality.models import Objection
 
-    if variant in ("bulk", "bulk_create", "every_row", "before", "stock"):
+    if variant in ("bulk", "former", "bulk_create", "every_row", "before", "stock"):
         empty_tables()
+    if variant in ("former", "before"):
+        former_import()  # before the patches below, which wrap what it puts back
     restore = row_level_history() if variant == "before" else None
     if variant in ("before", "bulk_create"):
         insert_with_bulk_create()
@@ -335,7 +342,7 @@ def child(variant, path):
     start = time.perf_counter()
     size = 0
     stages = {}
-    if variant in ("bulk", "bulk_create", "every_row", "before"):
+    if variant in ("bulk", "former", "bulk_create", "every_row", "before"):
         reader = openpyxl_read.read if variant == "before" else None
         rows_done = run_bulk(path, user, "objections", stages, reader)
     elif variant == "stock":
@@ -427,6 +434,7 @@ def run_imports(name):
         imports = {
             "stock import": spawn("stock", sample),
             "bulk import": spawn("bulk", full),
+            "former": spawn("former", full),
             "bulk_create": spawn("bulk_create", full),
             "every_row": spawn("every_row", full),
             "before": spawn("before", full),
@@ -435,11 +443,12 @@ def run_imports(name):
     print("\nImport")
     table(imports, {"stock import"} if STOCK_ROWS < ROWS else set())
     bulk, stock, before = imports["bulk import"], imports["stock import"], imports["before"]
-    for variant in ("bulk import", "bulk_create", "every_row", "before"):
+    for variant in ("bulk import", "former", "bulk_create", "every_row", "before"):
         r = imports[variant]
         stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply"))
         events = f"{r['events']:,} insert events for {r['written']:,} rows"
         print(f"{variant}: read/check/apply {stages} s; {events}")
+    print(against_former(imports["former"], bulk))
     print(
         f"COPY against bulk_create: {compared(imports['bulk_create']['seconds'], bulk['seconds'])}; "
         + stage_ratios(imports["bulk_create"], bulk)
