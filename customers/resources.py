@@ -215,7 +215,10 @@ class CustomerResource(ArchiveResource):
         import_id_fields = ("code",)
 
     def scoped(self):
-        return not self.user.has_perm(VIEW_ALL_CUSTOMERS)
+        """Whether the importing user sees only his own customers (asked once per import)."""
+        if not hasattr(self, "_scoped"):
+            self._scoped = not self.user.has_perm(VIEW_ALL_CUSTOMERS)
+        return self._scoped
 
     def header_ok(self, names):
         # New customers need no code: their names make the sheet.

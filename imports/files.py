@@ -369,13 +369,14 @@ def _layout(archive, member, title):
         data = archive.read(member)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise FileRefused(_("工作簿已损坏，无法读取（%(member)s）。") % {"member": member}) from e
-    hidden_rows, number = set(), 0
-    for match in ROW_ELEMENT.finditer(data):
-        attrs = _attributes(match[1])
-        number = int(attrs["r"]) if attrs.get("r", "").isdigit() else number + 1
-        if _true(attrs.get("hidden")):
-            hidden_rows.add(number)
-    hidden_columns = _hidden_columns(_attributes(m[1]) for m in COL_ELEMENT.finditer(data))
+    hidden_rows, hidden_columns, number = set(), frozenset(), 0
+    if b"hidden" in data:  # rows and columns are hidden by this attribute alone: most sheets skip the scan
+        for match in ROW_ELEMENT.finditer(data):
+            attrs = _attributes(match[1])
+            number = int(attrs["r"]) if attrs.get("r", "").isdigit() else number + 1
+            if _true(attrs.get("hidden")):
+                hidden_rows.add(number)
+        hidden_columns = _hidden_columns(_attributes(m[1]) for m in COL_ELEMENT.finditer(data))
     merged = [_attributes(m[1]).get("ref", "") for m in MERGE_ELEMENT.finditer(data)]
     errors = _error_cells(data, title)
     return hidden_rows, hidden_columns, bool(FILTER_COLUMN.search(data)), merged, errors
