@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from archive_site import scope
 from archive_site.copy import copy_create
 from imports.files import error_value
-from imports.resources import header_key, shown
+from imports.resources import ImportField, header_key, shown
 from imports.widgets import (
     CachedLookupWidget,
     CellError,
@@ -457,10 +457,15 @@ class Importer:
         old = {} if new else {name: resource.fields[name].get_value(instance) for name in row.cleaned}
         assignment, dictionaries = self.assignment(resource)
         for name, value in row.cleaned.items():
-            field_, keeps_default, none_as = assignment[name]
+            field_, keeps_default, none_as, attribute = assignment[name]
             if keeps_default and is_blank_value(value):
                 continue  # a blank cell keeps the default (new) or the current value
-            field_.assign(instance, none_as if value is None else value)
+            if value is None:
+                value = none_as
+            if attribute is None:
+                field_.assign(instance, value)
+            else:
+                setattr(instance, attribute, value)
         if new:
             message = resource.prepare_new(instance, row.cleaned)
             if message:
@@ -473,7 +478,7 @@ class Importer:
                 row.errors.append((column, _("“%(value)s”已停用，不能再选用。") % {"value": value.name}))
         row.instance = instance
         if new:
-            row.changed.update(resource.fields[name].attribute for name in row.cleaned)
+            row.changed.update([assignment[name][0].attribute for name in row.cleaned])
         else:
             for name in row.cleaned:
                 field_ = resource.fields[name]
@@ -491,8 +496,9 @@ class Importer:
 
     def assignment(self, resource):
         """({field name: (field, whether a blank cell keeps the model field's default, what an
-        empty cell is written as)}, the names of dictionary columns) of a resource, worked out
-        once per import: a text field that may not be null gets "" for an empty cell."""
+        empty cell is written as, the attribute set when the field assigns a value plainly)},
+        the names of dictionary columns) of a resource, worked out once per import: a text
+        field that may not be null gets "" for an empty cell."""
         if id(resource) not in self.assigned:
             fields = {}
             for name, field_ in resource.fields.items():
@@ -504,7 +510,13 @@ class Importer:
                     and not model_field.is_relation
                     and model_field.empty_strings_allowed
                 )
-                fields[name] = (field_, keeps_default, "" if text else None)
+                plain = type(field_).assign is ImportField.assign
+                fields[name] = (
+                    field_,
+                    keeps_default,
+                    "" if text else None,
+                    field_.attribute if plain else None,
+                )
             dictionaries = {n for n, f in resource.fields.items() if isinstance(f.widget, DictionaryWidget)}
             self.assigned[id(resource)] = (fields, dictionaries)
         return self.assigned[id(resource)]

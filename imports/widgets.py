@@ -55,7 +55,7 @@ def nfkc(text):
 
 def match_key(value):
     """What two spellings of the same code or name have in common."""
-    return re.sub(r"\s+", "", nfkc(text_of(value))).casefold()
+    return "".join(nfkc(text_of(value)).split()).casefold()  # split() drops what \s+ matches
 
 
 def text_of(value):

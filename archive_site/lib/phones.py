@@ -7,7 +7,7 @@ LANDLINE = re.compile(r"^(\+?86-?)?(\(?0\d{2,3}\)?-?)?[1-9]\d{6,7}((转|ext\.?|-
 
 
 def _compact(number):
-    return re.sub(r"\s+", "", number or "")
+    return "".join((number or "").split())  # without white space: split() drops what \s+ matches
 
 
 def is_mobile(number):
