@@ -377,9 +377,14 @@ def _layout(archive, member, title):
             if _true(attrs.get("hidden")):
                 hidden_rows.add(number)
         hidden_columns = _hidden_columns(_attributes(m[1]) for m in COL_ELEMENT.finditer(data))
-    merged = [_attributes(m[1]).get("ref", "") for m in MERGE_ELEMENT.finditer(data)]
+    # Each pattern is run only over a sheet holding its element's name: a long sheet's XML is
+    # megabytes, and most sheets merge no cells and filter nothing.
+    merged = []
+    if b"mergeCell" in data:
+        merged = [_attributes(m[1]).get("ref", "") for m in MERGE_ELEMENT.finditer(data)]
+    filtered = b"filterColumn" in data and FILTER_COLUMN.search(data) is not None
     errors = _error_cells(data, title)
-    return hidden_rows, hidden_columns, bool(FILTER_COLUMN.search(data)), merged, errors
+    return hidden_rows, hidden_columns, filtered, merged, errors
 
 
 def _read_worksheet(workbook, archive, title, state, member):
@@ -471,8 +476,7 @@ def _fill_merged(rows, refs, title):
 
 
 def _as_tuple(values):
-    width = max(values)
-    return tuple(values.get(c) for c in range(1, width + 1))
+    return tuple(map(values.get, range(1, max(values) + 1)))
 
 
 def _has_text(values):
