@@ -5,8 +5,10 @@ generated archive:
   (`VersionedModel._get_FIELD_display`) against Django's, which hashes every choice's label;
 - a filter form's model selects: their choices read in one plain query (`ListedChoiceIterator`)
   against django-filter's iterator (Django's `iterator()`, a server-side cursor);
-- the objection list (as it opens and searched), alternated with both put back
-  (`bench.common.alternated`).
+- the people selects (handlers, sales owners: `User.holding`): the users holding a permission
+  found with IN (…) against EXISTS on each user (`former_holding`, kept verbatim);
+- the objection and customer lists (as they open, and searched), alternated with all of these
+  put back (`bench.common.alternated`).
 
     make bench BENCH=list_drawing
     python -m bench.list_drawing      # DATABASE_URL from the environment
@@ -34,20 +36,39 @@ TIMES = 2000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 20))
 
 
+def former_holding(cls, perm, keep=None):
+    """`User.holding` as it was: each user's roles and own permissions asked by EXISTS."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Exists, OuterRef, Q
+
+    app_label, codename = perm.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    permission = permission.values("pk")
+    roles = Group.permissions.through.objects.filter(permission__in=permission).values("group_id")
+    by_role = cls.groups.through.objects.filter(user=OuterRef("pk"), group_id__in=roles)
+    own = cls.user_permissions.through.objects.filter(user=OuterRef("pk"), permission__in=permission)
+    chosen = Q(is_active=True) & (Exists(by_role) | Exists(own) | Q(is_superuser=True))
+    if keep is not None:
+        chosen |= Q(pk=keep)
+    return cls.objects.filter(chosen).order_by("username")
+
+
 @contextmanager
 def drawn_as_before():
-    """Django's `_get_FIELD_display` and django-filter's choice iterator put back."""
+    """Django's `_get_FIELD_display`, django-filter's choice iterator and the former
+    `User.holding` put back."""
     from unittest import mock
 
     from django.db import models
     from django_filters.fields import ModelChoiceIterator
 
     from archive_site.filters import ListedChoiceField
-    from archive_site.models import VersionedModel
+    from archive_site.models import User, VersionedModel
 
     with (
         mock.patch.object(VersionedModel, "_get_FIELD_display", models.Model._get_FIELD_display),
         mock.patch.object(ListedChoiceField, "iterator", ModelChoiceIterator),
+        mock.patch.object(User, "holding", classmethod(former_holding)),
     ):
         yield
 
@@ -113,13 +134,40 @@ def main():
     print("\nThe objection list's model selects: reading their choices (ms, 200 each way, in turn)")
     print(table(["select (options)", "iterator()", "one query", "ratio"], rows))
 
+    from archive_site.models import User
+    from customers.models import SALES_OWNER_PERMISSION, Customer
+    from quality.models.objections import HANDLE_PERMISSION
+
+    rows = []
+    for label, people, perm in (
+        ("handlers", Objection.handlers, HANDLE_PERMISSION),
+        ("sales owners", Customer.sales_owners, SALES_OWNER_PERMISSION),
+    ):
+        assert list(people()) == list(former_holding(User, perm))
+        before, now = [], []
+        for i in range(200):
+            for mode, values in (
+                (("before", before), ("now", now)) if i % 2 else (("now", now), ("before", before))
+            ):
+                started = time.perf_counter()
+                list(former_holding(User, perm) if mode == "before" else people())
+                values.append((time.perf_counter() - started) * 1000)
+        b, n = statistics.median(before), statistics.median(now)
+        rows.append([f"{label} ({len(list(people()))})", f"{b:.2f}", f"{n:.2f}", compared(b, n)])
+    print("\nThe people selects: the users holding a permission (ms, 200 each way, in turn)")
+    print(table(["select (users)", "EXISTS per user", "IN (…)", "ratio"], rows))
+
     client = Client()
     client.force_login(admin)
     rows = []
-    for label, params in (("异议列表", {}), ("异议列表 ?q=划伤", {"q": "划伤"})):
-        times, db = alternated(client, reverse("quality:objection-list"), params, drawn_as_before, ROUNDS + 1)
+    for label, url, params in (
+        ("异议列表", reverse("quality:objection-list"), {}),
+        ("异议列表 ?q=划伤", reverse("quality:objection-list"), {"q": "划伤"}),
+        ("客户列表", reverse("customers:customer-list"), {}),
+    ):
+        times, db = alternated(client, url, params, drawn_as_before, ROUNDS + 1)
         rows.append(alternated_row(label, times, db))
-    print("\nThe objection list (admin), alternated with both paths as before (ms)")
+    print("\nThe objection and customer lists (admin), alternated with all these paths as before (ms)")
     print(table(["page", *ALTERNATED_COLUMNS], rows))
 
 
