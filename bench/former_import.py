@@ -1,7 +1,7 @@
-"""The import's path as it was before a check held the garbage collector off, before
-`copy_create` built COPY's text a column at a time, and before a row's cells were read and
-assigned with what is worked out once per sheet: kept here verbatim as the benchmarks' baseline
-(`bench.imports`, `bench.objections`: the "former" variant).
+"""The import's path as it was before a check kept the garbage collector to the newest
+objects, before `copy_create` built COPY's text a column at a time, and before a row's cells
+were read and assigned with what is worked out once per sheet: kept here verbatim as the
+benchmarks' baseline (`bench.imports`, `bench.objections`: the "former" variant).
 
 `former_import()` puts these back into the engine for the process it runs in (a bench child of
 its own)."""
@@ -31,7 +31,7 @@ from imports.widgets import DictionaryWidget
 
 
 def former_import():
-    """The engine as it was: the collector running during a check, the former per-row
+    """The engine as it was: the collector with its usual thresholds during a check, the former per-row
     conversion of COPY's text, the former cell loops."""
     from imports import engine
 

@@ -14,10 +14,13 @@ start-up) is its own:
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
   check every row, apply all rows in one transaction (COPY for new records, bulk_update),
   history recorded by the statement-level triggers;
-- former: the same path as it was before a check held the garbage collector off,
-  COPY's text was built a column at a time and a row's cells were read with what is
-  worked out once per sheet (`bench.former_import`, kept verbatim): the baseline of
-  those three changes;
+- former: the same path as it was before a check kept the garbage collector to the
+  newest objects, COPY's text was built a column at a time and a row's cells were read
+  with what is worked out once per sheet (`bench.former_import`, kept verbatim): the
+  baseline of those three changes;
+- refused, refused_former: a customer sheet whose every row is refused (a phone that
+  is no phone, a date that is no date) read and checked on this path and on the former
+  one: what a refused row leaves behind for the garbage collector shows in the peak;
 - bulk_create: the same with the new records written by `bulk_create` (one
   INSERT per batch) instead of COPY: the apply stage shows COPY's change;
 - every_row: the same with every cell read, every field's rules run and every
@@ -130,6 +133,42 @@ def generate(path):
     workbook.save(path)
 
 
+def generate_refused(path):
+    """The customer sheet with every row refused: a phone that is no phone, a date that is no date."""
+    from openpyxl import Workbook
+
+    from customers.resources import CustomerResource
+
+    workbook = Workbook(write_only=True)
+    customers = workbook.create_sheet("客户")
+    customers.append([str(f.column_name) for f in CustomerResource().get_export_fields()])
+    for i in range(CUSTOMERS):
+        customers.append(
+            [
+                f"E{i:06d}",
+                f"被拒客户{i:06d}有限公司",
+                f"被拒{i}",
+                "汽车板客户",
+                "合作中",
+                "汽车零部件",
+                None,
+                "张三",
+            ]
+            + [
+                "山东济南",
+                f"工业路 {i} 号",
+                f"电话{i}号",
+                None,
+                1000,
+                f"2024年13月{i % 28 + 1}日",
+                None,
+                None,
+                None,
+            ]
+        )
+    workbook.save(path)
+
+
 def empty_tables():
     from django.db import connection
 
@@ -176,6 +215,24 @@ def run_bulk(path, user, module="customers", stages=None, reader=None):
     return sum(counts.values())
 
 
+def check_refused(path, user, stages):
+    """Read and check a file whose rows are all refused (`generate_refused`); the rows checked."""
+    from imports import files
+    from imports.engine import Importer
+    from imports.modules import get_module
+
+    start = time.perf_counter()
+    with open(path, "rb") as f:
+        sheets = files.read(f, Path(path).name)
+    stages["read"] = time.perf_counter() - start
+    start = time.perf_counter()
+    result = Importer(get_module("customers"), user).check(sheets)
+    stages["check"] = time.perf_counter() - start
+    stages["apply"] = 0
+    assert not result.ok and all(row.errors for sheet in result.sheets for row in sheet.rows)
+    return sum(len(sheet.rows) for sheet in result.sheets)
+
+
 def stage_ratios(before, after):
     """Each stage's time against its baseline's: "read 5.1× faster; check …"."""
     return "; ".join(
@@ -186,8 +243,9 @@ def stage_ratios(before, after):
 def against_former(former, bulk):
     """The line comparing the bulk path with the former one (`bench.former_import`)."""
     return (
-        "the collector held off, COPY's text by column, the cells' work once per sheet, against the "
-        f"former path: {compared(former['seconds'], bulk['seconds'])}; " + stage_ratios(former, bulk)
+        "the collector kept to the newest objects, COPY's text by column, the cells' work once per "
+        f"sheet, against the former path: {compared(former['seconds'], bulk['seconds'])}; "
+        + stage_ratios(former, bulk)
     )
 
 
@@ -244,7 +302,7 @@ def child(variant, path):
 
     user = bench_user()
     empty_tables()
-    if variant in ("former", "before"):
+    if variant in ("former", "before", "refused_former"):
         former_import()  # before the patches below, which wrap what it puts back
     restore = row_level_history() if variant == "before" else None
     if variant in ("before", "bulk_create"):
@@ -258,6 +316,8 @@ def child(variant, path):
     start = time.perf_counter()
     if variant == "stock":
         rows = run_stock(path, user)
+    elif variant.startswith("refused"):
+        rows = check_refused(path, user, stages)
     else:
         rows = run_bulk(path, user, stages=stages, reader=openpyxl_read.read if variant == "before" else None)
     seconds = time.perf_counter() - start
@@ -268,6 +328,23 @@ def child(variant, path):
     stages = {k: round(v, 2) for k, v in stages.items()}
     out = {"variant": variant, "rows": rows, "seconds": seconds, "peak_mb": peak, "base_mb": base}
     print(json.dumps(out | {"stages": stages, "written": written, "events": events}))
+
+
+def run_child(variant, path):
+    """One path in a fresh child process; its figures (printed as they come, kept even if the
+    next path fails)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.imports", "--child", variant, str(path)],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    if out.returncode != 0:
+        print(out.stdout, out.stderr, file=sys.stderr)
+        sys.exit(f"{variant} failed")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"  {variant}: {result}", flush=True)
+    return result
 
 
 def main():
@@ -292,17 +369,11 @@ def main():
             if STOCK
             else ("bulk", "former", "bulk_create", "every_row", "before")
         ):
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.imports", "--child", variant, str(path)],
-                capture_output=True,
-                text=True,
-                env=os.environ,
-            )
-            if out.returncode != 0:
-                print(out.stdout, out.stderr, file=sys.stderr)
-                sys.exit(f"{variant} failed")
-            results[variant] = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"  {variant}: {results[variant]}", flush=True)  # kept even if the next path fails
+            results[variant] = run_child(variant, path)
+        refused = Path(tmp) / "refused.xlsx"
+        generate_refused(refused)
+        for variant in ("refused", "refused_former"):
+            results[variant] = run_child(variant, refused)
         print(f"load average after: {load_average()}", flush=True)
     print(
         f"{'path':<14}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'(at start)':>12}"
@@ -316,6 +387,13 @@ def main():
         )
     bulk, before = results["bulk"], results["before"]
     print(against_former(results["former"], bulk))
+    refused, former = results["refused"], results["refused_former"]
+    grown = {k: r["peak_mb"] - r["base_mb"] for k, r in (("now", refused), ("former", former))}
+    print(
+        f"a file whose {CUSTOMERS:,} rows are all refused, checked: {refused['stages']['check']:.1f} s, "
+        f"{grown['now']:.0f} MB more at its peak; on the former path {former['stages']['check']:.1f} s, "
+        f"{grown['former']:.0f} MB"
+    )
     print(
         f"COPY against bulk_create: {compared(results['bulk_create']['seconds'], bulk['seconds'])}; "
         + stage_ratios(results["bulk_create"], bulk)

@@ -15,9 +15,9 @@ Import (rows without a number: every number is drawn, per received year):
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
   check every row, write all in one transaction (COPY; one counter update
   per year), history recorded by the statement-level triggers;
-- former: the same path as it was before a check held the garbage collector
-  off, COPY's text was built a column at a time and a row's cells were read
-  with what is worked out once per sheet (`bench.former_import`);
+- former: the same path as it was before a check kept the garbage collector
+  to the newest objects, COPY's text was built a column at a time and a row's
+  cells were read with what is worked out once per sheet (`bench.former_import`);
 - bulk_create: the same with the records written by `bulk_create` (one INSERT
   per batch) instead of COPY: the apply stage shows COPY's change;
 - every_row: the same with every cell read, every field's rules run and every
