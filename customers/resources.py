@@ -32,10 +32,8 @@ from imports.widgets import (
     NumberWidget,
     TextWidget,
     UserWidget,
-    is_blank,
     match_key,
     nfkc,
-    text_of,
 )
 
 # Contacts are personal data (phones, e-mails): their sheet is exported only with
@@ -61,8 +59,7 @@ class CustomerWidget(CachedLookupWidget):
     def prefetch(self, values):
         values = list(values)
         super().prefetch(values)
-        wanted = {text_of(v).strip() for v in values if not is_blank(v)}
-        wanted = {v for v in wanted if match_key(v) not in self.found}
+        wanted = self.unknown(values)
         if not wanted:
             return
         visible = self.get_queryset(None, None)
