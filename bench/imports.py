@@ -18,6 +18,9 @@ start-up) is its own:
   newest objects, COPY's text was built a column at a time and a row's cells were read
   with what is worked out once per sheet (`bench.former_import`, kept verbatim): the
   baseline of those three changes;
+- events_indexed: the bulk path with the event tables' references to people and dictionary
+  entries indexed again, as before `archive_site.history.tracked` left them out (put back
+  for the run, dropped after);
 - refused, refused_former: a customer sheet whose every row is refused (a phone that
   is no phone, a date that is no date) read and checked on this path and on the former
   one: what a refused row leaves behind for the garbage collector shows in the peak;
@@ -215,6 +218,25 @@ def run_bulk(path, user, module="customers", stages=None, reader=None):
     return sum(counts.values())
 
 
+def index_event_values(models):
+    """Index the event tables' references to people and dictionary entries of `models`, as they
+    were before `tracked` left them out; the names of the indexes made (to drop after the run)."""
+    from django.db import connection
+
+    from archive_site.history import EVENT_KEYS, names_a_value
+
+    made = []
+    with connection.cursor() as cursor:
+        for model in models:
+            event = model.pgh_event_model
+            for field in event._meta.fields:
+                if field.many_to_one and field.name not in EVENT_KEYS and names_a_value(field):
+                    name = f"bench_{event._meta.db_table}_{field.column}"[:63]
+                    cursor.execute(f'CREATE INDEX "{name}" ON "{event._meta.db_table}" ("{field.column}")')
+                    made.append(name)
+    return made
+
+
 def check_refused(path, user, stages):
     """Read and check a file whose rows are all refused (`generate_refused`); the rows checked."""
     from imports import files
@@ -309,6 +331,7 @@ def child(variant, path):
         insert_with_bulk_create()
     if variant in ("before", "every_row"):
         check_every_row()
+    unindexed = index_event_values((Customer, Contact)) if variant == "events_indexed" else []
     connection.close()
     reset_peak()
     base = peak_mb()
@@ -324,6 +347,10 @@ def child(variant, path):
     peak = peak_mb()
     if restore:
         restore()
+    if unindexed:
+        with connection.cursor() as cursor:
+            for name in unindexed:
+                cursor.execute(f'DROP INDEX "{name}"')
     written, events = history_events(user, (Customer, Contact))
     stages = {k: round(v, 2) for k, v in stages.items()}
     out = {"variant": variant, "rows": rows, "seconds": seconds, "peak_mb": peak, "base_mb": base}
@@ -365,9 +392,9 @@ def main():
         results = {}
         print(f"load average before: {load_average()}", flush=True)
         for variant in (
-            ("bulk", "former", "bulk_create", "every_row", "before", "stock")
+            ("bulk", "former", "events_indexed", "bulk_create", "every_row", "before", "stock")
             if STOCK
-            else ("bulk", "former", "bulk_create", "every_row", "before")
+            else ("bulk", "former", "events_indexed", "bulk_create", "every_row", "before")
         ):
             results[variant] = run_child(variant, path)
         refused = Path(tmp) / "refused.xlsx"
@@ -387,6 +414,11 @@ def main():
         )
     bulk, before = results["bulk"], results["before"]
     print(against_former(results["former"], bulk))
+    indexed = results["events_indexed"]
+    print(
+        "event tables without indexes on people and dictionary entries, against with them: "
+        f"{compared(indexed['seconds'], bulk['seconds'])}; " + stage_ratios(indexed, bulk)
+    )
     refused, former = results["refused"], results["refused_former"]
     grown = {k: r["peak_mb"] - r["base_mb"] for k, r in (("now", refused), ("former", former))}
     print(
