@@ -75,6 +75,7 @@ class RowResult:
     key_names: set = field(default_factory=set)
     key_blank: bool = False
     duplicate: bool = False
+    key: tuple | None = None  # the resource's key of the row (`key_of`), once worked out
 
 
 @dataclass
@@ -448,7 +449,7 @@ class Importer:
         for row in rows:
             if not row.keyed:
                 continue
-            key = resource.key_of(row.cleaned)
+            key = row.key = resource.key_of(row.cleaned)
             if all(is_blank_value(k) for k in key):
                 continue  # new records without a key yet (`blank_key_creates`)
             if key in seen:
@@ -463,7 +464,7 @@ class Importer:
                 seen[key] = row.number
 
     def check_row(self, resource, row, existing, mapped, missing_required):
-        key = resource.key_of(row.cleaned)
+        key = row.key if row.key is not None else resource.key_of(row.cleaned)
         matches = existing.get(key, [])
         if len(matches) > 1:
             row.errors.append(("", _("数据库中有多条记录与这一行对应，无法确定更新哪一条。")))
