@@ -18,6 +18,8 @@ Import (rows without a number: every number is drawn, per received year):
 - former: the same path as it was before a check kept the garbage collector
   to the newest objects, COPY's text was built a column at a time and a row's
   cells were read with what is worked out once per sheet (`bench.former_import`);
+- events_indexed: the bulk path with the event table's references to people and
+  dictionary entries indexed again (`bench.imports.index_event_values`);
 - bulk_create: the same with the records written by `bulk_create` (one INSERT
   per batch) instead of COPY: the apply stage shows COPY's change;
 - every_row: the same with every cell read, every field's rules run and every
@@ -63,6 +65,7 @@ from bench.imports import (
     against_former,
     bench_user,
     history_events,
+    index_event_values,
     peak_mb,
     reset_peak,
     run_bulk,
@@ -327,7 +330,7 @@ def child(variant, path):
     from bench.former_import import former_import
     from quality.models import Objection
 
-    if variant in ("bulk", "former", "bulk_create", "every_row", "before", "stock"):
+    if variant in ("bulk", "former", "events_indexed", "bulk_create", "every_row", "before", "stock"):
         empty_tables()
     if variant in ("former", "before"):
         former_import()  # before the patches below, which wrap what it puts back
@@ -336,13 +339,14 @@ def child(variant, path):
         insert_with_bulk_create()
     if variant in ("before", "every_row"):
         check_every_row()
+    unindexed = index_event_values((Objection,)) if variant == "events_indexed" else []
     connection.close()
     reset_peak()
     base = peak_mb()
     start = time.perf_counter()
     size = 0
     stages = {}
-    if variant in ("bulk", "former", "bulk_create", "every_row", "before"):
+    if variant in ("bulk", "former", "events_indexed", "bulk_create", "every_row", "before"):
         reader = openpyxl_read.read if variant == "before" else None
         rows_done = run_bulk(path, user, "objections", stages, reader)
     elif variant == "stock":
@@ -357,6 +361,10 @@ def child(variant, path):
     peak = peak_mb()
     if restore:
         restore()
+    if unindexed:
+        with connection.cursor() as cursor:
+            for name in unindexed:
+                cursor.execute(f'DROP INDEX "{name}"')
     history = {}
     if stages:
         written, events = history_events(user, (Objection,))
@@ -435,6 +443,7 @@ def run_imports(name):
             "stock import": spawn("stock", sample),
             "bulk import": spawn("bulk", full),
             "former": spawn("former", full),
+            "events_indexed": spawn("events_indexed", full),
             "bulk_create": spawn("bulk_create", full),
             "every_row": spawn("every_row", full),
             "before": spawn("before", full),
@@ -443,12 +452,17 @@ def run_imports(name):
     print("\nImport")
     table(imports, {"stock import"} if STOCK_ROWS < ROWS else set())
     bulk, stock, before = imports["bulk import"], imports["stock import"], imports["before"]
-    for variant in ("bulk import", "former", "bulk_create", "every_row", "before"):
+    for variant in ("bulk import", "former", "events_indexed", "bulk_create", "every_row", "before"):
         r = imports[variant]
         stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply"))
         events = f"{r['events']:,} insert events for {r['written']:,} rows"
         print(f"{variant}: read/check/apply {stages} s; {events}")
     print(against_former(imports["former"], bulk))
+    print(
+        "event tables without indexes on people and dictionary entries, against with them: "
+        f"{compared(imports['events_indexed']['seconds'], bulk['seconds'])}; "
+        + stage_ratios(imports["events_indexed"], bulk)
+    )
     print(
         f"COPY against bulk_create: {compared(imports['bulk_create']['seconds'], bulk['seconds'])}; "
         + stage_ratios(imports["bulk_create"], bulk)
