@@ -156,8 +156,6 @@ def generate_refused(path):
                 "汽车零部件",
                 None,
                 "张三",
-            ]
-            + [
                 "山东济南",
                 f"工业路 {i} 号",
                 f"电话{i}号",
@@ -237,6 +235,15 @@ def index_event_values(models):
     return made
 
 
+def drop_indexes(names):
+    """Drop the indexes `index_event_values` made for a run."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f'DROP INDEX "{name}"')
+
+
 def check_refused(path, user, stages):
     """Read and check a file whose rows are all refused (`generate_refused`); the rows checked."""
     from imports import files
@@ -262,13 +269,28 @@ def stage_ratios(before, after):
     )
 
 
-def against_former(former, bulk):
-    """The line comparing the bulk path with the former one (`bench.former_import`)."""
-    return (
+# Each baseline variant, and how its line of `comparisons` names it.
+COMPARISONS = (
+    (
+        "former",
         "the collector kept to the newest objects, COPY's text by column, the cells' work once per "
-        f"sheet, against the former path: {compared(former['seconds'], bulk['seconds'])}; "
-        + stage_ratios(former, bulk)
-    )
+        "sheet, against the former path",
+    ),
+    ("events_indexed", "event tables without indexes on people and dictionary entries, against with them"),
+    ("bulk_create", "COPY against bulk_create"),
+    ("every_row", "a repeated value read once against every row checked in full"),
+    ("before", "bulk against before (openpyxl, row-level history)"),
+)
+
+
+def comparisons(results, bulk):
+    """The lines comparing the bulk path with each baseline of `results` (by variant, as
+    `COMPARISONS` names them): the whole import, then each stage."""
+    return [
+        f"{label}: {compared(results[variant]['seconds'], bulk['seconds'])}; "
+        + stage_ratios(results[variant], bulk)
+        for variant, label in COMPARISONS
+    ]
 
 
 def history_events(user, models):
@@ -347,10 +369,7 @@ def child(variant, path):
     peak = peak_mb()
     if restore:
         restore()
-    if unindexed:
-        with connection.cursor() as cursor:
-            for name in unindexed:
-                cursor.execute(f'DROP INDEX "{name}"')
+    drop_indexes(unindexed)
     written, events = history_events(user, (Customer, Contact))
     stages = {k: round(v, 2) for k, v in stages.items()}
     out = {"variant": variant, "rows": rows, "seconds": seconds, "peak_mb": peak, "base_mb": base}
@@ -412,32 +431,14 @@ def main():
             f"{variant:<14}{r['rows']:>9,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>10,.0f}"
             f"{r['peak_mb']:>13.0f}{r['base_mb']:>12.0f}  {stages:<19}{r['events']:>7,}/{r['written']:,}"
         )
-    bulk, before = results["bulk"], results["before"]
-    print(against_former(results["former"], bulk))
-    indexed = results["events_indexed"]
-    print(
-        "event tables without indexes on people and dictionary entries, against with them: "
-        f"{compared(indexed['seconds'], bulk['seconds'])}; " + stage_ratios(indexed, bulk)
-    )
+    bulk = results["bulk"]
+    print("\n".join(comparisons(results, bulk)))
     refused, former = results["refused"], results["refused_former"]
     grown = {k: r["peak_mb"] - r["base_mb"] for k, r in (("now", refused), ("former", former))}
     print(
         f"a file whose {CUSTOMERS:,} rows are all refused, checked: {refused['stages']['check']:.1f} s, "
         f"{grown['now']:.0f} MB more at its peak; on the former path {former['stages']['check']:.1f} s, "
         f"{grown['former']:.0f} MB"
-    )
-    print(
-        f"COPY against bulk_create: {compared(results['bulk_create']['seconds'], bulk['seconds'])}; "
-        + stage_ratios(results["bulk_create"], bulk)
-    )
-    print(
-        "a repeated value read once against every row checked in full: "
-        f"{compared(results['every_row']['seconds'], bulk['seconds'])}; "
-        + stage_ratios(results["every_row"], bulk)
-    )
-    print(
-        f"bulk against before (openpyxl, row-level history): {compared(before['seconds'], bulk['seconds'])}; "
-        + stage_ratios(before, bulk)
     )
     if not STOCK:
         return

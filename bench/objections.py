@@ -62,15 +62,15 @@ from urllib.parse import urlsplit
 
 from bench.common import compared, stock_resource
 from bench.imports import (
-    against_former,
     bench_user,
+    comparisons,
+    drop_indexes,
     history_events,
     index_event_values,
     peak_mb,
     reset_peak,
     run_bulk,
     setup_django,
-    stage_ratios,
 )
 
 ROWS = int(os.environ.get("BENCH_IMPORT_OBJECTIONS", 100_000))
@@ -361,10 +361,7 @@ def child(variant, path):
     peak = peak_mb()
     if restore:
         restore()
-    if unindexed:
-        with connection.cursor() as cursor:
-            for name in unindexed:
-                cursor.execute(f'DROP INDEX "{name}"')
+    drop_indexes(unindexed)
     history = {}
     if stages:
         written, events = history_events(user, (Objection,))
@@ -451,31 +448,13 @@ def run_imports(name):
         print(f"load average after: {load_average()}", flush=True)
     print("\nImport")
     table(imports, {"stock import"} if STOCK_ROWS < ROWS else set())
-    bulk, stock, before = imports["bulk import"], imports["stock import"], imports["before"]
+    bulk, stock = imports["bulk import"], imports["stock import"]
     for variant in ("bulk import", "former", "events_indexed", "bulk_create", "every_row", "before"):
         r = imports[variant]
         stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply"))
         events = f"{r['events']:,} insert events for {r['written']:,} rows"
         print(f"{variant}: read/check/apply {stages} s; {events}")
-    print(against_former(imports["former"], bulk))
-    print(
-        "event tables without indexes on people and dictionary entries, against with them: "
-        f"{compared(imports['events_indexed']['seconds'], bulk['seconds'])}; "
-        + stage_ratios(imports["events_indexed"], bulk)
-    )
-    print(
-        f"COPY against bulk_create: {compared(imports['bulk_create']['seconds'], bulk['seconds'])}; "
-        + stage_ratios(imports["bulk_create"], bulk)
-    )
-    print(
-        "a repeated value read once against every row checked in full: "
-        f"{compared(imports['every_row']['seconds'], bulk['seconds'])}; "
-        + stage_ratios(imports["every_row"], bulk)
-    )
-    print(
-        f"bulk against before (openpyxl, row-level history): {compared(before['seconds'], bulk['seconds'])}; "
-        + stage_ratios(before, bulk)
-    )
+    print("\n".join(comparisons(imports, bulk)))
     speed = (bulk["rows"] / bulk["seconds"]) / (stock["rows"] / stock["seconds"])
     if STOCK_ROWS < ROWS:
         print(
