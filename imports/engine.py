@@ -464,7 +464,7 @@ class Importer:
                 seen[key] = row.number
 
     def check_row(self, resource, row, existing, mapped, missing_required):
-        key = row.key if row.key is not None else resource.key_of(row.cleaned)
+        key = row.key  # every row checked here was keyed by `find_duplicates`
         matches = existing.get(key, [])
         if len(matches) > 1:
             row.errors.append(("", _("数据库中有多条记录与这一行对应，无法确定更新哪一条。")))

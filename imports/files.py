@@ -369,8 +369,9 @@ def _layout(archive, member, title):
         data = archive.read(member)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise FileRefused(_("工作簿已损坏，无法读取（%(member)s）。") % {"member": member}) from e
-    hidden_rows, hidden_columns, number = set(), frozenset(), 0
+    hidden_rows, hidden_columns = set(), frozenset()
     if b"hidden" in data:  # rows and columns are hidden by this attribute alone: most sheets skip the scan
+        number = 0
         for match in ROW_ELEMENT.finditer(data):
             attrs = _attributes(match[1])
             number = int(attrs["r"]) if attrs.get("r", "").isdigit() else number + 1
