@@ -23,8 +23,7 @@ from archive_site.lib.charts import bar_chart, hbar_chart
 from archive_site.models import dict_name
 from quality.models import DeadlineRule, Objection, PlanRevision, ProcessPlan
 from quality.models.deadlines import overdue_condition
-from quality.statistics import work
-from quality.statistics.work import LEAD_DAYS
+from quality.statistics.work import KEPT_TOPIC, LEAD_DAYS
 
 TOP_DEFECTS = 5
 DEFECT_DAYS = 90  # top defects of the last 90 days (today included)
@@ -84,7 +83,7 @@ def objection_figures(objections, today, keep=False):
     """
     if keep:  # the labels are translated as they are computed: the language is part of the key
         again = lambda: objection_figures(objections, today)  # noqa: E731
-        return kept.of(work.KEPT_TOPIC, objections, again, objection_figures.__name__, today, get_language())
+        return kept.of(KEPT_TOPIC, objections, again, objection_figures.__name__, today, get_language())
     # Counted by a column never null that the open objections' partial index holds (as does every
     # condition here): PostgreSQL answers from the index alone, without reading the table.
     counts = objections.open().aggregate(
