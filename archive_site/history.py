@@ -59,8 +59,10 @@ def tracked(**kwargs):
             **kwargs,
         )
         for field in event_model._meta.fields:
-            if field.many_to_one and field.name not in EVENT_KEYS and names_a_value(field):
-                field.db_index = False
+            if field.many_to_one and field.name not in EVENT_KEYS:
+                # A model may leave a reference's index to a longer one of its own (a part's
+                # customer, to its number within the customer), which the event table lacks.
+                field.db_index = not names_a_value(field)
         return model
 
     return track

@@ -475,7 +475,11 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # accesslog_user_at starts with it
     )
     action = models.CharField(_("操作"), max_length=16, choices=Action)
     customer_id = models.BigIntegerField(_("客户ID"), null=True, blank=True)

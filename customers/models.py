@@ -246,6 +246,7 @@ class Customer(ArchiveModel):
         null=True,
         blank=True,
         related_name="owned_customers",
+        db_index=False,  # customers_customer_owner starts with it
     )
     shared_with = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -445,8 +446,18 @@ class CustomerAlias(models.Model):
 class CustomerShare(models.Model):
     """A customer shared with a user who is not its sales owner."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="shares",
+        db_index=False,  # customers_customershare_unique starts with it
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # customers_share_user starts with it
+    )
 
     class Meta:
         verbose_name = _("客户共享")
@@ -471,10 +482,18 @@ class CustomerGroupShare(models.Model):
     """A customer shared with a role or department (a group: 技术研究院, 销售公司): every member sees it."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="group_shares"
+        Customer,
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="group_shares",
+        db_index=False,  # customers_customergroupshare_unique starts with it
     )
     group = models.ForeignKey(
-        "auth.Group", verbose_name=_("角色或部门"), on_delete=models.CASCADE, related_name="+"
+        "auth.Group",
+        verbose_name=_("角色或部门"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # customers_groupshare_group starts with it
     )
 
     objects = CustomerGroupShareQuerySet.as_manager()
@@ -505,10 +524,18 @@ class Follow(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="follows"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="follows",
+        db_index=False,  # customers_follow_user_customer_unique starts with it
     )
     customer = models.ForeignKey(
-        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="follows"
+        Customer,
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="follows",
+        db_index=False,  # customers_follow_customer starts with it
     )
     created_at = models.DateTimeField(_("关注时间"), default=timezone.now)
 
@@ -664,7 +691,11 @@ class Demand(ArchiveModel):
         CERTIFICATE = "certificate", _("其他钢厂质保书")
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="demands"
+        Customer,
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="demands",
+        db_index=False,  # customers_demand_customer starts with it
     )
     code = models.CharField(
         _("需求编号"),
@@ -680,7 +711,11 @@ class Demand(ArchiveModel):
         kind=DictKind.DELIVERY_GRADE, verbose_name=_("交货牌号"), null=True, blank=True
     )
     production_grade = DictionaryForeignKey(
-        kind=DictKind.PRODUCTION_GRADE, verbose_name=_("生产牌号"), null=True, blank=True
+        kind=DictKind.PRODUCTION_GRADE,
+        verbose_name=_("生产牌号"),
+        null=True,
+        blank=True,
+        db_index=False,  # customers_demand_grade starts with it
     )
     standard = models.CharField(_("执行标准"), max_length=100, blank=True, help_text=_("例如 GB/T 5213-2019"))
     thickness = models.DecimalField(
@@ -935,7 +970,11 @@ class DemandElement(ArchiveModel):
     """A chemical-composition requirement: element content between min % and max %."""
 
     demand = models.ForeignKey(
-        Demand, verbose_name=_("客户需求"), on_delete=models.CASCADE, related_name="elements"
+        Demand,
+        verbose_name=_("客户需求"),
+        on_delete=models.CASCADE,
+        related_name="elements",
+        db_index=False,  # customers_demandelement_unique starts with it
     )
     element = DictionaryForeignKey(kind=DictKind.ELEMENT, verbose_name=_("化学元素"))
     min_pct = models.DecimalField(
@@ -990,7 +1029,11 @@ class DemandProperty(ArchiveModel):
     """A mechanical-property requirement (ReL/Rp0.2, Rm, A80, r90, n90, BH2 …): min, max, unit."""
 
     demand = models.ForeignKey(
-        Demand, verbose_name=_("客户需求"), on_delete=models.CASCADE, related_name="properties"
+        Demand,
+        verbose_name=_("客户需求"),
+        on_delete=models.CASCADE,
+        related_name="properties",
+        db_index=False,  # customers_demandproperty_unique starts with it
     )
     property = DictionaryForeignKey(kind=DictKind.MECHANICAL_PROPERTY, verbose_name=_("力学性能项目"))
     min_value = models.DecimalField(_("下限"), max_digits=10, decimal_places=3, null=True, blank=True)

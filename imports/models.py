@@ -43,7 +43,11 @@ class ImportRun(models.Model):
 
     module = models.CharField(_("模块"), max_length=32)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # imports_run_user starts with it
     )
     file = models.FileField(_("文件"), upload_to=upload_path, max_length=300)
     file_name = models.CharField(_("文件名"), max_length=255)

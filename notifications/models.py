@@ -59,6 +59,7 @@ class Notification(models.Model):
         verbose_name=_("接收人"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # notifications_recipient starts with it
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind)
     objection = models.ForeignKey(

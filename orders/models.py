@@ -62,7 +62,11 @@ class Order(ArchiveModel):
 
     number = models.CharField(_("订单号"), max_length=32, help_text=_("ERP 的订单号，全厂唯一"))
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="orders"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,  # orders_order_customer starts with it
     )
     demand = models.ForeignKey(
         "customers.Demand",
@@ -216,7 +220,11 @@ class Delivery(ArchiveModel):
     """One coil shipped under an order: its date, coil number and weight."""
 
     order = models.ForeignKey(
-        Order, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="deliveries"
+        Order,
+        verbose_name=_("订单"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        db_index=False,  # orders_delivery_coil_unique starts with it
     )
     date = models.DateField(_("交货日期"), default=timezone.localdate)
     coil_number = models.CharField(_("卷号"), max_length=32)

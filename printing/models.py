@@ -40,10 +40,18 @@ class PrintLog(models.Model):
 
     kind = models.CharField(_("文件"), max_length=20, choices=Kind)
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="print_logs"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="print_logs",
+        db_index=False,  # printing_log_customer starts with it
     )
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("打印对象类型"), on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name=_("打印对象类型"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # printing_log_object starts with it
     )
     object_id = models.PositiveBigIntegerField(_("打印对象编号"))
     printed_object = GenericForeignKey("content_type", "object_id")
@@ -114,7 +122,11 @@ class PrintJob(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("打印人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("打印人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # printing_job_user starts with it
     )
     customer = models.ForeignKey(
         "customers.Customer",

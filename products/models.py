@@ -134,7 +134,11 @@ class Part(ArchiveModel):
     """A part a customer stamps from our sheet, with its blank and weights."""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="parts"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="parts",
+        db_index=False,  # products_part_number_unique starts with it
     )
     car_model = DictionaryForeignKey(
         kind=DictKind.CAR_MODEL,

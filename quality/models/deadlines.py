@@ -156,6 +156,7 @@ class DeadlineRule(ArchiveModel):
         blank=True,
         related_name="deadline_rules",
         help_text=_("留空则适用于所有客户；重点客户可单独设定，单独的规则优先"),
+        db_index=False,  # quality_deadlinerule_customer_unique starts with it
     )
     response_days = models.PositiveSmallIntegerField(
         _("首次答复（天）"), help_text=_("受理后的日历天数，0 表示当天")

@@ -44,7 +44,11 @@ class Decision(ArchiveModel):
 
     # The question.
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="decisions"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        db_index=False,  # quality_decision_customer starts with it
     )
     defect_type = DictionaryForeignKey(kind=DictKind.DEFECT_TYPE, verbose_name=_("缺陷类型"))
     severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity)

@@ -43,6 +43,7 @@ class Alert(ArchiveModel):
         on_delete=models.PROTECT,
         related_name="alerts",
         help_text=_("收到预警的同类客户"),
+        db_index=False,  # quality_alert_once_per_customer starts with it
     )
     objection = models.ForeignKey(
         Objection, verbose_name=_("来源异议"), on_delete=models.PROTECT, related_name="alerts"

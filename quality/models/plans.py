@@ -116,7 +116,11 @@ class ProcessPlan(ArchiveModel):
     code = models.CharField(_("方案编号"), max_length=32, unique=True)
     name = models.CharField(_("方案名称"), max_length=200)
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="plans"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+        db_index=False,  # quality_plan_customer starts with it
     )
     demand = models.ForeignKey(
         "customers.Demand",
@@ -236,7 +240,11 @@ class PlanRevision(ArchiveModel):
         SUPERSEDED = "superseded", _("已替代")
 
     plan = models.ForeignKey(
-        ProcessPlan, verbose_name=_("工艺控制方案"), on_delete=models.PROTECT, related_name="revisions"
+        ProcessPlan,
+        verbose_name=_("工艺控制方案"),
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        db_index=False,  # quality_planrevision_number_unique starts with it
     )
     number = models.PositiveIntegerField(_("版本号"), editable=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.DRAFT, editable=False)
@@ -613,7 +621,11 @@ class PlanParameter(ArchiveModel):
     """A set value of one line's process parameter: target within lower and upper limits."""
 
     revision = models.ForeignKey(
-        PlanRevision, verbose_name=_("方案版本"), on_delete=models.CASCADE, related_name="parameters"
+        PlanRevision,
+        verbose_name=_("方案版本"),
+        on_delete=models.CASCADE,
+        related_name="parameters",
+        db_index=False,  # quality_planparameter_unique starts with it
     )
     line = DictionaryForeignKey(kind=DictKind.PRODUCTION_LINE, verbose_name=_("生产线"))
     parameter = DictionaryForeignKey(kind=DictKind.PROCESS_PARAMETER, verbose_name=_("工艺参数"))
@@ -693,7 +705,11 @@ class PlanRun(ArchiveModel):
     """A coil as it was really produced on one line under a plan revision."""
 
     revision = models.ForeignKey(
-        PlanRevision, verbose_name=_("方案版本"), on_delete=models.PROTECT, related_name="runs"
+        PlanRevision,
+        verbose_name=_("方案版本"),
+        on_delete=models.PROTECT,
+        related_name="runs",
+        db_index=False,  # quality_planrun_coil_unique starts with it
     )
     coil_number = models.CharField(_("卷号"), max_length=32)
     produced_on = models.DateField(_("生产日期"))
@@ -792,9 +808,19 @@ class ValueQuerySet(CustomerScopedQuerySet):
 class RunValue(models.Model):
     """The actual value of one planned parameter in one run."""
 
-    run = models.ForeignKey(PlanRun, verbose_name=_("实绩"), on_delete=models.CASCADE, related_name="values")
+    run = models.ForeignKey(
+        PlanRun,
+        verbose_name=_("实绩"),
+        on_delete=models.CASCADE,
+        related_name="values",
+        db_index=False,  # quality_runvalue_unique starts with it
+    )
     parameter = models.ForeignKey(
-        PlanParameter, verbose_name=_("工艺参数设定"), on_delete=models.PROTECT, related_name="values"
+        PlanParameter,
+        verbose_name=_("工艺参数设定"),
+        on_delete=models.PROTECT,
+        related_name="values",
+        db_index=False,  # quality_runvalue_parameter starts with it
     )
     value = models.DecimalField(_("实际值"), max_digits=12, decimal_places=4)
 
@@ -825,7 +851,11 @@ class RunProperty(models.Model):
     property rows say which are wanted and their limits."""
 
     run = models.ForeignKey(
-        PlanRun, verbose_name=_("实绩"), on_delete=models.CASCADE, related_name="properties"
+        PlanRun,
+        verbose_name=_("实绩"),
+        on_delete=models.CASCADE,
+        related_name="properties",
+        db_index=False,  # quality_runproperty_unique starts with it
     )
     property = DictionaryForeignKey(kind=DictKind.MECHANICAL_PROPERTY, verbose_name=_("力学性能项目"))
     value = models.DecimalField(_("实测值"), max_digits=10, decimal_places=3)
