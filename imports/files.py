@@ -209,6 +209,19 @@ def _read_member(archive, member, limit):
     return data
 
 
+# "<row" and a character that does not end an element's name: another element (rowBreaks).
+NOT_ROW_TAG = re.compile(rb"<row[^\s>/]")
+
+
+def _row_tags(data):
+    """How many row elements start in `data` (ROW_TAG). When none has a namespace prefix, the
+    bytes "<row" are counted and the other elements they start taken off: a pattern that stops
+    at every "<" took 140 ms over a sheet of 20 000 rows, this 55."""
+    if b":row" in data:
+        return len(ROW_TAG.findall(data))
+    return data.count(b"<row") - len(NOT_ROW_TAG.findall(data)) - data.endswith(b"<row")
+
+
 def _count_rows(archive, member, title=None):
     """Rows in a worksheet, counted in its raw bytes: no XML parsing, no trust in `<dimension>`."""
     count, tail = 0, b""
@@ -216,14 +229,14 @@ def _count_rows(archive, member, title=None):
         with archive.open(member) as f:
             while chunk := f.read(1024 * 1024):
                 data = tail + chunk
-                count += len(ROW_TAG.findall(data))
+                count += _row_tags(data)
                 # Keep the end of the chunk for a tag cut in two; never count it twice.
                 cut = max(data.rfind(b"<"), len(data) - 64)
                 tail = data[cut:]
-                count -= len(ROW_TAG.findall(tail))
+                count -= _row_tags(tail)
                 if count > max_rows():
                     break
-            count += len(ROW_TAG.findall(tail))
+            count += _row_tags(tail)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise FileRefused(_("工作簿已损坏，无法读取（%(member)s）。") % {"member": member}) from e
     if count > max_rows():
@@ -403,23 +416,26 @@ def _read_worksheet(workbook, archive, title, state, member):
             _("工作表“%(sheet)s”超过 %(limit)s 行，超出单次导入的上限。")
             % {"sheet": title, "limit": f"{max_rows():,}"}
         )
-    rows = {}
+    rows = {}  # {row number: [cell, ...]} of the rows holding a cell
     for number, cells in enumerate(values, start=1):
-        row = {}
-        for column, value in enumerate(cells[:MAX_COLUMNS], start=1):
-            if value is None or value == "":
-                continue
-            if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-                value = int(value)
-            row[column] = value
+        row = [
+            None
+            if value == ""
+            else int(value)
+            if value.__class__ is float and value.is_integer() and abs(value) < 2**53
+            else value
+            for value in cells[:MAX_COLUMNS]
+        ]
+        while row and row[-1] is None:
+            row.pop()
         if row:
             rows[number] = row
     for (number, column), text in errors.items():
         if column <= MAX_COLUMNS and text:
-            rows.setdefault(number, {})[column] = ErrorValue(text)
+            _put(rows.setdefault(number, []), column, ErrorValue(text))
     _fill_merged(rows, merged, title)
     hidden = state != "visible"
-    data = [(n, _as_tuple(v)) for n, v in sorted(rows.items()) if _has_text(v)]
+    data = [(n, tuple(rows[n])) for n in sorted(rows) if _has_text(rows[n])]
     return Sheet(title, hidden, data, frozenset(hidden_rows & set(rows)), filtered, hidden_columns)
 
 
@@ -462,26 +478,33 @@ def _fill_merged(rows, refs, title):
             min_col, min_row, max_col, max_row = range_boundaries(ref)
         except (ValueError, TypeError):
             continue
-        top = rows.get(min_row, {}).get(min_col)
+        top = _cell(rows.get(min_row, ()), min_col)
         if top is None:
             continue
         max_col = min(max_col, MAX_COLUMNS)
         for number in numbers[bisect_left(numbers, min_row) : bisect_right(numbers, max_row)]:
             row = rows[number]
             for column in range(min_col, max_col + 1):
-                if column not in row:
-                    row[column] = top
+                if _cell(row, column) is None:
+                    _put(row, column, top)
                     filled += 1
             if filled > MAX_MERGE_FILL:
                 raise FileRefused(_("工作表“%(sheet)s”的合并单元格过多，无法读取。") % {"sheet": title})
 
 
-def _as_tuple(values):
-    return tuple(map(values.get, range(1, max(values) + 1)))
+def _cell(row, column):
+    """The value of a row's cell (`column` 1-based), None if empty."""
+    return row[column - 1] if column <= len(row) else None
 
 
-def _has_text(values):
-    return any(not (isinstance(v, str) and not v.strip()) for v in values.values())
+def _put(row, column, value):
+    if column > len(row):
+        row.extend([None] * (column - len(row)))
+    row[column - 1] = value
+
+
+def _has_text(row):
+    return any(v is not None and not (v.__class__ is str and not v.strip()) for v in row)
 
 
 # .csv ------------------------------------------------------------------------

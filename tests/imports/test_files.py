@@ -92,6 +92,29 @@ def test_rows_are_counted_in_the_raw_sheet_not_taken_from_its_dimension_claim(db
 
 
 @override_settings(IMPORT_MAX_ROWS=100)
+@pytest.mark.parametrize("prefix", [b"", b"x:"])
+def test_the_row_limit_counts_the_row_elements_and_nothing_named_like_them(db, prefix):
+    """100 rows are within the limit, 101 are not, with or without a namespace prefix on the
+    elements; a page-break element whose name starts like a row's is not a row."""
+
+    def sheet_of(rows):
+        book = xlsx({"客户": [CUSTOMER_HEADERS] + [[f"C{i}", f"公司{i}", "AUTO"] for i in range(rows - 1)]})
+        xml = zipfile.ZipFile(io.BytesIO(book)).read("xl/worksheets/sheet1.xml")
+        xml = xml.replace(b"</sheetData>", b'</sheetData><rowBreaks count="1"><brk id="5"/></rowBreaks>')
+        if prefix:
+            xml = xml.replace(b"<row ", b"<x:row ").replace(b"</row>", b"</x:row>")
+            xml = xml.replace(
+                b"<worksheet ",
+                b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ',
+            )
+        assert xml.count(b"<" + prefix + b"row ") == rows
+        return rezip(book, replace={"xl/worksheets/sheet1.xml": xml})
+
+    assert files.inspect(io.BytesIO(sheet_of(100)), "客户.xlsx") == "xlsx"
+    assert "工作表“客户”超过 100 行" in refused(sheet_of(101))
+
+
+@override_settings(IMPORT_MAX_ROWS=100)
 def test_a_dimension_claiming_few_rows_does_not_hide_the_others():
     rows = [CUSTOMER_HEADERS] + [[f"D{i:03}", f"公司{i}", "AUTO", "", "", ""] for i in range(60)]
     many = xlsx({"客户": rows})
