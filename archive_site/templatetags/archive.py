@@ -1,5 +1,8 @@
+import datetime
+
 from django import template
 from django.template.base import render_value_in_context
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
@@ -19,6 +22,23 @@ def num(value, places=None):
     `{{ mean|num:3 }}` rounds a computed value to at most 3 decimals.
     """
     return numbers.plain(value, places)
+
+
+@register.filter(expects_localtime=True)
+def day(value):
+    """`|date:"Y-m-d"`: a date, or a datetime in local time, as its day (2026-12-05). Django's
+    filter reads its format anew for every value, ~20 µs: a list of 50 rows drew 100 dates."""
+    if isinstance(value, datetime.date):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return date_filter(value, "Y-m-d")
+
+
+@register.filter(expects_localtime=True)
+def minute(value):
+    """`|date:"Y-m-d H:i"`: a datetime in local time to the minute (2026-12-05 09:30)."""
+    if isinstance(value, datetime.datetime):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+    return date_filter(value, "Y-m-d H:i")
 
 
 @register.simple_tag
