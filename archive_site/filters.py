@@ -4,6 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from archive_site.models import DictEntry
+
 
 class ListedChoiceIterator(ModelChoiceIterator):
     """A select's choices read by one plain query. Django reads them through `iterator()`, on
@@ -16,7 +18,8 @@ class ListedChoiceIterator(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset:
+        listed = getattr(self.field, "listed", None)
+        for obj in listed() if listed else self.queryset:
             yield self.choice(obj)
 
 
@@ -28,6 +31,35 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     """django-filter's, its choices read by one plain query (`ListedChoiceIterator`)."""
 
     field_class = ListedChoiceField
+
+
+class DictionaryFilter(ModelChoiceFilter):
+    """A select of one kind of dictionary entries, retired ones too (a list finds the records
+    that name them). The entries of every such select of a form are read together, in one
+    query (`dictionary_entries`): the demand list's form has four."""
+
+    def __init__(self, kind, **kwargs):
+        self.kind = kind
+        super().__init__(queryset=DictEntry.objects.of(kind), **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        filterset = self.parent
+        field.listed = lambda: dictionary_entries(filterset)[self.kind]
+        return field
+
+
+def dictionary_entries(filterset):
+    """{kind: [entry, ...]} of the dictionary selects of `filterset`, read once, in one query."""
+    entries = getattr(filterset, "_dictionary_entries", None)
+    if entries is None:
+        kinds = {f.kind for f in filterset.filters.values() if isinstance(f, DictionaryFilter)}
+        entries = {kind: [] for kind in kinds}
+        for entry in DictEntry.objects.filter(kind__in=kinds):  # in each kind, in the order `of` gives
+            entries[entry.kind].append(entry)
+        filterset._dictionary_entries = entries
+    return entries
 
 
 class OfCustomerFilter(django_filters.CharFilter):

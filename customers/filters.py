@@ -3,8 +3,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
-from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
-from archive_site.models import DictEntry, DictKind
+from archive_site.filters import DictionaryFilter, ModelChoiceFilter, OfCustomerFilter
+from archive_site.models import DictKind
 from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
 from customers.models import Customer, Demand, verification_overdue_q
@@ -13,9 +13,7 @@ from customers.models import Customer, Demand, verification_overdue_q
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("查找"))
     id = SelectedFilter()
-    category = ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
-    )
+    category = DictionaryFilter(DictKind.CUSTOMER_CATEGORY, label=_("客户类别"))
     region = SubstringFilter(label=_("地区"))
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices, label=_("状态"))
     sales_owner = ModelChoiceFilter(queryset=lambda _request: Customer.sales_owners(), label=_("负责销售"))
@@ -44,20 +42,16 @@ class CustomerFilter(django_filters.FilterSet):
 # Demands ---------------------------------------------------------------------
 
 
-def _entries(kind):
-    return DictEntry.objects.of(kind)
-
-
 class DemandFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("查找"), help_text=_("需求编号、名称或特殊要求中的文字")
     )
     customer = OfCustomerFilter()
     name = SubstringFilter(label=_("需求名称"))
-    production_grade = ModelChoiceFilter(queryset=_entries(DictKind.PRODUCTION_GRADE), label=_("生产牌号"))
-    delivery_grade = ModelChoiceFilter(queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号"))
-    surface_quality = ModelChoiceFilter(queryset=_entries(DictKind.SURFACE_QUALITY), label=_("表面质量"))
-    end_use = ModelChoiceFilter(queryset=_entries(DictKind.END_USE), label=_("最终用途"))
+    production_grade = DictionaryFilter(DictKind.PRODUCTION_GRADE, label=_("生产牌号"))
+    delivery_grade = DictionaryFilter(DictKind.DELIVERY_GRADE, label=_("交货牌号"))
+    surface_quality = DictionaryFilter(DictKind.SURFACE_QUALITY, label=_("表面质量"))
+    end_use = DictionaryFilter(DictKind.END_USE, label=_("最终用途"))
     thickness_min = django_filters.NumberFilter(
         field_name="thickness", lookup_expr="gte", label=_("厚度 ≥ (mm)")
     )
@@ -100,9 +94,7 @@ class CompletenessFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label=_("查找"))
     sales_owner = ModelChoiceFilter(queryset=lambda _request: Customer.sales_owners(), label=_("负责销售"))
-    category = ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.CUSTOMER_CATEGORY), label=_("客户类别")
-    )
+    category = DictionaryFilter(DictKind.CUSTOMER_CATEGORY, label=_("客户类别"))
     below = django_filters.NumberFilter(
         field_name="completeness", lookup_expr="lt", label=_("完整度低于 (%)")
     )

@@ -2,8 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
-from archive_site.models import DictEntry, DictKind
+from archive_site.filters import DictionaryFilter, OfCustomerFilter
+from archive_site.models import DictKind
 from archive_site.pagination import StableOrderingFilter
 from archive_site.search import SubstringFilter
 from orders.models import Delivery, Order
@@ -17,9 +17,7 @@ class OrderFilter(django_filters.FilterSet):
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
     demand = django_filters.NumberFilter(field_name="demand", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(choices=Order.Status.choices, label=_("状态"))
-    production_grade = ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
-    )
+    production_grade = DictionaryFilter(DictKind.PRODUCTION_GRADE, label=_("生产牌号"))
     ordered_after = django_filters.DateFilter(
         field_name="order_date", lookup_expr="gte", label=_("订货日期从"), widget=DATE
     )

@@ -3,14 +3,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
-from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
-from archive_site.models import DictEntry, DictKind
+from archive_site.filters import DictionaryFilter, OfCustomerFilter
+from archive_site.models import DictKind
 from archive_site.pagination import StableOrderingFilter
 from products.models import Part
-
-
-def _entries(kind):
-    return DictEntry.objects.of(kind)
 
 
 class PartFilter(django_filters.FilterSet):
@@ -18,16 +14,16 @@ class PartFilter(django_filters.FilterSet):
     customer = OfCustomerFilter()
     customer_id = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
     id = SelectedFilter()
-    car_model = ModelChoiceFilter(queryset=_entries(DictKind.CAR_MODEL), label=_("车型"))
-    delivery_grade = ModelChoiceFilter(
-        field_name="demand__delivery_grade", queryset=_entries(DictKind.DELIVERY_GRADE), label=_("交货牌号")
+    car_model = DictionaryFilter(DictKind.CAR_MODEL, label=_("车型"))
+    delivery_grade = DictionaryFilter(
+        DictKind.DELIVERY_GRADE, field_name="demand__delivery_grade", label=_("交货牌号")
     )
-    production_grade = ModelChoiceFilter(
+    production_grade = DictionaryFilter(
+        DictKind.PRODUCTION_GRADE,
         field_name="demand__production_grade",
-        queryset=_entries(DictKind.PRODUCTION_GRADE),
         label=_("生产牌号"),
     )
-    usage_location = ModelChoiceFilter(queryset=_entries(DictKind.USAGE_LOCATION), label=_("使用部位"))
+    usage_location = DictionaryFilter(DictKind.USAGE_LOCATION, label=_("使用部位"))
     o = StableOrderingFilter(
         fields=[
             ("customer__code", "customer"),

@@ -3,15 +3,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
-from archive_site.models import DictEntry, DictKind
+from archive_site.filters import DictionaryFilter, OfCustomerFilter
+from archive_site.models import DictKind
 from archive_site.pagination import StableOrderingFilter
 from quality.models import Decision, Disposition, Verdict
 
 
 class DecisionFilter(django_filters.FilterSet):
     customer = OfCustomerFilter()
-    defect_type = ModelChoiceFilter(queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型"))
+    defect_type = DictionaryFilter(DictKind.DEFECT_TYPE, label=_("缺陷类型"))
     disposition = django_filters.ChoiceFilter(choices=Disposition.choices, label=_("判定"))
     measure = django_filters.ChoiceFilter(choices=Decision.Measure.choices, label=_("现场措施"))
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices, label=_("判定辅助答复"))

@@ -11,8 +11,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from archive_site.bulk import SelectedFilter
-from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
-from archive_site.models import DictEntry, DictKind
+from archive_site.filters import DictionaryFilter, ModelChoiceFilter, OfCustomerFilter
+from archive_site.models import DictKind
 from archive_site.pagination import StableOrderingFilter
 from quality.models import DeadlineRule, Objection, Severity
 
@@ -39,7 +39,7 @@ class ObjectionFilter(django_filters.FilterSet):
     )
     id = SelectedFilter()
     customer = OfCustomerFilter()
-    defect_type = ModelChoiceFilter(queryset=DictEntry.objects.of(DictKind.DEFECT_TYPE), label=_("缺陷类型"))
+    defect_type = DictionaryFilter(DictKind.DEFECT_TYPE, label=_("缺陷类型"))
     # A ChoiceFilter: its select offers "any" first. (A TypedChoiceFilter has no empty choice:
     # its select would show 轻微 chosen, and every search through the form keep only those.)
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("严重程度"))
@@ -56,12 +56,8 @@ class ObjectionFilter(django_filters.FilterSet):
         label=_("关闭日期"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    production_grade = ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE), label=_("生产牌号")
-    )
-    responsible_line = ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.PRODUCTION_LINE), label=_("责任产线")
-    )
+    production_grade = DictionaryFilter(DictKind.PRODUCTION_GRADE, label=_("生产牌号"))
+    responsible_line = DictionaryFilter(DictKind.PRODUCTION_LINE, label=_("责任产线"))
     coil = django_filters.CharFilter(method="by_coil", label=_("卷号"))
     handler = ModelChoiceFilter(queryset=lambda _r: Objection.handlers(), label=_("处理人"))
     queue = django_filters.ChoiceFilter(choices=QUEUES, method="by_queue", label=_("工作队列"))

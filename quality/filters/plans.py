@@ -5,8 +5,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from archive_site.filters import ModelChoiceFilter, OfCustomerFilter
-from archive_site.models import DictEntry, DictKind
+from archive_site.filters import DictionaryFilter, OfCustomerFilter
+from archive_site.models import DictKind
 from archive_site.pagination import StableOrderingFilter
 from quality.models import PlanRevision, ProcessPlan
 
@@ -14,8 +14,8 @@ from quality.models import PlanRevision, ProcessPlan
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("编号或名称"))
     customer = OfCustomerFilter()
-    production_grade = ModelChoiceFilter(
-        queryset=DictEntry.objects.of(DictKind.PRODUCTION_GRADE),
+    production_grade = DictionaryFilter(
+        DictKind.PRODUCTION_GRADE,
         method="filter_grade",
         label=_("生产牌号"),
     )
