@@ -143,10 +143,11 @@ def test_list_runs_a_constant_number_of_queries(login, quality, django_assert_nu
     for _ in range(rows):
         make_objection(customer)
     client = login(quality)
-    # session, user, savepoint + release, permissions, count, filter choices x4
-    # (defect types, grades, lines, handlers), the page's ids, the page of objections (photo
-    # counts in a subquery), then their steps' due dates: the deadline rules and their status log
-    with django_assert_num_queries(14):
+    # session, user, savepoint + release, permissions, count, filter choices x2 (the
+    # dictionary selects' entries together, the handlers), the page's ids, the page of
+    # objections (photo counts in a subquery), then their steps' due dates: the deadline rules
+    # and their status log
+    with django_assert_num_queries(12):
         response = client.get(LIST)
     assert response.status_code == 200
 
