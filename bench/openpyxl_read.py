@@ -38,11 +38,11 @@ def _read_worksheet(workbook, ws):
             timedelta_formats=workbook._timedelta_formats,
         )
         for number, cells in parser.parse():
-            values = {}
+            values = []
             for cell in cells:
                 column, value = cell["column"], cell["value"]
                 if column <= files.MAX_COLUMNS and value is not None and value != "":
-                    values[column] = files.ErrorValue(value) if cell["data_type"] == "e" else value
+                    files._put(values, column, files.ErrorValue(value) if cell["data_type"] == "e" else value)
             if values:
                 rows[number] = values
         merged = parser.merged_cells.mergeCell if parser.merged_cells else []
@@ -54,5 +54,5 @@ def _read_worksheet(workbook, ws):
         filtered = bool(auto_filter is not None and auto_filter.filterColumn)
     files._fill_merged(rows, [m.ref for m in merged], ws.title)
     hidden = ws.sheet_state != "visible"
-    data = [(n, files._as_tuple(v)) for n, v in sorted(rows.items()) if files._has_text(v)]
+    data = [(n, tuple(rows[n])) for n in sorted(rows) if files._has_text(rows[n])]
     return files.Sheet(ws.title, hidden, data, hidden_rows & set(rows), filtered, hidden_columns)
