@@ -23,7 +23,7 @@ from quality.statistics import decisions as decision_statistics
 from quality.views.judgement import answer_for
 
 PAGE_SIZE = 50
-LIST_RELATED = ("customer", "defect_type", "created_by", "part", "production_grade", "surface_quality")
+LIST_RELATED = ("customer", "created_by", "part")  # and the dictionary entries, after (`with_dictionaries`)
 
 
 def get_decision_for_user(user, pk, perm="quality.view_decision"):
@@ -39,7 +39,7 @@ def get_decision_for_user(user, pk, perm="quality.view_decision"):
 @replica_reads
 @permission_required("quality.view_decision", raise_exception=True)
 def decision_list(request):
-    queryset = Decision.objects.listed_for(request.user).select_related(*LIST_RELATED)
+    queryset = Decision.objects.listed_for(request.user).select_related(*LIST_RELATED).with_dictionaries()
     decision_filter = DecisionFilter(request.GET, queryset=queryset)
     page = LateRowPaginator(decision_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quality/decision_list.html", {"filter": decision_filter, "page_obj": page})

@@ -232,7 +232,7 @@ def test_a_searched_list_runs_a_constant_number_of_queries(
     client = login(admin_user)
     assert client.get(LIST, {"q": term}).context["page_obj"].paginator.count > 10
     # as without a search (see test_objection_list), plus the gram statistics
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(LIST, {"q": term}).status_code == 200
 
 

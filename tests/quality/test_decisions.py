@@ -194,8 +194,8 @@ def test_the_list_runs_a_constant_number_of_queries(
     client = login(quality)
     client.get(LIST)
     # session, user, savepoint + release, permissions, the count, the page's ids and then
-    # its rows (LateRowPaginator), the filter's defect types
-    with django_assert_num_queries(9):
+    # its rows (LateRowPaginator) and their dictionary entries, the filter's defect types
+    with django_assert_num_queries(10):
         assert len(client.get(LIST).context["page_obj"]) == rows
 
 

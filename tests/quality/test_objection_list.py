@@ -145,9 +145,9 @@ def test_list_runs_a_constant_number_of_queries(login, quality, django_assert_nu
     client = login(quality)
     # session, user, savepoint + release, permissions, count, filter choices x2 (the
     # dictionary selects' entries together, the handlers), the page's ids, the page of
-    # objections (photo counts in a subquery), then their steps' due dates: the deadline rules
-    # and their status log
-    with django_assert_num_queries(12):
+    # objections (photo counts in a subquery), their dictionary entries, then their steps' due
+    # dates: the deadline rules and their status log
+    with django_assert_num_queries(13):
         response = client.get(LIST)
     assert response.status_code == 200
 
