@@ -45,8 +45,9 @@ class DictionaryFilter(ModelChoiceFilter):
     @property
     def field(self):
         field = super().field
-        filterset = self.parent
-        field.listed = lambda: dictionary_entries(filterset)[self.kind]
+        filterset = getattr(self, "parent", None)  # none outside a filter set: its own query
+        if filterset is not None:
+            field.listed = lambda: dictionary_entries(filterset)[self.kind]
         return field
 
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django_filters.fields import ModelChoiceIterator
 
 from archive_site.filters import DictionaryFilter, ListedChoiceField
-from archive_site.models import DictEntry
+from archive_site.models import DictEntry, DictKind
 from quality.filters.objections import ObjectionFilter
 
 ROOT = Path(settings.BASE_DIR)
@@ -94,3 +94,7 @@ def test_a_forms_dictionary_selects_are_read_in_one_query_offering_what_each_kin
             assert ours[name] == theirs and len(ours[name]) > 1, (filterset.__name__, name)
             checked += 1
     assert checked >= 15
+    # Outside a filter set, a dictionary select reads its own kind's entries.
+    alone = ObjectionFilter.base_filters["defect_type"].field
+    expected = [str(e.pk) for e in DictEntry.objects.of(DictKind.DEFECT_TYPE)]
+    assert [str(value) for value, _label in alone.choices][1:] == expected
