@@ -274,7 +274,8 @@ class Customer(ArchiveModel):
         null=True,
         blank=True,
         editable=False,
-        related_name="+",        db_index=False,  # not indexed, as the authors are not (ArchiveModel)
+        related_name="+",
+        db_index=False,  # not indexed, as the authors are not (ArchiveModel)
     )
 
     objects = CustomerQuerySet.as_manager()
