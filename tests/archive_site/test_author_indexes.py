@@ -3,26 +3,16 @@ record by them, and a user is never deleted; each index was written with every w
 
 import pytest
 from django.apps import apps
-from django.db import connection
 from django.urls import reverse
 
 from archive_site.accounts import roles
 from archive_site.models import ArchiveModel, User
+from tests.archive_site.schema import leading_columns
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 AUTHORS = ("created_by", "updated_by", "verified_by")
-
-
-def leading_columns(table):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
-            "ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %s::regclass",
-            [table],
-        )
-        return {column for (column,) in cursor.fetchall()}
 
 
 def test_no_record_table_indexes_its_authors_and_every_one_still_refers_to_its_users():

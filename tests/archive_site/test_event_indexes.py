@@ -4,23 +4,11 @@ with every event."""
 
 import pghistory.core
 import pytest
-from django.db import connection
 
 from archive_site.history import EVENT_KEYS, names_a_value
+from tests.archive_site.schema import leading_columns
 
 pytestmark = pytest.mark.django_db
-
-
-def indexed_columns(table):
-    """The columns of `table` that lead an index, as the database has them."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
-            "ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-            "WHERE i.indrelid = %s::regclass",
-            [table],
-        )
-        return {column for (column,) in cursor.fetchall()}
 
 
 def test_event_tables_index_what_histories_are_read_by_and_nothing_a_record_merely_names():
@@ -28,7 +16,7 @@ def test_event_tables_index_what_histories_are_read_by_and_nothing_a_record_mere
     assert len(events) >= 30
     followed = left = 0
     for event_model in events:
-        indexed = indexed_columns(event_model._meta.db_table)
+        indexed = leading_columns(event_model._meta.db_table)
         assert {"pgh_obj_id", "pgh_context_id"} <= indexed, event_model.__name__
         for field in event_model._meta.fields:
             if not field.many_to_one or field.name in EVENT_KEYS:
