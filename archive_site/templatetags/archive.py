@@ -37,7 +37,7 @@ def day(value):
 def minute(value):
     """`|date:"Y-m-d H:i"`: a datetime in local time to the minute (2026-12-05 09:30)."""
     if isinstance(value, datetime.datetime):
-        return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+        return f"{day(value)} {value.hour:02d}:{value.minute:02d}"
     return date_filter(value, "Y-m-d H:i")
 
 
