@@ -376,11 +376,11 @@ def child(variant, path):
     print(json.dumps(out | {"stages": stages, "written": written, "events": events}))
 
 
-def run_child(variant, path):
-    """One path in a fresh child process; its figures (printed as they come, kept even if the
-    next path fails)."""
+def run_child(variant, path="", module="bench.imports"):
+    """One path in a fresh child process (`module`'s `--child`); its figures (printed as they
+    come, kept even if the next path fails)."""
     out = subprocess.run(
-        [sys.executable, "-m", "bench.imports", "--child", variant, str(path)],
+        [sys.executable, "-m", module, "--child", variant, str(path)],
         capture_output=True,
         text=True,
         env=os.environ,

@@ -53,7 +53,6 @@ import datetime
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,6 +69,7 @@ from bench.imports import (
     peak_mb,
     reset_peak,
     run_bulk,
+    run_child,
     setup_django,
 )
 
@@ -383,18 +383,7 @@ def child(variant, path):
 
 
 def spawn(variant, path=""):
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.objections", "--child", variant, str(path)],
-        capture_output=True,
-        text=True,
-        env=os.environ,
-    )
-    if out.returncode != 0:
-        print(out.stdout, out.stderr, file=sys.stderr)
-        sys.exit(f"{variant} failed")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"  {variant}: {result}", flush=True)
-    return result
+    return run_child(variant, path, module="bench.objections")
 
 
 def table(results, extrapolated):
