@@ -120,10 +120,10 @@ def test_every_module_counts_a_rare_term_through_a_gram_index(admin_user, alice,
         gram_indexes = [
             index.name
             for index in found.model._meta.indexes
-            if index.expressions and isinstance(index.expressions[0], search.Grams)
+            if index.expressions and isinstance(index.expressions[0], search.GramCodes)
         ]
         assert any(f"Bitmap Index Scan on {name}" in plan for name in gram_indexes), (source.key, plan)
-        assert "archive_grams" in str(source.search(alice, "锌层脱落").query), source.key
+        assert "archive_gram_codes" in str(source.search(alice, "锌层脱落").query), source.key
 
 
 def test_english_text_and_case(login, admin_user, alices_customer):

@@ -1,4 +1,4 @@
-"""archive_grams (the gram index behind Chinese substring search) and gram_search."""
+"""archive_grams and archive_gram_codes (the gram index behind Chinese substring search) and gram_search."""
 
 import importlib
 import random
@@ -6,6 +6,7 @@ import random
 import pytest
 from django.db import connection
 
+from archive_site.search import gram_code, gram_of
 from customers.models import Customer
 from tests.factories import make_customer
 
@@ -26,6 +27,7 @@ SAMPLES = [
     "全角\u3000\u3000空格与\u00a0不换行\u00a0\u00a0空格",
     "回车\r\n换行\n\n两行",
     "İstanbul ǅ Straße",
+    "𠀀𪚥 扩展区汉字 😀\U0010ffff",
 ]
 
 
@@ -52,6 +54,25 @@ def test_archive_grams_gives_the_keys_of_every_earlier_version(migration):
 @pytest.mark.django_db
 def test_archive_grams_skips_missing_parts():
     assert set(grams("archive_grams", None, "辊印")) == {"辊", "辊印", "印"}
+
+
+@pytest.mark.django_db
+def test_archive_gram_codes_are_archive_grams_keys_as_numbers():
+    """The numbered index must hold exactly the text index's keys, or a search would miss rows."""
+    rng = random.Random(7)
+    texts = SAMPLES + ["".join(rng.choices("辊印a A \t\n\u3000𠀀", k=rng.randint(1, 12))) for _ in range(200)]
+    for a in texts:
+        for b in SAMPLES:
+            expected = {gram_code(g) for g in grams("archive_grams", a, b)}
+            assert set(grams("archive_gram_codes", a, b)) == expected, (a, b)
+    assert set(grams("archive_gram_codes", None, "辊印")) == {gram_code(g) for g in ("辊", "辊印", "印")}
+
+
+def test_gram_of_reads_back_every_gram_code():
+    singles = ["a", "辊", "\u3000", "😀", "\U0010ffff", "\x01"]
+    for gram in singles + [a + b for a in singles for b in singles]:
+        assert gram_of(gram_code(gram)) == gram
+    assert gram_code("\U0010ffff") < gram_code("\x01\x01")  # a pair is never taken for a character
 
 
 @pytest.mark.django_db

@@ -125,8 +125,8 @@ def test_a_salesman_is_searched_as_everyone_is(archive, alice, admin_user):
         return str(Objection.objects.listed_for(user).search(term).query)
 
     for user in (alice, admin_user):
-        assert "archive_grams" in sql(user, "无此词"), user
-        assert "archive_grams" not in sql(user, "划伤"), user
+        assert "archive_gram_codes" in sql(user, "无此词"), user
+        assert "archive_gram_codes" not in sql(user, "划伤"), user
 
 
 def count_sql(queryset):
@@ -270,7 +270,7 @@ def test_a_code_is_rare_though_each_of_its_digit_pairs_is_common(db, alices_cust
     assert all(shares.get(gram, 0) >= search.COMMON_SHARE for gram in search.query_grams(code)), code
     # … the code is not, and the common prefix still is.
     assert not search.is_common(demands, code, DEMAND_SEARCH_FIELDS)
-    assert "archive_grams" in str(demands.search(code).query)
+    assert "archive_gram_codes" in str(demands.search(code).query)
     assert search.is_common(demands, "XQ", DEMAND_SEARCH_FIELDS)
     assert list(demands.search(code).values_list("code", flat=True)) == [code]
 
@@ -300,7 +300,7 @@ def test_a_term_its_pairs_take_for_common_is_checked_on_a_sample(db, alices_cust
     # … which the sample (all 600 rows of a table this small) tells.
     assert search.sampled_share(Part, search.substring_q("5100", fields)) == len(held) / parts.count()
     assert not search.is_common(parts, "5100", fields)
-    assert "archive_grams" in str(parts.search("5100").query)
+    assert "archive_gram_codes" in str(parts.search("5100").query)
     assert sorted(parts.search("5100").values_list("number", flat=True)) == sorted(held)
     # A common term is still walked.
     assert search.is_common(parts, "-000", fields)
