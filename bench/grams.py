@@ -1,5 +1,6 @@
-"""archive_grams, the function every objection written runs for the gram index: this version
-against the one before it (migration archive_site 0013's PREVIOUS_SQL), on the archive's texts.
+"""archive_gram_codes, the function every objection written runs for the gram index: this
+version (the keys as numbers) against the one before it (archive_grams, the same keys as text),
+on the archive's texts.
 
     python -m bench.grams                     # DATABASE_URL from the environment (make bench)
     BENCH_GRAM_ROWS=20000 python -m bench.grams
@@ -9,10 +10,9 @@ Computes the grams of the first BENCH_GRAM_ROWS objections' four searched texts 
 cause, solution, preventive measures) with each version in turn, five rounds alternated, the
 first not counted; then the same texts four times as long (a real objection's texts are longer
 than the generator's). Prints the median per row and the ratio, and checks both versions gave
-the same number of keys.
+the same number of keys. What the index then does with the keys is bench/gram_keys.py's.
 """
 
-import importlib
 import os
 import statistics
 import time
@@ -29,13 +29,11 @@ def main():
         ensure_archive()
     from django.db import connection
 
-    previous = importlib.import_module("archive_site.migrations.0013_archive_grams_pairs").PREVIOUS_SQL
     fields = "description, cause, solution, preventive"
     longer = ", ".join(f"repeat({f}, 4)" for f in fields.split(", "))
-    print(f"archive_grams over {ROWS:,} objections' texts; {load()}")
+    print(f"archive_gram_codes against archive_grams over {ROWS:,} objections' texts; {load()}")
     rows = []
     with connection.cursor() as cursor:
-        cursor.execute(previous.replace("FUNCTION archive_grams(", "FUNCTION pg_temp.previous_grams("))
         for label, texts in (("as generated", fields), ("four times as long", longer)):
             sample = "(SELECT * FROM quality_objection ORDER BY id LIMIT %s) o"
             cursor.execute(f"SELECT avg(char_length(concat_ws('', {texts}))) FROM {sample}", [ROWS])
@@ -43,7 +41,7 @@ def main():
             times = {"previous": [], "now": []}
             keys = {}
             for round_ in range(ROUNDS + 1):
-                for name, function in (("previous", "pg_temp.previous_grams"), ("now", "archive_grams")):
+                for name, function in (("previous", "archive_grams"), ("now", "archive_gram_codes")):
                     started = time.perf_counter()
                     cursor.execute(
                         f"SELECT sum(cardinality({function}({texts}))), count(*) FROM {sample}",
