@@ -151,6 +151,9 @@ class ProcessPlan(ArchiveModel):
         indexes = [
             # The customer archive page: plans of a customer, newest first.
             models.Index(fields=["customer", "-updated_at"], name="quality_plan_customer"),
+            # The plan list in its own order, and a salesman's plans found along it: without it the
+            # list sorted every plan for its first page (9 ms at 100 000 plans, growing with them).
+            models.Index(fields=["-updated_at", "-id"], name="quality_plan_updated"),
             # The list's and the header search's substring search.
             gram_index(*SEARCH_FIELDS, name="quality_plan_search"),
         ]
