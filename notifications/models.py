@@ -10,7 +10,7 @@ in their own language.
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,11 @@ TEXTS = {
 }
 
 
+def read_last():
+    """0 for an unread notification, 1 for a read one: the list's first key, and its index's."""
+    return Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
 class NotificationQuerySet(models.QuerySet):
     def of(self, user):
         return self.filter(recipient=user)
@@ -45,9 +50,8 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
     def unread_first(self):
-        """Unread before read, newest first within each."""
-        read = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return self.order_by(read, "-created_at", "-pk")
+        """Unread before read, newest first within each (the order `notifications_list` keeps)."""
+        return self.order_by(read_last(), "-created_at", "-pk")
 
     def mark_read(self, now=None):
         return self.unread().update(read_at=now or timezone.now())
@@ -59,7 +63,7 @@ class Notification(models.Model):
         verbose_name=_("接收人"),
         on_delete=models.CASCADE,
         related_name="notifications",
-        db_index=False,  # notifications_recipient starts with it
+        db_index=False,  # notifications_list starts with it
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind)
     objection = models.ForeignKey(
@@ -100,8 +104,15 @@ class Notification(models.Model):
             ),
         ]
         indexes = [
-            # The list: one user's notifications, unread first, newest first.
-            models.Index(fields=["recipient", "-created_at"], name="notifications_recipient"),
+            # The list: one user's notifications, unread first, newest first (`unread_first`), a
+            # page read along it rather than all his notifications sorted.
+            models.Index(
+                F("recipient"),
+                read_last(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="notifications_list",
+            ),
             # The header's unread count, on every page.
             models.Index(
                 fields=["recipient"], condition=Q(read_at__isnull=True), name="notifications_unread"
