@@ -4,7 +4,8 @@ pg_trgm cannot serve `LIKE '%辊印%'`: a two-character term has no trigram. We
 index every row's characters and character pairs instead, each as a number
 (`archive_gram_codes`, a SQL function created by migration archive_site 0016;
 `gram_code`) in a GIN index; a search asks for rows whose grams contain all the
-term's pairs, and rechecks the few candidates with ILIKE. See `gram_index` for declaring the index on a model.
+term's pairs, and rechecks the few candidates with ILIKE. See `gram_index` for
+declaring the index on a model.
 
 The gram index pays off for rare terms only. A common one (划伤 is in a quarter
 of 500 000 objections) makes it hand over every match, which the list then
