@@ -20,6 +20,8 @@ Import (rows without a number: every number is drawn, per received year):
   cells were read with what is worked out once per sheet (`bench.former_import`);
 - events_indexed: the bulk path with the event table's references to people and
   dictionary entries indexed again (`bench.imports.index_event_values`);
+- text_grams: the bulk path with the objections' gram index keeping its keys as text
+  (over archive_grams), as before it kept numbers (`bench.imports.text_gram_indexes`);
 - bulk_create: the same with the records written by `bulk_create` (one INSERT
   per batch) instead of COPY: the apply stage shows COPY's change;
 - every_row: the same with every cell read, every field's rules run and every
@@ -71,6 +73,7 @@ from bench.imports import (
     run_bulk,
     run_child,
     setup_django,
+    text_gram_indexes,
 )
 
 ROWS = int(os.environ.get("BENCH_IMPORT_OBJECTIONS", 100_000))
@@ -78,6 +81,8 @@ STOCK_ROWS = min(ROWS, int(os.environ.get("BENCH_STOCK_ROWS", 2_000)))
 EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT", 200_000))
 EXPORT_TOTAL = EXPORT_ROWS * 5 // 4  # the filter selects 4 rows in 5
 STOCK_EXPORT_ROWS = min(EXPORT_ROWS, int(os.environ.get("BENCH_STOCK_EXPORT", 10_000)))
+# The paths that read, check and apply the whole file, the app's first and its baselines after.
+IMPORT_PATHS = ("bulk", "former", "events_indexed", "text_grams", "bulk_create", "every_row", "before")
 CUSTOMERS = 2_000
 FIRST_DAY = datetime.date(2020, 1, 1)  # of the rows topped up for the export
 TABLES = (
@@ -330,7 +335,7 @@ def child(variant, path):
     from bench.former_import import former_import
     from quality.models import Objection
 
-    if variant in ("bulk", "former", "events_indexed", "bulk_create", "every_row", "before", "stock"):
+    if variant in (*IMPORT_PATHS, "stock"):
         empty_tables()
     if variant in ("former", "before"):
         former_import()  # before the patches below, which wrap what it puts back
@@ -340,13 +345,14 @@ def child(variant, path):
     if variant in ("before", "every_row"):
         check_every_row()
     unindexed = index_event_values((Objection,)) if variant == "events_indexed" else []
+    numbered = text_gram_indexes((Objection,)) if variant == "text_grams" else None
     connection.close()
     reset_peak()
     base = peak_mb()
     start = time.perf_counter()
     size = 0
     stages = {}
-    if variant in ("bulk", "former", "events_indexed", "bulk_create", "every_row", "before"):
+    if variant in IMPORT_PATHS:
         reader = openpyxl_read.read if variant == "before" else None
         rows_done = run_bulk(path, user, "objections", stages, reader)
     elif variant == "stock":
@@ -362,6 +368,8 @@ def child(variant, path):
     if restore:
         restore()
     drop_indexes(unindexed)
+    if numbered:
+        numbered()
     history = {}
     if stages:
         written, events = history_events(user, (Objection,))
@@ -430,6 +438,7 @@ def run_imports(name):
             "bulk import": spawn("bulk", full),
             "former": spawn("former", full),
             "events_indexed": spawn("events_indexed", full),
+            "text_grams": spawn("text_grams", full),
             "bulk_create": spawn("bulk_create", full),
             "every_row": spawn("every_row", full),
             "before": spawn("before", full),
@@ -438,7 +447,7 @@ def run_imports(name):
     print("\nImport")
     table(imports, {"stock import"} if STOCK_ROWS < ROWS else set())
     bulk, stock = imports["bulk import"], imports["stock import"]
-    for variant in ("bulk import", "former", "events_indexed", "bulk_create", "every_row", "before"):
+    for variant in ("bulk import", *IMPORT_PATHS[1:]):
         r = imports[variant]
         stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply"))
         events = f"{r['events']:,} insert events for {r['written']:,} rows"
