@@ -239,7 +239,11 @@ def index_event_values(models):
 
 def text_gram_indexes(models):
     """Rebuild `models`' gram indexes over archive_grams, their keys as text as they were before
-    they kept numbers (archive_site.search); returns what puts them back."""
+    they kept numbers (archive_site.search); returns what puts them back, which also runs when
+    the process ends before it is called (a run that failed), so no later benchmark of the
+    database finds the text index."""
+    import atexit
+
     from django.contrib.postgres.indexes import GinIndex
     from django.db import connection
 
@@ -258,11 +262,13 @@ def text_gram_indexes(models):
     assert rebuilt, "no gram index to rebuild"
 
     def restore():
-        with connection.schema_editor() as editor:
-            for model, index, text in rebuilt:
+        while rebuilt:
+            model, index, text = rebuilt.pop()
+            with connection.schema_editor() as editor:
                 editor.remove_index(model, text)
                 editor.add_index(model, index)
 
+    atexit.register(restore)
     return restore
 
 
