@@ -172,9 +172,23 @@ def generate_refused(path):
     workbook.save(path)
 
 
+def not_a_generated_archive():
+    """Refuse to go on in a database holding the generated archive the page benchmarks read: the
+    import benchmarks empty their tables, in a database of their own (`use_bench_database`). A
+    child run by hand with the pages' DATABASE_URL once emptied that archive's objections."""
+    from devtools import generator
+
+    if marker := generator.marker():
+        sys.exit(
+            f"{database_name()} holds the archive {marker}: the import benchmarks empty their tables, "
+            "so they run in a database of their own (BENCH_DATABASE, or <database>_imports)."
+        )
+
+
 def empty_tables():
     from django.db import connection
 
+    not_a_generated_archive()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE customers_contact, customers_customershare, customers_customer CASCADE")
 

@@ -68,6 +68,7 @@ from bench.imports import (
     drop_indexes,
     history_events,
     index_event_values,
+    not_a_generated_archive,
     peak_mb,
     reset_peak,
     run_bulk,
@@ -180,6 +181,7 @@ def generate(path, count):
 def empty_tables():
     from django.db import connection
 
+    not_a_generated_archive()
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLES} CASCADE")
 
