@@ -338,3 +338,40 @@ def test_a_scope_compared_on_the_joined_customers_key_gives_the_same_rows(
     for query, expected in (({}, own), ({"q": "门外板"}, own), ({"q": "A-1"}, {"A-1"})):
         response = login(alice).get(reverse("products:part-list"), query)
         assert {p.number for p in response.context["page_obj"]} == expected, query
+
+
+@pytest.fixture
+def carmakers(alice):
+    """31 customers of Alice's, 30 of them carmakers (汽车 in their names), with an objection each."""
+    customers = [make_customer(name=f"第{i}汽车制造有限公司", sales_owner=alice) for i in range(30)]
+    customers.append(make_customer(name="独一无二冷轧厂", sales_owner=alice))
+    for customer in customers:
+        make_objection(customer)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+    return customers
+
+
+def test_a_word_common_in_customers_names_filters_a_list_on_the_names_alone(carmakers, alice, admin_user):
+    """The customers' gram index would only have PostgreSQL compute each joined customer's grams."""
+    for user in (alice, admin_user):
+        assert "archive_gram_codes" not in str(Objection.objects.listed_for(user).of_customer("汽车").query)
+        assert "archive_gram_codes" in str(Objection.objects.listed_for(user).of_customer("无此词").query)
+
+
+@pytest.mark.parametrize("common_share", [0.0, 2.0], ids=["every word common", "no word common"])
+def test_the_customer_filter_finds_the_rows_of_a_plain_icontains_either_way(
+    monkeypatch, carmakers, alice, admin_user, common_share
+):
+    monkeypatch.setattr(search, "COMMON_SHARE", common_share)
+    for user in (alice, admin_user):
+        listed = Objection.objects.listed_for(user)
+        for term in ("汽车", "独一无二", "第1", "无此词"):
+            match = Q()
+            for field in ("name", "short_name", "code", "credit_code"):
+                match |= Q(**{f"customer__{field}__icontains": term})
+            expected = set(listed.filter(match).values_list("pk", flat=True))
+            found = listed.of_customer(term)
+            assert ("archive_gram_codes" in str(found.query)) == (common_share > 1), term
+            assert set(found.values_list("pk", flat=True)) == expected, (user, term)
+    assert len(expected) == 0 and Objection.objects.count() == 31
