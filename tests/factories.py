@@ -177,3 +177,25 @@ def make_order(customer, demand=None, deliveries=(), **fields):
     for coil, day, tons in deliveries:
         Delivery.objects.create(order=order, coil_number=coil, date=day, tons=Decimal(str(tons)))
     return order
+
+
+def make_decision(
+    customer, by, coils=("C1",), tonnage="10", disposition="stock", verdict="not_acceptable", **more
+):
+    """A judgement decision on `customer`'s coils, recorded by `by`."""
+    from decimal import Decimal
+
+    from quality.models import Decision
+
+    return Decision.objects.create(
+        customer=customer,
+        defect_type=DictEntry.objects.get(kind="defect_type", code=more.pop("defect", "SCRATCH")),
+        severity=2,
+        verdict=verdict,
+        answer="…",
+        coil_numbers=list(coils),
+        tonnage=Decimal(tonnage),
+        disposition=disposition,
+        created_by=by,
+        **more,
+    )

@@ -5,17 +5,15 @@ query when it is told to avoid sorts: it still has to sort."""
 
 import datetime
 import re
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive_site.models import AccessLog, ApiToken, DictEntry
+from archive_site.models import AccessLog, ApiToken
 from notifications.models import Kind, Notification
-from quality.models import Decision
 from tests.archive_site.test_english_pages import PAGES
-from tests.factories import make_demand, make_objection, make_order, make_part, make_plan
+from tests.factories import make_decision, make_demand, make_objection, make_order, make_part, make_plan
 from tests.test_permission_matrix import World, client_for, no_args
 from tests.test_permission_matrix import world as world  # noqa: F401, PLC0414 (the fixture)
 
@@ -46,17 +44,7 @@ def one_of_each(world):
     objection = make_objection(customer)
     make_part(customer)
     make_order(customer, deliveries=[("C1", datetime.date(2025, 1, 3), 10)])
-    Decision.objects.create(
-        customer=customer,
-        defect_type=DictEntry.objects.get(kind="defect_type", code="SCRATCH"),
-        severity=2,
-        verdict="not_acceptable",
-        answer="…",
-        coil_numbers=["C1"],
-        tonnage=Decimal("10"),
-        disposition="stock",
-        created_by=admin,
-    )
+    make_decision(customer, admin)
     Notification.objects.create(recipient=admin, kind=Kind.CLOSED, objection=objection, customer=customer)
     ApiToken.issue(admin, "连退过程计算机", by=admin)
     AccessLog.objects.create(user=admin, action=AccessLog.Action.choices[0][0], customer_id=customer.pk)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from quality.models import Decision
 from tests import sections
-from tests.factories import make_customer, make_objection, make_user
+from tests.factories import make_customer, make_decision, make_objection, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -142,26 +142,6 @@ def test_only_quality_staff_record_decisions(login, viewer, alice, engineer, ali
 def test_an_unfinished_question_goes_back_to_the_judgement_page(login, quality, alices_customer):
     response = login(quality).get(f"{CREATE}?customer={alices_customer.code}&defect=NOPE&severity=2")
     assert response.status_code == 302 and response.url.startswith(reverse("quality:judgement"))
-
-
-def make_decision(
-    customer, by, coils=("C1",), tonnage="10", disposition="stock", verdict="not_acceptable", **more
-):
-    from archive_site.models import DictEntry
-
-    decision = Decision.objects.create(
-        customer=customer,
-        defect_type=DictEntry.objects.get(kind="defect_type", code=more.pop("defect", "SCRATCH")),
-        severity=2,
-        verdict=verdict,
-        answer="…",
-        coil_numbers=list(coils),
-        tonnage=Decimal(tonnage),
-        disposition=disposition,
-        created_by=by,
-        **more,
-    )
-    return decision
 
 
 def test_the_list_shows_each_user_the_decisions_in_scope(
