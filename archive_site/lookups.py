@@ -1,13 +1,16 @@
 """Lookups PostgreSQL answers better than Django's own for some queries."""
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, migrations
 from django.db.models import BigAutoField, ForeignKey, Lookup
 from django.db.models.sql.datastructures import Join
 
 # More ids than this are compared with a joined table's key as a filter, never in its index: see
 # `AnyOf`.
 INDEXED_IDS_MAX = 100
+# The most common values ANALYZE keeps of a customer key that scopes are compared with: see
+# `scope_key_statistics`.
+SCOPE_KEY_STATISTICS = 10
 
 
 @ForeignKey.register_lookup
@@ -53,6 +56,26 @@ class AnyOf(Lookup):
             if len(self.rhs) > INDEXED_IDS_MAX:
                 lhs = f"({lhs} + 0)"
         return f"{lhs} = ANY({rhs}::bigint[])", (*lhs_params, *rhs_params)
+
+
+def scope_key_statistics(*tables, column="customer_id"):
+    """The migration operation that keeps at most SCOPE_KEY_STATISTICS most common values of
+    `column` (the customer key a user's scope is compared with, `AnyOf`) in the statistics of
+    each of `tables`, and analyses them so that the shorter list is read at once.
+
+    Planning `customer_id = ANY('{…}')` estimates the rows of each id in turn, and each id's
+    estimate compares it with every most common value ANALYZE kept: up to 100 at the default
+    statistics target. For a salesman's 5 079 customers that was 3.6 ms of planning for every
+    query of his objection list at 5 million objections (executing it took 0.4–1 ms), against
+    1.4 ms with ten kept; a key that is not among them is estimated from the number of distinct
+    keys, which ANALYZE still counts on its whole sample. So a list query's planning grew with
+    the size of the user's scope times the length of that list."""
+    forward = [
+        f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {SCOPE_KEY_STATISTICS}" for table in tables
+    ]
+    backward = [f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS -1" for table in tables]
+    analyse = f"ANALYZE {', '.join(tables)}"
+    return migrations.RunSQL([*forward, analyse], [*backward, analyse])
 
 
 def array_literal(keys):

@@ -1,0 +1,16 @@
+from django.db import migrations
+
+from archive_site.lookups import scope_key_statistics
+
+
+class Migration(migrations.Migration):
+    # The customer key a user's scope is compared with keeps few most common values in the
+    # statistics: planning its array's rows compared every id with each of them.
+
+    dependencies = [
+        ("orders", "0005_authors_not_indexed"),
+    ]
+
+    operations = [
+        scope_key_statistics("orders_order"),
+    ]
