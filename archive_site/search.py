@@ -270,8 +270,13 @@ def is_common(queryset, term, fields):
     query), the estimate of a term longer than a pair confirmed on a sample of the rows
     (`sampled_share`; one more query) when it is near the line.
 
+    Fields reached through one relation (`customer__name`, `customer__code`, …) are asked about
+    the related model's own gram index and rows (`indexed_fields`): how common a word is in
+    customers' names is what decides whether their gram index narrows them.
+
     Unknown (no statistics yet, no gram index): not common, the gram index is used as before."""
-    index = gram_index_name(queryset.model, fields)
+    model, fields = indexed_fields(queryset.model, fields)
+    index = gram_index_name(model, fields)
     if index is None:
         return False
     shares = gram_shares(index, queryset.db)
@@ -279,8 +284,20 @@ def is_common(queryset, term, fields):
         return False
     share = term_share(term, shares)
     if COMMON_SHARE <= share < CONFIRMED_SHARE and len(normalize(term)) > 2:
-        share = sampled_share(queryset.model, substring_q(term, fields), queryset.db)
+        share = sampled_share(model, substring_q(term, fields), queryset.db)
     return share >= COMMON_SHARE
+
+
+def indexed_fields(model, fields):
+    """(model, fields): the model whose table holds `fields`, and their names there. `model`'s own
+    fields, or, when every one of them goes through the same relation (`customer__name`,
+    `demand__customer__code`), the related model and the fields' names on it."""
+    paths = {field.rpartition("__")[0] for field in fields}
+    if len(paths) != 1 or not (path := paths.pop()):
+        return model, tuple(fields)
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model, tuple(field.rpartition("__")[2] for field in fields)
 
 
 def term_share(term, shares):

@@ -15,7 +15,7 @@ from archive_site.lib.numbers import dimensions, span
 from archive_site.lookups import Ids
 from archive_site.models import ArchiveModel, DictionaryForeignKey, DictKind, VisibleQuerySet
 from archive_site.numbering import drawn_code
-from archive_site.search import gram_index, gram_search, is_common, substring_q
+from archive_site.search import gram_index, gram_search
 from archive_site.uploads import validate_document
 from archive_site.validators import validate_credit_code, validate_mobile, validate_phone
 
@@ -80,8 +80,8 @@ class ListedByCustomer:
         1 293 customers of 广东佛山 at 5 million objections, on every list. Joined, his keys are
         compared with each matching customer's once (`AnyOf` on a joined key).
 
-        A word common in customers' names (`is_common` on the customers' own gram index: 汽车 is
-        in 30 % of them) is matched on the joined names alone: with the gram condition as well,
+        A word common in customers' names (`gram_search` asks the customers' own gram index: 汽车
+        is in 30 % of them) is matched on the joined names alone: with the gram condition as well,
         PostgreSQL computed the grams of every customer it joined while walking the list's order,
         11 453 of them for a salesman's objection list at 5 million objections (135 ms; 63 ms
         without). A rarer word keeps the gram condition, which lets the customers' gram index
@@ -92,10 +92,7 @@ class ListedByCustomer:
         path = self.customer_field
         if Customer.objects.filter(code=term).exists():
             return self.filter(**{f"{path}__code": term})
-        fields = [f"{path}__{field}" for field in SEARCH_FIELDS]
-        if is_common(Customer.objects.all(), term, SEARCH_FIELDS):
-            return self.filter(substring_q(term, fields))
-        return gram_search(self, term, fields, decide=False)
+        return gram_search(self, term, [f"{path}__{field}" for field in SEARCH_FIELDS])
 
     def search(self, term, decide=True):
         """Chinese substring search in `search_fields` (`gram_search`), the same for every user:

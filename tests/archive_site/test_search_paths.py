@@ -359,6 +359,18 @@ def test_a_word_common_in_customers_names_filters_a_list_on_the_names_alone(carm
         assert "archive_gram_codes" in str(Objection.objects.listed_for(user).of_customer("无此词").query)
 
 
+def test_fields_through_a_relation_are_judged_on_the_related_table(carmakers):
+    """How common a word is in the customers' names, not in the objections' own texts."""
+    from customers.models import SEARCH_FIELDS as CUSTOMER_FIELDS
+
+    fields = [f"customer__{field}" for field in CUSTOMER_FIELDS]
+    assert search.indexed_fields(Objection, fields) == (Customer, CUSTOMER_FIELDS)
+    assert search.is_common(Objection.objects.all(), "汽车", fields)
+    assert not search.is_common(Objection.objects.all(), "无此词", fields)
+    # Fields of two tables have no one gram index to ask: not known to be common.
+    assert not search.is_common(Objection.objects.all(), "汽车", ["description", "customer__name"])
+
+
 @pytest.mark.parametrize("common_share", [0.0, 2.0], ids=["every word common", "no word common"])
 def test_the_customer_filter_finds_the_rows_of_a_plain_icontains_either_way(
     monkeypatch, carmakers, alice, admin_user, common_share
