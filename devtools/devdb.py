@@ -8,6 +8,12 @@ runs COMMAND with DATABASE_URL pointing at it and stops the server when
 COMMAND ends, however it ends. With DATABASE_URL already set it only runs
 COMMAND. Works as root (the server then runs as the `pgserver` system user)
 and as an ordinary user.
+
+The server keeps a quarter of the machine's memory as its buffer cache
+(`shared_buffers`, `buffer_cache_mb`), as PostgreSQL's tuning guide suggests for
+a dedicated server, instead of initdb's 128 MB: at 5 million objections a
+salesman's list searched for 压痕 read 19 000 pages of the table one by one from
+the operating system's cache (91 ms), 20 ms once they were the server's own.
 """
 
 import os
@@ -20,12 +26,35 @@ from urllib.parse import quote
 BASE_DIR = Path(__file__).resolve().parent.parent
 PGDATA = Path(os.environ.get("ARCHIVE_PGDATA", BASE_DIR / ".pgdata"))
 DB_NAME = os.environ.get("ARCHIVE_DB_NAME", "archive")
+BUFFER_CACHE_SHARE = 4  # a quarter of the memory
+BUFFER_CACHE_MB = (128, 8192)  # at least initdb's default, at most 8 GB
+
+
+def buffer_cache_mb(memory=None):
+    """The server's `shared_buffers` in MB: a quarter of `memory` (bytes; the machine's, or
+    the limit of the control group this process runs in), within BUFFER_CACHE_MB."""
+    if memory is None:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limit = Path("/sys/fs/cgroup/memory.max")
+        if limit.exists() and limit.read_text().strip().isdigit():
+            memory = min(memory, int(limit.read_text()))
+    low, high = BUFFER_CACHE_MB
+    return max(low, min(high, memory // BUFFER_CACHE_SHARE // 2**20))
 
 
 def start():
     import pgserver
 
     server = pgserver.get_server(PGDATA, cleanup_mode="stop")
+    wanted = buffer_cache_mb()
+    shown = server.psql(
+        "SELECT 'buffers=' || setting::bigint * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers';"
+    )
+    if f"buffers={wanted}\n" not in shown:
+        # Read at the server's start: restarted now if this is its only user, else at its next start.
+        server.psql(f"ALTER SYSTEM SET shared_buffers = '{wanted}MB';")
+        server.cleanup()
+        server = pgserver.get_server(PGDATA, cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
     url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DB_NAME}"
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")

@@ -20,4 +20,4 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
         sleep 5
     done
 fi
-exec docker-entrypoint.sh postgres
+exec docker-entrypoint.sh postgres -c shared_buffers="${POSTGRES_SHARED_BUFFERS:-1GB}"
