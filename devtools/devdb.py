@@ -51,10 +51,12 @@ def start():
         "SELECT 'buffers=' || setting::bigint * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers';"
     )
     if f"buffers={wanted}\n" not in shown:
-        # Read at the server's start: restarted now if this is its only user, else at its next start.
+        # Read at the server's start: restarted now if this process is its only user (pgserver's
+        # list of the processes using it), else it takes effect at its next start.
         server.psql(f"ALTER SYSTEM SET shared_buffers = '{wanted}MB';")
-        server.cleanup()
-        server = pgserver.get_server(PGDATA, cleanup_mode="stop")
+        if server.global_process_id_list.get() == [os.getpid()]:
+            server.cleanup()
+            server = pgserver.get_server(PGDATA, cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
     url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DB_NAME}"
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
