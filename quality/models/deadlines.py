@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, DateField, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Least, TruncDate
+from django.db.models.functions import Cast, Least, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -354,7 +354,9 @@ def rule_days(rules, step):
     default = [r for r in rules if r.customer_id is None]
     whens = [When(severity=r.severity, customer_id=r.customer_id, then=Value(r.days(step))) for r in own]
     whens += [When(severity=r.severity, then=Value(r.days(step))) for r in default]
-    return Case(*whens, default=None, output_field=IntegerField())
+    # A typed NULL: without any rule the CASE is its default alone, and `received_date + NULL`
+    # left PostgreSQL to choose between date + integer and date + interval (an error).
+    return Case(*whens, default=Cast(Value(None), IntegerField()), output_field=IntegerField())
 
 
 def due_dates(rules):
