@@ -36,8 +36,9 @@ def buffer_cache_mb(memory=None):
     if memory is None:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         limit = Path("/sys/fs/cgroup/memory.max")
-        if limit.exists() and limit.read_text().strip().isdigit():
-            memory = min(memory, int(limit.read_text()))
+        limit = limit.read_text().strip() if limit.exists() else ""
+        if limit.isdigit():  # "max" when the group has no limit
+            memory = min(memory, int(limit))
     low, high = BUFFER_CACHE_MB
     return max(low, min(high, memory // BUFFER_CACHE_SHARE // 2**20))
 
