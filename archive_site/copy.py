@@ -99,7 +99,8 @@ def copy_create(model, objs, using="default"):
         buffer = io.StringIO("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")
         names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
-        cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+        with connection.wrap_database_errors:  # Django's errors, as its own statements raise
+            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using

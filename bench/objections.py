@@ -13,8 +13,14 @@ its own.
 
 Import (rows without a number: every number is drawn, per received year):
 - bulk: what the worker does on "确认导入": read the file (caps, defusedxml),
-  check every row, write all in one transaction (COPY; one counter update
-  per year), history recorded by the statement-level triggers;
+  check every row, and write the rows a batch at a time as they pass
+  (`imports.writer`: a thread of its own, one transaction; COPY; one counter
+  update per year and batch), history recorded by the statement-level
+  triggers. Its "check" stage includes the writes made meanwhile, its
+  "apply" is the wait for the rest;
+- checked_then_applied: the same, the whole file checked before any row is
+  written (`Importer.check`, then `apply`): the baseline of writing while
+  checking, and the path each baseline below changes one thing of;
 - former: the same path as it was before a check kept the garbage collector
   to the newest objects, COPY's text was built a column at a time and a row's
   cells were read with what is worked out once per sheet (`bench.former_import`);
@@ -83,7 +89,16 @@ EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT", 200_000))
 EXPORT_TOTAL = EXPORT_ROWS * 5 // 4  # the filter selects 4 rows in 5
 STOCK_EXPORT_ROWS = min(EXPORT_ROWS, int(os.environ.get("BENCH_STOCK_EXPORT", 10_000)))
 # The paths that read, check and apply the whole file, the app's first and its baselines after.
-IMPORT_PATHS = ("bulk", "former", "events_indexed", "text_grams", "bulk_create", "every_row", "before")
+IMPORT_PATHS = (
+    "bulk",
+    "checked_then_applied",
+    "former",
+    "events_indexed",
+    "text_grams",
+    "bulk_create",
+    "every_row",
+    "before",
+)
 CUSTOMERS = 2_000
 FIRST_DAY = datetime.date(2020, 1, 1)  # of the rows topped up for the export
 TABLES = (
@@ -356,7 +371,7 @@ def child(variant, path):
     stages = {}
     if variant in IMPORT_PATHS:
         reader = openpyxl_read.read if variant == "before" else None
-        rows_done = run_bulk(path, user, "objections", stages, reader)
+        rows_done = run_bulk(path, user, "objections", stages, reader, streamed=variant == "bulk")
     elif variant == "stock":
         rows_done = run_stock(path, user)
     elif variant == "export":
@@ -397,11 +412,11 @@ def spawn(variant, path=""):
 
 
 def table(results, extrapolated):
-    print(f"{'path':<14}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'(at start)':>12}")
+    print(f"{'path':<22}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'(at start)':>12}")
     for variant, r in results.items():
         note = "  (sample, see below)" if variant in extrapolated else ""
         print(
-            f"{variant:<14}{r['rows']:>9,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>10,.0f}"
+            f"{variant:<22}{r['rows']:>9,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>10,.0f}"
             f"{r['peak_mb']:>13.0f}{r['base_mb']:>12.0f}{note}"
         )
 
@@ -438,6 +453,7 @@ def run_imports(name):
         imports = {
             "stock import": spawn("stock", sample),
             "bulk import": spawn("bulk", full),
+            "checked_then_applied": spawn("checked_then_applied", full),
             "former": spawn("former", full),
             "events_indexed": spawn("events_indexed", full),
             "text_grams": spawn("text_grams", full),
@@ -454,7 +470,10 @@ def run_imports(name):
         stages = "/".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "apply"))
         events = f"{r['events']:,} insert events for {r['written']:,} rows"
         print(f"{variant}: read/check/apply {stages} s; {events}")
-    print("\n".join(comparisons(imports, bulk)))
+    sequential = imports["checked_then_applied"]
+    streaming = compared(sequential["seconds"], bulk["seconds"])
+    print(f"written while checked, against checked then applied: {streaming}")
+    print("\n".join(comparisons(imports, bulk, sequential)))
     speed = (bulk["rows"] / bulk["seconds"]) / (stock["rows"] / stock["seconds"])
     if STOCK_ROWS < ROWS:
         print(

@@ -8,6 +8,11 @@ with the changes and every error by row and column. Nothing is written.
 `Importer.apply(result)` writes a checked file in one transaction: locks the
 records to update and refuses if any changed since the check, then
 `copy_create` (COPY) / `bulk_update` per sheet, parents first. All rows or none.
+
+`Importer.check_and_apply(sheets)` does both as the worker does on "确认导入": where every
+resource allows it (`writes_while_checked`), the rows are written a batch at a time as they
+pass the check, by a thread with a connection and a transaction of its own
+(`imports.writer.Writer`), committed only when the whole file has passed.
 """
 
 import gc
@@ -18,7 +23,7 @@ from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,6 +188,8 @@ class Importer:
         self.cells = {}  # `cells_of`, per sheet
         self.assigned = {}  # `assignment`, per resource
         self.accepted = set()  # ("app.Model.field", type, value) the field's rules accepted: `validate`
+        self.writer = None  # `imports.writer.Writer` while `check_and_apply` writes as it checks
+        self.total = 0  # the rows `check` read
 
     # Check ------------------------------------------------------------------
 
@@ -204,7 +211,7 @@ class Importer:
                 )
             )
             return CheckResult([], errors)
-        total = sum(len(sheet.rows) - found.index - 1 for _r, sheet, found in assigned)
+        total = self.total = sum(len(sheet.rows) - found.index - 1 for _r, sheet, found in assigned)
         done = 0
         results = []
         for resource, sheet, found in assigned:
@@ -340,9 +347,12 @@ class Importer:
         )
         resource.find_visible(existing)
         missing_required = [n for n in resource.required_names() if n not in mapped]
+        writer = self.writer
         for n, row in enumerate(rows, start=1):
             if row.keyed and not row.duplicate:
                 self.check_row(resource, row, existing, mapped, missing_required)
+            if writer is not None:
+                writer.checked(resource, row)
             if n % PROGRESS_EVERY == 0:
                 self.progress(
                     _("检查“%(sheet)s”") % {"sheet": sheet.name}, done + len(data) // 2 + n // 2, total
@@ -356,6 +366,8 @@ class Importer:
             result.errors.append(self.missing_message(resource, missing_required, new=True))
         self.remember(resource, rows)
         self.progress(_("检查“%(sheet)s”") % {"sheet": sheet.name}, done + len(data), total)
+        if writer is not None:
+            writer.sheet_checked(result)
         return result
 
     def check_hidden(self, sheet, rows):
@@ -677,16 +689,55 @@ class Importer:
         if not result.ok:
             raise ValueError("a file with errors cannot be applied")
         now = timezone.now()
+        with self.writing(context):
+            for sheet in result.sheets:
+                self.apply_sheet(sheet, now)
+        return result.counts()
+
+    def check_and_apply(self, sheets, context=None):
+        """`check` the file and write it: (result, counts), counts None when the file has errors
+        and nothing is written. A conflict with the database while writing refuses it all
+        (ImportConflict).
+
+        Where every resource allows it (`writes_while_checked`), the rows are written as they pass
+        the check, a batch at a time, by `imports.writer.Writer` (a thread with a connection of its
+        own, one transaction): the database writes a batch while the next is checked, and the
+        writes are rolled back if any row is refused. Else, and where this thread's connection
+        is inside a transaction (whose rows another connection would not see), the file is
+        checked, then applied."""
+        from imports.writer import Writer
+
+        in_transaction = connections[DEFAULT_DB_ALIAS].in_atomic_block
+        if in_transaction or not all(r.writes_while_checked for r in self.resources):
+            result = self.check(sheets)
+            if not result.ok:
+                return result, None
+            self.progress(_("写入数据库"), self.total, self.total)
+            return result, self.apply(result, context)
+        self.writer = writer = Writer(self, context)
+        try:
+            result = self.check(sheets)
+        except BaseException:
+            writer.abandon()
+            raise
+        finally:
+            self.writer = None
+        self.progress(_("写入数据库"), self.total, self.total)
+        return result, writer.finish(result)
+
+    @contextmanager
+    def writing(self, context=None):
+        """The transaction an import writes in, with its history context (the importing user);
+        a conflict with the database's records refuses the whole file (ImportConflict)."""
         try:
             with transaction.atomic(), pghistory.context(user=self.user.pk, **(context or {})):
-                for sheet in result.sheets:
-                    self.apply_sheet(sheet, now)
+                yield
         except IntegrityError as e:
             message = _("写入时与数据库中的记录冲突（可能他人刚刚修改了同样的数据），未导入任何数据：%(e)s")
             raise ImportConflict(message % {"e": e}) from e
-        return result.counts()
 
-    def apply_sheet(self, sheet, now):
+    def apply_sheet(self, sheet, now, written=frozenset()):
+        """Write a checked sheet's rows; `written`: the ids of the rows `write_new` wrote already."""
         resource = sheet.resource
         model = resource.model
         # A change to a record this import itself copies (a plan's new draft
@@ -694,7 +745,7 @@ class Importer:
         creates = [
             r.instance
             for r in sheet.rows
-            if r.status == NEW or (r.status == UPDATE and r.instance.pk is None)
+            if id(r) not in written and (r.status == NEW or (r.status == UPDATE and r.instance.pk is None))
         ]
         updates = [r for r in sheet.rows if r.status == UPDATE and r.instance.pk is not None]
         versioned = any(f.name == "version" for f in model._meta.fields)
@@ -709,12 +760,7 @@ class Importer:
                 if pk not in current or (versioned and current[pk] != row.version):
                     message = _("“%(sheet)s”第 %(row)d 行的记录在检查之后被他人修改或删除，未导入任何数据。")
                     raise ImportConflict(message % {"sheet": sheet.name, "row": row.number})
-        for obj in creates:
-            if hasattr(obj, "stamp"):
-                obj.stamp(self.user)
-        resource.before_save(creates, [r.instance for r in updates])
-        for batch in _chunks(creates):
-            copy_create(model, batch)
+        self.write_new(resource, creates, [r.instance for r in updates])
         if updates:
             concrete = {f.name for f in model._meta.concrete_fields}
             fields = set().union(*(r.changed for r in updates)) & concrete
@@ -732,6 +778,16 @@ class Importer:
             if fields:
                 model._default_manager.bulk_update(objs, sorted(fields), batch_size=500)
         resource.after_save(sheet.rows)
+
+    def write_new(self, resource, creates, updates=()):
+        """Stamp new records and write them (COPY, a batch at a time) after the resource's
+        `before_save` (with the records the same write updates)."""
+        for obj in creates:
+            if hasattr(obj, "stamp"):
+                obj.stamp(self.user)
+        resource.before_save(creates, list(updates))
+        for batch in _chunks(creates):
+            copy_create(resource.model, batch)
 
 
 def _chunks(items):

@@ -92,7 +92,11 @@ class ArchiveResource(resources.ModelResource):
       the key, checked in bulk against the file and the database;
     - `example`: attribute → value, the template's example row;
     - `blank_key_creates`: a row with a blank key is a new record whose key
-      is given when it is written (`before_save`), e.g. a drawn number.
+      is given when it is written (`before_save`), e.g. a drawn number;
+    - `writes_while_checked`: the new records may be written a batch at a time
+      while the rest of the sheet is checked (`imports.writer`): `before_save`
+      works on any batch of the sheet, and the records name only records that
+      exist before the import.
     """
 
     title = ""
@@ -103,6 +107,7 @@ class ArchiveResource(resources.ModelResource):
     unique_checks = ()
     example = {}
     blank_key_creates = False
+    writes_while_checked = False
 
     def __init__(self, user=None, pending=None, **kwargs):
         super().__init__(**kwargs)

@@ -33,7 +33,7 @@ def check_import(run_id):
         return run.status
     _set(run, status=ImportRun.Status.CHECKING, stage=_("读取文件"), processed_rows=0)
     with translation.override("zh-hans"), _failing_run(run):
-        _importer, result = _check(run)
+        _importer, result, _counts = _check(run)
         if result is None:
             return run.status
         counts = result.counts()
@@ -61,7 +61,11 @@ def apply_import(run_id):
         return run.status
     with translation.override("zh-hans"), _failing_run(run):
         _set(run, stage=_("再次检查"), processed_rows=0)
-        importer, result = _check(run)
+        try:
+            _importer, result, counts = _check(run, write={"url": run.get_absolute_url()})
+        except ImportConflict as e:
+            _set(run, status=ImportRun.Status.FAILED, stage="", message=str(e))
+            return run.status
         if result is None:
             return run.status
         if not result.ok:
@@ -74,12 +78,6 @@ def apply_import(run_id):
                 error_count=len(result.errors),
                 preview=_preview(result),
             )
-            return run.status
-        _set(run, stage=_("写入数据库"))
-        try:
-            counts = importer.apply(result, context={"url": run.get_absolute_url()})
-        except ImportConflict as e:
-            _set(run, status=ImportRun.Status.FAILED, stage="", message=str(e))
             return run.status
         _set(
             run,
@@ -96,8 +94,10 @@ def apply_import(run_id):
     return run.status
 
 
-def _check(run):
-    """The importer and the run's file checked; no result (and the run failed) if the file is refused."""
+def _check(run, write=None):
+    """(importer, result, counts): the run's file checked, and with `write` (the history context)
+    written (`Importer.check_and_apply`: as it is checked, where it can be), counts None when
+    nothing was written. No result (and the run failed) if the file is refused."""
 
     def progress(stage, done, total):
         _set(run, stage=stage, processed_rows=done, total_rows=total)
@@ -108,10 +108,12 @@ def _check(run):
             sheets = files.read(f, run.file_name)
     except files.FileRefused as e:
         _set(run, status=ImportRun.Status.FAILED, stage="", message=e.message)
-        return importer, None
+        return importer, None, None
     run.total_rows = sum(len(s.rows) for s in sheets)
     _set(run, stage=_("检查数据"), total_rows=run.total_rows)
-    return importer, importer.check(sheets)
+    if write is None:
+        return importer, importer.check(sheets), None
+    return importer, *importer.check_and_apply(sheets, context=write)
 
 
 @contextmanager

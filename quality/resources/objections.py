@@ -188,6 +188,7 @@ class ObjectionResource(ArchiveResource):
     permissions = ("quality.add_objection", "quality.change_objection")
     export_permissions = ("quality.view_objection", "quality.export_objection")
     blank_key_creates = True
+    writes_while_checked = True  # numbers drawn past every number the sheet gives (`find_existing`)
     example = {
         "kind": Objection.Kind.OBJECTION.label,
         "customer": "C0101",
@@ -251,6 +252,13 @@ class ObjectionResource(ArchiveResource):
         return [n for n in super().required_names() if n != "number"]
 
     def find_existing(self, keys):
+        """The objections the numbers name; and the highest number the sheet gives in each year,
+        which `before_save` draws past, whichever batch of the sheet is written first."""
+        self.given = {}
+        for key in keys:
+            if key["number"] and (match := NUMBER.fullmatch(key["number"])):
+                year, seq = int(match[1]), int(match[2])
+                self.given[year] = max(self.given.get(year, 0), seq)
         return super().find_existing([k for k in keys if k["number"]])
 
     def handler_ids(self):
@@ -297,10 +305,11 @@ class ObjectionResource(ArchiveResource):
     def before_save(self, creates, updates):
         """Draw the numbers of the new objections without one: one counter update per year.
 
-        Numbers given in the file raise their year's counter past them, so the
-        form never draws a number the import used.
+        Numbers given in the sheet (all of them, read by `find_existing`, though `creates` may be one
+        batch of it) raise their year's counter past them, so neither this import nor the form
+        draws a number the sheet uses.
         """
-        drawing, given = {}, {}
+        drawing, given = {}, dict(getattr(self, "given", {}))
         for obj in creates:
             if getattr(obj, "_draw_number", False):
                 drawing.setdefault(obj.received_date.year, []).append(obj)

@@ -1,0 +1,119 @@
+"""Writing a file's rows while the rest of the file is checked (`Importer.check_and_apply`).
+
+Checking is Python's work and writing mostly the database's: one after the other, a 20 000-row
+objection file was read and checked in 1.9 s and written in 2.7 s more (COPY with the gram index
+1.4 s, the foreign keys checked at the commit 0.6 s). A `Writer` is a thread with a database
+connection of its own: the rows the check passes are handed to it a batch at a time (BATCH), and
+it writes them in one transaction while the check goes on, which the database serves from its
+own process. The transaction is committed when the whole file has passed, and rolled back if any
+row (or the file) is refused: all rows or none, as `Importer.apply`.
+
+The checking thread keeps its own connection: the run's progress it writes is seen at once.
+A resource's rows are written this way only where it says so (`writes_while_checked`): its
+`before_save` works on any batch of the sheet, and its records name only records that exist
+before the import, whose references are therefore checked with each batch (the foreign keys
+IMMEDIATE) rather than all at the commit, after the last row is checked.
+"""
+
+import queue
+import threading
+from functools import partial
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from imports.engine import BATCH, NEW
+
+STOP = object()
+
+
+class Writer:
+    def __init__(self, importer, context=None):
+        self.importer = importer
+        self.context = context
+        self.now = timezone.now()  # the moment the records' `auto_now` fields get, as `apply` gives one
+        self.tasks = queue.SimpleQueue()
+        self.batch = {}  # id(resource) -> new rows checked, not handed over yet
+        self.sent = {}  # id(resource) -> the ids of its rows handed over
+        self.refused = False  # a row or the file is refused: nothing more is written, all is rolled back
+        self.error = None  # what writing raised, raised again by `finish`
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    # In the checking thread --------------------------------------------------
+
+    def checked(self, resource, row):
+        """A row the check is done with: a new record is written with the next batch."""
+        if self.refused or self.error is not None:
+            return
+        if row.errors:
+            self.refused = True
+            return
+        if row.status != NEW or row.instance is None:
+            return
+        batch = self.batch.setdefault(id(resource), [])
+        batch.append(row)
+        if len(batch) >= BATCH:
+            self._hand_over(resource, batch)
+            self.batch[id(resource)] = []
+
+    def sheet_checked(self, result):
+        """The whole sheet is checked (`engine.SheetResult`): the rest of it is written (its last new
+        records, its updates, its resource's `after_save`) once the batches before are."""
+        if result.errors or any(r.errors for r in result.rows):
+            self.refused = True
+        if self.refused or self.error is not None:
+            return
+        self.batch.pop(id(result.resource), None)  # left to `apply_sheet`
+        written = frozenset(self.sent.pop(id(result.resource), ()))
+        self.tasks.put(partial(self.importer.apply_sheet, result, self.now, written))
+
+    def finish(self, result):
+        """Wait for the writes; commit them if the whole file passed (`result.ok`) and return the
+        counts, else roll them back and return None. Raises what writing raised (ImportConflict)."""
+        if not result.ok:
+            self.refused = True
+        self.tasks.put(STOP)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return None if self.refused else result.counts()
+
+    def abandon(self):
+        """The check itself failed: roll back whatever was written."""
+        self.refused = True
+        self.tasks.put(STOP)
+        self.thread.join()
+
+    def _hand_over(self, resource, rows):
+        self.sent.setdefault(id(resource), []).extend(map(id, rows))
+        self.tasks.put(partial(self.importer.write_new, resource, [r.instance for r in rows]))
+
+    # In the writing thread ---------------------------------------------------
+
+    def _run(self):
+        try:
+            with self.importer.writing(self.context):
+                self._check_references_with_each_batch()
+                while (task := self.tasks.get()) is not STOP:
+                    if not self.refused:
+                        task()
+                if self.refused:
+                    transaction.set_rollback(True)
+        except BaseException as e:  # noqa: BLE001 - raised again in the checking thread (`finish`)
+            self.error = e
+        finally:
+            connection.close()
+
+    def _check_references_with_each_batch(self):
+        """The written models' foreign keys checked at the end of each statement (each batch)."""
+        tables = [r.model._meta.db_table for r in self.importer.resources]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint "
+                "WHERE contype = 'f' AND condeferrable AND conrelid = ANY(%s::regclass[])",
+                [tables],
+            )
+            names = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+            if names:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
