@@ -53,58 +53,85 @@ def copy_create(model, objs, using="default"):
     import) is converted once. Fields stamped with the time of writing (`auto_now`,
     `auto_now_add`) get one moment for the whole batch, as a database default `now()` gives
     every row of a transaction."""
-    objs = list(objs)
-    if not objs:
-        return objs
-    connection = connections[using]
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.generated]
-    converters = [_converter(field, connection) for field in fields]
-    take_saved_parents(model, objs, "copy_create")
-    columns = {field: list(map(attrgetter(field.attname), objs)) for field in fields}
-    drawn = any(
-        issubclass(cls, DatabaseDefault) for values in columns.values() for cls in set(map(type, values))
-    )
-    if None in converters or drawn:
-        return model._default_manager.using(using).bulk_create(objs)
-    pk = meta.pk
-    missing = [obj for obj in objs if obj.pk is None]
-    with connection.cursor() as cursor:
-        # Through Django's cursor, so pghistory attaches the history context (the acting user)
-        # to this transaction before the COPY; it skips statements that begin with SELECT.
-        cursor.execute(
-            "WITH ids AS (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id FROM generate_series(1, %s)) "
-            "SELECT id FROM ids",
-            [meta.db_table, pk.column, len(missing)],
+    return CopyRows(model, objs, using).write()
+
+
+class CopyRows:
+    """New records of one model as COPY's text (`copy_create`), made in two steps: every column's
+    text but the primary key's and the `late` fields' when the records are given, and those when
+    they are written (`write`), with the primary keys drawn from the sequence then. Between the
+    two, the `late` fields may still be set (an objection's number, drawn as it is written),
+    and nothing else: the rest of the text is made already. An import's checking thread makes
+    the first step while the writing thread writes the batch before (`imports.writer`)."""
+
+    def __init__(self, model, objs, using="default", late=()):
+        self.model, self.objs, self.using = model, list(objs), using
+        connection = connections[using]
+        meta = model._meta
+        self.fields = [f for f in meta.concrete_fields if not f.generated]
+        self.converters = {field: _converter(field, connection) for field in self.fields}
+        take_saved_parents(model, self.objs, "copy_create")
+        columns = {field: list(map(attrgetter(field.attname), self.objs)) for field in self.fields}
+        drawn = any(
+            issubclass(cls, DatabaseDefault) for values in columns.values() for cls in set(map(type, values))
         )
-        for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
-            setattr(obj, pk.attname, value)
-        if pk in columns:
-            columns[pk] = [obj.pk for obj in objs]
+        self.copied = bool(self.objs) and None not in self.converters.values() and not drawn
+        self.late = [meta.pk, *(meta.get_field(name) for name in late)]
+        self.texts = {}
+        if not self.copied:
+            return
         now = timezone.now()
-        texts = []
-        for field, convert in zip(fields, converters, strict=True):
+        for field, convert in self.converters.items():
+            if field in self.late:
+                continue
             values = columns[field]
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 stamp = now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
-                for obj in objs:
+                for obj in self.objs:
                     setattr(obj, field.attname, stamp)
-                values = [stamp] * len(objs)
+                values = [stamp] * len(self.objs)
             elif type(field).pre_save is not models.Field.pre_save and not isinstance(
                 field, models.DateField
             ):
                 # A field that changes its value as it is saved (a file, committed to storage).
-                values = [field.pre_save(obj, True) for obj in objs]
-            texts.append(_texts(values, convert))
-        buffer = io.StringIO("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")
-        names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(meta.db_table)
-        with connection.wrap_database_errors:  # Django's errors, as its own statements raise
-            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = using
-    return objs
+                values = [field.pre_save(obj, True) for obj in self.objs]
+            self.texts[field] = _texts(values, convert)
+
+    def write(self):
+        """COPY the records (or `bulk_create` them, where COPY's text is not made); returns them."""
+        objs, using = self.objs, self.using
+        if not objs:
+            return objs
+        if not self.copied:
+            return self.model._default_manager.using(using).bulk_create(objs)
+        connection = connections[using]
+        meta = self.model._meta
+        pk = meta.pk
+        missing = [obj for obj in objs if obj.pk is None]
+        with connection.cursor() as cursor:
+            # Through Django's cursor, so pghistory attaches the history context (the acting user)
+            # to this transaction before the COPY; it skips statements that begin with SELECT.
+            cursor.execute(
+                "WITH ids AS (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id "
+                "FROM generate_series(1, %s)) SELECT id FROM ids",
+                [meta.db_table, pk.column, len(missing)],
+            )
+            for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, value)
+            texts = dict(self.texts)
+            for field in self.late:
+                if field in self.converters:
+                    texts[field] = _texts(list(map(attrgetter(field.attname), objs)), self.converters[field])
+            lines = zip(*(texts[field] for field in self.fields), strict=True)
+            buffer = io.StringIO("\n".join(map("\t".join, lines)) + "\n")
+            names = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+            table = connection.ops.quote_name(meta.db_table)
+            with connection.wrap_database_errors:  # Django's errors, as its own statements raise
+                cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = using
+        return objs
 
 
 def take_saved_parents(model, objs, operation_name):

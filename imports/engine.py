@@ -782,12 +782,16 @@ class Importer:
     def write_new(self, resource, creates, updates=()):
         """Stamp new records and write them (COPY, a batch at a time) after the resource's
         `before_save` (with the records the same write updates)."""
-        for obj in creates:
-            if hasattr(obj, "stamp"):
-                obj.stamp(self.user)
+        self.stamp(creates)
         resource.before_save(creates, list(updates))
         for batch in _chunks(creates):
             copy_create(resource.model, batch)
+
+    def stamp(self, objs):
+        """Who creates the records, and when (`ArchiveModel.stamp`)."""
+        for obj in objs:
+            if hasattr(obj, "stamp"):
+                obj.stamp(self.user)
 
 
 def _chunks(items):

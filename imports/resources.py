@@ -95,7 +95,8 @@ class ArchiveResource(resources.ModelResource):
       is given when it is written (`before_save`), e.g. a drawn number;
     - `writes_while_checked`: the new records may be written a batch at a time
       while the rest of the sheet is checked (`imports.writer`): `before_save`
-      works on any batch of the sheet, and the records name only records that
+      works on any batch of the sheet and sets no field of a new record but
+      those of `drawn_when_written`, and the records name only records that
       exist before the import.
     """
 
@@ -108,6 +109,7 @@ class ArchiveResource(resources.ModelResource):
     example = {}
     blank_key_creates = False
     writes_while_checked = False
+    drawn_when_written = ()
 
     def __init__(self, user=None, pending=None, **kwargs):
         super().__init__(**kwargs)

@@ -22,6 +22,7 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils import timezone
 
+from archive_site.copy import CopyRows
 from imports.engine import BATCH, NEW
 
 STOP = object()
@@ -86,10 +87,20 @@ class Writer:
         self.thread.join()
 
     def _hand_over(self, resource, rows):
+        """A batch of new records, stamped and made into COPY's text here but for what the
+        resource draws when they are written (`drawn_when_written`) and their keys: the writing
+        thread, busy with the batch before, then has little more to do than send it."""
         self.sent.setdefault(id(resource), []).extend(map(id, rows))
-        self.tasks.put(partial(self.importer.write_new, resource, [r.instance for r in rows]))
+        creates = [r.instance for r in rows]
+        self.importer.stamp(creates)
+        rows = CopyRows(resource.model, creates, late=resource.drawn_when_written)
+        self.tasks.put(partial(self._write, resource, rows))
 
     # In the writing thread ---------------------------------------------------
+
+    def _write(self, resource, rows):
+        resource.before_save(rows.objs, [])
+        rows.write()
 
     def _run(self):
         try:

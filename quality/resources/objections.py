@@ -189,6 +189,7 @@ class ObjectionResource(ArchiveResource):
     export_permissions = ("quality.view_objection", "quality.export_objection")
     blank_key_creates = True
     writes_while_checked = True  # numbers drawn past every number the sheet gives (`find_existing`)
+    drawn_when_written = ("number",)  # by `before_save`
     example = {
         "kind": Objection.Kind.OBJECTION.label,
         "customer": "C0101",
