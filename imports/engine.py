@@ -41,6 +41,7 @@ from imports.widgets import (
     match_key,
     text_of,
 )
+from imports.writer import Writer
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 HEADER_SCAN_ROWS = 20  # the header row is looked for among the first non-empty rows
@@ -352,7 +353,10 @@ class Importer:
             if row.keyed and not row.duplicate:
                 self.check_row(resource, row, existing, mapped, missing_required)
             if writer is not None:
-                writer.checked(resource, row)
+                if row.errors:
+                    writer.refuse()
+                elif row.status == NEW and row.instance is not None:
+                    writer.add(resource, row)
             if n % PROGRESS_EVERY == 0:
                 self.progress(
                     _("检查“%(sheet)s”") % {"sheet": sheet.name}, done + len(data) // 2 + n // 2, total
@@ -705,8 +709,6 @@ class Importer:
         writes are rolled back if any row is refused. Else, and where this thread's connection
         is inside a transaction (whose rows another connection would not see), the file is
         checked, then applied."""
-        from imports.writer import Writer
-
         in_transaction = connections[DEFAULT_DB_ALIAS].in_atomic_block
         if in_transaction or not all(r.writes_while_checked for r in self.resources):
             result = self.check(sheets)

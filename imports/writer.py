@@ -23,12 +23,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from archive_site.copy import CopyRows
-from imports.engine import BATCH, NEW
 
+BATCH = 2000  # new records handed over to be written at a time
 STOP = object()
 
 
 class Writer:
+    """The writing thread of one `Importer.check_and_apply`, and what the checking thread tells it."""
+
     def __init__(self, importer, context=None):
         self.importer = importer
         self.context = context
@@ -43,14 +45,13 @@ class Writer:
 
     # In the checking thread --------------------------------------------------
 
-    def checked(self, resource, row):
-        """A row the check is done with: a new record is written with the next batch."""
+    def refuse(self):
+        """A row is refused: the file will be, nothing more is written, and what was is rolled back."""
+        self.refused = True
+
+    def add(self, resource, row):
+        """A new record the check passed: written with the next batch."""
         if self.refused or self.error is not None:
-            return
-        if row.errors:
-            self.refused = True
-            return
-        if row.status != NEW or row.instance is None:
             return
         batch = self.batch.setdefault(id(resource), [])
         batch.append(row)
@@ -62,7 +63,7 @@ class Writer:
         """The whole sheet is checked (`engine.SheetResult`): the rest of it is written (its last new
         records, its updates, its resource's `after_save`) once the batches before are."""
         if result.errors or any(r.errors for r in result.rows):
-            self.refused = True
+            self.refuse()
         if self.refused or self.error is not None:
             return
         self.batch.pop(id(result.resource), None)  # left to `apply_sheet`
@@ -73,7 +74,7 @@ class Writer:
         """Wait for the writes; commit them if the whole file passed (`result.ok`) and return the
         counts, else roll them back and return None. Raises what writing raised (ImportConflict)."""
         if not result.ok:
-            self.refused = True
+            self.refuse()
         self.tasks.put(STOP)
         self.thread.join()
         if self.error is not None:
@@ -82,7 +83,7 @@ class Writer:
 
     def abandon(self):
         """The check itself failed: roll back whatever was written."""
-        self.refused = True
+        self.refuse()
         self.tasks.put(STOP)
         self.thread.join()
 
@@ -93,14 +94,14 @@ class Writer:
         self.sent.setdefault(id(resource), []).extend(map(id, rows))
         creates = [r.instance for r in rows]
         self.importer.stamp(creates)
-        rows = CopyRows(resource.model, creates, late=resource.drawn_when_written)
-        self.tasks.put(partial(self._write, resource, rows))
+        copy = CopyRows(resource.model, creates, late=resource.drawn_when_written)
+        self.tasks.put(partial(self._write, resource, copy))
 
     # In the writing thread ---------------------------------------------------
 
-    def _write(self, resource, rows):
-        resource.before_save(rows.objs, [])
-        rows.write()
+    def _write(self, resource, copy):
+        resource.before_save(copy.objs, [])
+        copy.write()
 
     def _run(self):
         try:
