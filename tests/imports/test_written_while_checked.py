@@ -16,6 +16,7 @@ from imports import files
 from imports.engine import ImportConflict, Importer
 from imports.models import ImportRun
 from imports.modules import get_module
+from imports.writer import Writer
 from quality.models import Objection, ObjectionCounter
 from tests.factories import make_customer
 from tests.imports.helpers import messages, upload, xlsx
@@ -147,8 +148,16 @@ def test_a_customer_deleted_while_the_file_is_checked_refuses_it_all(quality, ba
     assert Objection.objects.count() == 0 and not ObjectionCounter.objects.exists()
 
 
-def test_the_worker_writes_a_confirmed_file_while_checking_it_again(login, quality, batches_of):
+def test_the_worker_writes_a_confirmed_file_while_checking_it_again(login, quality, batches_of, monkeypatch):
     batches_of(2)
+    writers = []
+    start = Writer.__init__
+
+    def counted(self, *args, **kwargs):  # the real writer, counted
+        writers.append(self)
+        start(self, *args, **kwargs)
+
+    monkeypatch.setattr(Writer, "__init__", counted)
     customer = make_customer(code="C7006", name="嘉兴车灯有限公司")
     client = login(quality)
     client.post(
@@ -162,6 +171,7 @@ def test_the_worker_writes_a_confirmed_file_while_checking_it_again(login, quali
 
     run.refresh_from_db()
     assert (run.status, run.stage, run.created_count, run.processed_rows) == (ImportRun.Status.DONE, "", 5, 5)
+    assert len(writers) == 1  # the confirmed run, not the preview, wrote as it checked
     assert [number for number, *_ in written()] == [f"ZY-2026-{n:04d}" for n in range(1, 6)]
     assert (
         "ZY-2026-0001" in client.get(run.get_absolute_url()).content.decode()
