@@ -61,8 +61,10 @@ class CopyRows:
     text but the primary key's and the `late` fields' when the records are given, and those when
     they are written (`write`), with the primary keys drawn from the sequence then. Between the
     two, the `late` fields may still be set (an objection's number, drawn as it is written),
-    and nothing else: the rest of the text is made already. An import's checking thread makes
-    the first step while the writing thread writes the batch before (`imports.writer`)."""
+    and nothing else: the rest of the text is made already, each row's columns joined, and the
+    COPY names the late columns last. An import's checking thread makes the first step while
+    the writing thread writes the batch before (`imports.writer`), which is then left to join
+    a few columns to each row."""
 
     def __init__(self, model, objs, using="default", late=()):
         self.model, self.objs, self.using = model, list(objs), using
@@ -76,14 +78,16 @@ class CopyRows:
             issubclass(cls, DatabaseDefault) for values in columns.values() for cls in set(map(type, values))
         )
         self.copied = bool(self.objs) and None not in self.converters.values() and not drawn
-        self.late = [meta.pk, *(meta.get_field(name) for name in late)]
-        self.texts = {}
+        late = [meta.pk, *(meta.get_field(name) for name in late)]
+        self.late = [field for field in self.fields if field in late]
+        self.early = [field for field in self.fields if field not in late]
+        self.rows = []  # each row's early columns, joined
         if not self.copied:
             return
         now = timezone.now()
-        for field, convert in self.converters.items():
-            if field in self.late:
-                continue
+        texts = []
+        for field in self.early:
+            convert = self.converters[field]
             values = columns[field]
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 stamp = now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
@@ -95,7 +99,8 @@ class CopyRows:
             ):
                 # A field that changes its value as it is saved (a file, committed to storage).
                 values = [field.pre_save(obj, True) for obj in self.objs]
-            self.texts[field] = _texts(values, convert)
+            texts.append(_texts(values, convert))
+        self.rows = list(map("\t".join, zip(*texts, strict=True))) if texts else [""] * len(self.objs)
 
     def write(self):
         """COPY the records (or `bulk_create` them, where COPY's text is not made); returns them."""
@@ -118,16 +123,16 @@ class CopyRows:
             )
             for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
                 setattr(obj, pk.attname, value)
-            texts = dict(self.texts)
-            for field in self.late:
-                if field in self.converters:
-                    texts[field] = _texts(list(map(attrgetter(field.attname), objs)), self.converters[field])
-            lines = zip(*(texts[field] for field in self.fields), strict=True)
-            buffer = io.StringIO("\n".join(map("\t".join, lines)) + "\n")
-            names = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+            late = [_texts(list(map(attrgetter(f.attname), objs)), self.converters[f]) for f in self.late]
+            lines = zip(self.rows, *late, strict=True) if self.early else zip(*late, strict=True)
+            text = "\n".join(map("\t".join, lines)) + "\n"
+            names = ", ".join(connection.ops.quote_name(f.column) for f in [*self.early, *self.late])
             table = connection.ops.quote_name(meta.db_table)
             with connection.wrap_database_errors:  # Django's errors, as its own statements raise
-                cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+                # Read in one piece: psycopg2 takes the interpreter's lock again for every piece it
+                # reads (8 kB by default), and a thread checking beside it held it for up to 5 ms
+                # each time.
+                cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(text), len(text))
         for obj in objs:
             obj._state.adding = False
             obj._state.db = using
