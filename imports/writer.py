@@ -16,6 +16,7 @@ IMMEDIATE) rather than all at the commit, after the last row is checked.
 """
 
 import queue
+import sys
 import threading
 from functools import partial
 
@@ -25,6 +26,11 @@ from django.utils import timezone
 from archive_site.copy import CopyRows
 
 BATCH = 2000  # new records handed over to be written at a time
+# How long a thread holds the interpreter while the other waits for it, while the file is checked
+# (Python's default 5 ms): the writing thread, back from the database, waited for the checking
+# thread at each of its few steps a batch; with 1 ms a 20 000-row file was written 4 % sooner
+# (3.55-3.65 s against 3.74-3.80, alternated).
+SWITCH_INTERVAL = 0.001
 STOP = object()
 
 
@@ -41,6 +47,8 @@ class Writer:
         self.refused = False  # a row or the file is refused: nothing more is written, all is rolled back
         self.error = None  # what writing raised, raised again by `finish`
         self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(SWITCH_INTERVAL, self.switch_interval))
         self.thread.start()
 
     # In the checking thread --------------------------------------------------
@@ -75,8 +83,7 @@ class Writer:
         counts, else roll them back and return None. Raises what writing raised (ImportConflict)."""
         if not result.ok:
             self.refuse()
-        self.tasks.put(STOP)
-        self.thread.join()
+        self._join()
         if self.error is not None:
             raise self.error
         return None if self.refused else result.counts()
@@ -84,6 +91,10 @@ class Writer:
     def abandon(self):
         """The check itself failed: roll back whatever was written."""
         self.refuse()
+        self._join()
+
+    def _join(self):
+        sys.setswitchinterval(self.switch_interval)  # the check is over
         self.tasks.put(STOP)
         self.thread.join()
 
