@@ -739,7 +739,8 @@ class Importer:
             raise ImportConflict(message % {"e": e}) from e
 
     def apply_sheet(self, sheet, now, written=frozenset()):
-        """Write a checked sheet's rows; `written`: the ids of the rows `write_new` wrote already."""
+        """Write a checked sheet's rows; `written`: the ids of its rows written already, a batch at a
+        time while it was checked (`imports.writer`)."""
         resource = sheet.resource
         model = resource.model
         # A change to a record this import itself copies (a plan's new draft
