@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from archive_site.copy import copy_create
+from archive_site.copy import CopyRows, copy_create
 from customers.models import Contact, Customer, Demand
 from notifications.models import Notification, Preference
 from quality.models import Objection
@@ -41,6 +41,34 @@ def test_text_with_copys_special_characters_reads_back_unchanged():
         assert stored.cause == ""
         assert stored.received_date == datetime.date(2026, 2, 28)
         assert stored.customer_id == customer.pk
+
+
+def test_a_late_field_is_written_as_set_after_the_rest_of_the_text_was_made():
+    """An import's checking thread makes a batch's text; the writing thread draws the numbers
+    (`late`) and writes it: those are written as drawn, the rest as it was when the text was made."""
+    customer = make_customer()
+    template = make_objection(customer)
+    objs = [
+        Objection(
+            customer=customer,
+            defect_type=template.defect_type,
+            severity=2,
+            number="ZY-2026-",
+            description=f"第 {n} 条\t{AWKWARD}",
+            received_date=datetime.date(2026, 3, n + 1),
+        )
+        for n in range(3)
+    ]
+    rows = CopyRows(Objection, objs, late=("number",))
+    for n, obj in enumerate(objs, start=1):
+        obj.number = f"ZY-2026-{9000 + n}"
+
+    rows.write()
+
+    stored = list(Objection.objects.filter(pk__in=[o.pk for o in objs]).order_by("received_date"))
+    assert [(o.number, o.description, o.received_date.day) for o in stored] == [
+        (f"ZY-2026-{9001 + n}", f"第 {n} 条\t{AWKWARD}", n + 1) for n in range(3)
+    ]
 
 
 def test_nulls_json_datetimes_decimals_and_arrays_read_back():
