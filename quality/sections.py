@@ -26,7 +26,7 @@ def judgement_shortcut(request, obj=None):
 
 
 def home_figures(request, obj=None):
-    """The key objection figures with small charts, within the user's scope: five queries, or the
+    """The key objection figures with small charts, within the user's scope: six queries, or the
     whole archive's figures as kept (`dashboard.objection_figures`)."""
     user = request.user
     if not user.has_perm("quality.view_objection"):

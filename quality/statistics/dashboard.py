@@ -70,7 +70,7 @@ def month_bounds(year, month):
 
 
 def objection_figures(objections, today, keep=False):
-    """The key figures of `objections` (scoped to the user): four aggregate queries, and one of the
+    """The key figures of `objections` (scoped to the user): five aggregate queries, and one of the
     small table of deadline rules (`overdue_condition`).
 
     open and overdue objections; received this month (1st to today) and in the same
@@ -91,11 +91,7 @@ def objection_figures(objections, today, keep=False):
     )
     month_start = today.replace(day=1)
     last_start, last_end = month_bounds(today.year - 1, today.month)
-    this_month = Q(received_date__gte=month_start, received_date__lte=today)
-    last_year = Q(received_date__gte=last_start, received_date__lte=last_end)
-    months = objections.filter(this_month | last_year).aggregate(
-        this=Count("pk", filter=this_month), last=Count("pk", filter=last_year)
-    )
+    months = received_in(objections, this=(month_start, today), last=(last_start, last_end))
     closed_since = window(today, CLOSURE_DAYS)
     # Whole days (date − date, an integer) averaged: half the time of averaging intervals.
     closure = objections.filter(closed_date__gte=closed_since, closed_date__lte=today).aggregate(
@@ -149,6 +145,19 @@ def objection_figures(objections, today, keep=False):
         ),
     }
     return {"figures": figures, "top_defects": top, "charts": charts}
+
+
+def received_in(objections, **ranges):
+    """{name: how many of `objections` were received in `ranges[name]` (first day, last day)}, a
+    query each: one range of received dates, which a scope's customers' index (customer, received
+    date) seeks customer by customer. Two ranges in one query were no range to seek: every
+    objection of a salesman's 5 600 customers was read (31.6 ms at 5 million objections; 19.1 ms
+    for the two queries, alternated: bench/home_figures.py)."""
+    counts = {}
+    for name, (first, last) in ranges.items():
+        received = objections.filter(received_date__gte=first, received_date__lte=last)
+        counts |= received.aggregate(**{name: Count("pk")})
+    return counts
 
 
 def handler_work(objections, user, today):
