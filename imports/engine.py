@@ -763,13 +763,14 @@ class Importer:
                 if pk not in current or (versioned and current[pk] != row.version):
                     message = _("“%(sheet)s”第 %(row)d 行的记录在检查之后被他人修改或删除，未导入任何数据。")
                     raise ImportConflict(message % {"sheet": sheet.name, "row": row.number})
-        self.write_new(resource, creates, [r.instance for r in updates])
+        self.stamp(creates)
+        resource.before_save(creates, [r.instance for r in updates])
+        for batch in _chunks(creates):
+            copy_create(model, batch)
         if updates:
             concrete = {f.name for f in model._meta.concrete_fields}
             fields = set().union(*(r.changed for r in updates)) & concrete
-            for row in updates:
-                if hasattr(row.instance, "stamp"):
-                    row.instance.stamp(self.user)
+            self.stamp([r.instance for r in updates])
             for f in model._meta.fields:
                 if f.name in ("version", "updated_by") and hasattr(updates[0].instance, "stamp"):
                     fields.add(f.name)
@@ -782,16 +783,8 @@ class Importer:
                 model._default_manager.bulk_update(objs, sorted(fields), batch_size=500)
         resource.after_save(sheet.rows)
 
-    def write_new(self, resource, creates, updates=()):
-        """Stamp new records and write them (COPY, a batch at a time) after the resource's
-        `before_save` (with the records the same write updates)."""
-        self.stamp(creates)
-        resource.before_save(creates, list(updates))
-        for batch in _chunks(creates):
-            copy_create(resource.model, batch)
-
     def stamp(self, objs):
-        """Who creates the records, and when (`ArchiveModel.stamp`)."""
+        """The importing user recorded as the author of the records' change (`ArchiveModel.stamp`)."""
         for obj in objs:
             if hasattr(obj, "stamp"):
                 obj.stamp(self.user)
