@@ -51,7 +51,8 @@ def media_root():
 
 
 def setup_django():
-    """Django with the test settings (fast hasher), DEBUG off, MEDIA_ROOT kept with the database."""
+    """Django with the test settings (fast hasher), DEBUG off, MEDIA_ROOT kept with the database, and
+    the garbage collector settled as in a served worker."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive_site.settings_test")
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DEBUG", "false")
@@ -65,6 +66,9 @@ def setup_django():
 
     override_settings(MEDIA_ROOT=str(media_root())).enable()
     call_command("migrate", verbosity=0, interactive=False)
+    from archive_site import collector
+
+    collector.settle()  # the garbage collector as the served app's workers leave it (archive_site/wsgi.py)
 
 
 def ensure_archive():
