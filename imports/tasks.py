@@ -33,7 +33,7 @@ def check_import(run_id):
         return run.status
     _set(run, status=ImportRun.Status.CHECKING, stage=_("读取文件"), processed_rows=0)
     with translation.override("zh-hans"), _failing_run(run):
-        _importer, result, _counts = _check(run)
+        result, _counts = _check(run)
         if result is None:
             return run.status
         counts = result.counts()
@@ -62,7 +62,7 @@ def apply_import(run_id):
     with translation.override("zh-hans"), _failing_run(run):
         _set(run, stage=_("再次检查"), processed_rows=0)
         try:
-            _importer, result, counts = _check(run, write={"url": run.get_absolute_url()})
+            result, counts = _check(run, write={"url": run.get_absolute_url()})
         except ImportConflict as e:
             _set(run, status=ImportRun.Status.FAILED, stage="", message=str(e))
             return run.status
@@ -95,7 +95,7 @@ def apply_import(run_id):
 
 
 def _check(run, write=None):
-    """(importer, result, counts): the run's file checked, and with `write` (the history context)
+    """(result, counts): the run's file checked, and with `write` (the history context)
     written (`Importer.check_and_apply`: as it is checked, where it can be), counts None when
     nothing was written. No result (and the run failed) if the file is refused."""
 
@@ -108,12 +108,12 @@ def _check(run, write=None):
             sheets = files.read(f, run.file_name)
     except files.FileRefused as e:
         _set(run, status=ImportRun.Status.FAILED, stage="", message=e.message)
-        return importer, None, None
+        return None, None
     run.total_rows = sum(len(s.rows) for s in sheets)
     _set(run, stage=_("检查数据"), total_rows=run.total_rows)
     if write is None:
-        return importer, importer.check(sheets), None
-    return importer, *importer.check_and_apply(sheets, context=write)
+        return importer.check(sheets), None
+    return importer.check_and_apply(sheets, context=write)
 
 
 @contextmanager
