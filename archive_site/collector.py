@@ -5,7 +5,7 @@ instances, form widgets) and frees almost all of them by reference counting
 when the response is sent. With Python's default thresholds (700, 10, 10) the
 collector still runs its youngest generation three or four times a page, and
 every few hundred pages a full collection that walks every object the process
-holds — Django, the apps, their modules and templates: 100–120 ms at once
+holds — Django, the apps, their modules and templates: 100–180 ms at once
 (bench/collector.py), a page's whole budget three times over, landing on
 whichever request happens to be running.
 
